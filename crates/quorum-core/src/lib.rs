@@ -1,0 +1,38 @@
+//! Quorum's domain: committees and their members, meetings with ordered agenda items
+//! and versioned documents, annotations, polls and ballots, the operations a device
+//! queues in its outbox, and the permission rules over all of them.
+//!
+//! Invariants:
+//! - Pure: no IO, no async, no global clock. Time comes in through [`Clock`].
+//! - Every type serializes to stable JSON (camelCase fields, tagged enums), because the
+//!   same JSON is stored in SQLite, sent to the hub and read by the UI through bindings
+//!   generated with ts-rs.
+
+mod annotation;
+mod clock;
+mod committee;
+mod ids;
+mod meeting;
+mod operation;
+mod permission;
+mod poll;
+
+pub use annotation::{
+    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility,
+};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use committee::{Committee, Member, Role};
+pub use ids::{
+    AgendaItemId, AnnotationId, CommitteeId, DeviceId, DocumentId, MeetingId, MemberId,
+    OperationId, PollId, Sha256Hex, Sha256ParseError,
+};
+pub use meeting::{
+    AgendaItem, Document, DocumentVersion, Meeting, MeetingError, MeetingStatus, MeetingSummary,
+    order_meetings,
+};
+pub use operation::{Operation, OperationPayload};
+pub use permission::{Action, Denied, decide};
+pub use poll::{
+    Ballot, BallotSecrecy, MajorityBasis, MajorityRule, Poll, PollError, PollOption, PollSubject,
+    QuorumRule,
+};

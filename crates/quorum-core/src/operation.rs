@@ -1,0 +1,52 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{AgendaItemId, Annotation, AnnotationId, Ballot, MeetingId, OperationId};
+
+/// Something a member did on a device, queued in the outbox until the hub applies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// Made on the device; the hub applies each id at most once.
+    pub id: OperationId,
+    /// The device's own increasing number: the hub refuses gaps and repeats.
+    #[ts(type = "number")]
+    pub device_seq: u64,
+    pub created_at: DateTime<Utc>,
+    pub payload: OperationPayload,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum OperationPayload {
+    CastBallot { ballot: Ballot },
+    SaveAnnotation { annotation: Annotation },
+    #[serde(rename_all = "camelCase")]
+    DeleteAnnotation { annotation_id: AnnotationId },
+    #[serde(rename_all = "camelCase")]
+    CheckIn { meeting_id: MeetingId },
+    #[serde(rename_all = "camelCase")]
+    RequestToSpeak { meeting_id: MeetingId, agenda_item_id: AgendaItemId },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meeting::tests::at;
+
+    #[test]
+    fn operations_are_tagged_by_kind_in_json() {
+        let op = Operation {
+            id: OperationId::new_v7(),
+            device_seq: 7,
+            created_at: at(3, 9),
+            payload: OperationPayload::CheckIn { meeting_id: MeetingId::new_v7() },
+        };
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["payload"]["kind"], "checkIn", "the hub dispatches on payload.kind");
+        assert_eq!(json["deviceSeq"], 7, "the device sequence travels with the operation");
+        let back: Operation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, op, "an operation survives the trip to the hub unchanged");
+    }
+}

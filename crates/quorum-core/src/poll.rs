@@ -1,0 +1,251 @@
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{AgendaItemId, CommitteeId, MeetingId, MemberId, PollId};
+
+/// What a poll is about: an item in a meeting, or a written-opinion request sent to a
+/// committee outside any meeting ("lấy ý kiến thành viên").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PollSubject {
+    #[serde(rename_all = "camelCase")]
+    AgendaItem { meeting_id: MeetingId, agenda_item_id: AgendaItemId },
+    #[serde(rename_all = "camelCase")]
+    WrittenOpinion { committee_id: CommitteeId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PollOption {
+    /// Stable key stored in ballots, e.g. "agree".
+    pub key: String,
+    pub label: String,
+    /// "Ý kiến khác" must come with the member's own words.
+    pub requires_comment: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum BallotSecrecy {
+    Named,
+    Secret,
+}
+
+/// How many members must answer for the result to stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum QuorumRule {
+    Count { members: u32 },
+    Percent { percent: u8 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MajorityRule {
+    Simple,
+    TwoThirds,
+}
+
+/// What the majority is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MajorityBasis {
+    AllMembers,
+    VotesCast,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Poll {
+    pub id: PollId,
+    pub subject: PollSubject,
+    pub question: String,
+    pub options: Vec<PollOption>,
+    pub secrecy: BallotSecrecy,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub quorum: QuorumRule,
+    pub majority: MajorityRule,
+    pub majority_basis: MajorityBasis,
+    /// How long after closing a ballot cast offline before closing is still accepted
+    /// (and shown as late).
+    pub late_grace_seconds: u32,
+}
+
+/// One member's choice. The latest ballot of a member counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Ballot {
+    pub poll_id: PollId,
+    pub member_id: MemberId,
+    pub option_key: String,
+    pub comment: Option<String>,
+    pub cast_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PollError {
+    #[error("a poll needs a question")]
+    MissingQuestion,
+    #[error("a poll needs at least two options")]
+    TooFewOptions,
+    #[error("option {key:?} appears more than once")]
+    DuplicateOption { key: String },
+    #[error("a poll must close after it opens")]
+    ClosesBeforeOpening,
+    #[error("a quorum of {percent}% is not a share of the members")]
+    QuorumOutOfRange { percent: u8 },
+    #[error("this ballot belongs to another poll")]
+    WrongPoll,
+    #[error("{key:?} is not an option of this poll")]
+    UnknownOption { key: String },
+    #[error("option {key:?} needs a comment")]
+    CommentRequired { key: String },
+}
+
+impl PollOption {
+    fn new(key: &str, label: &str, requires_comment: bool) -> Self {
+        Self { key: key.into(), label: label.into(), requires_comment }
+    }
+
+    /// The choices Vietnamese committees vote with by default.
+    pub fn standard() -> Vec<Self> {
+        vec![
+            Self::new("agree", "Đồng ý", false),
+            Self::new("disagree", "Không đồng ý", false),
+            Self::new("other", "Ý kiến khác", true),
+        ]
+    }
+}
+
+impl Poll {
+    pub fn validate(&self) -> Result<(), PollError> {
+        if self.question.trim().is_empty() {
+            return Err(PollError::MissingQuestion);
+        }
+        if self.options.len() < 2 {
+            return Err(PollError::TooFewOptions);
+        }
+        let mut keys = HashSet::new();
+        if let Some(option) = self.options.iter().find(|o| !keys.insert(o.key.as_str())) {
+            return Err(PollError::DuplicateOption { key: option.key.clone() });
+        }
+        if let (Some(opens), Some(closes)) = (self.opens_at, self.closes_at)
+            && closes <= opens
+        {
+            return Err(PollError::ClosesBeforeOpening);
+        }
+        if let QuorumRule::Percent { percent } = self.quorum
+            && !(1..=100).contains(&percent)
+        {
+            return Err(PollError::QuorumOutOfRange { percent });
+        }
+        Ok(())
+    }
+
+    /// Whether a ballot's content fits this poll (not whether it arrived in time).
+    pub fn check_ballot(&self, ballot: &Ballot) -> Result<(), PollError> {
+        if ballot.poll_id != self.id {
+            return Err(PollError::WrongPoll);
+        }
+        let option = self
+            .options
+            .iter()
+            .find(|o| o.key == ballot.option_key)
+            .ok_or_else(|| PollError::UnknownOption { key: ballot.option_key.clone() })?;
+        let has_comment = ballot.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
+        if option.requires_comment && !has_comment {
+            return Err(PollError::CommentRequired { key: option.key.clone() });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meeting::tests::at;
+
+    fn poll() -> Poll {
+        Poll {
+            id: PollId::new_v7(),
+            subject: PollSubject::WrittenOpinion { committee_id: CommitteeId::new_v7() },
+            question: "Thông qua dự toán ngân sách 2027?".into(),
+            options: PollOption::standard(),
+            secrecy: BallotSecrecy::Named,
+            opens_at: Some(at(1, 8)),
+            closes_at: Some(at(5, 17)),
+            quorum: QuorumRule::Percent { percent: 50 },
+            majority: MajorityRule::Simple,
+            majority_basis: MajorityBasis::AllMembers,
+            late_grace_seconds: 600,
+        }
+    }
+
+    fn ballot(poll: &Poll, option_key: &str, comment: Option<&str>) -> Ballot {
+        Ballot {
+            poll_id: poll.id,
+            member_id: MemberId::new_v7(),
+            option_key: option_key.into(),
+            comment: comment.map(Into::into),
+            cast_at: at(2, 9),
+        }
+    }
+
+    #[test]
+    fn the_standard_poll_validates() {
+        assert_eq!(poll().validate(), Ok(()), "agree / disagree / other is a valid poll");
+    }
+
+    #[test]
+    fn invalid_polls_are_refused_with_the_reason() {
+        let cases: Vec<(fn(&mut Poll), PollError)> = vec![
+            (|p| p.question = " ".into(), PollError::MissingQuestion),
+            (|p| p.options.truncate(1), PollError::TooFewOptions),
+            (
+                |p| p.options[1].key = "agree".into(),
+                PollError::DuplicateOption { key: "agree".into() },
+            ),
+            (|p| p.closes_at = p.opens_at, PollError::ClosesBeforeOpening),
+            (
+                |p| p.quorum = QuorumRule::Percent { percent: 101 },
+                PollError::QuorumOutOfRange { percent: 101 },
+            ),
+        ];
+        for (break_it, expected) in cases {
+            let mut p = poll();
+            break_it(&mut p);
+            assert_eq!(p.validate(), Err(expected.clone()), "expected {expected}");
+        }
+    }
+
+    #[test]
+    fn other_opinion_needs_a_comment_and_unknown_options_are_refused() {
+        let p = poll();
+        assert_eq!(p.check_ballot(&ballot(&p, "agree", None)), Ok(()), "agree needs no words");
+        assert_eq!(
+            p.check_ballot(&ballot(&p, "other", Some("  "))),
+            Err(PollError::CommentRequired { key: "other".into() }),
+            "a blank comment is no opinion"
+        );
+        assert_eq!(
+            p.check_ballot(&ballot(&p, "other", Some("Đề nghị bổ sung số liệu"))),
+            Ok(()),
+            "an opinion with words is accepted"
+        );
+        assert_eq!(
+            p.check_ballot(&ballot(&p, "maybe", None)),
+            Err(PollError::UnknownOption { key: "maybe".into() }),
+            "only the poll's options can be chosen"
+        );
+        let other = poll();
+        assert_eq!(
+            p.check_ballot(&ballot(&other, "agree", None)),
+            Err(PollError::WrongPoll),
+            "a ballot is bound to its poll"
+        );
+    }
+}

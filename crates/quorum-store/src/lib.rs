@@ -1,0 +1,49 @@
+//! The client's local replica of what the hub publishes, in one SQLite file per
+//! profile: committees, members, meetings with their agenda and document versions,
+//! settings, and the outbox of operations waiting for the hub.
+//!
+//! Invariants:
+//! - A file is checked read-only before anything writes to it: a damaged file, a
+//!   file that is not a database, or a store written by a newer build is refused
+//!   with a [`StoreError`] and left byte for byte as it was.
+//! - Every write is one transaction: a crash leaves the old state or the new one.
+//! - An outbox entry is written in the same transaction as the change it records.
+
+mod open;
+mod outbox;
+mod replica;
+mod schema;
+mod settings;
+
+use std::path::PathBuf;
+
+use quorum_core::{MeetingError, MeetingId};
+
+pub use open::Store;
+pub use schema::SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path} is not a Quorum store: it is not an SQLite database")]
+    NotADatabase { path: PathBuf },
+    #[error("{path} is damaged: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path} was written by a newer Quorum (store version {found}; this build reads up to {supported})"
+    )]
+    TooNew { path: PathBuf, found: i64, supported: usize },
+    #[error("cannot read or write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("could not upgrade the store: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("a stored record could not be read back: {0}")]
+    Record(#[from] serde_json::Error),
+    #[error("meeting {0} is not in this store")]
+    MeetingNotFound(MeetingId),
+    #[error("the meeting was refused: {0}")]
+    InvalidMeeting(#[from] MeetingError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,24 @@
+use std::sync::LazyLock;
+
+use rusqlite_migration::{M, Migrations};
+
+static MIGRATIONS_SQL: &[&str] = &[
+    include_str!("migrations/0001_replica.sql"),
+    include_str!("migrations/0002_outbox.sql"),
+];
+
+/// The store version this build writes; kept in SQLite's `user_version`.
+pub const SCHEMA_VERSION: usize = MIGRATIONS_SQL.len();
+
+pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATIONS_SQL.iter().map(|sql| M::up(sql)).collect()));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS.validate().expect("every migration applies on an empty database");
+    }
+}
