@@ -44,12 +44,28 @@ pub enum Color {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum AnnotationShape {
     /// Text markup keeps the marked text, so it can be found again in a new version.
-    Highlight { rects: Vec<PageRect>, text: String },
-    Underline { rects: Vec<PageRect>, text: String },
-    StrikeOut { rects: Vec<PageRect>, text: String },
-    Ink { strokes: Vec<InkStroke> },
-    Note { at: PagePoint, text: String },
-    Rectangle { rect: PageRect },
+    Highlight {
+        rects: Vec<PageRect>,
+        text: String,
+    },
+    Underline {
+        rects: Vec<PageRect>,
+        text: String,
+    },
+    StrikeOut {
+        rects: Vec<PageRect>,
+        text: String,
+    },
+    Ink {
+        strokes: Vec<InkStroke>,
+    },
+    Note {
+        at: PagePoint,
+        text: String,
+    },
+    Rectangle {
+        rect: PageRect,
+    },
 }
 
 /// Who sees an annotation: only its author's devices, or everyone in the meeting.

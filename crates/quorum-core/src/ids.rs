@@ -107,7 +107,11 @@ mod tests {
     fn sha256_accepts_hex_in_either_case_and_stores_lowercase() {
         let upper = "A".repeat(64);
         let parsed = Sha256Hex::try_from(upper).expect("64 hex characters are a digest");
-        assert_eq!(parsed.as_str(), "a".repeat(64), "digests compare in one canonical case");
+        assert_eq!(
+            parsed.as_str(),
+            "a".repeat(64),
+            "digests compare in one canonical case"
+        );
     }
 
     #[test]
@@ -125,7 +129,10 @@ mod tests {
         let mut digest = [0u8; 32];
         digest[0] = 0x0f;
         let hex = Sha256Hex::from_digest(&digest);
-        assert!(hex.as_str().starts_with("0f00"), "leading zeros must be kept: {hex}");
+        assert!(
+            hex.as_str().starts_with("0f00"),
+            "leading zeros must be kept: {hex}"
+        );
         assert_eq!(hex.as_str().len(), 64, "a digest is always 64 characters");
     }
 
@@ -133,7 +140,11 @@ mod tests {
     fn ids_serialize_as_plain_uuid_strings() {
         let id = MeetingId::new_v7();
         let json = serde_json::to_string(&id).expect("ids serialize");
-        assert_eq!(json, format!("\"{id}\""), "ids travel as bare strings in JSON");
+        assert_eq!(
+            json,
+            format!("\"{id}\""),
+            "ids travel as bare strings in JSON"
+        );
     }
 
     #[test]

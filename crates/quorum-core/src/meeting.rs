@@ -58,6 +58,8 @@ pub struct DocumentVersion {
     /// 1 for the first upload, raised by each replacement.
     pub number: u32,
     pub sha256: Sha256Hex,
+    /// JSON numbers are exact up to 2^53 bytes, far beyond any document.
+    #[ts(type = "number")]
     pub size_bytes: u64,
     pub page_count: u32,
     pub file_name: String,
@@ -70,7 +72,11 @@ pub enum MeetingError {
     #[error("agenda item {position} needs a title")]
     ItemWithoutTitle { position: usize },
     #[error("agenda item {position} plans {minutes} minutes; allowed is 1 to {max}")]
-    PlannedMinutesOutOfRange { position: usize, minutes: u32, max: u32 },
+    PlannedMinutesOutOfRange {
+        position: usize,
+        minutes: u32,
+        max: u32,
+    },
     #[error("agenda item {id} appears more than once")]
     DuplicateItem { id: AgendaItemId },
     #[error("document {id} appears more than once")]
@@ -243,7 +249,10 @@ pub(crate) mod tests {
         let mut m = meeting("Phiên họp", at(1, 8));
         m.agenda[0].planned_minutes = 0;
         assert!(
-            matches!(m.validate(), Err(MeetingError::PlannedMinutesOutOfRange { position: 1, .. })),
+            matches!(
+                m.validate(),
+                Err(MeetingError::PlannedMinutesOutOfRange { position: 1, .. })
+            ),
             "an item planned for zero minutes is a typing mistake"
         );
     }
@@ -251,7 +260,11 @@ pub(crate) mod tests {
     #[test]
     fn validation_rejects_untitled_meetings_duplicates_and_empty_documents() {
         let mut m = meeting(" ", at(1, 8));
-        assert_eq!(m.validate(), Err(MeetingError::MissingTitle), "a meeting needs a title");
+        assert_eq!(
+            m.validate(),
+            Err(MeetingError::MissingTitle),
+            "a meeting needs a title"
+        );
 
         m.title = "Phiên họp".into();
         let again = m.agenda[0].clone();
@@ -275,7 +288,11 @@ pub(crate) mod tests {
         m.agenda.push(item("Báo cáo", 45));
         assert_eq!(m.planned_minutes(), 55, "10 + 45 minutes");
         let summary = m.summary("UBND");
-        assert_eq!((summary.agenda_items, summary.documents), (2, 2), "summary counts items and documents");
+        assert_eq!(
+            (summary.agenda_items, summary.documents),
+            (2, 2),
+            "summary counts items and documents"
+        );
     }
 
     #[test]
@@ -295,7 +312,13 @@ pub(crate) mod tests {
         let titles: Vec<_> = list.iter().map(|m| m.title.as_str()).collect();
         assert_eq!(
             titles,
-            ["running since morning", "tomorrow", "next month", "yesterday", "long past"],
+            [
+                "running since morning",
+                "tomorrow",
+                "next month",
+                "yesterday",
+                "long past"
+            ],
             "a member looks for the next meeting first"
         );
     }
@@ -305,11 +328,20 @@ pub(crate) mod tests {
         let m = meeting("Phiên họp", at(1, 8));
         let json = serde_json::to_value(&m).unwrap();
         for key in ["committeeId", "startsAt", "invitees", "agenda"] {
-            assert!(json.get(key).is_some(), "stored and exchanged JSON uses {key}");
+            assert!(
+                json.get(key).is_some(),
+                "stored and exchanged JSON uses {key}"
+            );
         }
-        assert_eq!(json["status"], "published", "statuses are lower camel case strings");
+        assert_eq!(
+            json["status"], "published",
+            "statuses are lower camel case strings"
+        );
         let item = &json["agenda"][0];
-        assert!(item.get("plannedMinutes").is_some(), "agenda items use camelCase");
+        assert!(
+            item.get("plannedMinutes").is_some(),
+            "agenda items use camelCase"
+        );
         let back: Meeting = serde_json::from_value(json).unwrap();
         assert_eq!(back, m, "a meeting survives a JSON round trip unchanged");
     }

@@ -20,14 +20,25 @@ pub struct Operation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum OperationPayload {
-    CastBallot { ballot: Ballot },
-    SaveAnnotation { annotation: Annotation },
+    CastBallot {
+        ballot: Ballot,
+    },
+    SaveAnnotation {
+        annotation: Annotation,
+    },
     #[serde(rename_all = "camelCase")]
-    DeleteAnnotation { annotation_id: AnnotationId },
+    DeleteAnnotation {
+        annotation_id: AnnotationId,
+    },
     #[serde(rename_all = "camelCase")]
-    CheckIn { meeting_id: MeetingId },
+    CheckIn {
+        meeting_id: MeetingId,
+    },
     #[serde(rename_all = "camelCase")]
-    RequestToSpeak { meeting_id: MeetingId, agenda_item_id: AgendaItemId },
+    RequestToSpeak {
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+    },
 }
 
 #[cfg(test)]
@@ -41,12 +52,23 @@ mod tests {
             id: OperationId::new_v7(),
             device_seq: 7,
             created_at: at(3, 9),
-            payload: OperationPayload::CheckIn { meeting_id: MeetingId::new_v7() },
+            payload: OperationPayload::CheckIn {
+                meeting_id: MeetingId::new_v7(),
+            },
         };
         let json = serde_json::to_value(&op).unwrap();
-        assert_eq!(json["payload"]["kind"], "checkIn", "the hub dispatches on payload.kind");
-        assert_eq!(json["deviceSeq"], 7, "the device sequence travels with the operation");
+        assert_eq!(
+            json["payload"]["kind"], "checkIn",
+            "the hub dispatches on payload.kind"
+        );
+        assert_eq!(
+            json["deviceSeq"], 7,
+            "the device sequence travels with the operation"
+        );
         let back: Operation = serde_json::from_value(json).unwrap();
-        assert_eq!(back, op, "an operation survives the trip to the hub unchanged");
+        assert_eq!(
+            back, op,
+            "an operation survives the trip to the hub unchanged"
+        );
     }
 }

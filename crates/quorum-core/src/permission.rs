@@ -121,7 +121,12 @@ mod tests {
             // Reading and private notes: everyone invited to a published meeting.
             (Observer, Published, ViewMeeting, ok),
             (Observer, Published, Annotate, ok),
-            (Observer, Published, ShareAnnotation, Err(Denied::ObserverReadsOnly)),
+            (
+                Observer,
+                Published,
+                ShareAnnotation,
+                Err(Denied::ObserverReadsOnly),
+            ),
             (Member, Published, ShareAnnotation, ok),
             // Drafts are the secretary's alone.
             (Secretary, Draft, ViewMeeting, ok),
@@ -141,7 +146,12 @@ mod tests {
             (Chair, InSession, RunPoll, ok),
             (Secretary, InSession, RunPoll, ok),
             (Chair, Published, RunPoll, Err(Denied::NotInSession)),
-            (Member, InSession, RunPoll, Err(Denied::ChairOrSecretaryOnly)),
+            (
+                Member,
+                InSession,
+                RunPoll,
+                Err(Denied::ChairOrSecretaryOnly),
+            ),
             // Attendance and the floor.
             (Member, Published, CheckIn, ok),
             (Observer, InSession, CheckIn, ok),
@@ -149,7 +159,12 @@ mod tests {
             (Member, Closed, CheckIn, Err(Denied::MeetingClosed)),
             (Member, InSession, RequestToSpeak, ok),
             (Member, Published, RequestToSpeak, Err(Denied::NotInSession)),
-            (Observer, InSession, RequestToSpeak, Err(Denied::NonVotingRole)),
+            (
+                Observer,
+                InSession,
+                RequestToSpeak,
+                Err(Denied::NonVotingRole),
+            ),
         ];
         for (role, status, action, expected) in table {
             assert_eq!(

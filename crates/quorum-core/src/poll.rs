@@ -12,7 +12,10 @@ use crate::{AgendaItemId, CommitteeId, MeetingId, MemberId, PollId};
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum PollSubject {
     #[serde(rename_all = "camelCase")]
-    AgendaItem { meeting_id: MeetingId, agenda_item_id: AgendaItemId },
+    AgendaItem {
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+    },
     #[serde(rename_all = "camelCase")]
     WrittenOpinion { committee_id: CommitteeId },
 }
@@ -108,7 +111,11 @@ pub enum PollError {
 
 impl PollOption {
     fn new(key: &str, label: &str, requires_comment: bool) -> Self {
-        Self { key: key.into(), label: label.into(), requires_comment }
+        Self {
+            key: key.into(),
+            label: label.into(),
+            requires_comment,
+        }
     }
 
     /// The choices Vietnamese committees vote with by default.
@@ -131,7 +138,9 @@ impl Poll {
         }
         let mut keys = HashSet::new();
         if let Some(option) = self.options.iter().find(|o| !keys.insert(o.key.as_str())) {
-            return Err(PollError::DuplicateOption { key: option.key.clone() });
+            return Err(PollError::DuplicateOption {
+                key: option.key.clone(),
+            });
         }
         if let (Some(opens), Some(closes)) = (self.opens_at, self.closes_at)
             && closes <= opens
@@ -155,10 +164,17 @@ impl Poll {
             .options
             .iter()
             .find(|o| o.key == ballot.option_key)
-            .ok_or_else(|| PollError::UnknownOption { key: ballot.option_key.clone() })?;
-        let has_comment = ballot.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
+            .ok_or_else(|| PollError::UnknownOption {
+                key: ballot.option_key.clone(),
+            })?;
+        let has_comment = ballot
+            .comment
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
         if option.requires_comment && !has_comment {
-            return Err(PollError::CommentRequired { key: option.key.clone() });
+            return Err(PollError::CommentRequired {
+                key: option.key.clone(),
+            });
         }
         Ok(())
     }
@@ -172,7 +188,9 @@ mod tests {
     fn poll() -> Poll {
         Poll {
             id: PollId::new_v7(),
-            subject: PollSubject::WrittenOpinion { committee_id: CommitteeId::new_v7() },
+            subject: PollSubject::WrittenOpinion {
+                committee_id: CommitteeId::new_v7(),
+            },
             question: "Thông qua dự toán ngân sách 2027?".into(),
             options: PollOption::standard(),
             secrecy: BallotSecrecy::Named,
@@ -197,17 +215,24 @@ mod tests {
 
     #[test]
     fn the_standard_poll_validates() {
-        assert_eq!(poll().validate(), Ok(()), "agree / disagree / other is a valid poll");
+        assert_eq!(
+            poll().validate(),
+            Ok(()),
+            "agree / disagree / other is a valid poll"
+        );
     }
 
     #[test]
     fn invalid_polls_are_refused_with_the_reason() {
-        let cases: Vec<(fn(&mut Poll), PollError)> = vec![
+        type BreakPoll = fn(&mut Poll);
+        let cases: Vec<(BreakPoll, PollError)> = vec![
             (|p| p.question = " ".into(), PollError::MissingQuestion),
             (|p| p.options.truncate(1), PollError::TooFewOptions),
             (
                 |p| p.options[1].key = "agree".into(),
-                PollError::DuplicateOption { key: "agree".into() },
+                PollError::DuplicateOption {
+                    key: "agree".into(),
+                },
             ),
             (|p| p.closes_at = p.opens_at, PollError::ClosesBeforeOpening),
             (
@@ -225,10 +250,16 @@ mod tests {
     #[test]
     fn other_opinion_needs_a_comment_and_unknown_options_are_refused() {
         let p = poll();
-        assert_eq!(p.check_ballot(&ballot(&p, "agree", None)), Ok(()), "agree needs no words");
+        assert_eq!(
+            p.check_ballot(&ballot(&p, "agree", None)),
+            Ok(()),
+            "agree needs no words"
+        );
         assert_eq!(
             p.check_ballot(&ballot(&p, "other", Some("  "))),
-            Err(PollError::CommentRequired { key: "other".into() }),
+            Err(PollError::CommentRequired {
+                key: "other".into()
+            }),
             "a blank comment is no opinion"
         );
         assert_eq!(
@@ -238,7 +269,9 @@ mod tests {
         );
         assert_eq!(
             p.check_ballot(&ballot(&p, "maybe", None)),
-            Err(PollError::UnknownOption { key: "maybe".into() }),
+            Err(PollError::UnknownOption {
+                key: "maybe".into()
+            }),
             "only the poll's options can be chosen"
         );
         let other = poll();

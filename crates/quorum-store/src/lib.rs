@@ -31,9 +31,16 @@ pub enum StoreError {
     #[error(
         "{path} was written by a newer Quorum (store version {found}; this build reads up to {supported})"
     )]
-    TooNew { path: PathBuf, found: i64, supported: usize },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: usize,
+    },
     #[error("cannot read or write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("could not upgrade the store: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]

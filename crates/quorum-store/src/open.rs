@@ -24,7 +24,12 @@ impl Store {
         let existing_len = match std::fs::metadata(path) {
             Ok(meta) => meta.len(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(source) => return Err(StoreError::Io { path: path.into(), source }),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.into(),
+                    source,
+                });
+            }
         };
         if existing_len > 0 {
             check_before_writing(path)?;
@@ -39,7 +44,10 @@ impl Store {
         if before != SCHEMA_VERSION as i64 {
             info!(from = before, to = SCHEMA_VERSION, "store upgraded");
         }
-        Ok(Self { conn, path: path.into() })
+        Ok(Self {
+            conn,
+            path: path.into(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -58,10 +66,18 @@ fn check_before_writing(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             return Err(StoreError::NotADatabase { path: path.into() });
         }
-        Err(source) => return Err(StoreError::Io { path: path.into(), source }),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: path.into(),
+                source,
+            });
+        }
     }
 
-    let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.into(), detail: e.to_string() };
+    let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
+        path: path.into(),
+        detail: e.to_string(),
+    };
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -71,12 +87,20 @@ fn check_before_writing(path: &Path) -> Result<()> {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(corrupt)?;
     if found > SCHEMA_VERSION as i64 {
-        return Err(StoreError::TooNew { path: path.into(), found, supported: SCHEMA_VERSION });
+        return Err(StoreError::TooNew {
+            path: path.into(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
-    let verdict: String =
-        conn.pragma_query_value(None, "quick_check", |row| row.get(0)).map_err(corrupt)?;
+    let verdict: String = conn
+        .pragma_query_value(None, "quick_check", |row| row.get(0))
+        .map_err(corrupt)?;
     if verdict != "ok" {
-        return Err(StoreError::Corrupt { path: path.into(), detail: verdict });
+        return Err(StoreError::Corrupt {
+            path: path.into(),
+            detail: verdict,
+        });
     }
     Ok(())
 }

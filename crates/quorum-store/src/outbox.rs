@@ -27,7 +27,12 @@ impl Store {
         )?;
         let device_seq = tx.last_insert_rowid();
         tx.commit()?;
-        Ok(Operation { id, device_seq: device_seq as u64, created_at: now, payload })
+        Ok(Operation {
+            id,
+            device_seq: device_seq as u64,
+            created_at: now,
+            payload,
+        })
     }
 
     /// The oldest operations not yet acknowledged, in the order they were recorded.
@@ -36,13 +41,20 @@ impl Store {
             "SELECT id, device_seq, created_at, payload FROM outbox ORDER BY device_seq LIMIT ?1",
         )?;
         let rows = statement.query_map([limit as i64], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get(2)?, row.get::<_, String>(3)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get(2)?,
+                row.get::<_, String>(3)?,
+            ))
         })?;
         let mut operations = Vec::new();
         for row in rows {
             let (id, device_seq, created_at, payload) = row?;
             operations.push(Operation {
-                id: id.parse().map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+                id: id
+                    .parse()
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
                 device_seq: device_seq as u64,
                 created_at,
                 payload: serde_json::from_str(&payload)?,
@@ -52,11 +64,16 @@ impl Store {
     }
 
     pub fn pending_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))?)
     }
 
     /// Removes an operation the hub has answered for. Returns whether it was pending.
     pub fn acknowledge(&self, id: OperationId) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM outbox WHERE id = ?1", [id.to_string()])? == 1)
+        Ok(self
+            .conn
+            .execute("DELETE FROM outbox WHERE id = ?1", [id.to_string()])?
+            == 1)
     }
 }

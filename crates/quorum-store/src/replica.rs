@@ -54,7 +54,11 @@ impl Store {
     }
 
     pub fn has_meetings(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM meetings)", [], |row| row.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM meetings)", [], |row| {
+                row.get(0)
+            })?)
     }
 
     /// The meeting list: meetings to come first, soonest first, then past ones.
@@ -114,7 +118,9 @@ impl Store {
 
         meeting.invitees = self
             .conn
-            .prepare("SELECT member_id FROM meeting_invitees WHERE meeting_id = ?1 ORDER BY member_id")?
+            .prepare(
+                "SELECT member_id FROM meeting_invitees WHERE meeting_id = ?1 ORDER BY member_id",
+            )?
             .query_map([&key], |row| parsed(row, 0))?
             .collect::<rusqlite::Result<_>>()?;
 
@@ -193,14 +199,27 @@ fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
         tx.execute(
             "INSERT INTO agenda_items (id, meeting_id, position, title, presenter, planned_minutes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![item.id.to_string(), key, position, item.title, item.presenter, item.planned_minutes],
+            params![
+                item.id.to_string(),
+                key,
+                position,
+                item.title,
+                item.presenter,
+                item.planned_minutes
+            ],
         )?;
         for (position, document) in item.documents.iter().enumerate() {
             let version = &document.current;
             tx.execute(
                 "INSERT INTO documents (id, agenda_item_id, position, title, current_version)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![document.id.to_string(), item.id.to_string(), position, document.title, version.number],
+                params![
+                    document.id.to_string(),
+                    item.id.to_string(),
+                    position,
+                    document.title,
+                    version.number
+                ],
             )?;
             tx.execute(
                 "INSERT INTO document_versions (document_id, number, sha256, size_bytes, page_count, file_name)

@@ -19,6 +19,8 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        MIGRATIONS.validate().expect("every migration applies on an empty database");
+        MIGRATIONS
+            .validate()
+            .expect("every migration applies on an empty database");
     }
 }

@@ -17,21 +17,33 @@ fn now() -> DateTime<Utc> {
 }
 
 fn committee() -> (Committee, Vec<Member>) {
-    let committee = Committee { id: CommitteeId::new_v7(), name: "UBND Quận 1".into() };
-    let members = [("Trần Thị Bình", Role::Chair), ("Lê Văn Cường", Role::Member)]
-        .into_iter()
-        .map(|(name, role)| Member {
-            id: MemberId::new_v7(),
-            committee_id: committee.id,
-            full_name: name.into(),
-            position: "Ủy viên".into(),
-            role,
-        })
-        .collect();
+    let committee = Committee {
+        id: CommitteeId::new_v7(),
+        name: "UBND Quận 1".into(),
+    };
+    let members = [
+        ("Trần Thị Bình", Role::Chair),
+        ("Lê Văn Cường", Role::Member),
+    ]
+    .into_iter()
+    .map(|(name, role)| Member {
+        id: MemberId::new_v7(),
+        committee_id: committee.id,
+        full_name: name.into(),
+        position: "Ủy viên".into(),
+        role,
+    })
+    .collect();
     (committee, members)
 }
 
-fn meeting(committee: &Committee, members: &[Member], title: &str, starts_at: DateTime<Utc>, items: usize) -> Meeting {
+fn meeting(
+    committee: &Committee,
+    members: &[Member],
+    title: &str,
+    starts_at: DateTime<Utc>,
+    items: usize,
+) -> Meeting {
     Meeting {
         id: MeetingId::new_v7(),
         committee_id: committee.id,
@@ -66,7 +78,9 @@ fn meeting(committee: &Committee, members: &[Member], title: &str, starts_at: Da
 fn seeded_store(path: &Path) -> (Store, Committee, Vec<Member>) {
     let mut store = Store::open(path).expect("a new store opens");
     let (committee, members) = committee();
-    store.save_committee(&committee, &members).expect("committee saved");
+    store
+        .save_committee(&committee, &members)
+        .expect("committee saved");
     (store, committee, members)
 }
 
@@ -74,16 +88,28 @@ fn seeded_store(path: &Path) -> (Store, Committee, Vec<Member>) {
 fn a_saved_meeting_reads_back_whole_and_in_agenda_order() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, committee, members) = seeded_store(&dir.path().join("store.sqlite3"));
-    let saved = meeting(&committee, &members, "Phiên họp thường kỳ tháng 12", now() + Duration::days(2), 6);
+    let saved = meeting(
+        &committee,
+        &members,
+        "Phiên họp thường kỳ tháng 12",
+        now() + Duration::days(2),
+        6,
+    );
     store.save_meeting(&saved).unwrap();
 
     let mut read = store.meeting(saved.id).unwrap();
     read.invitees.sort();
     let mut expected = saved.clone();
     expected.invitees.sort();
-    assert_eq!(read, expected, "everything published about a meeting comes back unchanged");
+    assert_eq!(
+        read, expected,
+        "everything published about a meeting comes back unchanged"
+    );
     let titles: Vec<_> = read.agenda.iter().map(|i| i.title.as_str()).collect();
-    assert_eq!(titles[0], "Nội dung 1", "Vietnamese text and agenda order survive storage");
+    assert_eq!(
+        titles[0], "Nội dung 1",
+        "Vietnamese text and agenda order survive storage"
+    );
 }
 
 #[test]
@@ -92,22 +118,41 @@ fn the_list_shows_meetings_to_come_first_with_their_counts() {
     let (mut store, committee, members) = seeded_store(&dir.path().join("store.sqlite3"));
     for (title, days) in [("past", -5), ("next week", 7), ("tomorrow", 1)] {
         store
-            .save_meeting(&meeting(&committee, &members, title, now() + Duration::days(days), 3))
+            .save_meeting(&meeting(
+                &committee,
+                &members,
+                title,
+                now() + Duration::days(days),
+                3,
+            ))
             .unwrap();
     }
     let list = store.meetings(now()).unwrap();
     let titles: Vec<_> = list.iter().map(|m| m.title.as_str()).collect();
-    assert_eq!(titles, ["tomorrow", "next week", "past"], "upcoming first, soonest first");
+    assert_eq!(
+        titles,
+        ["tomorrow", "next week", "past"],
+        "upcoming first, soonest first"
+    );
     assert_eq!(list[0].agenda_items, 3, "the list counts agenda items");
     assert_eq!(list[0].documents, 3, "the list counts documents");
-    assert_eq!(list[0].committee_name, "UBND Quận 1", "the list names the committee");
+    assert_eq!(
+        list[0].committee_name, "UBND Quận 1",
+        "the list names the committee"
+    );
 }
 
 #[test]
 fn republishing_replaces_the_agenda_and_an_invalid_meeting_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, committee, members) = seeded_store(&dir.path().join("store.sqlite3"));
-    let mut m = meeting(&committee, &members, "Phiên họp", now() + Duration::days(1), 4);
+    let mut m = meeting(
+        &committee,
+        &members,
+        "Phiên họp",
+        now() + Duration::days(1),
+        4,
+    );
     store.save_meeting(&m).unwrap();
 
     m.agenda.swap(0, 3);
@@ -116,14 +161,26 @@ fn republishing_replaces_the_agenda_and_an_invalid_meeting_changes_nothing() {
     store.save_meeting(&m).unwrap();
     let read = store.meeting(m.id).unwrap();
     assert_eq!(read.version, 2, "the republished version is stored");
-    assert_eq!(read.agenda, m.agenda, "moved and removed items follow the new publication");
+    assert_eq!(
+        read.agenda, m.agenda,
+        "moved and removed items follow the new publication"
+    );
 
     let mut broken = m.clone();
     broken.agenda[1].title = String::new();
     broken.version = 3;
-    let error = store.save_meeting(&broken).expect_err("an item without a title is refused");
-    assert!(matches!(error, StoreError::InvalidMeeting(_)), "refused as invalid: {error}");
-    assert_eq!(store.meeting(m.id).unwrap(), read, "a refused meeting leaves the stored one as it was");
+    let error = store
+        .save_meeting(&broken)
+        .expect_err("an item without a title is refused");
+    assert!(
+        matches!(error, StoreError::InvalidMeeting(_)),
+        "refused as invalid: {error}"
+    );
+    assert_eq!(
+        store.meeting(m.id).unwrap(),
+        read,
+        "a refused meeting leaves the stored one as it was"
+    );
 }
 
 #[test]
@@ -148,33 +205,63 @@ fn the_outbox_keeps_operations_in_order_with_their_effect() {
     let check_in = OperationPayload::CheckIn { meeting_id: m.id };
     let first = store
         .record(now(), check_in.clone(), |tx| {
-            tx.execute("INSERT INTO settings (key, value) VALUES ('checked_in', 'yes')", [])?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('checked_in', 'yes')",
+                [],
+            )?;
             Ok(())
         })
         .unwrap();
     let failed = store.record(now(), check_in.clone(), |tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES ('half', 'done')", [])?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('half', 'done')",
+            [],
+        )?;
         tx.execute("INSERT INTO no_such_table VALUES (1)", [])?;
         Ok(())
     });
-    assert!(failed.is_err(), "an effect that fails aborts the whole record");
+    assert!(
+        failed.is_err(),
+        "an effect that fails aborts the whole record"
+    );
     let second = store.record(now(), check_in.clone(), |_| Ok(())).unwrap();
 
     drop(store);
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.setting("checked_in").unwrap().as_deref(), Some("yes"), "the effect was committed");
-    assert_eq!(store.setting("half").unwrap(), None, "a failed effect leaves no trace");
+    assert_eq!(
+        store.setting("checked_in").unwrap().as_deref(),
+        Some("yes"),
+        "the effect was committed"
+    );
+    assert_eq!(
+        store.setting("half").unwrap(),
+        None,
+        "a failed effect leaves no trace"
+    );
     let pending = store.pending_operations(10).unwrap();
     assert_eq!(
         pending.iter().map(|op| op.id).collect::<Vec<_>>(),
         [first.id, second.id],
         "only committed operations are queued, oldest first, also after reopening"
     );
-    assert!(first.device_seq < second.device_seq, "device sequence numbers increase");
+    assert!(
+        first.device_seq < second.device_seq,
+        "device sequence numbers increase"
+    );
 
-    assert!(store.acknowledge(first.id).unwrap(), "an acknowledged operation leaves the outbox");
-    assert!(!store.acknowledge(first.id).unwrap(), "acknowledging twice is harmless");
-    assert_eq!(store.pending_count().unwrap(), 1, "one operation still waits");
+    assert!(
+        store.acknowledge(first.id).unwrap(),
+        "an acknowledged operation leaves the outbox"
+    );
+    assert!(
+        !store.acknowledge(first.id).unwrap(),
+        "acknowledging twice is harmless"
+    );
+    assert_eq!(
+        store.pending_count().unwrap(),
+        1,
+        "one operation still waits"
+    );
     drop(store);
     let mut store = Store::open(&path).unwrap();
     store.acknowledge(second.id).unwrap();
@@ -187,22 +274,33 @@ fn the_outbox_keeps_operations_in_order_with_their_effect() {
 
 /// Asserts that opening `path` fails as `expected` says and leaves the file untouched.
 fn assert_refused_untouched(path: &Path, expected: fn(&StoreError) -> bool) {
-    let before = std::fs::read(path).unwrap();
+    let before = std::fs::read(path).expect("the test file exists");
     let error = match Store::open(path) {
         Ok(_) => panic!("{} must be refused", path.display()),
         Err(e) => e,
     };
     assert!(expected(&error), "unexpected refusal: {error}");
-    assert_eq!(std::fs::read(path).unwrap(), before, "a refused store file is not modified");
+    assert_eq!(
+        std::fs::read(path).expect("the refused file is still there"),
+        before,
+        "a refused store file is not modified"
+    );
     let wal = path.with_extension("sqlite3-wal");
-    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "no journal was started");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0),
+        "no journal was started"
+    );
 }
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
-    std::fs::write(&path, "Biên bản cuộc họp — not a database at all\n".repeat(100)).unwrap();
+    std::fs::write(
+        &path,
+        "Biên bản cuộc họp — not a database at all\n".repeat(100),
+    )
+    .unwrap();
     assert_refused_untouched(&path, |e| matches!(e, StoreError::NotADatabase { .. }));
 
     std::fs::write(&path, b"SQLite").unwrap();
@@ -215,7 +313,15 @@ fn a_damaged_store_is_refused_and_left_alone() {
     let path = dir.path().join("store.sqlite3");
     let (mut store, committee, members) = seeded_store(&path);
     for day in 0..40 {
-        store.save_meeting(&meeting(&committee, &members, "Phiên họp", now() + Duration::days(day), 6)).unwrap();
+        store
+            .save_meeting(&meeting(
+                &committee,
+                &members,
+                "Phiên họp",
+                now() + Duration::days(day),
+                6,
+            ))
+            .unwrap();
     }
     drop(store); // checkpoints the journal into the main file
     let mut bytes = std::fs::read(&path).unwrap();
@@ -234,7 +340,8 @@ fn a_store_from_a_newer_build_is_refused_and_left_alone() {
     drop(Store::open(&path).unwrap());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION as i64 + 5).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION as i64 + 5)
+            .unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     assert_refused_untouched(&path, |e| {
@@ -251,7 +358,8 @@ fn a_store_written_by_the_first_build_upgrades_in_place() {
     {
         // What the first build (store version 1) wrote, before the outbox existed.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(include_str!("../src/migrations/0001_replica.sql")).unwrap();
+        conn.execute_batch(include_str!("../src/migrations/0001_replica.sql"))
+            .unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute(
             "INSERT INTO committees (id, name) VALUES (?1, ?2)",
@@ -261,16 +369,30 @@ fn a_store_written_by_the_first_build_upgrades_in_place() {
     }
     let mut store = Store::open(&path).expect("an older store opens");
     let m = meeting(&committee, &[], "Sau nâng cấp", now(), 2);
-    store.save_meeting(&m).expect("the committee written by the old build is still there");
-    let op = store.record(now(), OperationPayload::CheckIn { meeting_id: m.id }, |_| Ok(())).unwrap();
-    assert_eq!(store.pending_operations(5).unwrap()[0].id, op.id, "the upgraded store has an outbox");
+    store
+        .save_meeting(&m)
+        .expect("the committee written by the old build is still there");
+    let op = store
+        .record(
+            now(),
+            OperationPayload::CheckIn { meeting_id: m.id },
+            |_| Ok(()),
+        )
+        .unwrap();
+    assert_eq!(
+        store.pending_operations(5).unwrap()[0].id,
+        op.id,
+        "the upgraded store has an outbox"
+    );
 }
 
 /// Child process of `a_writer_killed_mid_transaction_leaves_no_half_written_meeting`:
 /// writes six-item meetings until it is killed. Does nothing when run on its own.
 #[test]
 fn child_writer_process() {
-    let Ok(path) = std::env::var("QUORUM_STORE_TEST_WRITER") else { return };
+    let Ok(path) = std::env::var("QUORUM_STORE_TEST_WRITER") else {
+        return;
+    };
     let (mut store, committee, members) = seeded_store(Path::new(&path));
     for n in 0.. {
         let m = meeting(&committee, &members, &format!("Phiên {n}"), now(), 6);
@@ -284,7 +406,12 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer_process", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_writer_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("QUORUM_STORE_TEST_WRITER", &path)
         .stdout(Stdio::piped())
         .spawn()
@@ -301,14 +428,29 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
     }
     child.kill().unwrap(); // SIGKILL: no destructor, no checkpoint
     child.wait().unwrap();
-    assert!(acknowledged >= 50, "the writer got going before it was killed");
+    assert!(
+        acknowledged >= 50,
+        "the writer got going before it was killed"
+    );
 
     let store = Store::open(&path).expect("a store whose writer was killed opens cleanly");
     let list = store.meetings(now()).unwrap();
-    assert!(list.len() >= acknowledged, "every write reported done before the kill is kept");
+    assert!(
+        list.len() >= acknowledged,
+        "every write reported done before the kill is kept"
+    );
     for summary in list {
         let m = store.meeting(summary.id).unwrap();
-        assert_eq!(m.agenda.len(), 6, "{} is whole: all six items or none", m.title);
-        assert!(m.agenda.iter().all(|i| i.documents.len() == 1), "{} has every document", m.title);
+        assert_eq!(
+            m.agenda.len(),
+            6,
+            "{} is whole: all six items or none",
+            m.title
+        );
+        assert!(
+            m.agenda.iter().all(|i| i.documents.len() == 1),
+            "{} has every document",
+            m.title
+        );
     }
 }

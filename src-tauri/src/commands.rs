@@ -1,0 +1,49 @@
+//! The commands the window calls. Each one: take the arguments, call a crate, map the error.
+
+use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary};
+use tauri::State;
+use tracing::instrument;
+
+use crate::ipc::{IpcError, Language};
+use crate::profile::AppState;
+
+const LANGUAGE_KEY: &str = "ui.language";
+
+fn with_store<T>(
+    state: &AppState,
+    read: impl FnOnce(&mut quorum_store::Store) -> quorum_store::Result<T>,
+) -> Result<T, IpcError> {
+    let store = state.store.as_ref().map_err(Clone::clone)?;
+    let mut store = store.lock().map_err(IpcError::internal)?;
+    Ok(read(&mut store)?)
+}
+
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn list_meetings(state: State<'_, AppState>) -> Result<Vec<MeetingSummary>, IpcError> {
+    with_store(&state, |store| store.meetings(state.clock.now()))
+}
+
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn get_meeting(state: State<'_, AppState>, id: MeetingId) -> Result<Meeting, IpcError> {
+    with_store(&state, |store| store.meeting(id))
+}
+
+/// The language chosen on this laptop; Vietnamese until the member switches.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn get_language(state: State<'_, AppState>) -> Result<Language, IpcError> {
+    let saved = with_store(&state, |store| store.setting(LANGUAGE_KEY)).unwrap_or(None);
+    Ok(saved
+        .and_then(|code| Language::from_code(&code))
+        .unwrap_or_default())
+}
+
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), IpcError> {
+    with_store(&state, |store| {
+        store.set_setting(LANGUAGE_KEY, language.code())
+    })
+}

@@ -1,0 +1,188 @@
+//! Types that cross to the UI. Their TypeScript twins in ui/src/lib/bindings.ts are
+//! generated from here by ts-rs; a test fails when that file is stale.
+
+use std::fmt::Display;
+use std::path::Path;
+
+use quorum_store::StoreError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What went wrong, as the UI branches on it. The UI turns the code into a sentence in
+/// the member's language; `detail` is the technical text for support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    /// The store file is something else than a database.
+    StoreNotADatabase,
+    /// The store file is damaged.
+    StoreCorrupt,
+    /// A newer Quorum wrote the store; this one must not touch it.
+    StoreTooNew,
+    /// The profile folder or store file cannot be read or written.
+    StoreUnreadable,
+    MeetingNotFound,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{code:?}: {detail}")]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl IpcError {
+    pub fn internal(error: impl Display) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            detail: error.to_string(),
+        }
+    }
+
+    pub fn unreadable_profile(dir: &Path, error: std::io::Error) -> Self {
+        Self {
+            code: ErrorCode::StoreUnreadable,
+            detail: format!("{}: {error}", dir.display()),
+        }
+    }
+}
+
+impl From<StoreError> for IpcError {
+    fn from(error: StoreError) -> Self {
+        let code = match &error {
+            StoreError::NotADatabase { .. } => ErrorCode::StoreNotADatabase,
+            StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
+            StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
+            StoreError::Io { .. } => ErrorCode::StoreUnreadable,
+            StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
+            StoreError::Migration(_)
+            | StoreError::Sqlite(_)
+            | StoreError::Record(_)
+            | StoreError::InvalidMeeting(_) => ErrorCode::Internal,
+        };
+        Self {
+            code,
+            detail: error.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Language {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Vi, Self::En].into_iter().find(|l| l.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quorum_core::*;
+    use ts_rs::Config;
+
+    const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
+
+    /// Every type the UI receives or sends, with the types they are made of.
+    fn render_bindings() -> String {
+        let cfg = Config::default();
+        let declarations = [
+            MeetingSummary::decl(&cfg),
+            Meeting::decl(&cfg),
+            MeetingStatus::decl(&cfg),
+            AgendaItem::decl(&cfg),
+            Document::decl(&cfg),
+            DocumentVersion::decl(&cfg),
+            Sha256Hex::decl(&cfg),
+            CommitteeId::decl(&cfg),
+            MemberId::decl(&cfg),
+            MeetingId::decl(&cfg),
+            AgendaItemId::decl(&cfg),
+            DocumentId::decl(&cfg),
+            Language::decl(&cfg),
+            ErrorCode::decl(&cfg),
+            IpcError::decl(&cfg),
+        ];
+        let mut out = String::from(
+            "// Generated from the Rust types by ts-rs. Do not edit: run\n\
+             // `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings` instead.\n\n",
+        );
+        for declaration in declarations {
+            out.push_str("export ");
+            out.push_str(&declaration);
+            out.push_str("\n\n");
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn bindings_are_fresh() {
+        let rendered = render_bindings();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(BINDINGS, &rendered).expect("bindings written");
+        }
+        let committed = std::fs::read_to_string(BINDINGS).unwrap_or_default();
+        assert!(
+            committed == rendered,
+            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings`"
+        );
+    }
+
+    #[test]
+    fn store_errors_reach_the_ui_with_a_code_it_can_translate() {
+        let too_new = StoreError::TooNew {
+            path: "/p/store.sqlite3".into(),
+            found: 9,
+            supported: 2,
+        };
+        let ipc = IpcError::from(too_new);
+        assert_eq!(
+            ipc.code,
+            ErrorCode::StoreTooNew,
+            "the UI explains a store from a newer build"
+        );
+        assert!(
+            ipc.detail.contains("/p/store.sqlite3"),
+            "the detail names the file: {}",
+            ipc.detail
+        );
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for language in [Language::Vi, Language::En] {
+            assert_eq!(
+                Language::from_code(language.code()),
+                Some(language),
+                "{language:?}"
+            );
+        }
+        assert_eq!(
+            Language::from_code("fr"),
+            None,
+            "unknown codes fall back to the default"
+        );
+        assert_eq!(
+            Language::default(),
+            Language::Vi,
+            "Quorum speaks Vietnamese first"
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! Quorum's desktop window. This crate holds only start-up, state and command
+//! registration; every command is a few lines over quorum-store and friends.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod ipc;
+mod profile;
+
+use tauri::Manager;
+use tracing_subscriber::EnvFilter;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    profile::avoid_desktop_bus_waits();
+
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let state = profile::open(app.handle());
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_meetings,
+            commands::get_meeting,
+            commands::get_language,
+            commands::set_language,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "Quorum could not start");
+        std::process::exit(1);
+    }
+}

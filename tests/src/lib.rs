@@ -1,0 +1,188 @@
+//! Drives the real Quorum window: starts tauri-driver (which starts WebKitWebDriver,
+//! which starts the app) with a profile folder of the test's own, and hands out a
+//! WebDriver client. Needs an X display (scripts/test.sh runs these under Xvfb).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use tokio::process::{Child, Command};
+
+pub use fantoccini;
+
+/// How long a test waits for something to appear before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The app binary built by `cargo build -p quorum-app`: `QUORUM_APP_BIN`, or the same
+/// target folder as this test binary (target/debug/deps/… → target/debug/quorum-app).
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("QUORUM_APP_BIN") {
+        return path.into();
+    }
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let debug_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    debug_dir.join("quorum-app")
+}
+
+/// Where screenshots go: `QUORUM_ARTIFACTS`, or artifacts/e2e at the top of the repo.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("QUORUM_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e"));
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
+/// One running app window with its own profile folder.
+pub struct AppWindow {
+    pub client: Client,
+    driver: Child,
+    /// How long from starting tauri-driver until the WebDriver session (and window) was up.
+    pub startup: Duration,
+}
+
+impl AppWindow {
+    /// Starts the app on `profile` and connects to it.
+    pub async fn launch(profile: &Path) -> AppWindow {
+        let app = app_binary();
+        assert!(
+            app.exists(),
+            "build the app first: {} is missing",
+            app.display()
+        );
+        let port = free_port().await;
+        let native_port = free_port().await;
+        let started = Instant::now();
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("QUORUM_PROFILE", profile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+
+        let capabilities = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver never listened on port {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Every attempt is bounded: a request that is never answered must fail the test,
+        // not hang it.
+        let client = loop {
+            let mut builder = ClientBuilder::native();
+            builder.capabilities(capabilities.clone());
+            match tokio::time::timeout(PATIENCE, builder.connect(&url)).await {
+                Ok(Ok(client)) => break client,
+                Ok(Err(_)) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Ok(Err(error)) => panic!("no WebDriver session with the app at {url}: {error}"),
+                Err(_) => panic!("tauri-driver at {url} did not answer within {PATIENCE:?}"),
+            }
+        };
+        AppWindow {
+            client,
+            driver,
+            startup: started.elapsed(),
+        }
+    }
+
+    /// Waits for the element matching `css`.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    /// Waits until the element matching `css` shows exactly `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.find(css).await.text().await.unwrap_or_default();
+            if text.trim() == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} shows {text:?}, expected {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until exactly `count` elements match `css`, and returns them.
+    pub async fn wait_for_count(&self, css: &str, count: usize) -> Vec<Element> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            if found.len() == count {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css}: {} elements, expected {count}",
+                found.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot of the window as artifacts/e2e/NAME.png.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot taken");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("screenshot saved");
+        path
+    }
+
+    /// Ends the session (the app exits) and stops tauri-driver with SIGTERM, which lets
+    /// it stop WebKitWebDriver too.
+    pub async fn close(mut self) {
+        let _ = self.client.close().await;
+        if let Some(pid) = self.driver.id() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.driver.wait()).await;
+    }
+}
+
+async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    listener.local_addr().expect("bound address").port()
+}

@@ -1,0 +1,48 @@
+// Generated from the Rust types by ts-rs. Do not edit: run
+// `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings` instead.
+
+export type MeetingSummary = { id: MeetingId, committeeName: string, title: string, startsAt: string, location: string, status: MeetingStatus, agendaItems: number, documents: number, };
+
+export type Meeting = { id: MeetingId, committeeId: CommitteeId, title: string, startsAt: string, location: string, status: MeetingStatus, 
+/**
+ * Raised by every publish, so a laptop can tell whether it holds the latest pack.
+ */
+version: number, invitees: Array<MemberId>, 
+/**
+ * In agenda order.
+ */
+agenda: Array<AgendaItem>, };
+
+export type MeetingStatus = "draft" | "published" | "inSession" | "closed";
+
+export type AgendaItem = { id: AgendaItemId, title: string, presenter: string, plannedMinutes: number, documents: Array<Document>, };
+
+export type Document = { id: DocumentId, title: string, current: DocumentVersion, };
+
+export type DocumentVersion = { 
+/**
+ * 1 for the first upload, raised by each replacement.
+ */
+number: number, sha256: Sha256Hex, 
+/**
+ * JSON numbers are exact up to 2^53 bytes, far beyond any document.
+ */
+sizeBytes: number, pageCount: number, fileName: string, };
+
+export type Sha256Hex = string;
+
+export type CommitteeId = string;
+
+export type MemberId = string;
+
+export type MeetingId = string;
+
+export type AgendaItemId = string;
+
+export type DocumentId = string;
+
+export type Language = "vi" | "en";
+
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "internal";
+
+export type IpcError = { code: ErrorCode, detail: string, };

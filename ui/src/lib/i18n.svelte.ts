@@ -1,0 +1,48 @@
+// Messages live in src/i18n/<language>.json; code only names keys.
+import vi from '../i18n/vi.json';
+import en from '../i18n/en.json';
+import type { ErrorCode, Language } from './bindings';
+
+type Catalog = Record<string, string>;
+export const catalogs: Record<Language, Catalog> = { vi, en };
+
+let current = $state<Language>('vi');
+
+export const i18n = {
+  get language(): Language {
+    return current;
+  },
+  set language(language: Language) {
+    current = language;
+    if (typeof document !== 'undefined') document.documentElement.lang = language;
+  },
+  get locale(): string {
+    return current === 'vi' ? 'vi-VN' : 'en-GB';
+  },
+};
+
+type Params = Record<string, string | number>;
+
+/** The message for `key` in the current language, with `{name}` filled from `params`. */
+export function t(key: string, params: Params = {}): string {
+  const text = catalogs[current][key] ?? catalogs.vi[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** A counted message: `key.one` or `key.other` by the language's plural rules. */
+export function tn(key: string, count: number): string {
+  const form = new Intl.PluralRules(i18n.locale).select(count) === 'one' ? 'one' : 'other';
+  return t(`${key}.${form}`, { count: new Intl.NumberFormat(i18n.locale).format(count) });
+}
+
+/** The sentence for each error code; the type makes a new code without a message a build error. */
+export const errorMessageKeys: Record<ErrorCode, string> = {
+  storeNotADatabase: 'error.storeNotADatabase',
+  storeCorrupt: 'error.storeCorrupt',
+  storeTooNew: 'error.storeTooNew',
+  storeUnreadable: 'error.storeUnreadable',
+  meetingNotFound: 'error.meetingNotFound',
+  internal: 'error.internal',
+};
