@@ -40,4 +40,6 @@ if ! command -v tauri-driver >/dev/null; then
 fi
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-(cd "$repo_root/ui" && npm ci --no-fund --no-audit --loglevel=error)
+# `npm ci` refuses the lock file here: the registry mirror omits optional platform
+# packages from its metadata. `npm install` keeps the locked versions all the same.
+(cd "$repo_root/ui" && npm install --no-fund --no-audit --loglevel=error)
