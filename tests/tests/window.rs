@@ -1,4 +1,5 @@
 //! The real window: what a member sees when they open Quorum.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use quorum_e2e::AppWindow;
 
@@ -91,18 +92,23 @@ async fn a_member_opens_the_sample_meeting_and_switches_to_english() {
     window.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_damaged_store_is_explained_and_left_untouched() {
+/// Opens the window on a profile whose store file is `store_bytes`, checks the message
+/// the member reads, and that the file is byte for byte as it was.
+async fn assert_store_refused_in_window(
+    store_bytes: &[u8],
+    code: &str,
+    words: &[&str],
+    shot: &str,
+) {
     let profile = tempfile::tempdir().unwrap();
     let store = profile.path().join("store.sqlite3");
-    let garbage = "Biên bản viết tay, không phải cơ sở dữ liệu.\n".repeat(200);
-    std::fs::write(&store, &garbage).unwrap();
+    std::fs::write(&store, store_bytes).unwrap();
 
     let window = AppWindow::launch(profile.path()).await;
     let panel = window.find("[data-testid=error-panel]").await;
     assert_eq!(
         panel.attr("data-code").await.unwrap().as_deref(),
-        Some("storeNotADatabase"),
+        Some(code),
         "the window names the problem"
     );
     let message = window
@@ -111,16 +117,48 @@ async fn a_damaged_store_is_explained_and_left_untouched() {
         .text()
         .await
         .unwrap();
-    assert!(
-        message.contains("không phải là cơ sở dữ liệu") && message.contains("giữ nguyên"),
-        "the member reads, in Vietnamese, what is wrong and that the file is kept: {message:?}"
-    );
-    window.screenshot("damaged-store").await;
+    for word in words {
+        assert!(
+            message.contains(word),
+            "the member reads, in Vietnamese, {word:?}: {message:?}"
+        );
+    }
+    window.screenshot(shot).await;
     window.close().await;
 
     assert_eq!(
-        std::fs::read_to_string(&store).unwrap(),
-        garbage,
-        "the damaged file is left as it was"
+        std::fs::read(&store).unwrap(),
+        store_bytes,
+        "the refused store file is left as it was"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_store_is_explained_and_left_untouched() {
+    let garbage = "Biên bản viết tay, không phải cơ sở dữ liệu.\n".repeat(200);
+    assert_store_refused_in_window(
+        garbage.as_bytes(),
+        "storeNotADatabase",
+        &["không phải là cơ sở dữ liệu", "giữ nguyên"],
+        "damaged-store",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_from_a_newer_quorum_is_explained_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE from_the_future (x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    assert_store_refused_in_window(
+        &std::fs::read(&path).unwrap(),
+        "storeTooNew",
+        &["phiên bản Quorum mới hơn", "giữ nguyên"],
+        "store-from-newer-version",
+    )
+    .await;
 }
