@@ -22,6 +22,10 @@ pub enum ErrorCode {
     /// The profile folder or store file cannot be read or written.
     StoreUnreadable,
     MeetingNotFound,
+    /// The laptop is not yet bound to a member at a hub.
+    NotEnrolled,
+    /// The member's role or the meeting's state does not allow this.
+    Denied,
     Internal,
 }
 
@@ -57,6 +61,8 @@ impl From<StoreError> for IpcError {
             StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
             StoreError::Io { .. } => ErrorCode::StoreUnreadable,
             StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
+            StoreError::NotEnrolled => ErrorCode::NotEnrolled,
+            StoreError::Denied(_) => ErrorCode::Denied,
             StoreError::Migration(_)
             | StoreError::Sqlite(_)
             | StoreError::Record(_)

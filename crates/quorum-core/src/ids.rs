@@ -73,6 +73,24 @@ impl Sha256Hex {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Hashes everything `reader` yields, in fixed-size chunks so a large document is
+    /// never held in memory. Returns the digest and the number of bytes read.
+    pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(Self, u64)> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = reader.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            size += n as u64;
+        }
+        Ok((Self::from_digest(&hasher.finalize().into()), size))
+    }
 }
 
 impl TryFrom<String> for Sha256Hex {
@@ -134,6 +152,17 @@ mod tests {
             "leading zeros must be kept: {hex}"
         );
         assert_eq!(hex.as_str().len(), 64, "a digest is always 64 characters");
+    }
+
+    #[test]
+    fn of_reader_matches_the_known_digest_of_abc() {
+        let (digest, size) = Sha256Hex::of_reader(&mut &b"abc"[..]).unwrap();
+        assert_eq!(
+            digest.as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "SHA-256 of \"abc\" from FIPS 180-2"
+        );
+        assert_eq!(size, 3, "every byte is counted");
     }
 
     #[test]

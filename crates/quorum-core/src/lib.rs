@@ -16,6 +16,7 @@ mod meeting;
 mod operation;
 mod permission;
 mod poll;
+pub mod protocol;
 
 pub use annotation::{
     Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility,

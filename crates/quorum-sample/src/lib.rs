@@ -5,7 +5,6 @@
 //! trusted from the manifest; the meeting always lies in the future of the clock it is
 //! loaded with, so the demo shows an upcoming meeting whatever the date.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, FixedOffset, NaiveTime, TimeZone};
@@ -14,7 +13,6 @@ use quorum_core::{
     MeetingId, MeetingStatus, Member, MemberId, Sha256Hex,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The sample folder of this source tree, for tests and development runs.
 pub fn source_tree_sample_dir() -> PathBuf {
@@ -167,23 +165,9 @@ pub fn load(dir: &Path, clock: &dyn Clock) -> Result<Sample, SampleError> {
 }
 
 fn hash_file(path: &Path) -> Result<(Sha256Hex, u64), SampleError> {
-    let read_error = |source| SampleError::Read {
-        path: path.into(),
-        source,
-    };
+    let read_error = |source| SampleError::Read { path: path.into(), source };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buffer).map_err(read_error)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        size += n as u64;
-    }
-    Ok((Sha256Hex::from_digest(&hasher.finalize().into()), size))
+    Sha256Hex::of_reader(&mut file).map_err(read_error)
 }
 
 #[cfg(test)]
@@ -191,6 +175,7 @@ mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
     use quorum_core::{FixedClock, Role};
+    use sha2::{Digest, Sha256};
 
     fn loaded() -> Sample {
         let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap());

@@ -14,13 +14,15 @@ mod outbox;
 mod replica;
 mod schema;
 mod settings;
+mod sync;
 
 use std::path::PathBuf;
 
-use quorum_core::{MeetingError, MeetingId};
+use quorum_core::{Denied, MeetingError, MeetingId};
 
 pub use open::Store;
 pub use schema::SCHEMA_VERSION;
+pub use sync::{DeviceIdentity, PackProgress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -51,6 +53,10 @@ pub enum StoreError {
     MeetingNotFound(MeetingId),
     #[error("the meeting was refused: {0}")]
     InvalidMeeting(#[from] MeetingError),
+    #[error("this laptop is not enrolled with a hub yet")]
+    NotEnrolled,
+    #[error("not allowed: {0}")]
+    Denied(#[from] Denied),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

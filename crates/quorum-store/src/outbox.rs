@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use quorum_core::{Operation, OperationId, OperationPayload};
-use rusqlite::{Transaction, params};
+use rusqlite::types::Type;
+use rusqlite::{Row, Transaction, params};
 use tracing::instrument;
 
 use crate::{Result, Store};
@@ -35,45 +36,62 @@ impl Store {
         })
     }
 
-    /// The oldest operations not yet acknowledged, in the order they were recorded.
+    /// The oldest operations waiting for the hub, in the order they were recorded.
     pub fn pending_operations(&self, limit: usize) -> Result<Vec<Operation>> {
         let mut statement = self.conn.prepare(
-            "SELECT id, device_seq, created_at, payload FROM outbox ORDER BY device_seq LIMIT ?1",
+            "SELECT id, device_seq, created_at, payload FROM outbox
+             WHERE rejected_reason IS NULL ORDER BY device_seq LIMIT ?1",
         )?;
-        let rows = statement.query_map([limit as i64], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })?;
-        let mut operations = Vec::new();
-        for row in rows {
-            let (id, device_seq, created_at, payload) = row?;
-            operations.push(Operation {
-                id: id
-                    .parse()
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
-                device_seq: device_seq as u64,
-                created_at,
-                payload: serde_json::from_str(&payload)?,
-            });
-        }
-        Ok(operations)
+        let rows = statement.query_map([limit as i64], read_operation)?;
+        rows.map(|row| Ok(row?)).collect()
     }
 
     pub fn pending_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE rejected_reason IS NULL",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
-    /// Removes an operation the hub has answered for. Returns whether it was pending.
+    /// Removes an operation the hub has applied. Returns whether it was still waiting.
     pub fn acknowledge(&self, id: OperationId) -> Result<bool> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM outbox WHERE id = ?1", [id.to_string()])?
-            == 1)
+        Ok(self.conn.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND rejected_reason IS NULL",
+            [id.to_string()],
+        )? == 1)
     }
+
+    /// Keeps an operation the hub refused, with its reason, out of the upload queue.
+    pub fn mark_rejected(&self, id: OperationId, reason: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE outbox SET rejected_reason = ?2 WHERE id = ?1 AND rejected_reason IS NULL",
+            params![id.to_string(), reason],
+        )? == 1)
+    }
+
+    /// Operations the hub refused, oldest first, each with the hub's reason.
+    pub fn rejected_operations(&self) -> Result<Vec<(Operation, String)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, device_seq, created_at, payload, rejected_reason FROM outbox
+             WHERE rejected_reason IS NOT NULL ORDER BY device_seq",
+        )?;
+        let rows = statement.query_map([], |row| Ok((read_operation(row)?, row.get(4)?)))?;
+        rows.map(|row| Ok(row?)).collect()
+    }
+}
+
+/// Reads `id, device_seq, created_at, payload` from the first four columns.
+fn read_operation(row: &Row) -> rusqlite::Result<Operation> {
+    let id: String = row.get(0)?;
+    let payload: String = row.get(3)?;
+    let bad = |index, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, e)
+    };
+    Ok(Operation {
+        id: id.parse().map_err(|e| bad(0, Box::new(e)))?,
+        device_seq: row.get(1)?,
+        created_at: row.get(2)?,
+        payload: serde_json::from_str(&payload).map_err(|e| bad(3, Box::new(e)))?,
+    })
 }

@@ -18,25 +18,9 @@ impl Store {
     #[instrument(skip_all, fields(committee = %committee.id), err)]
     pub fn save_committee(&mut self, committee: &Committee, members: &[Member]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO committees (id, name) VALUES (?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-            params![committee.id.to_string(), committee.name],
-        )?;
+        write_committee(&tx, committee)?;
         for member in members {
-            tx.execute(
-                "INSERT INTO members (id, committee_id, full_name, position, role)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
-                   full_name = excluded.full_name, position = excluded.position, role = excluded.role",
-                params![
-                    member.id.to_string(),
-                    member.committee_id.to_string(),
-                    member.full_name,
-                    member.position,
-                    enum_text(&member.role),
-                ],
-            )?;
+            write_member(&tx, member)?;
         }
         tx.commit()?;
         Ok(())
@@ -167,7 +151,33 @@ impl Store {
     }
 }
 
-fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
+pub(crate) fn write_committee(tx: &Transaction, committee: &Committee) -> Result<()> {
+    tx.execute(
+        "INSERT INTO committees (id, name) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        params![committee.id.to_string(), committee.name],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn write_member(tx: &Transaction, member: &Member) -> Result<()> {
+    tx.execute(
+        "INSERT INTO members (id, committee_id, full_name, position, role)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
+           full_name = excluded.full_name, position = excluded.position, role = excluded.role",
+        params![
+            member.id.to_string(),
+            member.committee_id.to_string(),
+            member.full_name,
+            member.position,
+            enum_text(&member.role),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
     let key = meeting.id.to_string();
     tx.execute(
         "INSERT INTO meetings (id, committee_id, title, starts_at, location, status, version)
@@ -254,12 +264,12 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
 }
 
-fn parsed_enum<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {
+pub(crate) fn parsed_enum<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
     serde_json::from_value(serde_json::Value::String(text)).map_err(|e| conversion_error(index, e))
 }
 
-fn parsed<T>(row: &Row, index: usize) -> rusqlite::Result<T>
+pub(crate) fn parsed<T>(row: &Row, index: usize) -> rusqlite::Result<T>
 where
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
@@ -268,7 +278,7 @@ where
     text.parse().map_err(|e| conversion_error(index, e))
 }
 
-fn parsed_sha256(row: &Row, index: usize) -> rusqlite::Result<Sha256Hex> {
+pub(crate) fn parsed_sha256(row: &Row, index: usize) -> rusqlite::Result<Sha256Hex> {
     let text: String = row.get(index)?;
     Sha256Hex::try_from(text).map_err(|e| conversion_error(index, e))
 }

@@ -44,5 +44,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   storeTooNew: 'error.storeTooNew',
   storeUnreadable: 'error.storeUnreadable',
   meetingNotFound: 'error.meetingNotFound',
+  notEnrolled: 'error.notEnrolled',
+  denied: 'error.denied',
   internal: 'error.internal',
 };

@@ -1,0 +1,243 @@
+//! What the sync engine keeps in the store: the feed cursor, the verified blobs, this
+//! laptop's enrollment, and the member's own actions queued for the hub.
+
+use chrono::{DateTime, Utc};
+use quorum_core::protocol::{Change, Record};
+use quorum_core::{
+    Action, Committee, DeviceId, MeetingId, Member, MemberId, Operation, OperationPayload,
+    Sha256Hex, decide,
+};
+use rusqlite::{OptionalExtension, params};
+use tracing::instrument;
+
+use crate::replica::{
+    parsed, parsed_enum, parsed_sha256, write_committee, write_meeting, write_member,
+};
+use crate::{Result, Store, StoreError};
+
+/// This laptop's enrollment with a hub. `signing_key` and `token` are secrets.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceIdentity {
+    pub device_id: DeviceId,
+    pub member_id: MemberId,
+    pub hub_url: String,
+    /// The Ed25519 secret key, hex.
+    pub signing_key: String,
+    pub token: String,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for DeviceIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceIdentity")
+            .field("device_id", &self.device_id)
+            .field("member_id", &self.member_id)
+            .field("hub_url", &self.hub_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How much of the meeting packs this laptop holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PackProgress {
+    pub documents_total: u64,
+    pub documents_present: u64,
+    pub bytes_total: u64,
+    pub bytes_present: u64,
+}
+
+impl Store {
+    /// Binds this profile to a hub as `member`, storing the member's committee with it.
+    #[instrument(skip_all, err)]
+    pub fn enroll_device(
+        &mut self,
+        identity: &DeviceIdentity,
+        committee: &Committee,
+        member: &Member,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        write_committee(&tx, committee)?;
+        write_member(&tx, member)?;
+        tx.execute(
+            "INSERT INTO device (id, device_id, member_id, hub_url, signing_key, token, enrolled_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id,
+               member_id = excluded.member_id, hub_url = excluded.hub_url,
+               signing_key = excluded.signing_key, token = excluded.token,
+               enrolled_at = excluded.enrolled_at",
+            params![
+                identity.device_id.to_string(),
+                identity.member_id.to_string(),
+                identity.hub_url,
+                identity.signing_key,
+                identity.token,
+                identity.enrolled_at,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn device(&self) -> Result<Option<DeviceIdentity>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT device_id, member_id, hub_url, signing_key, token, enrolled_at
+                 FROM device WHERE id = 1",
+                [],
+                |row| {
+                    Ok(DeviceIdentity {
+                        device_id: parsed(row, 0)?,
+                        member_id: parsed(row, 1)?,
+                        hub_url: row.get(2)?,
+                        signing_key: row.get(3)?,
+                        token: row.get(4)?,
+                        enrolled_at: row.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The member this laptop is enrolled as.
+    pub fn me(&self) -> Result<Option<Member>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT m.id, m.committee_id, m.full_name, m.position, m.role
+                 FROM device d JOIN members m ON m.id = d.member_id WHERE d.id = 1",
+                [],
+                |row| {
+                    Ok(Member {
+                        id: parsed(row, 0)?,
+                        committee_id: parsed(row, 1)?,
+                        full_name: row.get(2)?,
+                        position: row.get(3)?,
+                        role: parsed_enum(row, 4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn sync_cursor(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |row| {
+                row.get(0)
+            })?)
+    }
+
+    /// Applies one page of the hub's change feed and moves the cursor, in one
+    /// transaction: a crash leaves either the old page state or the new one.
+    #[instrument(skip(self, changes), fields(changes = changes.len()), err)]
+    pub fn apply_changes(&mut self, changes: &[Change], next_cursor: u64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for change in changes {
+            match &change.record {
+                Record::Committee { committee } => write_committee(&tx, committee)?,
+                Record::Member { member } => write_member(&tx, member)?,
+                Record::Meeting { meeting } => write_meeting(&tx, meeting)?,
+                Record::MeetingWithdrawn { meeting_id } => {
+                    tx.execute(
+                        "DELETE FROM meetings WHERE id = ?1",
+                        [meeting_id.to_string()],
+                    )?;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE sync_state SET cursor = ?1 WHERE id = 1",
+            [next_cursor],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_last_synced(&self, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET last_synced_at = ?1 WHERE id = 1",
+            [at],
+        )?;
+        Ok(())
+    }
+
+    pub fn last_synced(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.conn.query_row(
+            "SELECT last_synced_at FROM sync_state WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Blobs of the current document versions of every stored meeting that are not yet
+    /// here and verified, smallest first so most documents become readable soonest.
+    pub fn missing_blobs(&self) -> Result<Vec<(Sha256Hex, u64)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT DISTINCT v.sha256, v.size_bytes FROM documents d
+             JOIN document_versions v ON v.document_id = d.id AND v.number = d.current_version
+             WHERE v.sha256 NOT IN (SELECT sha256 FROM blobs)
+             ORDER BY v.size_bytes, v.sha256",
+        )?;
+        let rows = statement.query_map([], |row| Ok((parsed_sha256(row, 0)?, row.get(1)?)))?;
+        rows.map(|row| Ok(row?)).collect()
+    }
+
+    pub fn mark_blob_verified(
+        &self,
+        sha256: &Sha256Hex,
+        size_bytes: u64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO blobs (sha256, size_bytes, verified_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sha256) DO NOTHING",
+            params![sha256.as_str(), size_bytes, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn blob_is_verified(&self, sha256: &Sha256Hex) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)",
+            [sha256.as_str()],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Documents (current versions) of all stored meetings, and how many are here.
+    pub fn pack_progress(&self) -> Result<PackProgress> {
+        Ok(self.conn.query_row(
+            "SELECT count(*), count(b.sha256), coalesce(sum(v.size_bytes), 0),
+                    coalesce(sum(CASE WHEN b.sha256 IS NULL THEN 0 ELSE v.size_bytes END), 0)
+             FROM (SELECT DISTINCT v.sha256, v.size_bytes FROM documents d
+                   JOIN document_versions v ON v.document_id = d.id AND v.number = d.current_version) v
+             LEFT JOIN blobs b ON b.sha256 = v.sha256",
+            [],
+            |row| {
+                Ok(PackProgress {
+                    documents_total: row.get(0)?,
+                    documents_present: row.get(1)?,
+                    bytes_total: row.get(2)?,
+                    bytes_present: row.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    /// The member checks in to a meeting: shown at once, queued for the hub.
+    #[instrument(skip(self), err)]
+    pub fn check_in(&mut self, meeting_id: MeetingId, now: DateTime<Utc>) -> Result<Operation> {
+        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
+        let meeting = self.meeting(meeting_id)?;
+        decide(&me, Action::CheckIn, &meeting)?;
+        self.record(now, OperationPayload::CheckIn { meeting_id }, |tx| {
+            tx.execute(
+                "INSERT INTO check_ins (meeting_id, checked_in_at) VALUES (?1, ?2)
+                 ON CONFLICT (meeting_id) DO NOTHING",
+                params![meeting_id.to_string(), now],
+            )?;
+            Ok(())
+        })
+    }
+}

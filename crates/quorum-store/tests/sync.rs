@@ -1,0 +1,309 @@
+//! The store's side of sync, on real files: applying the hub's change feed, the blob
+//! index, the device identity, rejected operations and a permission-checked check-in.
+
+use chrono::{DateTime, TimeZone, Utc};
+use quorum_core::protocol::{Change, Record};
+use quorum_core::{
+    AgendaItem, AgendaItemId, Committee, CommitteeId, DeviceId, Document, DocumentId,
+    DocumentVersion, Meeting, MeetingId, MeetingStatus, Member, MemberId, Role, Sha256Hex,
+};
+use quorum_store::{DeviceIdentity, Store, StoreError};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap()
+}
+
+struct World {
+    committee: Committee,
+    me: Member,
+    meeting: Meeting,
+}
+
+fn world(role: Role) -> World {
+    let committee = Committee {
+        id: CommitteeId::new_v7(),
+        name: "UBND phường".into(),
+    };
+    let me = Member {
+        id: MemberId::new_v7(),
+        committee_id: committee.id,
+        full_name: "Đỗ Thị Hoa".into(),
+        position: "Ủy viên".into(),
+        role,
+    };
+    let document = |n: u8, size| Document {
+        id: DocumentId::new_v7(),
+        title: format!("Tài liệu {n}"),
+        current: DocumentVersion {
+            number: 1,
+            sha256: Sha256Hex::from_digest(&[n; 32]),
+            size_bytes: size,
+            page_count: 3,
+            file_name: format!("tai-lieu-{n}.pdf"),
+        },
+    };
+    let meeting = Meeting {
+        id: MeetingId::new_v7(),
+        committee_id: committee.id,
+        title: "Họp giao ban".into(),
+        starts_at: now(),
+        location: "Hội trường".into(),
+        status: MeetingStatus::Published,
+        version: 1,
+        invitees: vec![me.id],
+        agenda: vec![AgendaItem {
+            id: AgendaItemId::new_v7(),
+            title: "Báo cáo".into(),
+            presenter: "Văn phòng".into(),
+            planned_minutes: 20,
+            documents: vec![document(1, 5000), document(2, 300)],
+        }],
+    };
+    World {
+        committee,
+        me,
+        meeting,
+    }
+}
+
+fn feed(world: &World) -> Vec<Change> {
+    vec![
+        Change {
+            seq: 3,
+            record: Record::Committee {
+                committee: world.committee.clone(),
+            },
+        },
+        Change {
+            seq: 4,
+            record: Record::Member {
+                member: world.me.clone(),
+            },
+        },
+        Change {
+            seq: 9,
+            record: Record::Meeting {
+                meeting: world.meeting.clone(),
+            },
+        },
+    ]
+}
+
+fn enrolled(store: &mut Store, world: &World) {
+    let identity = DeviceIdentity {
+        device_id: DeviceId::new_v7(),
+        member_id: world.me.id,
+        hub_url: "http://127.0.0.1:7878".into(),
+        signing_key: "00".repeat(32),
+        token: "secret".into(),
+        enrolled_at: now(),
+    };
+    store
+        .enroll_device(&identity, &world.committee, &world.me)
+        .unwrap();
+    assert_eq!(
+        store.device().unwrap(),
+        Some(identity),
+        "the enrollment is kept"
+    );
+}
+
+#[test]
+fn a_page_of_changes_and_its_cursor_land_together_and_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let w = world(Role::Member);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.sync_cursor().unwrap(),
+        0,
+        "a new store starts at the beginning of the feed"
+    );
+    store.apply_changes(&feed(&w), 12).unwrap();
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.sync_cursor().unwrap(),
+        12,
+        "the cursor moved with the page"
+    );
+    assert_eq!(
+        store.meeting(w.meeting.id).unwrap(),
+        w.meeting,
+        "the meeting arrived whole"
+    );
+}
+
+#[test]
+fn a_page_that_fails_leaves_neither_records_nor_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    // A meeting whose committee never arrived breaks a foreign key half-way.
+    let broken = vec![Change {
+        seq: 1,
+        record: Record::Member {
+            member: w.me.clone(),
+        },
+    }];
+    assert!(
+        store.apply_changes(&broken, 1).is_err(),
+        "a member of an unknown committee is refused"
+    );
+    assert_eq!(
+        store.sync_cursor().unwrap(),
+        0,
+        "the cursor did not move past the failed page"
+    );
+    assert!(
+        !store.has_meetings().unwrap(),
+        "nothing of the failed page was kept"
+    );
+}
+
+#[test]
+fn a_withdrawn_meeting_disappears() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    let withdrawn = vec![Change {
+        seq: 10,
+        record: Record::MeetingWithdrawn {
+            meeting_id: w.meeting.id,
+        },
+    }];
+    store.apply_changes(&withdrawn, 10).unwrap();
+    assert!(
+        matches!(
+            store.meeting(w.meeting.id),
+            Err(StoreError::MeetingNotFound(_))
+        ),
+        "a meeting the member may no longer see is removed from the laptop"
+    );
+}
+
+#[test]
+fn missing_blobs_shrink_as_documents_are_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    let missing = store.missing_blobs().unwrap();
+    assert_eq!(
+        missing.iter().map(|(_, size)| *size).collect::<Vec<_>>(),
+        [300, 5000],
+        "both documents are missing, smallest first"
+    );
+    let progress = store.pack_progress().unwrap();
+    assert_eq!(
+        (progress.documents_present, progress.documents_total),
+        (0, 2),
+        "nothing here yet"
+    );
+
+    store.mark_blob_verified(&missing[0].0, 300, now()).unwrap();
+    assert!(
+        store.blob_is_verified(&missing[0].0).unwrap(),
+        "the verified blob is usable"
+    );
+    assert_eq!(
+        store.missing_blobs().unwrap().len(),
+        1,
+        "one document is still to fetch"
+    );
+    let progress = store.pack_progress().unwrap();
+    assert_eq!(
+        (progress.bytes_present, progress.bytes_total),
+        (300, 5300),
+        "bytes are counted"
+    );
+}
+
+#[test]
+fn a_rejected_operation_stays_visible_and_leaves_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    enrolled(&mut store, &w);
+    let first = store.check_in(w.meeting.id, now()).unwrap();
+    let second = store.check_in(w.meeting.id, now()).unwrap();
+
+    assert!(
+        store
+            .mark_rejected(first.id, "the meeting is closed")
+            .unwrap(),
+        "first refused"
+    );
+    assert!(
+        !store.acknowledge(first.id).unwrap(),
+        "a refused operation is not acknowledged away"
+    );
+    let pending: Vec<_> = store
+        .pending_operations(10)
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(
+        pending,
+        [second.id],
+        "the refusal does not block the operation behind it"
+    );
+    let rejected = store.rejected_operations().unwrap();
+    assert_eq!(
+        rejected.len(),
+        1,
+        "the member can still see what was refused"
+    );
+    assert_eq!(
+        rejected[0].1, "the meeting is closed",
+        "with the hub's reason"
+    );
+}
+
+#[test]
+fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Observer);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    assert!(
+        matches!(
+            store.check_in(w.meeting.id, now()),
+            Err(StoreError::NotEnrolled)
+        ),
+        "a laptop that belongs to nobody cannot check anyone in"
+    );
+    enrolled(&mut store, &w);
+    store
+        .check_in(w.meeting.id, now())
+        .expect("an invited observer checks in");
+
+    let mut closed = w.meeting.clone();
+    closed.status = MeetingStatus::Closed;
+    store
+        .apply_changes(
+            &[Change {
+                seq: 10,
+                record: Record::Meeting { meeting: closed },
+            }],
+            10,
+        )
+        .unwrap();
+    let before = store.pending_count().unwrap();
+    assert!(
+        matches!(
+            store.check_in(w.meeting.id, now()),
+            Err(StoreError::Denied(_))
+        ),
+        "nobody checks in to a closed meeting"
+    );
+    assert_eq!(
+        store.pending_count().unwrap(),
+        before,
+        "a refused check-in queues nothing"
+    );
+}

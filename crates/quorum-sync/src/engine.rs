@@ -1,0 +1,329 @@
+//! One round of sync (push, pull, prefetch) and the background loop around it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use quorum_core::Clock;
+use quorum_core::protocol::{ChangesPage, Outcome, PushRequest, PushResponse};
+use quorum_store::Store;
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+use tracing::{info, instrument, warn};
+use ts_rs::TS;
+
+use crate::blobs::fetch_blob;
+use crate::hub::HubClient;
+use crate::{Profile, Result, SyncError, backoff_delay};
+
+/// Operations sent in one request; the hub accepts up to 500.
+const PUSH_BATCH: usize = 200;
+/// Changes asked for in one page.
+const PAGE_LIMIT: &str = "500";
+/// How often to sync when the live channel is quiet.
+const POLL_INTERVAL: Duration = Duration::from_secs(30);
+const BACKOFF_BASE: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Connection {
+    /// No attempt yet.
+    #[default]
+    Unknown,
+    Online,
+    Offline,
+}
+
+/// What the window shows about sync: online or not, download progress, when it last
+/// synced, what waits in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub connection: Connection,
+    pub syncing: bool,
+    #[ts(type = "number")]
+    pub bytes_to_download: u64,
+    #[ts(type = "number")]
+    pub bytes_downloaded: u64,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    #[ts(type = "number")]
+    pub pending_operations: u64,
+    #[ts(type = "number")]
+    pub rejected_operations: u64,
+    #[ts(type = "number")]
+    pub documents_total: u64,
+    #[ts(type = "number")]
+    pub documents_present: u64,
+    pub last_error: Option<String>,
+}
+
+impl SyncStatus {
+    /// The part of the status the store knows, without asking the hub.
+    pub fn from_store(store: &Store) -> quorum_store::Result<Self> {
+        let mut status = Self::default();
+        status.refresh_from(store)?;
+        Ok(status)
+    }
+
+    fn refresh_from(&mut self, store: &Store) -> quorum_store::Result<()> {
+        let pack = store.pack_progress()?;
+        self.last_synced_at = store.last_synced()?;
+        self.pending_operations = store.pending_count()?;
+        self.rejected_operations = store.rejected_operations()?.len() as u64;
+        self.documents_total = pack.documents_total;
+        self.documents_present = pack.documents_present;
+        Ok(())
+    }
+}
+
+/// What one round of sync did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub operations_applied: u64,
+    pub operations_duplicate: u64,
+    pub operations_rejected: u64,
+    pub changes_applied: u64,
+    pub blobs_fetched: u64,
+    pub bytes_downloaded: u64,
+    /// Bytes of interrupted downloads that were kept rather than fetched again.
+    pub bytes_resumed: u64,
+    /// Downloads thrown away because their bytes did not match their hash.
+    pub blobs_discarded: u64,
+}
+
+pub struct SyncEngine {
+    store: Arc<Mutex<Store>>,
+    profile: Profile,
+    hub: HubClient,
+    clock: Arc<dyn Clock>,
+    status: watch::Sender<SyncStatus>,
+    nudge: Notify,
+}
+
+impl SyncEngine {
+    /// An engine for an enrolled profile; `store` is the profile's open store.
+    pub fn new(profile: Profile, store: Arc<Mutex<Store>>, clock: Arc<dyn Clock>) -> Result<Self> {
+        let (identity, status) = {
+            let store = lock(&store)?;
+            (
+                store.device()?.ok_or(SyncError::NotEnrolled)?,
+                SyncStatus::from_store(&store)?,
+            )
+        };
+        let hub = HubClient::new(&identity.hub_url, Some(identity.token))?;
+        Ok(Self {
+            store,
+            profile,
+            hub,
+            clock,
+            status: watch::Sender::new(status),
+            nudge: Notify::new(),
+        })
+    }
+
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Asks the background loop to sync now, e.g. after the member queued an operation.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> quorum_store::Result<T>) -> Result<T> {
+        let mut store = lock(&self.store)?;
+        Ok(work(&mut store)?)
+    }
+
+    /// One round: upload the outbox, pull the change feed, fetch missing documents.
+    #[instrument(skip(self), err)]
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        self.status.send_modify(|s| s.syncing = true);
+        let result = async {
+            self.push(&mut report).await?;
+            self.pull(&mut report).await?;
+            self.fetch_blobs(&mut report).await
+        }
+        .await;
+        let now = self.clock.now();
+        if result.is_ok() {
+            self.with_store(|s| s.set_last_synced(now))?;
+        }
+        let mut status = self.status.borrow().clone();
+        status.syncing = false;
+        status.connection = match &result {
+            Err(SyncError::Unreachable { .. }) => Connection::Offline,
+            _ => Connection::Online,
+        };
+        status.last_error = result.as_ref().err().map(ToString::to_string);
+        self.with_store(|s| status.refresh_from(s))?;
+        self.status.send_replace(status);
+        result.map(|()| report)
+    }
+
+    async fn push(&self, report: &mut SyncReport) -> Result<()> {
+        loop {
+            let operations = self.with_store(|s| s.pending_operations(PUSH_BATCH))?;
+            if operations.is_empty() {
+                return Ok(());
+            }
+            let sent = operations.len();
+            let response: PushResponse = self
+                .hub
+                .post_json("/operations", &PushRequest { operations })
+                .await?;
+            let mut gap = None;
+            self.with_store(|store| {
+                for result in &response.results {
+                    match &result.outcome {
+                        Outcome::Applied => {
+                            store.acknowledge(result.id)?;
+                            report.operations_applied += 1;
+                        }
+                        Outcome::Duplicate => {
+                            store.acknowledge(result.id)?;
+                            report.operations_duplicate += 1;
+                        }
+                        Outcome::Rejected { reason } => {
+                            store.mark_rejected(result.id, reason)?;
+                            report.operations_rejected += 1;
+                        }
+                        Outcome::Gap { expected } => gap = Some(*expected),
+                    }
+                }
+                Ok(())
+            })?;
+            if let Some(expected) = gap {
+                return Err(SyncError::OutboxGap { expected });
+            }
+            if response.results.len() < sent {
+                // The hub stopped early; what it did not answer stays queued for next time.
+                return Ok(());
+            }
+        }
+    }
+
+    async fn pull(&self, report: &mut SyncReport) -> Result<()> {
+        loop {
+            let cursor = self.with_store(|s| s.sync_cursor())?;
+            let query = [
+                ("since", cursor.to_string()),
+                ("limit", PAGE_LIMIT.to_string()),
+            ];
+            let page: ChangesPage = self.hub.get_json("/changes", &query).await?;
+            self.with_store(|s| s.apply_changes(&page.changes, page.next_cursor))?;
+            report.changes_applied += page.changes.len() as u64;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn fetch_blobs(&self, report: &mut SyncReport) -> Result<()> {
+        let missing = self.with_store(|s| s.missing_blobs())?;
+        let total: u64 = missing.iter().map(|(_, size)| size).sum();
+        self.status.send_modify(|s| {
+            s.bytes_to_download = total;
+            s.bytes_downloaded = 0;
+        });
+        for (sha256, size) in missing {
+            let progress = |n| self.status.send_modify(|s| s.bytes_downloaded += n);
+            let fetched = match fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await
+            {
+                Err(SyncError::BlobMismatch { .. }) => {
+                    // The bad bytes are gone; one fresh download from the start.
+                    report.blobs_discarded += 1;
+                    fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await?
+                }
+                other => other?,
+            };
+            let now = self.clock.now();
+            self.with_store(|s| s.mark_blob_verified(&sha256, size, now))?;
+            report.blobs_fetched += 1;
+            report.bytes_downloaded += fetched.downloaded;
+            report.bytes_resumed += fetched.resumed_from;
+        }
+        Ok(())
+    }
+
+    /// Syncs until `stop` turns true: after every change the live channel announces,
+    /// after every nudge, every 30 s otherwise, and with growing pauses while the hub
+    /// cannot be reached.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let live = tokio::spawn(self.clone().listen_live());
+        let mut failures = 0u32;
+        loop {
+            let wait = match self.sync_once().await {
+                Ok(report) => {
+                    failures = 0;
+                    if report != SyncReport::default() {
+                        info!(?report, "synced");
+                    }
+                    POLL_INTERVAL
+                }
+                Err(error) => {
+                    failures += 1;
+                    warn!(%error, failures, "sync failed");
+                    if error.is_retryable() {
+                        backoff_delay(failures, BACKOFF_BASE, BACKOFF_MAX, jitter())
+                    } else {
+                        BACKOFF_MAX
+                    }
+                }
+            };
+            tokio::select! {
+                () = self.nudge.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        live.abort();
+    }
+
+    /// Listens to the hub's live channel and nudges the loop on every change notice.
+    async fn listen_live(self: Arc<Self>) {
+        let mut failures = 0u32;
+        loop {
+            match self.hub.events().await {
+                Ok(response) => {
+                    failures = 0;
+                    let mut events = response.bytes_stream().eventsource();
+                    while let Some(event) = events.next().await {
+                        match event {
+                            Ok(event) if event.event == "change" => self.nudge.notify_one(),
+                            Ok(_) => {}
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Err(_) => failures += 1,
+            }
+            tokio::time::sleep(backoff_delay(
+                failures.max(1),
+                BACKOFF_BASE,
+                BACKOFF_MAX,
+                jitter(),
+            ))
+            .await;
+        }
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    store
+        .lock()
+        .map_err(|_| SyncError::Protocol("the store lock was poisoned by a crash".into()))
+}
+
+fn jitter() -> f64 {
+    let mut byte = [0u8; 1];
+    match getrandom::fill(&mut byte) {
+        Ok(()) => f64::from(byte[0]) / 256.0,
+        Err(_) => 0.5,
+    }
+}

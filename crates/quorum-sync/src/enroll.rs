@@ -1,0 +1,58 @@
+use ed25519_dalek::{Signer, SigningKey};
+use quorum_core::protocol::{EnrollRequest, EnrollResponse};
+use quorum_core::{Clock, Committee, Member};
+use quorum_store::DeviceIdentity;
+use tracing::{info, instrument};
+
+use crate::hub::HubClient;
+use crate::{Profile, Result, SyncError};
+
+/// Who this laptop now belongs to.
+#[derive(Debug, Clone)]
+pub struct Enrolled {
+    pub member: Member,
+    pub committee: Committee,
+}
+
+/// Binds the profile to the member whose one-time `code` the hub issued. The device
+/// makes its Ed25519 key here; the secret never leaves the profile.
+#[instrument(skip(profile, code, clock), err)]
+pub async fn enroll(
+    profile: &Profile,
+    hub_url: &str,
+    code: &str,
+    device_name: &str,
+    clock: &dyn Clock,
+) -> Result<Enrolled> {
+    let mut store = profile.open_store()?;
+    if let Some(existing) = store.device()? {
+        return Err(SyncError::AlreadyEnrolled {
+            hub_url: existing.hub_url,
+        });
+    }
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| SyncError::Protocol(format!("no randomness: {e}")))?;
+    let key = SigningKey::from_bytes(&secret);
+    let request = EnrollRequest {
+        code: code.trim().to_string(),
+        public_key: hex::encode(key.verifying_key().as_bytes()),
+        signature: hex::encode(key.sign(code.trim().as_bytes()).to_bytes()),
+        device_name: device_name.to_string(),
+    };
+    let hub = HubClient::new(hub_url, None)?;
+    let response: EnrollResponse = hub.post_json("/enroll", &request).await?;
+    let identity = DeviceIdentity {
+        device_id: response.device_id,
+        member_id: response.member.id,
+        hub_url: hub_url.trim_end_matches('/').to_string(),
+        signing_key: hex::encode(secret),
+        token: response.token,
+        enrolled_at: clock.now(),
+    };
+    store.enroll_device(&identity, &response.committee, &response.member)?;
+    info!(member = %response.member.full_name, device = %identity.device_id, "enrolled");
+    Ok(Enrolled {
+        member: response.member,
+        committee: response.committee,
+    })
+}
