@@ -1,10 +1,11 @@
 //! The commands the window calls. Each one: take the arguments, call a crate, map the error.
 
 use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary};
+use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
 
-use crate::ipc::{IpcError, Language};
+use crate::ipc::{IpcError, Language, RejectedOperation, SyncView};
 use crate::profile::AppState;
 
 const LANGUAGE_KEY: &str = "ui.language";
@@ -46,4 +47,26 @@ pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<()
     with_store(&state, |store| {
         store.set_setting(LANGUAGE_KEY, language.code())
     })
+}
+
+/// Whether this laptop syncs with a hub, and how that stands right now.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncView, IpcError> {
+    let status = match &state.sync {
+        Some(sync) => sync.engine.status().borrow().clone(),
+        None => with_store(&state, |store| SyncStatus::from_store(store))?,
+    };
+    Ok(SyncView {
+        enrolled: state.sync.is_some(),
+        status,
+    })
+}
+
+/// Operations the hub refused, with its reasons, so the member sees what did not count.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn rejected_operations(state: State<'_, AppState>) -> Result<Vec<RejectedOperation>, IpcError> {
+    let rejected = with_store(&state, |store| store.rejected_operations())?;
+    Ok(rejected.into_iter().map(RejectedOperation::from).collect())
 }

@@ -4,7 +4,10 @@
 use std::fmt::Display;
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
+use quorum_core::{Operation, OperationId};
 use quorum_store::StoreError;
+use quorum_sync::SyncStatus;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -75,6 +78,35 @@ impl From<StoreError> for IpcError {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    /// False on a laptop that only holds the sample and never met a hub.
+    pub enrolled: bool,
+    pub status: SyncStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedOperation {
+    pub id: OperationId,
+    /// The operation's kind, e.g. "checkIn"; the UI names it in the member's language.
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl From<(Operation, String)> for RejectedOperation {
+    fn from((operation, reason): (Operation, String)) -> Self {
+        Self {
+            id: operation.id,
+            kind: operation.payload.kind().to_string(),
+            created_at: operation.created_at,
+            reason,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Language {
@@ -123,6 +155,11 @@ mod tests {
             Language::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
+            OperationId::decl(&cfg),
+            SyncView::decl(&cfg),
+            quorum_sync::SyncStatus::decl(&cfg),
+            quorum_sync::Connection::decl(&cfg),
+            RejectedOperation::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by ts-rs. Do not edit: run\n\

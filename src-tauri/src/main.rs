@@ -31,6 +31,8 @@ fn main() {
             commands::get_meeting,
             commands::get_language,
             commands::set_language,
+            commands::sync_status,
+            commands::rejected_operations,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -1,30 +1,43 @@
-//! Where this laptop's data lives and what happens to it at start-up.
+//! Where this laptop's data lives and what happens to it at start-up: open the store,
+//! fill it with the sample when it is empty and not enrolled, and start syncing when
+//! it is enrolled with a hub.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use quorum_core::{Clock, SystemClock};
 use quorum_store::Store;
-use tauri::{AppHandle, Manager};
+use quorum_sync::{Profile, SyncEngine, SyncError};
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use crate::ipc::IpcError;
 
 /// The profile folder: `QUORUM_PROFILE` if set (tests, several members on one machine),
-/// else the user's data directory. The headless client uses the same layout.
+/// else the user's data directory. The headless client `quorum` uses the same layout.
 const PROFILE_ENV: &str = "QUORUM_PROFILE";
-const STORE_FILE: &str = "store.sqlite3";
+/// The event the window hears whenever the sync status changes.
+pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
 /// The app's state: the open store, or why it could not be opened. The window opens
 /// either way, so the member reads the reason instead of seeing a crash.
 pub struct AppState {
-    pub store: Result<Mutex<Store>, IpcError>,
+    pub store: Result<Arc<Mutex<Store>>, IpcError>,
     pub clock: SystemClock,
+    /// Present when the laptop is enrolled with a hub.
+    pub sync: Option<RunningSync>,
 }
 
-/// GTK looks for the accessibility bus and for desktop portals over D-Bus; where no
-/// session bus runs (kiosks, CI, a bare X server) each lookup can stall start-up for
-/// about 25 s. Quorum uses neither, so it turns them off unless told otherwise.
+pub struct RunningSync {
+    pub engine: Arc<SyncEngine>,
+    /// Dropping it would stop the engine's loop.
+    _stop: watch::Sender<bool>,
+}
+
+/// GTK looks for the accessibility bus and for desktop portals over D-Bus; where a
+/// session bus runs but those services never answer, each lookup can stall start-up
+/// for about 25 s. Quorum uses neither, so it turns them off unless told otherwise.
 pub fn avoid_desktop_bus_waits() {
     #[cfg(target_os = "linux")]
     for (key, value) in [("NO_AT_BRIDGE", "1"), ("GTK_USE_PORTAL", "0")] {
@@ -40,14 +53,19 @@ pub fn avoid_desktop_bus_waits() {
 
 pub fn open(app: &AppHandle) -> AppState {
     let clock = SystemClock;
-    let store = profile_dir(app).and_then(|dir| open_store(app, dir, &clock));
+    let profile = profile_dir(app).map(Profile::new);
+    let store = profile
+        .clone()
+        .and_then(|profile| open_store(app, &profile, &clock))
+        .map(|store| Arc::new(Mutex::new(store)));
     if let Err(problem) = &store {
         error!(?problem, "the local store is not usable");
     }
-    AppState {
-        store: store.map(Mutex::new),
-        clock,
-    }
+    let sync = match (profile, &store) {
+        (Ok(profile), Ok(store)) => start_sync(app, profile, store.clone()),
+        _ => None,
+    };
+    AppState { store, clock, sync }
 }
 
 fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {
@@ -57,11 +75,13 @@ fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {
     }
 }
 
-fn open_store(app: &AppHandle, dir: PathBuf, clock: &dyn Clock) -> Result<Store, IpcError> {
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::unreadable_profile(&dir, e))?;
-    let mut store = Store::open(&dir.join(STORE_FILE))?;
+fn open_store(app: &AppHandle, profile: &Profile, clock: &dyn Clock) -> Result<Store, IpcError> {
+    let dir = profile.dir();
+    std::fs::create_dir_all(dir).map_err(|e| IpcError::unreadable_profile(dir, e))?;
+    let mut store = Store::open(&profile.store_path())?;
     info!(path = %store.path().display(), "local store open");
-    if !store.has_meetings()? {
+    // An enrolled laptop gets its meetings from the hub, never from the sample.
+    if !store.has_meetings()? && store.device()?.is_none() {
         load_sample(app, &mut store, clock);
     }
     Ok(store)
@@ -89,4 +109,32 @@ fn load_sample(app: &AppHandle, store: &mut Store, clock: &dyn Clock) {
         Ok(()) => info!(dir = %dir.display(), "sample meeting loaded into the empty store"),
         Err(problem) => warn!(%problem, "the sample meeting could not be loaded"),
     }
+}
+
+/// Starts the sync engine in the background and forwards its status to the window.
+fn start_sync(app: &AppHandle, profile: Profile, store: Arc<Mutex<Store>>) -> Option<RunningSync> {
+    let engine = match SyncEngine::new(profile, store, Arc::new(SystemClock)) {
+        Ok(engine) => Arc::new(engine),
+        Err(SyncError::NotEnrolled) => return None,
+        Err(error) => {
+            warn!(%error, "sync could not start; the laptop works offline");
+            return None;
+        }
+    };
+    let (stop, stopped) = watch::channel(false);
+    tauri::async_runtime::spawn(engine.clone().run(stopped));
+    let mut status = engine.status();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while status.changed().await.is_ok() {
+            let current = status.borrow_and_update().clone();
+            if let Err(error) = app.emit(SYNC_STATUS_EVENT, current) {
+                warn!(%error, "the window missed a sync status");
+            }
+        }
+    });
+    Some(RunningSync {
+        engine,
+        _stop: stop,
+    })
 }

@@ -41,6 +41,19 @@ pub enum OperationPayload {
     },
 }
 
+impl OperationPayload {
+    /// The payload's kind as it appears in JSON, for logs and the member's lists.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CastBallot { .. } => "castBallot",
+            Self::SaveAnnotation { .. } => "saveAnnotation",
+            Self::DeleteAnnotation { .. } => "deleteAnnotation",
+            Self::CheckIn { .. } => "checkIn",
+            Self::RequestToSpeak { .. } => "requestToSpeak",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

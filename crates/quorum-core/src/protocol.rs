@@ -59,11 +59,19 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Record {
-    Committee { committee: Committee },
-    Member { member: Member },
-    Meeting { meeting: Meeting },
+    Committee {
+        committee: Committee,
+    },
+    Member {
+        member: Member,
+    },
+    Meeting {
+        meeting: Meeting,
+    },
     /// The member may no longer see this meeting (uninvited, or deleted as a draft).
-    MeetingWithdrawn { meeting_id: MeetingId },
+    MeetingWithdrawn {
+        meeting_id: MeetingId,
+    },
 }
 
 /// `POST /v1/operations`: a device's outbox, oldest first.
@@ -97,9 +105,13 @@ pub enum Outcome {
     /// Seen before: already applied (or rejected) once; nothing changed now.
     Duplicate,
     /// Not applied, for good; the member is shown the reason.
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
     /// The device skipped a sequence number; resend from the expected one.
-    Gap { expected: u64 },
+    Gap {
+        expected: u64,
+    },
 }
 
 /// Sent on the live channel (`GET /v1/events`, server-sent events) when the feed moved.

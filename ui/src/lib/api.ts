@@ -1,12 +1,27 @@
 // The UI's only way out: Tauri commands over the local store. The UI never talks to the hub.
 import { invoke } from '@tauri-apps/api/core';
-import type { IpcError, Language, Meeting, MeetingId, MeetingSummary } from './bindings';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  IpcError,
+  Language,
+  Meeting,
+  MeetingId,
+  MeetingSummary,
+  RejectedOperation,
+  SyncStatus,
+  SyncView,
+} from './bindings';
 
 export const api = {
   listMeetings: () => invoke<MeetingSummary[]>('list_meetings'),
   getMeeting: (id: MeetingId) => invoke<Meeting>('get_meeting', { id }),
   getLanguage: () => invoke<Language>('get_language'),
   setLanguage: (language: Language) => invoke<null>('set_language', { language }),
+  syncStatus: () => invoke<SyncView>('sync_status'),
+  rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
+  /** Calls `handler` with every new sync status the background engine reports. */
+  onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
+    listen<SyncStatus>('sync-status', (event) => handler(event.payload)),
 };
 
 /** Commands reject with an IpcError; anything else is a bug shown as an internal error. */

@@ -46,3 +46,21 @@ export type Language = "vi" | "en";
 export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "notEnrolled" | "denied" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
+
+export type OperationId = string;
+
+export type SyncView = { 
+/**
+ * False on a laptop that only holds the sample and never met a hub.
+ */
+enrolled: boolean, status: SyncStatus, };
+
+export type SyncStatus = { connection: Connection, syncing: boolean, bytesToDownload: number, bytesDownloaded: number, lastSyncedAt: string | null, pendingOperations: number, rejectedOperations: number, documentsTotal: number, documentsPresent: number, lastError: string | null, };
+
+export type Connection = "unknown" | "online" | "offline";
+
+export type RejectedOperation = { id: OperationId, 
+/**
+ * The operation's kind, e.g. "checkIn"; the UI names it in the member's language.
+ */
+kind: string, createdAt: string, reason: string, };
