@@ -1,6 +1,9 @@
-//! Drives the real Quorum window: starts tauri-driver (which starts WebKitWebDriver,
-//! which starts the app) with a profile folder of the test's own, and hands out a
-//! WebDriver client. Needs an X display (scripts/test.sh runs these under Xvfb).
+//! Harness for end-to-end tests. [`AppWindow`] drives the real Quorum window: it starts
+//! tauri-driver (which starts WebKitWebDriver, which starts the app) with a profile
+//! folder of the test's own; it needs an X display (scripts/test.sh uses Xvfb).
+//! [`processes`] runs the real `quorum-hub` and `quorum` binaries on loopback.
+
+pub mod processes;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -14,18 +17,29 @@ pub use fantoccini;
 /// How long a test waits for something to appear before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The app binary built by `cargo build -p quorum-app`: `QUORUM_APP_BIN`, or the same
-/// target folder as this test binary (target/debug/deps/… → target/debug/quorum-app).
-pub fn app_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("QUORUM_APP_BIN") {
+/// A binary of this workspace, built before the tests run: `$override_var` if set, else
+/// the target folder of this test binary (target/debug/deps/… → target/debug/NAME).
+pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(override_var) {
         return path.into();
     }
     let exe = std::env::current_exe().expect("the test knows its own path");
-    let debug_dir = exe
+    let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test binaries live in target/<profile>/deps");
-    debug_dir.join("quorum-app")
+    let binary = profile_dir.join(name);
+    assert!(
+        binary.exists(),
+        "build it first: {} is missing",
+        binary.display()
+    );
+    binary
+}
+
+/// The app binary built by `cargo build -p quorum-app`.
+pub fn app_binary() -> PathBuf {
+    workspace_binary("quorum-app", "QUORUM_APP_BIN")
 }
 
 /// Where screenshots go: `QUORUM_ARTIFACTS`, or artifacts/e2e at the top of the repo.
@@ -49,11 +63,6 @@ impl AppWindow {
     /// Starts the app on `profile` and connects to it.
     pub async fn launch(profile: &Path) -> AppWindow {
         let app = app_binary();
-        assert!(
-            app.exists(),
-            "build the app first: {} is missing",
-            app.display()
-        );
         let port = free_port().await;
         let native_port = free_port().await;
         let started = Instant::now();
@@ -132,6 +141,22 @@ impl AppWindow {
             assert!(
                 Instant::now() < deadline,
                 "{css} shows {text:?}, expected {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the element matching `css` has `attribute` equal to `expected`.
+    pub async fn wait_for_attribute(&self, css: &str, attribute: &str, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let value = self.find(css).await.attr(attribute).await.ok().flatten();
+            if value.as_deref() == Some(expected) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} has {attribute}={value:?}, expected {expected:?}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

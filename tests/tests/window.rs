@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use quorum_e2e::AppWindow;
+use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo};
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
 
@@ -161,4 +162,57 @@ async fn a_store_from_a_newer_quorum_is_explained_and_left_untouched() {
         "store-from-newer-version",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_goes_down() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let profile = tempfile::tempdir().unwrap();
+    Laptop::new(profile.path()).enroll(&hub, &code_for(&members, "chair"));
+
+    // The window syncs on its own: the meeting and all seven documents arrive.
+    let window = AppWindow::launch(profile.path()).await;
+    window
+        .wait_for_attribute("[data-testid=sync-connection]", "data-state", "online")
+        .await;
+    window
+        .wait_for_text("[data-testid=sync-documents]", "7/7 tài liệu trên máy")
+        .await;
+    let last = window
+        .find("[data-testid=sync-last]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        last.starts_with("Đồng bộ lúc"),
+        "the last sync time is shown: {last:?}"
+    );
+    let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    rows[0].click().await.unwrap();
+    window.wait_for_count("[data-testid=agenda-item]", 6).await;
+    window.screenshot("sync-online").await;
+
+    // The hub goes away: the window says so and everything on the laptop stays readable.
+    hub.kill();
+    window
+        .wait_for_attribute("[data-testid=sync-connection]", "data-state", "offline")
+        .await;
+    window
+        .find("[data-testid=lang-en]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("[data-testid=sync-connection]", "Offline — still usable")
+        .await;
+    let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    rows[0].click().await.unwrap();
+    window.wait_for_count("[data-testid=agenda-item]", 6).await;
+    window.wait_for_count("[data-testid=document]", 7).await;
+    window.screenshot("sync-offline").await;
+    window.close().await;
 }

@@ -127,6 +127,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let store = profile.open_store()?;
             let status = SyncStatus::from_store(&store)?;
             let me = store.me()?;
+            let device_id = store.device()?.map(|device| device.device_id);
             let rejected: Vec<Value> = store
                 .rejected_operations()?
                 .into_iter()
@@ -147,7 +148,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                     .map_or("never".to_string(), |t| t.to_rfc3339()),
             );
             Ok((
-                json!({ "member": me, "status": status, "rejected": rejected }),
+                json!({ "member": me, "deviceId": device_id, "status": status, "rejected": rejected }),
                 text,
             ))
         }

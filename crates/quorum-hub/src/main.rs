@@ -1,1 +1,220 @@
-fn main() {}
+//! `quorum-hub`: serve the hub, load the demo, or administer a data folder.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use quorum_core::{CommitteeId, DeviceId, MemberId, Role, SystemClock};
+use quorum_hub::{Hub, HubError, serde_name};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "quorum-hub", version, about = "The Quorum hub server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API; prints `listening on IP:PORT` once ready.
+    Serve {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: SocketAddr,
+    },
+    /// Load the sample meeting and print a one-time code per member.
+    Demo {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+        /// The sample folder (holding sample.json); defaults to this source tree's.
+        #[arg(long)]
+        sample: Option<PathBuf>,
+    },
+    /// Manage committees, members and devices.
+    Admin {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a committee; prints its id.
+    AddCommittee {
+        name: String,
+    },
+    /// Add a member; prints `MEMBER_ID<TAB>CODE`.
+    AddMember {
+        #[arg(long)]
+        committee: CommitteeId,
+        #[arg(long)]
+        name: String,
+        /// secretary, chair, member or observer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, default_value = "")]
+        position: String,
+    },
+    /// Issue a fresh one-time enrollment code; earlier unused codes stop working.
+    NewCode {
+        member_id: MemberId,
+    },
+    ListMembers,
+    ListDevices,
+    /// Revoke a device: its token stops working at once.
+    RevokeDevice {
+        device_id: DeviceId,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|_| format!("{text:?} is not one of secretary, chair, member, observer"))
+}
+
+fn main() -> ExitCode {
+    // Logs go to stderr: stdout carries only what scripts read.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quorum-hub: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let clock = SystemClock;
+    match cli.command {
+        Command::Serve { data, listen } => serve(data, listen),
+        Command::Demo { data, sample } => {
+            let sample = sample.unwrap_or_else(quorum_sample::source_tree_sample_dir);
+            let mut store = quorum_hub::open_for_admin(&data)?;
+            let codes = quorum_hub::demo(&mut store, &sample, &clock)?;
+            let mut out = std::io::stdout().lock();
+            for line in codes {
+                let role = serde_name(&line.member.role);
+                writeln!(out, "{}\t{role}\t{}", line.member.full_name, line.code)?;
+            }
+            Ok(())
+        }
+        Command::Admin { data, command } => {
+            let mut store = quorum_hub::open_for_admin(&data)?;
+            let mut out = std::io::stdout().lock();
+            match command {
+                AdminCommand::AddCommittee { name } => {
+                    writeln!(out, "{}", store.add_committee(&name, &clock)?.id)?;
+                }
+                AdminCommand::AddMember {
+                    committee,
+                    name,
+                    role,
+                    position,
+                } => {
+                    let added = store.add_member(committee, &name, role, &position, &clock)?;
+                    writeln!(out, "{}\t{}", added.member.id, added.code)?;
+                }
+                AdminCommand::NewCode { member_id } => {
+                    writeln!(out, "{}", store.new_code(member_id, &clock)?)?;
+                }
+                AdminCommand::ListMembers => {
+                    for member in store.list_members()? {
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}\t{}",
+                            member.id,
+                            member.committee_id,
+                            serde_name(&member.role),
+                            member.full_name,
+                            member.position
+                        )?;
+                    }
+                }
+                AdminCommand::ListDevices => {
+                    for device in store.list_devices()? {
+                        let revoked = device
+                            .revoked_at
+                            .map_or_else(|| "active".to_string(), |at| format!("revoked {at}"));
+                        let seen = device
+                            .last_seen_at
+                            .map_or_else(|| "never seen".to_string(), |at| format!("seen {at}"));
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{revoked}\t{seen}\tlast_seq {}",
+                            device.id, device.member_id, device.name, device.last_seq
+                        )?;
+                    }
+                }
+                AdminCommand::RevokeDevice { device_id } => {
+                    store.revoke_device(device_id, &clock)?;
+                    writeln!(out, "revoked {device_id}")?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(data: PathBuf, listen: SocketAddr) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let hub = Hub::open(&data, Arc::new(SystemClock))?;
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let address = listener.local_addr()?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on {address}")?;
+            out.flush()?;
+        }
+        quorum_hub::serve(listener, hub, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM, whichever comes first.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

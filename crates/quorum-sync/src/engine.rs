@@ -300,6 +300,9 @@ impl SyncEngine {
                             Err(_) => break,
                         }
                     }
+                    // The channel closed: the hub may be gone. A sync now tells the
+                    // member at once instead of at the next poll.
+                    self.nudge.notify_one();
                 }
                 Err(_) => failures += 1,
             }

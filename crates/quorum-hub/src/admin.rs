@@ -1,0 +1,147 @@
+//! What the admin CLI and the demo do to a hub's data folder: committees, members,
+//! enrollment codes, devices, and loading the sample meeting. Each command is one
+//! transaction and appends to the change feed exactly as the API would.
+
+use std::path::Path;
+
+use quorum_core::{Clock, Committee, CommitteeId, DeviceId, Meeting, Member, MemberId, Role};
+use rusqlite::TransactionBehavior;
+
+use crate::HubError;
+use crate::blobs::copy_verified;
+use crate::secrets::{enrollment_code_hash, new_enrollment_code};
+use crate::store::{self, DeviceRow, HubStore};
+
+/// A member and the one-time code that enrolls their device, shown once.
+#[derive(Debug, Clone)]
+pub struct MemberCode {
+    pub member: Member,
+    pub code: String,
+}
+
+/// Opens a data folder for an admin command, creating it if needed.
+pub fn open_for_admin(data_dir: &Path) -> Result<HubStore, HubError> {
+    HubStore::open(data_dir)
+}
+
+impl HubStore {
+    pub fn add_committee(&mut self, name: &str, clock: &dyn Clock) -> Result<Committee, HubError> {
+        let committee = Committee {
+            id: CommitteeId::new_v7(),
+            name: name.to_string(),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        store::put_committee(&tx, &committee, clock.now())?;
+        tx.commit()?;
+        Ok(committee)
+    }
+
+    pub fn add_member(
+        &mut self,
+        committee_id: CommitteeId,
+        full_name: &str,
+        role: Role,
+        position: &str,
+        clock: &dyn Clock,
+    ) -> Result<MemberCode, HubError> {
+        let member = Member {
+            id: MemberId::new_v7(),
+            committee_id,
+            full_name: full_name.to_string(),
+            position: position.to_string(),
+            role,
+        };
+        let code = new_enrollment_code()?;
+        let now = clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        store::put_member(&tx, &member, now)?;
+        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now)?;
+        tx.commit()?;
+        Ok(MemberCode { member, code })
+    }
+
+    /// A fresh code for `member_id`; the member's earlier unused codes stop working.
+    pub fn new_code(&mut self, member_id: MemberId, clock: &dyn Clock) -> Result<String, HubError> {
+        let code = new_enrollment_code()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if store::member(&tx, member_id)?.is_none() {
+            return Err(HubError::MemberNotFound(member_id));
+        }
+        store::replace_code(&tx, member_id, &enrollment_code_hash(&code), clock.now())?;
+        tx.commit()?;
+        Ok(code)
+    }
+
+    pub fn list_members(&self) -> Result<Vec<Member>, HubError> {
+        store::members(&self.conn)
+    }
+
+    pub fn list_devices(&self) -> Result<Vec<DeviceRow>, HubError> {
+        store::devices(&self.conn)
+    }
+
+    pub fn revoke_device(
+        &mut self,
+        device_id: DeviceId,
+        clock: &dyn Clock,
+    ) -> Result<(), HubError> {
+        store::revoke_device(&self.conn, device_id, clock.now())
+    }
+
+    /// The latest change's seq, 0 for an empty feed.
+    pub fn latest_seq(&self) -> Result<u64, HubError> {
+        store::latest_seq(&self.conn)
+    }
+}
+
+/// Loads the sample in `sample_dir` into the hub: its committee, members, documents and
+/// meeting, then issues a fresh code per member. Running it again only reissues codes
+/// (and republishes the meeting if the sample changed, e.g. its date moved on).
+pub fn demo(
+    store: &mut HubStore,
+    sample_dir: &Path,
+    clock: &dyn Clock,
+) -> Result<Vec<MemberCode>, HubError> {
+    let sample = quorum_sample::load(sample_dir, clock)?;
+    sample.meeting.validate()?;
+    // Blobs first and outside the transaction: copying is slow, and a blob without a
+    // meeting is harmless while a meeting without its blobs is not.
+    let mut sizes = Vec::with_capacity(sample.files.len());
+    for (sha256, path) in &sample.files {
+        sizes.push((sha256, copy_verified(path, store.blobs_dir(), sha256)?));
+    }
+    let now = clock.now();
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (sha256, size) in sizes {
+        store::record_blob(&tx, sha256, size)?;
+    }
+    store::put_committee(&tx, &sample.committee, now)?;
+    for member in &sample.members {
+        store::put_member(&tx, member, now)?;
+    }
+    let unchanged = store::meeting(&tx, sample.meeting.id)?.is_some_and(|stored: Meeting| {
+        Meeting {
+            version: sample.meeting.version,
+            ..stored
+        } == sample.meeting
+    });
+    if !unchanged {
+        store::publish_meeting(&tx, &sample.meeting, now)?;
+    }
+    let mut codes = Vec::with_capacity(sample.members.len());
+    for member in sample.members {
+        let code = new_enrollment_code()?;
+        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now)?;
+        codes.push(MemberCode { member, code });
+    }
+    tx.commit()?;
+    Ok(codes)
+}

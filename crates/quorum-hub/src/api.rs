@@ -1,0 +1,679 @@
+//! The HTTP API under `/v1`. Handlers parse, check who is asking, and call the store on
+//! a blocking thread; every refusal is an [`ApiError`] body with a fitting status.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::handler::Handler;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use futures_util::{Stream, StreamExt, stream};
+use quorum_core::protocol::{
+    ApiError, Change, ChangeNotice, ChangesPage, EnrollRequest, EnrollResponse,
+    MAX_JSON_BODY_BYTES, PushRequest, PushResponse, Record,
+};
+use quorum_core::{Action, DeviceId, Meeting, MeetingId, Member, Role, Sha256Hex, decide};
+use rusqlite::TransactionBehavior;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::services::ServeFile;
+use tower_http::trace::TraceLayer;
+use tracing::{error, instrument, warn};
+
+use crate::blobs::{self, UploadError};
+use crate::secrets::{enrollment_code_hash, new_token, token_hash};
+use crate::store::{self, blob_path};
+use crate::{Hub, HubError, MAX_BLOB_BYTES, MAX_OPERATIONS_PER_PUSH, intake};
+
+const DEFAULT_PAGE: u32 = 500;
+const MAX_PAGE: u32 = 1000;
+const MAX_DEVICE_NAME_CHARS: usize = 200;
+
+/// A refused or failed request, sent as an [`ApiError`] body.
+#[derive(Debug, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiFailure {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this device is not enrolled, or its access was revoked",
+        )
+    }
+
+    fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "there is nothing here")
+    }
+
+    fn enrollment_refused() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "enrollment_refused",
+            "the enrollment code is unknown or already used, or the signature does not match",
+        )
+    }
+}
+
+impl From<HubError> for ApiFailure {
+    fn from(e: HubError) -> Self {
+        // The details stay in the hub's log; a device gets no internals.
+        error!(error = %e, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the hub could not complete the request; try again later",
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        HubError::from(e).into()
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let body = ApiError {
+            code: self.code.to_string(),
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body whose every failure (syntax, shape, size, content type) is an
+/// [`ApiError`] rather than axum's plain-text rejection.
+struct JsonBody<T>(T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiFailure;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiFailure::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("a JSON body may be at most {MAX_JSON_BODY_BYTES} bytes"),
+                ),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiFailure::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ),
+                _ => ApiFailure::new(StatusCode::BAD_REQUEST, "bad_json", rejection.body_text()),
+            }),
+        }
+    }
+}
+
+/// The enrolled device a request comes from, and its member.
+#[derive(Debug, Clone)]
+struct Caller {
+    device_id: DeviceId,
+    member: Member,
+}
+
+impl FromRequestParts<Hub> for Caller {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(ApiFailure::unauthorized)?;
+        let hash = token_hash(token);
+        let found = hub
+            .with_store(move |store, now| store::authenticate(&store.conn, &hash, now))
+            .await
+            .map_err(ApiFailure::from)?;
+        let (device_id, member) = found.ok_or_else(ApiFailure::unauthorized)?;
+        Ok(Self { device_id, member })
+    }
+}
+
+/// The API's routes on `hub`.
+pub fn router(hub: Hub) -> Router {
+    let v1 = Router::new()
+        .route("/health", get(health))
+        .route("/enroll", post(enroll))
+        .route("/changes", get(changes))
+        .route(
+            "/blobs/{sha256}",
+            // Blobs stream to disk with their own 1 GiB cap.
+            get(get_blob).put(put_blob.layer(DefaultBodyLimit::disable())),
+        )
+        .route("/meetings/{id}", put(put_meeting))
+        .route("/operations", post(push))
+        .route("/events", get(events));
+    Router::new()
+        .nest(quorum_core::protocol::API_PREFIX, v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(hub)
+}
+
+/// Serves `hub` on `listener` until `shutdown` completes, then ends live channels so
+/// the server can drain.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    hub: Hub,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let closing = hub.clone();
+    axum::serve(listener, router(hub))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            closing.begin_shutdown();
+        })
+        .await
+}
+
+async fn not_found() -> ApiFailure {
+    ApiFailure::not_found()
+}
+
+async fn method_not_allowed() -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this path does not take that method",
+    )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Health {
+    ok: bool,
+    latest_seq: u64,
+}
+
+#[instrument(skip_all, err(level = "warn"))]
+async fn health(State(hub): State<Hub>) -> Result<Json<Health>, ApiFailure> {
+    let latest_seq = hub
+        .with_store(|store, _| store::latest_seq(&store.conn))
+        .await
+        .map_err(ApiFailure::from)?;
+    Ok(Json(Health {
+        ok: true,
+        latest_seq,
+    }))
+}
+
+fn fixed_hex<const N: usize>(
+    text: &str,
+    code: &'static str,
+    what: &str,
+) -> Result<[u8; N], ApiFailure> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; N]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                code,
+                format!("{what} must be {} hex characters", N * 2),
+            )
+        })
+}
+
+#[instrument(skip_all, fields(device_name = %request.device_name), err(level = "warn"))]
+async fn enroll(
+    State(hub): State<Hub>,
+    JsonBody(request): JsonBody<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, ApiFailure> {
+    let key_bytes = fixed_hex::<32>(&request.public_key, "bad_public_key", "publicKey")?;
+    let signature_bytes = fixed_hex::<64>(&request.signature, "bad_signature", "signature")?;
+    let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_public_key",
+            "publicKey is not an Ed25519 public key",
+        )
+    })?;
+    let signature = Signature::from_bytes(&signature_bytes);
+    key.verify(request.code.as_bytes(), &signature)
+        .map_err(|_| ApiFailure::enrollment_refused())?;
+
+    let code_hash = enrollment_code_hash(&request.code);
+    let (token, token_hash) = new_token()?;
+    let public_key_hex = hex::encode(key_bytes);
+    let device_name = request.device_name.trim().to_string();
+    if device_name.chars().count() > MAX_DEVICE_NAME_CHARS {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_device_name",
+            format!("a device name may be at most {MAX_DEVICE_NAME_CHARS} characters"),
+        ));
+    }
+    let response = hub
+        .with_store(move |store, now| {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(member_id) = store::take_code(&tx, &code_hash, now)? else {
+                return Err(ApiFailure::enrollment_refused());
+            };
+            let member =
+                store::member(&tx, member_id)?.ok_or(HubError::MemberNotFound(member_id))?;
+            let committee = store::committee(&tx, member.committee_id)?
+                .ok_or(HubError::CommitteeNotFound(member.committee_id))?;
+            let device_id = DeviceId::new_v7();
+            store::insert_device(
+                &tx,
+                &store::NewDevice {
+                    id: device_id,
+                    member_id,
+                    public_key_hex: &public_key_hex,
+                    name: &device_name,
+                    token_hash: &token_hash,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(EnrollResponse {
+                device_id,
+                member,
+                committee,
+                token,
+            })
+        })
+        .await?;
+    Ok(Json(response))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChangesQuery {
+    since: Option<u64>,
+    limit: Option<u32>,
+}
+
+/// What `viewer` receives of `record`: `None` for other committees' records, and a
+/// withdrawal for a meeting of their committee they may not see.
+fn visible_to(viewer: &Member, record: Record) -> Option<Record> {
+    match record {
+        Record::Committee { committee } if committee.id == viewer.committee_id => {
+            Some(Record::Committee { committee })
+        }
+        Record::Member { member } if member.committee_id == viewer.committee_id => {
+            Some(Record::Member { member })
+        }
+        Record::Meeting { meeting } if meeting.committee_id == viewer.committee_id => {
+            if decide(viewer, Action::ViewMeeting, &meeting).is_ok() {
+                Some(Record::Meeting { meeting })
+            } else {
+                Some(Record::MeetingWithdrawn {
+                    meeting_id: meeting.id,
+                })
+            }
+        }
+        // Withdrawals are made per viewer above; a stored one names no committee to check.
+        _ => None,
+    }
+}
+
+#[instrument(skip_all, fields(member = %caller.member.id), err(level = "warn"))]
+async fn changes(
+    State(hub): State<Hub>,
+    caller: Caller,
+    query: Result<Query<ChangesQuery>, QueryRejection>,
+) -> Result<Json<ChangesPage>, ApiFailure> {
+    let Query(query) = query.map_err(|rejection| {
+        ApiFailure::new(StatusCode::BAD_REQUEST, "bad_query", rejection.body_text())
+    })?;
+    let since = query.since.unwrap_or(0);
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let scanned = hub
+        .with_store(move |store, _| store::changes_after(&store.conn, since, limit))
+        .await
+        .map_err(ApiFailure::from)?;
+    let more = scanned.len() == limit as usize;
+    let next_cursor = scanned.last().map_or(since, |(seq, _)| *seq);
+    let changes = scanned
+        .into_iter()
+        .filter_map(|(seq, record)| {
+            visible_to(&caller.member, record).map(|record| Change { seq, record })
+        })
+        .collect();
+    Ok(Json(ChangesPage {
+        changes,
+        next_cursor,
+        more,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BlobStored {
+    sha256: Sha256Hex,
+    size_bytes: u64,
+}
+
+#[instrument(skip(hub, caller, request), fields(member = %caller.member.id), err(level = "warn"))]
+async fn put_blob(
+    State(hub): State<Hub>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+    request: Request,
+) -> Result<Json<BlobStored>, ApiFailure> {
+    if caller.member.role != Role::Secretary {
+        return Err(ApiFailure::forbidden(
+            "only the secretary may upload documents",
+        ));
+    }
+    let sha256 = Sha256Hex::try_from(sha256)
+        .map_err(|e| ApiFailure::new(StatusCode::BAD_REQUEST, "bad_hash", e.to_string()))?;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BLOB_BYTES) {
+        return Err(UploadError::TooLarge.into());
+    }
+    let size = blobs::receive(hub.blobs_dir(), &sha256, request.into_body()).await?;
+    let recorded = sha256.clone();
+    hub.with_store(move |store, _| store::record_blob(&store.conn, &recorded, size))
+        .await
+        .map_err(ApiFailure::from)?;
+    Ok(Json(BlobStored {
+        sha256,
+        size_bytes: size,
+    }))
+}
+
+impl From<UploadError> for ApiFailure {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::TooLarge => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            UploadError::HashMismatch { .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "hash_mismatch", e.to_string())
+            }
+            UploadError::Body(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "upload_broken", e.to_string())
+            }
+            UploadError::Hub(e) => e.into(),
+        }
+    }
+}
+
+#[instrument(skip(hub, caller, request), fields(member = %caller.member.id), err(level = "warn"))]
+async fn get_blob(
+    State(hub): State<Hub>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+    request: Request,
+) -> Result<Response, ApiFailure> {
+    // A malformed address and a blob this member may not see answer alike.
+    let sha256 = Sha256Hex::try_from(sha256).map_err(|_| ApiFailure::not_found())?;
+    let lookup = sha256.clone();
+    let meetings = hub
+        .with_store(move |store, _| store::meetings_with_blob(&store.conn, &lookup))
+        .await
+        .map_err(ApiFailure::from)?;
+    let viewer = &caller.member;
+    if !meetings
+        .iter()
+        .any(|meeting| decide(viewer, Action::ViewMeeting, meeting).is_ok())
+    {
+        return Err(ApiFailure::not_found());
+    }
+    let path = blob_path(hub.blobs_dir(), &sha256);
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        warn!(%sha256, "a recorded blob is missing from the blob folder");
+        return Err(ApiFailure::not_found());
+    }
+    // ServeFile answers Range requests, so an interrupted download resumes.
+    let response = ServeFile::new(&path)
+        .try_call(request)
+        .await
+        .map_err(|source| HubError::Io { path, source })?;
+    Ok(response.map(Body::new))
+}
+
+#[instrument(skip(hub, caller, meeting), fields(member = %caller.member.id), err(level = "warn"))]
+async fn put_meeting(
+    State(hub): State<Hub>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(meeting): JsonBody<Meeting>,
+) -> Result<Json<Meeting>, ApiFailure> {
+    let id: MeetingId = id
+        .parse()
+        .map_err(|_| ApiFailure::new(StatusCode::BAD_REQUEST, "bad_id", "not a meeting id"))?;
+    if meeting.id != id {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            "id_mismatch",
+            "the meeting's id differs from the one in the path",
+        ));
+    }
+    let member = caller.member;
+    if member.role != Role::Secretary {
+        return Err(ApiFailure::forbidden(
+            quorum_core::Denied::SecretaryOnly.to_string(),
+        ));
+    }
+    if member.committee_id != meeting.committee_id {
+        return Err(ApiFailure::forbidden(
+            quorum_core::Denied::OtherCommittee.to_string(),
+        ));
+    }
+    meeting
+        .validate()
+        .map_err(|e| ApiFailure::new(StatusCode::BAD_REQUEST, "invalid_meeting", e.to_string()))?;
+    let committee_id = meeting.committee_id;
+    let (stored, seq) = hub
+        .with_store(move |store, now| {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(previous) = store::meeting(&tx, meeting.id)? {
+                decide(&member, Action::EditMeeting, &previous)
+                    .map_err(|denied| ApiFailure::forbidden(denied.to_string()))?;
+            }
+            if let Some(missing) = store::first_missing_blob(&tx, &meeting)? {
+                return Err(ApiFailure::new(
+                    StatusCode::CONFLICT,
+                    "missing_blob",
+                    format!("upload document {missing} before publishing the meeting"),
+                ));
+            }
+            let published = store::publish_meeting(&tx, &meeting, now)?;
+            tx.commit()?;
+            Ok(published)
+        })
+        .await?;
+    hub.notify(committee_id, seq);
+    Ok(Json(stored))
+}
+
+#[instrument(skip(hub, caller, request), fields(member = %caller.member.id, operations = request.operations.len()), err(level = "warn"))]
+async fn push(
+    State(hub): State<Hub>,
+    caller: Caller,
+    JsonBody(request): JsonBody<PushRequest>,
+) -> Result<Json<PushResponse>, ApiFailure> {
+    if request.operations.len() > MAX_OPERATIONS_PER_PUSH {
+        return Err(ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_operations",
+            format!("send at most {MAX_OPERATIONS_PER_PUSH} operations at a time"),
+        ));
+    }
+    let Caller { device_id, member } = caller;
+    let results = hub
+        .with_store(move |store, now| {
+            intake::push(store, device_id, &member, &request.operations, now)
+        })
+        .await
+        .map_err(ApiFailure::from)?;
+    Ok(Json(PushResponse { results }))
+}
+
+fn notice_event(name: &str, notice: ChangeNotice) -> Result<Event, axum::Error> {
+    Event::default().event(name).json_data(notice)
+}
+
+/// The live channel: a `ready` event with the current latest seq, then a `change`
+/// event each time the feed moves. Only a hint to pull; it carries no records.
+#[instrument(skip_all, fields(member = %caller.member.id), err(level = "warn"))]
+async fn events(
+    State(hub): State<Hub>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, axum::Error>>>, ApiFailure> {
+    // Subscribe before reading the latest seq, so no change falls between the two.
+    let receiver = hub.subscribe();
+    let latest_seq = hub
+        .with_store(|store, _| store::latest_seq(&store.conn))
+        .await
+        .map_err(ApiFailure::from)?;
+    let ready = notice_event("ready", ChangeNotice { latest_seq });
+    let committee_id = caller.member.committee_id;
+    let listener = hub.clone();
+    let later = stream::unfold(receiver, move |mut receiver| {
+        let listener = listener.clone();
+        async move {
+            loop {
+                match receiver.recv().await {
+                    Ok((changed, notice)) if changed == committee_id => {
+                        return Some((notice_event("change", notice), receiver));
+                    }
+                    Ok(_) => continue,
+                    // Notices were dropped; one naming the newest seq makes up for all.
+                    Err(RecvError::Lagged(_)) => {
+                        let notice = ChangeNotice {
+                            latest_seq: listener.latest_notified(),
+                        };
+                        return Some((notice_event("change", notice), receiver));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    let stream = stream::once(async move { ready })
+        .chain(later)
+        .take_until(hub.shutting_down());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quorum_core::{Committee, CommitteeId, MeetingStatus, MemberId};
+
+    fn member_of(committee_id: CommitteeId, role: Role) -> Member {
+        Member {
+            id: MemberId::new_v7(),
+            committee_id,
+            full_name: "Trần Thị B".into(),
+            position: "Ủy viên".into(),
+            role,
+        }
+    }
+
+    fn meeting_of(committee_id: CommitteeId, invitees: Vec<MemberId>) -> Meeting {
+        Meeting {
+            id: MeetingId::new_v7(),
+            committee_id,
+            title: "Phiên họp".into(),
+            starts_at: chrono::DateTime::UNIX_EPOCH,
+            location: "Phòng 1".into(),
+            status: MeetingStatus::Published,
+            version: 1,
+            invitees,
+            agenda: vec![],
+        }
+    }
+
+    #[test]
+    fn the_feed_shows_own_committee_withdraws_hidden_meetings_and_skips_others() {
+        let own = CommitteeId::new_v7();
+        let other = CommitteeId::new_v7();
+        let viewer = member_of(own, Role::Member);
+        let invited = meeting_of(own, vec![viewer.id]);
+        let uninvited = meeting_of(own, vec![]);
+        let foreign = meeting_of(other, vec![viewer.id]);
+
+        let committee = Committee {
+            id: own,
+            name: "UBND".into(),
+        };
+        assert!(
+            visible_to(&viewer, Record::Committee { committee }).is_some(),
+            "a member sees their own committee"
+        );
+        assert!(
+            matches!(
+                visible_to(&viewer, Record::Meeting { meeting: invited }),
+                Some(Record::Meeting { .. })
+            ),
+            "an invitee sees a published meeting"
+        );
+        assert_eq!(
+            visible_to(
+                &viewer,
+                Record::Meeting {
+                    meeting: uninvited.clone()
+                }
+            ),
+            Some(Record::MeetingWithdrawn {
+                meeting_id: uninvited.id
+            }),
+            "a meeting of the member's committee they may not see is withdrawn, not shown"
+        );
+        assert_eq!(
+            visible_to(&viewer, Record::Meeting { meeting: foreign }),
+            None,
+            "another committee's meeting is not even mentioned"
+        );
+        assert_eq!(
+            visible_to(
+                &viewer,
+                Record::Member {
+                    member: member_of(other, Role::Chair)
+                }
+            ),
+            None,
+            "another committee's members are not shown"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Takes in a device's outbox: each operation applied at most once, in the device's
+//! order, with a per-operation outcome the member is shown.
+
+use chrono::{DateTime, Utc};
+use quorum_core::protocol::{OperationResult, Outcome};
+use quorum_core::{
+    Action, Annotation, AnnotationId, DeviceId, Meeting, MeetingId, Member, Operation,
+    OperationPayload, decide,
+};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::HubError;
+use crate::store::{self, HubStore};
+
+const SEQUENCE_REUSED: &str = "sequence number already used";
+const VOTES_NOT_YET: &str = "votes are not accepted by this hub yet";
+
+/// Applies `operations` in order for `device_id`, one transaction each, stopping at
+/// the first gap in device sequence numbers.
+pub fn push(
+    store: &mut HubStore,
+    device_id: DeviceId,
+    member: &Member,
+    operations: &[Operation],
+    now: DateTime<Utc>,
+) -> Result<Vec<OperationResult>, HubError> {
+    let mut results = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let tx = store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = take_one(&tx, device_id, member, operation, now)?;
+        tx.commit()?;
+        let stop = matches!(outcome, Outcome::Gap { .. });
+        results.push(OperationResult {
+            id: operation.id,
+            outcome,
+        });
+        if stop {
+            break;
+        }
+    }
+    Ok(results)
+}
+
+fn take_one(
+    conn: &Connection,
+    device_id: DeviceId,
+    member: &Member,
+    operation: &Operation,
+    now: DateTime<Utc>,
+) -> Result<Outcome, HubError> {
+    let seen = conn
+        .query_row(
+            "SELECT 1 FROM operations WHERE id = ?1",
+            [operation.id.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if seen {
+        return Ok(Outcome::Duplicate);
+    }
+    let last_seq = store::device_last_seq(conn, device_id)?;
+    if operation.device_seq <= last_seq {
+        // Not stored: the (device, seq) slot already holds the operation that used it.
+        return Ok(Outcome::Rejected {
+            reason: SEQUENCE_REUSED.into(),
+        });
+    }
+    let expected = last_seq + 1;
+    if operation.device_seq > expected {
+        return Ok(Outcome::Gap { expected });
+    }
+    let outcome = match apply(conn, member, &operation.payload)? {
+        Ok(()) => Outcome::Applied,
+        Err(reason) => Outcome::Rejected { reason },
+    };
+    // `expected` fits SQLite's INTEGER: it is one past a value SQLite already holds.
+    let device_seq = i64::try_from(expected).unwrap_or(i64::MAX);
+    conn.execute(
+        "INSERT INTO operations (id, device_id, device_seq, member_id, payload, outcome, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            operation.id.to_string(),
+            device_id.to_string(),
+            device_seq,
+            member.id.to_string(),
+            serde_json::to_string(&operation.payload)?,
+            serde_json::to_string(&outcome)?,
+            now,
+        ],
+    )?;
+    // A rejected operation also moves the device on, so it never blocks the queue.
+    conn.execute(
+        "UPDATE devices SET last_seq = ?2 WHERE id = ?1",
+        params![device_id.to_string(), device_seq],
+    )?;
+    Ok(outcome)
+}
+
+/// The effect of one operation; `Err(reason)` is a refusal shown to the member.
+fn apply(
+    conn: &Connection,
+    member: &Member,
+    payload: &OperationPayload,
+) -> Result<Result<(), String>, HubError> {
+    Ok(match payload {
+        OperationPayload::CheckIn { meeting_id } => {
+            let meeting = load_meeting(conn, *meeting_id)?;
+            meeting.and_then(|m| allowed(member, Action::CheckIn, &m))
+        }
+        OperationPayload::RequestToSpeak {
+            meeting_id,
+            agenda_item_id,
+        } => load_meeting(conn, *meeting_id)?.and_then(|m| {
+            allowed(member, Action::RequestToSpeak, &m)?;
+            if m.agenda.iter().any(|item| item.id == *agenda_item_id) {
+                Ok(())
+            } else {
+                Err("the agenda item is not part of this meeting".to_string())
+            }
+        }),
+        OperationPayload::SaveAnnotation { annotation } => {
+            save_annotation(conn, member, annotation)?
+        }
+        OperationPayload::DeleteAnnotation { annotation_id } => {
+            delete_annotation(conn, member, *annotation_id)?
+        }
+        OperationPayload::CastBallot { .. } => Err(VOTES_NOT_YET.into()),
+    })
+}
+
+fn allowed(member: &Member, action: Action, meeting: &Meeting) -> Result<(), String> {
+    decide(member, action, meeting).map_err(|denied| denied.to_string())
+}
+
+fn load_meeting(
+    conn: &Connection,
+    meeting_id: MeetingId,
+) -> Result<Result<Meeting, String>, HubError> {
+    Ok(store::meeting(conn, meeting_id)?.ok_or_else(|| "the meeting is not on this hub".into()))
+}
+
+fn annotation_author(
+    conn: &Connection,
+    annotation_id: AnnotationId,
+) -> Result<Option<String>, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT author_id FROM annotations WHERE id = ?1",
+            [annotation_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+fn save_annotation(
+    conn: &Connection,
+    member: &Member,
+    annotation: &Annotation,
+) -> Result<Result<(), String>, HubError> {
+    if annotation.author != member.id {
+        return Ok(Err("an annotation can be saved only by its author".into()));
+    }
+    if let Some(author) = annotation_author(conn, annotation.id)?
+        && author != member.id.to_string()
+    {
+        return Ok(Err("the annotation belongs to someone else".into()));
+    }
+    let meetings = store::meetings_of_committee(conn, member.committee_id)?;
+    let Some(meeting) = meetings.iter().find(|m| {
+        m.agenda
+            .iter()
+            .flat_map(|item| &item.documents)
+            .any(|document| document.id == annotation.document_id)
+    }) else {
+        return Ok(Err(
+            "the document is not part of any meeting you can see".into()
+        ));
+    };
+    if let Err(reason) = allowed(member, Action::Annotate, meeting) {
+        return Ok(Err(reason));
+    }
+    if annotation.visibility == quorum_core::Visibility::Shared
+        && let Err(reason) = allowed(member, Action::ShareAnnotation, meeting)
+    {
+        return Ok(Err(reason));
+    }
+    conn.execute(
+        "INSERT INTO annotations (id, author_id, meeting_id, json, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET meeting_id = excluded.meeting_id,
+             json = excluded.json, deleted = excluded.deleted",
+        params![
+            annotation.id.to_string(),
+            member.id.to_string(),
+            meeting.id.to_string(),
+            serde_json::to_string(annotation)?,
+            annotation.deleted,
+        ],
+    )?;
+    Ok(Ok(()))
+}
+
+fn delete_annotation(
+    conn: &Connection,
+    member: &Member,
+    annotation_id: AnnotationId,
+) -> Result<Result<(), String>, HubError> {
+    match annotation_author(conn, annotation_id)? {
+        // Unknown: it was made and deleted offline before ever reaching the hub.
+        None => Ok(Ok(())),
+        Some(author) if author == member.id.to_string() => {
+            conn.execute(
+                "UPDATE annotations SET deleted = 1 WHERE id = ?1",
+                [annotation_id.to_string()],
+            )?;
+            Ok(Ok(()))
+        }
+        Some(_) => Ok(Err("the annotation belongs to someone else".into())),
+    }
+}

@@ -1,0 +1,181 @@
+//! The Quorum hub: enrolls devices, keeps the change feed each member pulls, stores
+//! document blobs, takes in every device's outbox, and tells connected devices that
+//! something changed. The HTTP API lives under `/v1` and speaks the JSON types of
+//! [`quorum_core::protocol`]; the `quorum-hub` binary is a thin CLI over this library.
+//!
+//! Invariants:
+//! - A member receives only what [`quorum_core::decide`] lets them see: no record, blob
+//!   or change of another committee, and a meeting they may not see becomes
+//!   `MeetingWithdrawn`. A blob they may not see answers 404, as if it did not exist.
+//! - Secrets are stored hashed: enrollment codes and bearer tokens by SHA-256.
+//! - Every write is one SQLite transaction; a change is appended in the same
+//!   transaction as the record it carries, and the live channel is told only after
+//!   commit. An operation's row and its device's `last_seq` commit together, so each
+//!   operation id is applied at most once and a device's queue never skips a number.
+//! - A blob is in `blobs/` under its SHA-256 only once its bytes were hashed to that
+//!   value; a refused upload leaves no file behind.
+//! - No SQLite connection is held across an `.await`: all database work runs on
+//!   blocking threads through [`Hub::with_store`].
+
+mod admin;
+mod api;
+mod blobs;
+mod intake;
+mod secrets;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use quorum_core::protocol::ChangeNotice;
+use quorum_core::{Clock, CommitteeId, DeviceId, MemberId};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+pub use admin::{MemberCode, demo, open_for_admin};
+pub use api::{ApiFailure, router, serve};
+pub use secrets::{enrollment_code_hash, new_enrollment_code};
+pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};
+
+/// Largest document blob the hub accepts.
+pub const MAX_BLOB_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Most operations one push may carry.
+pub const MAX_OPERATIONS_PER_PUSH: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("cannot read or write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not upgrade the hub database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("a stored record could not be read back: {0}")]
+    Record(#[from] serde_json::Error),
+    #[error("there is no committee {0}")]
+    CommitteeNotFound(CommitteeId),
+    #[error("there is no member {0}")]
+    MemberNotFound(MemberId),
+    #[error("there is no device {0}")]
+    DeviceNotFound(DeviceId),
+    #[error("the sample could not be loaded: {0}")]
+    Sample(#[from] quorum_sample::SampleError),
+    #[error("the sample meeting is invalid: {0}")]
+    InvalidSample(#[from] quorum_core::MeetingError),
+    #[error("{path} does not hash to {expected}; it was not stored")]
+    FileHashMismatch { path: PathBuf, expected: String },
+    #[error("the system has no randomness to offer: {0}")]
+    Randomness(String),
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Notices waiting for a slow live-channel reader before it skips ahead; a reader
+/// that lags only needs the latest notice, since it then pulls everything.
+const NOTICE_BACKLOG: usize = 64;
+
+/// A running hub's shared state: its store, clock and live channel. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    // One connection owned by the hub and lent to one blocking task at a time: SQLite
+    // takes one writer anyway, and almost every request writes (last_seen_at).
+    store: Mutex<HubStore>,
+    blobs_dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    // Tagged with the committee whose record changed, so a committee's devices are not
+    // woken by (or told the rhythm of) another committee's work.
+    notices: broadcast::Sender<(CommitteeId, ChangeNotice)>,
+    latest_notified: AtomicU64,
+    shutdown: CancellationToken,
+}
+
+impl Hub {
+    /// Opens (or creates) the data folder `data_dir`.
+    pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, HubError> {
+        let store = HubStore::open(data_dir)?;
+        let blobs_dir = store.blobs_dir().to_path_buf();
+        let (notices, _) = broadcast::channel(NOTICE_BACKLOG);
+        Ok(Self {
+            inner: Arc::new(HubInner {
+                store: Mutex::new(store),
+                blobs_dir,
+                clock,
+                notices,
+                latest_notified: AtomicU64::new(0),
+                shutdown: CancellationToken::new(),
+            }),
+        })
+    }
+
+    pub fn blobs_dir(&self) -> &Path {
+        &self.inner.blobs_dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Runs blocking database work on a blocking thread with the hub's connection and
+    /// the current time.
+    pub async fn with_store<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<HubError> + Send + 'static,
+        F: FnOnce(&mut HubStore, DateTime<Utc>) -> Result<T, E> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let now = inner.clock.now();
+            // A panic inside a transaction rolled it back while unwinding, so the
+            // connection is still sound after a poisoning.
+            let mut store = inner
+                .store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut store, now)
+        })
+        .await
+        .map_err(|e| E::from(HubError::Task(e)))?
+    }
+
+    /// Tells the live-channel listeners of `committee_id` that the feed reached `latest_seq`.
+    pub fn notify(&self, committee_id: CommitteeId, latest_seq: u64) {
+        self.inner
+            .latest_notified
+            .fetch_max(latest_seq, Ordering::Relaxed);
+        // No listener is not an error: the live channel is only an accelerator.
+        let _ = self
+            .inner
+            .notices
+            .send((committee_id, ChangeNotice { latest_seq }));
+    }
+
+    /// The highest seq ever announced, for a listener that fell behind.
+    pub fn latest_notified(&self) -> u64 {
+        self.inner.latest_notified.load(Ordering::Relaxed)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<(CommitteeId, ChangeNotice)> {
+        self.inner.notices.subscribe()
+    }
+
+    /// Ends every live channel, which would otherwise keep a draining server open forever.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.cancel();
+    }
+
+    /// Completes once [`Hub::begin_shutdown`] was called.
+    pub fn shutting_down(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
+        self.inner.shutdown.clone().cancelled_owned()
+    }
+}

@@ -1,0 +1,549 @@
+//! The hub's SQLite file and blob folder, and the queries over them. Everything here is
+//! blocking; async callers reach it through [`crate::Hub::with_store`].
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use quorum_core::protocol::Record;
+use quorum_core::{
+    Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Role, Sha256Hex,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+use tracing::{info, instrument};
+
+use crate::HubError;
+
+static MIGRATIONS_SQL: &[&str] = &[include_str!("migrations/0001_hub.sql")];
+
+/// The database version this build writes; kept in SQLite's `user_version`.
+pub const SCHEMA_VERSION: usize = MIGRATIONS_SQL.len();
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATIONS_SQL.iter().map(|sql| M::up(sql)).collect()));
+
+/// The hub's data folder: `hub.sqlite3` and `blobs/<first 2 hex>/<sha256>`.
+pub struct HubStore {
+    pub(crate) conn: Connection,
+    blobs_dir: PathBuf,
+}
+
+impl HubStore {
+    /// Opens the data folder, creating it and upgrading the database on first use.
+    #[instrument(err)]
+    pub fn open(data_dir: &Path) -> Result<Self, HubError> {
+        let blobs_dir = data_dir.join("blobs");
+        std::fs::create_dir_all(&blobs_dir).map_err(|source| HubError::Io {
+            path: blobs_dir.clone(),
+            source,
+        })?;
+        let mut conn = Connection::open(data_dir.join("hub.sqlite3"))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let before: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        MIGRATIONS.to_latest(&mut conn)?;
+        if before != SCHEMA_VERSION as i64 {
+            info!(from = before, to = SCHEMA_VERSION, "hub database upgraded");
+        }
+        Ok(Self { conn, blobs_dir })
+    }
+
+    pub fn blobs_dir(&self) -> &Path {
+        &self.blobs_dir
+    }
+
+    pub fn blob_path(&self, sha256: &Sha256Hex) -> PathBuf {
+        blob_path(&self.blobs_dir, sha256)
+    }
+}
+
+/// Where a blob lives; the two-character fan-out keeps directories small.
+pub fn blob_path(blobs_dir: &Path, sha256: &Sha256Hex) -> PathBuf {
+    let hex = sha256.as_str();
+    blobs_dir.join(&hex[..2]).join(hex)
+}
+
+/// The text a value serializes to as a JSON string, e.g. `Role::Chair` -> `chair`.
+pub fn serde_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        other => format!("{other:?}"),
+    }
+}
+
+fn parse_column<T: FromStr>(index: usize, text: String) -> rusqlite::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(index: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn role_column(index: usize, text: String) -> rusqlite::Result<Role> {
+    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn seq_from(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+// --- committees and members -------------------------------------------------------
+
+pub fn committee(conn: &Connection, id: CommitteeId) -> Result<Option<Committee>, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name FROM committees WHERE id = ?1",
+            [id.to_string()],
+            |row| {
+                Ok(Committee {
+                    id: parse_column(0, row.get(0)?)?,
+                    name: row.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Stores `committee`; appends a change only when it is new or different, so running
+/// the demo twice leaves the feed as it was. Returns the new change's seq, if any.
+pub fn put_committee(
+    conn: &Connection,
+    committee: &Committee,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, HubError> {
+    if self::committee(conn, committee.id)?.as_ref() == Some(committee) {
+        return Ok(None);
+    }
+    conn.execute(
+        "INSERT INTO committees (id, name) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        params![committee.id.to_string(), committee.name],
+    )?;
+    let record = Record::Committee {
+        committee: committee.clone(),
+    };
+    append_change(conn, committee.id, &record, now).map(Some)
+}
+
+const MEMBER_COLUMNS: &str = "id, committee_id, full_name, position, role";
+
+fn member_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        id: parse_column(0, row.get(0)?)?,
+        committee_id: parse_column(1, row.get(1)?)?,
+        full_name: row.get(2)?,
+        position: row.get(3)?,
+        role: role_column(4, row.get(4)?)?,
+    })
+}
+
+pub fn member(conn: &Connection, id: MemberId) -> Result<Option<Member>, HubError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?1"),
+            [id.to_string()],
+            member_from_row,
+        )
+        .optional()?)
+}
+
+/// Members of every committee, by committee then name.
+pub fn members(conn: &Connection) -> Result<Vec<Member>, HubError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members ORDER BY committee_id, full_name"
+    ))?;
+    let rows = statement.query_map([], member_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Stores `member` (its committee must exist); appends a change only when it is new
+/// or different.
+pub fn put_member(
+    conn: &Connection,
+    member: &Member,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, HubError> {
+    if self::member(conn, member.id)?.as_ref() == Some(member) {
+        return Ok(None);
+    }
+    if committee(conn, member.committee_id)?.is_none() {
+        return Err(HubError::CommitteeNotFound(member.committee_id));
+    }
+    conn.execute(
+        "INSERT INTO members (id, committee_id, full_name, position, role)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
+             full_name = excluded.full_name, position = excluded.position, role = excluded.role",
+        params![
+            member.id.to_string(),
+            member.committee_id.to_string(),
+            member.full_name,
+            member.position,
+            serde_name(&member.role),
+        ],
+    )?;
+    let record = Record::Member {
+        member: member.clone(),
+    };
+    append_change(conn, member.committee_id, &record, now).map(Some)
+}
+
+// --- enrollment codes and devices --------------------------------------------------
+
+/// Stores the hash of a fresh code for `member_id`, dropping the member's unused ones
+/// so only the newest code handed out can enroll.
+pub fn replace_code(
+    conn: &Connection,
+    member_id: MemberId,
+    code_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
+    conn.execute(
+        "DELETE FROM enrollment_codes WHERE member_id = ?1 AND used_at IS NULL",
+        [member_id.to_string()],
+    )?;
+    conn.execute(
+        "INSERT INTO enrollment_codes (code_hash, member_id, created_at) VALUES (?1, ?2, ?3)",
+        params![code_hash, member_id.to_string(), now],
+    )?;
+    Ok(())
+}
+
+/// Marks an unused code as used and answers whose it was; `None` when the code is
+/// unknown or already used.
+pub fn take_code(
+    conn: &Connection,
+    code_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<MemberId>, HubError> {
+    let member_id: Option<String> = conn
+        .query_row(
+            "UPDATE enrollment_codes SET used_at = ?2
+             WHERE code_hash = ?1 AND used_at IS NULL RETURNING member_id",
+            params![code_hash, now],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(member_id.map(|id| parse_column(0, id)).transpose()?)
+}
+
+pub struct NewDevice<'a> {
+    pub id: DeviceId,
+    pub member_id: MemberId,
+    pub public_key_hex: &'a str,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+}
+
+pub fn insert_device(
+    conn: &Connection,
+    device: &NewDevice<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
+    conn.execute(
+        "INSERT INTO devices (id, member_id, public_key, name, token_hash, enrolled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            device.id.to_string(),
+            device.member_id.to_string(),
+            device.public_key_hex,
+            device.name,
+            device.token_hash,
+            now,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The enrolled, non-revoked device holding the token with this hash, and its member;
+/// notes that the device was seen.
+pub fn authenticate(
+    conn: &Connection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(DeviceId, Member)>, HubError> {
+    let found = conn
+        .query_row(
+            "SELECT d.id, m.id, m.committee_id, m.full_name, m.position, m.role
+             FROM devices d JOIN members m ON m.id = d.member_id
+             WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+            [token_hash],
+            |row| {
+                let device_id: DeviceId = parse_column(0, row.get(0)?)?;
+                let member = Member {
+                    id: parse_column(1, row.get(1)?)?,
+                    committee_id: parse_column(2, row.get(2)?)?,
+                    full_name: row.get(3)?,
+                    position: row.get(4)?,
+                    role: role_column(5, row.get(5)?)?,
+                };
+                Ok((device_id, member))
+            },
+        )
+        .optional()?;
+    if let Some((device_id, _)) = &found {
+        conn.execute(
+            "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
+            params![device_id.to_string(), now],
+        )?;
+    }
+    Ok(found)
+}
+
+/// One line of `admin list-devices`.
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    pub id: DeviceId,
+    pub member_id: MemberId,
+    pub name: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub last_seq: u64,
+}
+
+pub fn devices(conn: &Connection) -> Result<Vec<DeviceRow>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT id, member_id, name, enrolled_at, revoked_at, last_seen_at, last_seq
+         FROM devices ORDER BY enrolled_at",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(DeviceRow {
+            id: parse_column(0, row.get(0)?)?,
+            member_id: parse_column(1, row.get(1)?)?,
+            name: row.get(2)?,
+            enrolled_at: row.get(3)?,
+            revoked_at: row.get(4)?,
+            last_seen_at: row.get(5)?,
+            last_seq: seq_from(row.get(6)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revokes a device; its token stops working at once. Revoking twice keeps the first time.
+pub fn revoke_device(
+    conn: &Connection,
+    device_id: DeviceId,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
+    let found = conn.execute(
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+        params![device_id.to_string(), now],
+    )?;
+    if found == 0 {
+        return Err(HubError::DeviceNotFound(device_id));
+    }
+    Ok(())
+}
+
+pub fn device_last_seq(conn: &Connection, device_id: DeviceId) -> Result<u64, HubError> {
+    let last: Option<i64> = conn
+        .query_row(
+            "SELECT last_seq FROM devices WHERE id = ?1",
+            [device_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    last.map(seq_from)
+        .ok_or(HubError::DeviceNotFound(device_id))
+}
+
+// --- meetings and blobs ------------------------------------------------------------
+
+pub fn meeting(conn: &Connection, id: MeetingId) -> Result<Option<Meeting>, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT json FROM meetings WHERE id = ?1",
+            [id.to_string()],
+            |row| json_column(0, &row.get::<_, String>(0)?),
+        )
+        .optional()?)
+}
+
+pub fn meetings_of_committee(
+    conn: &Connection,
+    committee_id: CommitteeId,
+) -> Result<Vec<Meeting>, HubError> {
+    let mut statement = conn.prepare("SELECT json FROM meetings WHERE committee_id = ?1")?;
+    let rows = statement.query_map([committee_id.to_string()], |row| {
+        json_column(0, &row.get::<_, String>(0)?)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every meeting that ever pointed at this blob.
+pub fn meetings_with_blob(conn: &Connection, sha256: &Sha256Hex) -> Result<Vec<Meeting>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT m.json FROM meeting_blobs mb JOIN meetings m ON m.id = mb.meeting_id
+         WHERE mb.sha256 = ?1",
+    )?;
+    let rows = statement.query_map([sha256.as_str()], |row| {
+        json_column(0, &row.get::<_, String>(0)?)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn blob_is_stored(conn: &Connection, sha256: &Sha256Hex) -> Result<bool, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM blobs WHERE sha256 = ?1",
+            [sha256.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn record_blob(conn: &Connection, sha256: &Sha256Hex, size: u64) -> Result<(), HubError> {
+    conn.execute(
+        "INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+        params![sha256.as_str(), i64::try_from(size).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
+}
+
+/// The first document blob of `meeting` the hub does not hold, if any.
+pub fn first_missing_blob(
+    conn: &Connection,
+    meeting: &Meeting,
+) -> Result<Option<Sha256Hex>, HubError> {
+    for item in &meeting.agenda {
+        for document in &item.documents {
+            if !blob_is_stored(conn, &document.current.sha256)? {
+                return Ok(Some(document.current.sha256.clone()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Stores `meeting` as the next version of itself and appends it to the feed. The
+/// hub, not the sender, numbers versions, so two publishes can never share one.
+/// Callers check permissions and that every blob is stored.
+pub fn publish_meeting(
+    conn: &Connection,
+    meeting: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<(Meeting, u64), HubError> {
+    let previous: Option<i64> = conn
+        .query_row(
+            "SELECT version FROM meetings WHERE id = ?1",
+            [meeting.id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let version = previous
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or(0)
+        .saturating_add(1);
+    let stored = Meeting {
+        version,
+        ..meeting.clone()
+    };
+    conn.execute(
+        "INSERT INTO meetings (id, committee_id, json, version) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
+             json = excluded.json, version = excluded.version",
+        params![
+            stored.id.to_string(),
+            stored.committee_id.to_string(),
+            serde_json::to_string(&stored)?,
+            version,
+        ],
+    )?;
+    for item in &stored.agenda {
+        for document in &item.documents {
+            conn.execute(
+                "INSERT INTO meeting_blobs (meeting_id, sha256) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                params![stored.id.to_string(), document.current.sha256.as_str()],
+            )?;
+        }
+    }
+    let record = Record::Meeting {
+        meeting: stored.clone(),
+    };
+    let seq = append_change(conn, stored.committee_id, &record, now)?;
+    Ok((stored, seq))
+}
+
+// --- the change feed ---------------------------------------------------------------
+
+pub fn append_change(
+    conn: &Connection,
+    committee_id: CommitteeId,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<u64, HubError> {
+    conn.execute(
+        "INSERT INTO changes (committee_id, record, created_at) VALUES (?1, ?2, ?3)",
+        params![
+            committee_id.to_string(),
+            serde_json::to_string(record)?,
+            now
+        ],
+    )?;
+    Ok(seq_from(conn.last_insert_rowid()))
+}
+
+pub fn latest_seq(conn: &Connection) -> Result<u64, HubError> {
+    let latest: Option<i64> =
+        conn.query_row("SELECT MAX(seq) FROM changes", [], |row| row.get(0))?;
+    Ok(latest.map(seq_from).unwrap_or(0))
+}
+
+/// Up to `limit` changes after `since`, oldest first, unfiltered.
+pub fn changes_after(
+    conn: &Connection,
+    since: u64,
+    limit: u32,
+) -> Result<Vec<(u64, Record)>, HubError> {
+    let mut statement =
+        conn.prepare("SELECT seq, record FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    let rows = statement.query_map(params![since, limit], |row| {
+        Ok((
+            seq_from(row.get(0)?),
+            json_column(1, &row.get::<_, String>(1)?)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS
+            .validate()
+            .expect("every migration applies on an empty database");
+    }
+
+    #[test]
+    fn blobs_fan_out_by_their_first_two_hex_digits() {
+        let sha = Sha256Hex::try_from("ab".repeat(32)).expect("64 hex characters");
+        assert_eq!(
+            blob_path(Path::new("/d"), &sha),
+            Path::new("/d").join("ab").join("ab".repeat(32)),
+            "the folder keeps directories small and the name is the full digest"
+        );
+    }
+}

@@ -1,0 +1,957 @@
+//! The hub's HTTP API, exercised over loopback against a real server and SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{
+    Committee4, TestHub, api_error, device_key, document_bytes, meeting_with_document, sha256_of,
+};
+use futures_util::StreamExt;
+use quorum_core::protocol::{
+    ChangesPage, EnrollResponse, Outcome, PushRequest, PushResponse, Record,
+};
+use quorum_core::{
+    AgendaItemId, Ballot, Meeting, MeetingStatus, Operation, OperationId, OperationPayload, PollId,
+    SystemClock,
+};
+use reqwest::StatusCode;
+
+/// Committee A publishes a meeting with one document to its chair and member (not its
+/// observer); committee B exists alongside.
+struct World {
+    hub: TestHub,
+    a: Committee4,
+    b: Committee4,
+    secretary: EnrollResponse,
+    meeting: Meeting,
+    document: Vec<u8>,
+}
+
+async fn world() -> World {
+    let hub = TestHub::start().await;
+    let a = hub.add_committee("UBND quận Sông Hàn").await;
+    let b = hub.add_committee("UBND quận Núi Thành").await;
+    let secretary = hub.enroll(&a.secretary.1).await;
+    let document = document_bytes(100_000);
+    let sha = hub.upload(&secretary.token, document.clone()).await;
+    let draft = meeting_with_document(
+        a.committee.id,
+        vec![a.chair.0.id, a.member.0.id],
+        sha,
+        document.len() as u64,
+    );
+    let response = hub.put_meeting(&secretary.token, &draft).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the secretary publishes a valid meeting whose blobs are stored"
+    );
+    let meeting: Meeting = response
+        .json()
+        .await
+        .expect("the stored meeting comes back");
+    assert_eq!(
+        meeting.version, 1,
+        "the hub numbers a new meeting's first version 1"
+    );
+    World {
+        hub,
+        a,
+        b,
+        secretary,
+        meeting,
+        document,
+    }
+}
+
+async fn changes(hub: &TestHub, token: &str) -> ChangesPage {
+    let response = hub.get(token, "/changes?since=0").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "an enrolled device may pull"
+    );
+    response.json().await.expect("a ChangesPage")
+}
+
+#[tokio::test]
+async fn enrollment_works_once_and_the_code_cannot_be_reused() {
+    let hub = TestHub::start().await;
+    let a = hub.add_committee("UBND").await;
+    let enrolled = hub.enroll(&a.chair.1).await;
+    assert_eq!(
+        enrolled.member, a.chair.0,
+        "the code binds the device to its member"
+    );
+    assert_eq!(
+        enrolled.committee, a.committee,
+        "the member's committee comes along"
+    );
+    assert_eq!(
+        enrolled.token.len(),
+        64,
+        "the token is 32 random bytes in hex"
+    );
+
+    let again = hub.try_enroll(&a.chair.1, &device_key()).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::FORBIDDEN,
+        "a used code enrolls nothing"
+    );
+    assert_eq!(
+        api_error(again).await.code,
+        "enrollment_refused",
+        "the device is told why, in a code it can branch on"
+    );
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        1,
+        "the refused attempt stored no device"
+    );
+
+    let lower_case = a.member.1.replace('-', "").to_lowercase();
+    let response = hub.try_enroll(&lower_case, &device_key()).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a code typed in lower case without dashes is the same code"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_refused_and_the_code_stays_usable() {
+    let hub = TestHub::start().await;
+    let a = hub.add_committee("UBND").await;
+    let holder = device_key();
+    let impostor = device_key();
+    let request = serde_json::json!({
+        "code": a.chair.1,
+        "publicKey": hex::encode(holder.verifying_key().to_bytes()),
+        "signature": hex::encode(ed25519_dalek::Signer::sign(&impostor, a.chair.1.as_bytes()).to_bytes()),
+        "deviceName": "Laptop",
+    });
+    let response = hub
+        .client
+        .post(hub.url("/enroll"))
+        .json(&request)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a signature by another key does not prove the device holds its key"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "enrollment_refused",
+        "refusal code"
+    );
+
+    let mut malformed = request.clone();
+    malformed["publicKey"] = "not hex".into();
+    let response = hub
+        .client
+        .post(hub.url("/enroll"))
+        .json(&malformed)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "a key that is not hex is a malformed request, not a refusal"
+    );
+
+    hub.enroll(&a.chair.1).await;
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        1,
+        "the refused attempts did not use up the code"
+    );
+}
+
+#[tokio::test]
+async fn a_member_of_another_committee_gets_no_meeting_no_blob_and_no_change() {
+    let w = world().await;
+    let outsider = w.hub.enroll(&w.b.member.1).await;
+    let page = changes(&w.hub, &outsider.token).await;
+    for change in &page.changes {
+        match &change.record {
+            Record::Committee { committee } => assert_eq!(
+                committee.id, w.b.committee.id,
+                "only the outsider's own committee is shown"
+            ),
+            Record::Member { member } => assert_eq!(
+                member.committee_id, w.b.committee.id,
+                "only the outsider's own colleagues are shown"
+            ),
+            other => panic!("the outsider must see no meeting of another committee: {other:?}"),
+        }
+    }
+    assert_eq!(
+        page.next_cursor,
+        w.hub.latest_seq().await,
+        "the cursor moves past the changes that were skipped"
+    );
+    let sha = sha256_of(&w.document);
+    let response = w.hub.get(&outsider.token, &format!("/blobs/{sha}")).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "another committee's blob is answered as if it did not exist"
+    );
+
+    let insider = w.hub.enroll(&w.a.member.1).await;
+    let response = w.hub.get(&insider.token, &format!("/blobs/{sha}")).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "an invitee may download the document"
+    );
+    assert_eq!(
+        response.bytes().await.expect("the body arrives").as_ref(),
+        w.document.as_slice(),
+        "the invitee gets the document's exact bytes"
+    );
+}
+
+#[tokio::test]
+async fn an_uninvited_observer_sees_the_meeting_withdrawn() {
+    let w = world().await;
+    let observer = w.hub.enroll(&w.a.observer.1).await;
+    let page = changes(&w.hub, &observer.token).await;
+    let withdrawn = page.changes.iter().any(|change| {
+        change.record
+            == Record::MeetingWithdrawn {
+                meeting_id: w.meeting.id,
+            }
+    });
+    assert!(
+        withdrawn,
+        "a meeting of their committee they may not see is withdrawn"
+    );
+    assert!(
+        !page
+            .changes
+            .iter()
+            .any(|change| matches!(change.record, Record::Meeting { .. })),
+        "the uninvited observer never receives the meeting itself"
+    );
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let page = changes(&w.hub, &member.token).await;
+    assert!(
+        page.changes.iter().any(|change| change.record
+            == Record::Meeting {
+                meeting: w.meeting.clone()
+            }),
+        "an invitee receives the published meeting as stored"
+    );
+}
+
+#[tokio::test]
+async fn revoked_forged_and_missing_tokens_get_401_and_nothing() {
+    let w = world().await;
+    let device = w.hub.enroll(&w.a.member.1).await;
+    let device_id = device.device_id;
+    w.hub
+        .hub
+        .with_store(move |store, _| store.revoke_device(device_id, &SystemClock))
+        .await
+        .expect("the device is revoked");
+
+    let forged = "ab".repeat(32);
+    for (token, why) in [
+        (Some(device.token.as_str()), "a revoked device"),
+        (Some(forged.as_str()), "a forged token"),
+        (None, "no token at all"),
+    ] {
+        let mut request = w.hub.client.get(w.hub.url("/changes"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the hub answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{why} is not let in"
+        );
+        assert_eq!(
+            api_error(response).await.code,
+            "unauthorized",
+            "{why}: stable code"
+        );
+
+        let mut push = w
+            .hub
+            .client
+            .post(w.hub.url("/operations"))
+            .json(&PushRequest {
+                operations: vec![check_in(&w.meeting, 1)],
+            });
+        if let Some(token) = token {
+            push = push.bearer_auth(token);
+        }
+        let response = push.send().await.expect("the hub answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{why} may not push"
+        );
+    }
+    assert_eq!(
+        w.hub.count("SELECT COUNT(*) FROM operations"),
+        0,
+        "nothing was taken in from an unauthenticated request"
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_download_resumes_with_the_exact_tail() {
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let sha = sha256_of(&w.document);
+    let resume_at = 12_345;
+    let response = w
+        .hub
+        .client
+        .get(w.hub.url(&format!("/blobs/{sha}")))
+        .bearer_auth(&member.token)
+        .header("Range", format!("bytes={resume_at}-"))
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::PARTIAL_CONTENT,
+        "a range request is answered with the part asked for"
+    );
+    let tail = response.bytes().await.expect("the tail arrives");
+    assert_eq!(
+        tail.as_ref(),
+        &w.document[resume_at..],
+        "the resumed part continues exactly where the download stopped"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_with_the_wrong_hash_is_refused_and_leaves_nothing() {
+    let w = world().await;
+    let claimed = sha256_of(b"what the secretary meant to send");
+    let response = w
+        .hub
+        .client
+        .put(w.hub.url(&format!("/blobs/{claimed}")))
+        .bearer_auth(&w.secretary.token)
+        .body(document_bytes(5_000))
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "wrong bytes are refused"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "hash_mismatch",
+        "the refusal says why"
+    );
+    assert_eq!(
+        w.hub.count(&format!(
+            "SELECT COUNT(*) FROM blobs WHERE sha256 = '{claimed}'"
+        )),
+        0,
+        "the refused blob is not recorded"
+    );
+    let blobs_dir = w.hub.dir.path().join("blobs");
+    let files: Vec<_> = walk(&blobs_dir);
+    assert_eq!(
+        files,
+        vec![
+            blobs_dir
+                .join(&sha256_of(&w.document).as_str()[..2])
+                .join(sha256_of(&w.document).as_str())
+        ],
+        "only the earlier good blob is on disk: no partial or temporary file remains"
+    );
+
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let bytes = document_bytes(10);
+    let response = w
+        .hub
+        .client
+        .put(w.hub.url(&format!("/blobs/{}", sha256_of(&bytes))))
+        .bearer_auth(&member.token)
+        .body(bytes)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "only the secretary uploads"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the blob folder is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_unknown_version_requests_get_clear_errors_and_change_nothing() {
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let seq_before = w.hub.latest_seq().await;
+
+    let response = w
+        .hub
+        .client
+        .put(w.hub.url(&format!("/meetings/{}", w.meeting.id)))
+        .bearer_auth(&w.secretary.token)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "broken JSON is a bad request"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "bad_json",
+        "the code names the problem"
+    );
+
+    let huge = format!(
+        "{{\"operations\": [], \"pad\": \"{}\"}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let response = w
+        .hub
+        .client
+        .post(w.hub.url("/operations"))
+        .bearer_auth(&member.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "a JSON body over the limit is refused unread"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "too_large",
+        "the code names the problem"
+    );
+
+    let too_many = PushRequest {
+        operations: (1..=501).map(|seq| check_in(&w.meeting, seq)).collect(),
+    };
+    let response = w
+        .hub
+        .client
+        .post(w.hub.url("/operations"))
+        .bearer_auth(&member.token)
+        .json(&too_many)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "more than 500 operations in one push are refused"
+    );
+
+    let response = w
+        .hub
+        .client
+        .get(w.hub.url("/changes").replace("/v1/", "/v2/"))
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "an unknown version is not served"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "not_found",
+        "as a clear ApiError"
+    );
+
+    let response = w
+        .hub
+        .client
+        .delete(w.hub.url("/changes"))
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a known path with the wrong method says so"
+    );
+
+    assert_eq!(
+        w.hub.latest_seq().await,
+        seq_before,
+        "the feed did not move"
+    );
+    assert_eq!(
+        w.hub.count("SELECT COUNT(*) FROM operations"),
+        0,
+        "no operation was taken in"
+    );
+}
+
+#[tokio::test]
+async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
+    let w = world().await;
+    let chair = w.hub.enroll(&w.a.chair.1).await;
+    let response = w.hub.put_meeting(&chair.token, &w.meeting).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "the chair does not edit meetings"
+    );
+
+    let absent = sha256_of(b"never uploaded");
+    let mut draft = meeting_with_document(w.a.committee.id, vec![], absent.clone(), 14);
+    draft.id = w.meeting.id;
+    let response = w.hub.put_meeting(&w.secretary.token, &draft).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CONFLICT,
+        "a meeting needs its blobs first"
+    );
+    let error = api_error(response).await;
+    assert_eq!(error.code, "missing_blob", "the refusal has a stable code");
+    assert!(
+        error.message.contains(absent.as_str()),
+        "the message names the hash: {error:?}"
+    );
+
+    let mut invalid = w.meeting.clone();
+    invalid.title = "  ".into();
+    let response = w.hub.put_meeting(&w.secretary.token, &invalid).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "an invalid meeting is refused"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "invalid_meeting",
+        "with its own code"
+    );
+
+    let response = w.hub.put_meeting(&w.secretary.token, &w.meeting).await;
+    let republished: Meeting = response.json().await.expect("the stored meeting");
+    assert_eq!(
+        republished.version, 2,
+        "republishing raises the version by one"
+    );
+}
+
+fn check_in(meeting: &Meeting, device_seq: u64) -> Operation {
+    operation(
+        device_seq,
+        OperationPayload::CheckIn {
+            meeting_id: meeting.id,
+        },
+    )
+}
+
+fn operation(device_seq: u64, payload: OperationPayload) -> Operation {
+    Operation {
+        id: OperationId::new_v7(),
+        device_seq,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        payload,
+    }
+}
+
+async fn push(hub: &TestHub, token: &str, operations: Vec<Operation>) -> Vec<Outcome> {
+    let response = hub
+        .client
+        .post(hub.url("/operations"))
+        .bearer_auth(token)
+        .json(&PushRequest { operations })
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a well-formed push is answered per operation"
+    );
+    let body: PushResponse = response.json().await.expect("a PushResponse");
+    body.results
+        .into_iter()
+        .map(|result| result.outcome)
+        .collect()
+}
+
+#[tokio::test]
+async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let first = check_in(&w.meeting, 1);
+
+    let outcomes = push(&w.hub, &member.token, vec![first.clone()]).await;
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Applied],
+        "an invitee checks in to a published meeting"
+    );
+    let outcomes = push(&w.hub, &member.token, vec![first.clone()]).await;
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Duplicate],
+        "the same operation again is a duplicate"
+    );
+    assert_eq!(
+        w.hub.count(&format!(
+            "SELECT COUNT(*) FROM operations WHERE id = '{}'",
+            first.id
+        )),
+        1,
+        "a resent operation is recorded once"
+    );
+
+    let reused = check_in(&w.meeting, 1);
+    let outcomes = push(&w.hub, &member.token, vec![reused]).await;
+    assert!(
+        matches!(&outcomes[..], [Outcome::Rejected { reason }] if reason == "sequence number already used"),
+        "a new operation with a used sequence number is refused: {outcomes:?}"
+    );
+
+    let after_gap = check_in(&w.meeting, 3);
+    let later = check_in(&w.meeting, 4);
+    let outcomes = push(
+        &w.hub,
+        &member.token,
+        vec![after_gap.clone(), later.clone()],
+    )
+    .await;
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Gap { expected: 2 }],
+        "the hub stops at a gap and says where to resume"
+    );
+    assert_eq!(
+        w.hub.count(&format!(
+            "SELECT COUNT(*) FROM operations WHERE id IN ('{}', '{}')",
+            after_gap.id, later.id
+        )),
+        0,
+        "operations after a gap stay untouched, to be resent in order"
+    );
+
+    let not_in_session = operation(
+        2,
+        OperationPayload::RequestToSpeak {
+            meeting_id: w.meeting.id,
+            agenda_item_id: w.meeting.agenda[0].id,
+        },
+    );
+    let ballot = operation(
+        4,
+        OperationPayload::CastBallot {
+            ballot: Ballot {
+                poll_id: PollId::new_v7(),
+                member_id: w.a.member.0.id,
+                option_key: "agree".into(),
+                comment: None,
+                cast_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        },
+    );
+    let unknown_item = operation(
+        5,
+        OperationPayload::RequestToSpeak {
+            meeting_id: w.meeting.id,
+            agenda_item_id: AgendaItemId::new_v7(),
+        },
+    );
+    let outcomes = push(
+        &w.hub,
+        &member.token,
+        vec![not_in_session, after_gap, ballot, unknown_item],
+    )
+    .await;
+    assert!(
+        matches!(&outcomes[0], Outcome::Rejected { reason } if reason == "the meeting is not in session"),
+        "a refusal carries the permission rule's sentence: {outcomes:?}"
+    );
+    assert_eq!(
+        outcomes[1],
+        Outcome::Applied,
+        "the operation after a refusal still applies"
+    );
+    assert!(
+        matches!(&outcomes[2], Outcome::Rejected { reason } if reason.contains("votes")),
+        "ballots are refused until polls exist on the hub: {outcomes:?}"
+    );
+    assert!(
+        matches!(&outcomes[3], Outcome::Rejected { .. }),
+        "asking to speak on an item the meeting lacks is refused: {outcomes:?}"
+    );
+    assert_eq!(
+        w.hub
+            .count("SELECT last_seq FROM devices WHERE last_seq > 0"),
+        5,
+        "rejections advance the device's sequence like applied operations"
+    );
+}
+
+/// Collects a live channel's text until it holds `needle`, or fails after a while.
+async fn read_until<S, B>(stream: &mut S, received: &mut String, needle: &str)
+where
+    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !received.contains(needle) {
+            let chunk = stream
+                .next()
+                .await
+                .expect("the channel stays open")
+                .expect("the channel delivers bytes");
+            received.push_str(&String::from_utf8_lossy(chunk.as_ref()));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{needle:?} arrives in time; got {received:?}"));
+}
+
+#[tokio::test]
+async fn the_live_channel_announces_a_published_meeting_to_its_committee_only() {
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let outsider = w.hub.enroll(&w.b.member.1).await;
+    let mut own = w.hub.get(&member.token, "/events").await.bytes_stream();
+    let mut other = w.hub.get(&outsider.token, "/events").await.bytes_stream();
+    let (mut own_text, mut other_text) = (String::new(), String::new());
+    read_until(&mut own, &mut own_text, "event: ready").await;
+    read_until(&mut other, &mut other_text, "event: ready").await;
+
+    let mut next = w.meeting.clone();
+    next.status = MeetingStatus::InSession;
+    let response = w.hub.put_meeting(&w.secretary.token, &next).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the secretary republishes"
+    );
+    let a_seq = w.hub.latest_seq().await;
+    read_until(&mut own, &mut own_text, &format!("\"latestSeq\":{a_seq}")).await;
+    assert!(
+        own_text.contains("event: change"),
+        "the notice comes as a `change` event: {own_text}"
+    );
+
+    // Committee B then publishes; its member's first `change` must be B's own.
+    let b_secretary = w.hub.enroll(&w.b.secretary.1).await;
+    let bytes = document_bytes(64);
+    let sha = w.hub.upload(&b_secretary.token, bytes.clone()).await;
+    let b_meeting = meeting_with_document(
+        w.b.committee.id,
+        vec![w.b.member.0.id],
+        sha,
+        bytes.len() as u64,
+    );
+    let response = w.hub.put_meeting(&b_secretary.token, &b_meeting).await;
+    assert_eq!(response.status(), StatusCode::OK, "B's secretary publishes");
+    let b_seq = w.hub.latest_seq().await;
+    read_until(
+        &mut other,
+        &mut other_text,
+        &format!("\"latestSeq\":{b_seq}"),
+    )
+    .await;
+    assert_eq!(
+        other_text.matches("event: change").count(),
+        1,
+        "committee B's device was not woken by committee A's publish: {other_text}"
+    );
+}
+
+fn annotation(
+    meeting: &Meeting,
+    author: quorum_core::MemberId,
+    visibility: quorum_core::Visibility,
+) -> quorum_core::Annotation {
+    let document = &meeting.agenda[0].documents[0];
+    quorum_core::Annotation {
+        id: quorum_core::AnnotationId::new_v7(),
+        document_id: document.id,
+        document_sha256: document.current.sha256.clone(),
+        page: 0,
+        author,
+        visibility,
+        color: quorum_core::Color::Yellow,
+        shape: quorum_core::AnnotationShape::Note {
+            at: quorum_core::PagePoint { x: 10.0, y: 20.0 },
+            text: "Cần làm rõ số liệu".into(),
+        },
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        updated_at: chrono::DateTime::UNIX_EPOCH,
+        deleted: false,
+    }
+}
+
+#[tokio::test]
+async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
+    use quorum_core::Visibility::{Private, Shared};
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let chair = w.hub.enroll(&w.a.chair.1).await;
+    let observer = w.hub.enroll(&w.a.observer.1).await;
+    let mine = annotation(&w.meeting, w.a.member.0.id, Shared);
+    let forged = annotation(&w.meeting, w.a.chair.0.id, Private);
+    let outcomes = push(
+        &w.hub,
+        &member.token,
+        vec![
+            operation(
+                1,
+                OperationPayload::SaveAnnotation {
+                    annotation: mine.clone(),
+                },
+            ),
+            operation(2, OperationPayload::SaveAnnotation { annotation: forged }),
+        ],
+    )
+    .await;
+    assert_eq!(
+        outcomes[0],
+        Outcome::Applied,
+        "an invitee annotates and shares on the meeting's document"
+    );
+    assert!(
+        matches!(&outcomes[1], Outcome::Rejected { .. }),
+        "nobody saves an annotation in another member's name: {outcomes:?}"
+    );
+
+    let outcomes = push(
+        &w.hub,
+        &chair.token,
+        vec![
+            operation(
+                1,
+                OperationPayload::DeleteAnnotation {
+                    annotation_id: mine.id,
+                },
+            ),
+            operation(
+                2,
+                OperationPayload::DeleteAnnotation {
+                    annotation_id: quorum_core::AnnotationId::new_v7(),
+                },
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        matches!(&outcomes[0], Outcome::Rejected { .. }),
+        "the chair may not delete the member's annotation: {outcomes:?}"
+    );
+    assert_eq!(
+        outcomes[1],
+        Outcome::Applied,
+        "deleting an annotation the hub never saw is already done"
+    );
+
+    let outcomes = push(
+        &w.hub,
+        &observer.token,
+        vec![operation(
+            1,
+            OperationPayload::SaveAnnotation {
+                annotation: annotation(&w.meeting, w.a.observer.0.id, Private),
+            },
+        )],
+    )
+    .await;
+    assert!(
+        matches!(&outcomes[0], Outcome::Rejected { reason } if reason == "the member is not invited to this meeting"),
+        "an uninvited observer may not annotate the meeting's documents: {outcomes:?}"
+    );
+    assert_eq!(
+        w.hub
+            .count("SELECT COUNT(*) FROM annotations WHERE deleted = 0"),
+        1,
+        "only the member's own annotation was kept"
+    );
+}
+
+#[tokio::test]
+async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let latest = w.hub.latest_seq().await;
+    let mut since = 0;
+    let mut seen = Vec::new();
+    loop {
+        let response = w
+            .hub
+            .get(&member.token, &format!("/changes?since={since}&limit=2"))
+            .await;
+        let page: ChangesPage = response.json().await.expect("a ChangesPage");
+        assert!(page.next_cursor >= since, "the cursor never goes back");
+        seen.extend(page.changes.iter().map(|change| change.seq));
+        since = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(since, latest, "paging ends at the latest change");
+    let mut sorted = seen.clone();
+    sorted.dedup();
+    assert_eq!(
+        seen, sorted,
+        "no change is delivered twice and order is kept"
+    );
+    let all = changes(&w.hub, &member.token).await;
+    assert_eq!(
+        seen,
+        all.changes
+            .iter()
+            .map(|change| change.seq)
+            .collect::<Vec<_>>(),
+        "small pages deliver exactly what one big page does"
+    );
+
+    let response = w.hub.get(&member.token, "/changes?since=minus-one").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "a cursor that is not a number is refused"
+    );
+    assert_eq!(
+        api_error(response).await.code,
+        "bad_query",
+        "with a clear code"
+    );
+}

@@ -1,0 +1,236 @@
+//! A real hub on 127.0.0.1:0 over a data folder in a temp dir, and a committee to test
+//! it with. The server task stops when the `TestHub` is dropped.
+
+#![allow(dead_code)] // each test file uses a different part of this kit
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ed25519_dalek::{Signer, SigningKey};
+use quorum_core::protocol::{ApiError, EnrollRequest, EnrollResponse};
+use quorum_core::{
+    AgendaItem, AgendaItemId, Committee, CommitteeId, Document, DocumentId, DocumentVersion,
+    Meeting, MeetingId, MeetingStatus, Member, MemberId, Role, Sha256Hex, SystemClock,
+};
+use quorum_hub::Hub;
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+pub struct TestHub {
+    pub base: String,
+    pub hub: Hub,
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        self.hub.begin_shutdown();
+        self.server.abort();
+    }
+}
+
+/// A committee with one member of each role, each holding a fresh enrollment code.
+pub struct Committee4 {
+    pub committee: Committee,
+    pub secretary: (Member, String),
+    pub chair: (Member, String),
+    pub member: (Member, String),
+    pub observer: (Member, String),
+}
+
+pub fn device_key() -> SigningKey {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the OS has randomness");
+    SigningKey::from_bytes(&seed)
+}
+
+pub fn sha256_of(bytes: &[u8]) -> Sha256Hex {
+    Sha256Hex::from_digest(&Sha256::digest(bytes).into())
+}
+
+impl TestHub {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
+        let hub = Hub::open(dir.path(), Arc::new(SystemClock)).expect("a fresh data folder opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let address = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let serving = hub.clone();
+        let server = tokio::spawn(async move {
+            let _ = quorum_hub::serve(listener, serving, std::future::pending()).await;
+        });
+        Self {
+            base: format!("http://{address}/v1"),
+            hub,
+            client: reqwest::Client::new(),
+            dir,
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("hub.sqlite3")
+    }
+
+    /// Counts rows with a fresh connection, as an outside observer of the file would.
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db_path()).expect("the hub database opens");
+        conn.query_row(sql, [], |row| row.get(0))
+            .expect("the counting query runs")
+    }
+
+    pub async fn latest_seq(&self) -> u64 {
+        self.hub
+            .with_store(|store, _| store.latest_seq())
+            .await
+            .expect("the feed can be read")
+    }
+
+    pub async fn add_committee(&self, name: &str) -> Committee4 {
+        let name = name.to_string();
+        self.hub
+            .with_store(move |store, _| {
+                let clock = SystemClock;
+                let committee = store.add_committee(&name, &clock)?;
+                let mut add = |role: Role, full_name: &str| {
+                    store
+                        .add_member(committee.id, full_name, role, "Ủy viên", &clock)
+                        .map(|added| (added.member, added.code))
+                };
+                let secretary = add(Role::Secretary, "Phạm Thu Dung")?;
+                let chair = add(Role::Chair, "Nguyễn Văn An")?;
+                let member = add(Role::Member, "Trần Thị Bích")?;
+                let observer = add(Role::Observer, "Võ Minh Đức")?;
+                Ok::<_, quorum_hub::HubError>(Committee4 {
+                    committee,
+                    secretary,
+                    chair,
+                    member,
+                    observer,
+                })
+            })
+            .await
+            .expect("the committee and its members are stored")
+    }
+
+    pub async fn try_enroll(&self, code: &str, key: &SigningKey) -> reqwest::Response {
+        let request = EnrollRequest {
+            code: code.to_string(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            signature: hex::encode(key.sign(code.as_bytes()).to_bytes()),
+            device_name: "Laptop phòng họp".into(),
+        };
+        self.client
+            .post(self.url("/enroll"))
+            .json(&request)
+            .send()
+            .await
+            .expect("the hub answers")
+    }
+
+    /// Enrolls a new device with `code`; returns its token.
+    pub async fn enroll(&self, code: &str) -> EnrollResponse {
+        let response = self.try_enroll(code, &device_key()).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "a fresh code with a valid signature enrolls"
+        );
+        response.json().await.expect("an EnrollResponse")
+    }
+
+    pub async fn upload(&self, token: &str, bytes: Vec<u8>) -> Sha256Hex {
+        let sha = sha256_of(&bytes);
+        let response = self
+            .client
+            .put(self.url(&format!("/blobs/{sha}")))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .expect("the hub answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "the secretary may upload a blob whose bytes match its address"
+        );
+        sha
+    }
+
+    pub async fn put_meeting(&self, token: &str, meeting: &Meeting) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/meetings/{}", meeting.id)))
+            .bearer_auth(token)
+            .json(meeting)
+            .send()
+            .await
+            .expect("the hub answers")
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the hub answers")
+    }
+}
+
+pub async fn api_error(response: reqwest::Response) -> ApiError {
+    response
+        .json()
+        .await
+        .expect("every error body is an ApiError")
+}
+
+/// A published meeting of `committee_id` with one document, inviting `invitees`.
+pub fn meeting_with_document(
+    committee_id: CommitteeId,
+    invitees: Vec<MemberId>,
+    sha256: Sha256Hex,
+    size_bytes: u64,
+) -> Meeting {
+    Meeting {
+        id: MeetingId::new_v7(),
+        committee_id,
+        title: "Phiên họp thường kỳ tháng 12".into(),
+        starts_at: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_800),
+        location: "Phòng họp số 1".into(),
+        status: MeetingStatus::Published,
+        version: 0,
+        invitees,
+        agenda: vec![AgendaItem {
+            id: AgendaItemId::new_v7(),
+            title: "Báo cáo kinh tế - xã hội".into(),
+            presenter: "Văn phòng".into(),
+            planned_minutes: 30,
+            documents: vec![Document {
+                id: DocumentId::new_v7(),
+                title: "Báo cáo".into(),
+                current: DocumentVersion {
+                    number: 1,
+                    sha256,
+                    size_bytes,
+                    page_count: 3,
+                    file_name: "bao-cao.pdf".into(),
+                },
+            }],
+        }],
+    }
+}
+
+/// Bytes that differ at every offset, so a wrong slice cannot pass for the right one.
+pub fn document_bytes(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+}

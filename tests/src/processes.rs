@@ -1,0 +1,170 @@
+//! The real `quorum-hub` and `quorum` processes, on loopback, with data folders of
+//! the test's own.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::workspace_binary;
+
+pub fn hub_binary() -> PathBuf {
+    workspace_binary("quorum-hub", "QUORUM_HUB_BIN")
+}
+
+pub fn client_binary() -> PathBuf {
+    workspace_binary("quorum", "QUORUM_CLIENT_BIN")
+}
+
+/// One sample member as `quorum-hub demo` printed it.
+#[derive(Debug, Clone)]
+pub struct DemoMember {
+    pub name: String,
+    pub role: String,
+    pub code: String,
+}
+
+/// Loads the sample meeting into the hub data folder `data`; returns the members' codes.
+pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
+    let output = hub_admin_output(data, &["demo"]);
+    String::from_utf8(output.stdout)
+        .expect("demo prints UTF-8")
+        .lines()
+        .map(|line| {
+            let fields: Vec<_> = line.split('\t').collect();
+            assert_eq!(
+                fields.len(),
+                3,
+                "demo prints NAME<TAB>ROLE<TAB>CODE: {line:?}"
+            );
+            DemoMember {
+                name: fields[0].into(),
+                role: fields[1].into(),
+                code: fields[2].into(),
+            }
+        })
+        .collect()
+}
+
+/// Runs `quorum-hub <first> --data DATA <rest>` and insists that it succeeded.
+pub fn hub_admin_output(data: &Path, args: &[&str]) -> Output {
+    let (first, rest) = args.split_first().expect("a subcommand");
+    let output = Command::new(hub_binary())
+        .arg(first)
+        .arg("--data")
+        .arg(data)
+        .args(rest)
+        .output()
+        .expect("quorum-hub runs");
+    assert!(
+        output.status.success(),
+        "quorum-hub {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The member's code among the demo members, by role.
+pub fn code_for(members: &[DemoMember], role: &str) -> String {
+    members
+        .iter()
+        .find(|m| m.role == role)
+        .map(|m| m.code.clone())
+        .expect("the demo has that role")
+}
+
+/// A running hub. Killed when dropped.
+pub struct HubProcess {
+    child: Child,
+    pub address: String,
+}
+
+impl HubProcess {
+    /// Starts `quorum-hub serve` on `listen` (e.g. 127.0.0.1:0) and waits until it says
+    /// where it listens.
+    pub fn start(data: &Path, listen: &str) -> HubProcess {
+        let mut child = Command::new(hub_binary())
+            .args(["serve", "--listen", listen, "--data"])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("quorum-hub starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the hub says where it listens");
+        let address = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from the hub: {line:?}"))
+            .to_string();
+        HubProcess { child, address }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Stops the hub at once, as a power cut or a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A member's laptop, as the headless client sees it.
+pub struct Laptop {
+    pub profile: PathBuf,
+}
+
+impl Laptop {
+    pub fn new(profile: impl Into<PathBuf>) -> Laptop {
+        Laptop {
+            profile: profile.into(),
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(client_binary());
+        command
+            .arg("--profile")
+            .arg(&self.profile)
+            .arg("--json")
+            .args(args);
+        command
+    }
+
+    /// Runs `quorum --json ARGS`; returns whether it succeeded and its JSON document.
+    pub fn try_run(&self, args: &[&str]) -> (bool, Value) {
+        let output = self.command(args).output().expect("quorum runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("quorum {args:?} printed no JSON ({e}): {stdout:?}"));
+        (output.status.success(), value)
+    }
+
+    /// Runs `quorum --json ARGS` and insists that it succeeded.
+    pub fn run(&self, args: &[&str]) -> Value {
+        let (ok, value) = self.try_run(args);
+        assert!(ok, "quorum {args:?} failed: {value}");
+        value
+    }
+
+    pub fn enroll(&self, hub: &HubProcess, code: &str) -> Value {
+        self.run(&["enroll", &hub.url(), code])
+    }
+
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.profile.join("blobs").join(sha256)
+    }
+}

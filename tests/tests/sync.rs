@@ -1,0 +1,467 @@
+//! Hub and sync, end to end: the real `quorum-hub` and `quorum` processes on loopback,
+//! each laptop with its own profile folder.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use quorum_core::{Clock, MeetingId, SystemClock};
+use quorum_e2e::processes::{DemoMember, HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const SAMPLE_DOCUMENTS: u64 = 7;
+
+fn sample_documents_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/sample/documents")
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A hub with the sample meeting, serving on a free loopback port.
+struct DemoHub {
+    data: tempfile::TempDir,
+    members: Vec<DemoMember>,
+    hub: HubProcess,
+}
+
+fn demo_hub() -> DemoHub {
+    let data = tempfile::tempdir().unwrap();
+    let members = hub_demo(data.path());
+    assert_eq!(
+        members.len(),
+        5,
+        "the demo prints a code for each of the five members"
+    );
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    DemoHub { data, members, hub }
+}
+
+fn only_meeting(laptop: &Laptop) -> String {
+    let meetings = laptop.run(&["meetings"]);
+    assert_eq!(
+        meetings.as_array().map(Vec::len),
+        Some(1),
+        "one meeting: {meetings}"
+    );
+    meetings[0]["id"].as_str().unwrap().to_string()
+}
+
+fn hub_operation_count(data: &Path) -> i64 {
+    let db = rusqlite::Connection::open(data.join("hub.sqlite3")).unwrap();
+    db.query_row("SELECT count(*) FROM operations", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn three_laptops_each_end_with_the_whole_pack_verified() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    for role in ["chair", "member", "observer"] {
+        let laptop = Laptop::new(laptops.path().join(role));
+        laptop.enroll(&demo.hub, &code_for(&demo.members, role));
+        let synced = laptop.run(&["sync"]);
+        assert_eq!(
+            synced["report"]["blobsFetched"], SAMPLE_DOCUMENTS,
+            "{role}: every PDF fetched"
+        );
+        assert_eq!(
+            synced["status"]["documentsPresent"], SAMPLE_DOCUMENTS,
+            "{role}: the pack is complete"
+        );
+        assert_eq!(
+            synced["status"]["documentsTotal"], SAMPLE_DOCUMENTS,
+            "{role}: seven documents in all"
+        );
+
+        let shown = laptop.run(&["show", &only_meeting(&laptop)]);
+        assert_eq!(
+            shown["meeting"]["agenda"].as_array().unwrap().len(),
+            6,
+            "{role}: six agenda items"
+        );
+        for document in shown["documents"].as_array().unwrap() {
+            let sha256 = document["sha256"].as_str().unwrap();
+            assert_eq!(
+                document["present"], true,
+                "{role}: {sha256} is on the laptop"
+            );
+            let bytes = std::fs::read(laptop.blob_path(sha256)).unwrap();
+            assert_eq!(
+                sha256_hex(&bytes),
+                sha256,
+                "{role}: the stored bytes are the document's own"
+            );
+        }
+
+        let again = laptop.run(&["sync"]);
+        assert_eq!(
+            again["report"]["changesApplied"], 0,
+            "{role}: nothing new the second time"
+        );
+        assert_eq!(
+            again["report"]["blobsFetched"], 0,
+            "{role}: nothing downloaded twice"
+        );
+    }
+}
+
+#[test]
+fn operations_queued_while_the_hub_is_down_are_applied_exactly_once() {
+    let demo = demo_hub();
+    let address = demo.hub.address.clone();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    laptop.run(&["sync"]);
+    let meeting = only_meeting(&laptop);
+    demo.hub.kill();
+
+    laptop.run(&["check-in", &meeting]);
+    laptop.run(&["check-in", &meeting]);
+    let (ok, failed) = laptop.try_run(&["sync"]);
+    assert!(!ok, "sync fails while the hub is down");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be reached"),
+        "the member is told the hub is unreachable: {failed}"
+    );
+    let status = laptop.run(&["status"]);
+    assert_eq!(
+        status["status"]["pendingOperations"], 2,
+        "both check-ins wait in the outbox"
+    );
+
+    let hub = HubProcess::start(demo.data.path(), &address);
+    let synced = laptop.run(&["sync"]);
+    assert_eq!(
+        synced["report"]["operationsApplied"], 2,
+        "both are applied once the hub is back"
+    );
+    assert_eq!(
+        synced["status"]["pendingOperations"], 0,
+        "the outbox is empty"
+    );
+    let again = laptop.run(&["sync"]);
+    assert_eq!(
+        again["report"]["operationsApplied"], 0,
+        "nothing is sent twice"
+    );
+    assert_eq!(
+        hub_operation_count(demo.data.path()),
+        2,
+        "the hub recorded each operation once"
+    );
+    drop(hub);
+}
+
+#[test]
+fn a_client_killed_mid_upload_loses_nothing_and_counts_nothing_twice() {
+    const QUEUED: i64 = 5000;
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("chair"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "chair"));
+    laptop.run(&["sync"]);
+    let meeting: MeetingId = only_meeting(&laptop).parse().unwrap();
+    {
+        // Queue a long outbox through the real store, as many offline actions would.
+        let mut store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
+        for _ in 0..QUEUED {
+            store.check_in(meeting, SystemClock.now()).unwrap();
+        }
+    }
+
+    let mut upload = laptop.command(&["sync"]).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut at_kill = 0;
+    while at_kill == 0 {
+        assert!(Instant::now() < deadline, "the upload never started");
+        std::thread::sleep(Duration::from_millis(2));
+        at_kill = hub_operation_count(demo.data.path());
+    }
+    upload.kill().unwrap();
+    upload.wait().unwrap();
+    let at_kill = hub_operation_count(demo.data.path());
+    assert!(
+        at_kill < QUEUED,
+        "the client was killed in the middle of its upload ({at_kill} of {QUEUED})"
+    );
+
+    let synced = laptop.run(&["sync"]);
+    let report = &synced["report"];
+    let answered = report["operationsApplied"].as_i64().unwrap()
+        + report["operationsDuplicate"].as_i64().unwrap();
+    assert!(
+        answered >= QUEUED - at_kill,
+        "the rest was sent after the restart: {report}"
+    );
+    assert_eq!(
+        synced["status"]["pendingOperations"], 0,
+        "nothing is left behind"
+    );
+    assert_eq!(
+        hub_operation_count(demo.data.path()),
+        QUEUED,
+        "every operation counted exactly once"
+    );
+}
+
+#[test]
+fn a_cut_download_resumes_and_a_corrupt_one_is_fetched_again() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+
+    // What an interrupted download leaves behind: half of the report...
+    let report =
+        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
+    let report_sha = sha256_hex(&report);
+    let half = report.len() / 2;
+    std::fs::write(
+        laptop
+            .profile
+            .join("blobs")
+            .join(format!("{report_sha}.part")),
+        &report[..half],
+    )
+    .unwrap();
+    // ...and a download of the programme whose bytes were damaged on the way.
+    let programme = std::fs::read(sample_documents_dir().join("01-chuong-trinh.pdf")).unwrap();
+    let programme_sha = sha256_hex(&programme);
+    let damaged = vec![0x5a; programme.len()];
+    std::fs::write(
+        laptop
+            .profile
+            .join("blobs")
+            .join(format!("{programme_sha}.part")),
+        damaged,
+    )
+    .unwrap();
+
+    let synced = laptop.run(&["sync"]);
+    let done = &synced["report"];
+    assert_eq!(
+        done["bytesResumed"].as_u64(),
+        Some(half as u64),
+        "the report resumed where it stopped"
+    );
+    assert_eq!(
+        done["blobsDiscarded"], 1,
+        "the damaged download was thrown away"
+    );
+    assert_eq!(
+        done["blobsFetched"], SAMPLE_DOCUMENTS,
+        "and every document arrived"
+    );
+    let total: u64 = std::fs::read_dir(sample_documents_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(
+        done["bytesDownloaded"].as_u64(),
+        Some(total - half as u64),
+        "only the missing half of the report came over the network again"
+    );
+    for (sha256, original) in [(&report_sha, &report), (&programme_sha, &programme)] {
+        let stored = std::fs::read(laptop.blob_path(sha256)).unwrap();
+        assert_eq!(
+            &stored, original,
+            "{sha256} is byte for byte the secretary's file"
+        );
+    }
+}
+
+async fn http_status(url: &str, token: Option<&str>) -> u16 {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+fn token_of(laptop: &Laptop) -> String {
+    let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
+    store
+        .device()
+        .unwrap()
+        .expect("the laptop is enrolled")
+        .token
+}
+
+#[tokio::test]
+async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
+    let demo = demo_hub();
+    let data = demo.data.path();
+    let url = demo.hub.url();
+    let laptops = tempfile::tempdir().unwrap();
+    let report_sha = sha256_hex(
+        &std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap(),
+    );
+    let blob_url = format!("{url}/v1/blobs/{report_sha}");
+
+    // A member of another committee.
+    let committee = String::from_utf8(
+        hub_admin_output(data, &["admin", "add-committee", "Sở Tài chính"]).stdout,
+    )
+    .unwrap();
+    let added = hub_admin_output(
+        data,
+        &[
+            "admin",
+            "add-member",
+            "--committee",
+            committee.trim(),
+            "--name",
+            "Người ngoài",
+            "--role",
+            "member",
+        ],
+    );
+    let added = String::from_utf8(added.stdout).unwrap();
+    let outsider_code = added
+        .trim()
+        .split('\t')
+        .nth(1)
+        .expect("add-member prints MEMBER_ID<TAB>CODE");
+    let outsider = Laptop::new(laptops.path().join("outsider"));
+    outsider.enroll(&demo.hub, outsider_code);
+    let synced = outsider.run(&["sync"]);
+    assert_eq!(
+        synced["status"]["documentsTotal"], 0,
+        "no document of another committee"
+    );
+    assert_eq!(
+        outsider.run(&["meetings"]),
+        Value::Array(vec![]),
+        "no meeting of another committee"
+    );
+    assert_eq!(
+        http_status(&blob_url, Some(&token_of(&outsider))).await,
+        404,
+        "no blob either"
+    );
+
+    // A laptop whose device was revoked.
+    let member = Laptop::new(laptops.path().join("member"));
+    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    member.run(&["sync"]);
+    let token = token_of(&member);
+    let device = member.run(&["status"])["deviceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    hub_admin_output(data, &["admin", "revoke-device", &device]);
+    let (ok, refused) = member.try_run(&["sync"]);
+    assert!(!ok, "a revoked laptop cannot sync");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("no longer accepts"),
+        "and is told why: {refused}"
+    );
+    assert_eq!(
+        http_status(&format!("{url}/v1/changes?since=0"), Some(&token)).await,
+        401,
+        "no changes"
+    );
+    assert_eq!(http_status(&blob_url, Some(&token)).await, 401, "no blob");
+
+    // No credential, or a forged one.
+    for token in [None, Some("forged-token"), Some("")] {
+        assert_eq!(
+            http_status(&format!("{url}/v1/changes?since=0"), token).await,
+            401,
+            "{token:?}: no changes"
+        );
+        assert_eq!(
+            http_status(&blob_url, token).await,
+            401,
+            "{token:?}: no blob"
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
+    let demo = demo_hub();
+    let url = demo.hub.url();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let token = token_of(&laptop);
+    // A new client for each request: the hub closes a connection whose body it refused.
+    let client = reqwest::Client::new;
+    let health = || async {
+        let body: Value = client()
+            .get(format!("{url}/v1/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["latestSeq"].clone()
+    };
+    let before = health().await;
+
+    let cases: Vec<(&str, reqwest::RequestBuilder, u16)> = vec![
+        (
+            "bad JSON",
+            client()
+                .post(format!("{url}/v1/operations"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body("{ not json"),
+            400,
+        ),
+        (
+            "a body over the limit",
+            client()
+                .post(format!("{url}/v1/operations"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(vec![b' '; quorum_core::protocol::MAX_JSON_BODY_BYTES + 1]),
+            413,
+        ),
+        (
+            "an unknown protocol version",
+            client()
+                .get(format!("{url}/v2/changes?since=0"))
+                .bearer_auth(&token),
+            404,
+        ),
+        (
+            "an enrollment without its fields",
+            client()
+                .post(format!("{url}/v1/enroll"))
+                .header("content-type", "application/json")
+                .body("{}"),
+            400,
+        ),
+    ];
+    for (what, request, expected) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), expected, "{what}");
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: a sentence says why: {body}"
+        );
+    }
+    assert_eq!(health().await, before, "none of them changed anything");
+    assert_eq!(
+        hub_operation_count(demo.data.path()),
+        0,
+        "no operation was recorded"
+    );
+}
