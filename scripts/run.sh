@@ -1,12 +1,34 @@
 #!/usr/bin/env bash
-# The main job: build Quorum and open its window on the sample meeting.
+# The main job: a hub on its embedded default store with the sample meeting, and the
+# Quorum window on a laptop profile enrolled with it (as the committee's chair).
 # With no display, the window opens on a virtual one (Xvfb :99); see README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 (cd ui && npm run build --silent)
-cargo build -p quorum-app
+# The whole workspace, as scripts/test.sh builds it: one feature set, one build.
+cargo build --workspace
+bin="$CARGO_TARGET_DIR/debug"
+demo="${QUORUM_DEMO_DIR:-/var/tmp/quorum-demo}"
+listen="${QUORUM_HUB_LISTEN:-127.0.0.1:7878}"
+mkdir -p "$demo"
+
+# Loads the sample (again: nothing is duplicated) and issues fresh one-time codes.
+"$bin/quorum-hub" demo --data "$demo/hub" > "$demo/codes.tsv"
+"$bin/quorum-hub" serve --data "$demo/hub" --listen "$listen" > "$demo/hub.out" 2> "$demo/hub.log" &
+hub_pid=$!
+trap 'kill $hub_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "^listening on" "$demo/hub.out" && break; sleep 0.1; done
+grep -q "^listening on" "$demo/hub.out" || { cat "$demo/hub.log" >&2; exit 1; }
+echo "Hub: http://$listen (data in $demo/hub, log in $demo/hub.log)"
+
+laptop="$demo/laptop-chair"
+if ! "$bin/quorum" --profile "$laptop" status --json | grep -q '"deviceId":"'; then
+  chair_code=$(awk -F'\t' '$2 == "chair" { print $3 }' "$demo/codes.tsv")
+  "$bin/quorum" --profile "$laptop" enroll "http://$listen" "$chair_code"
+fi
+echo "One-time codes for the other members' laptops: $demo/codes.tsv"
 
 if [[ -z "${DISPLAY:-}" ]]; then
   export DISPLAY=:99
@@ -17,4 +39,4 @@ if [[ -z "${DISPLAY:-}" ]]; then
   echo "No display: Quorum runs on the virtual display $DISPLAY."
   echo "See it with:  DISPLAY=$DISPLAY import -window root quorum.png"
 fi
-exec "$CARGO_TARGET_DIR/debug/quorum-app"
+QUORUM_PROFILE="$laptop" "$bin/quorum-app"

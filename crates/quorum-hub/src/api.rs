@@ -509,6 +509,16 @@ async fn put_meeting(
                 decide(&member, Action::EditMeeting, &previous)
                     .map_err(|denied| ApiFailure::forbidden(denied.to_string()))?;
             }
+            for invitee in &meeting.invitees {
+                let known = store::member(&tx, *invitee)?;
+                if known.is_none_or(|m| m.committee_id != meeting.committee_id) {
+                    return Err(ApiFailure::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_meeting",
+                        format!("invitee {invitee} is not a member of the meeting's committee"),
+                    ));
+                }
+            }
             if let Some(missing) = store::first_missing_blob(&tx, &meeting)? {
                 return Err(ApiFailure::new(
                     StatusCode::CONFLICT,

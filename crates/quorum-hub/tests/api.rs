@@ -565,6 +565,18 @@ async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
         "with its own code"
     );
 
+    let mut stranger_invited = w.meeting.clone();
+    stranger_invited.invitees.push(w.b.member.0.id);
+    let response = w
+        .hub
+        .put_meeting(&w.secretary.token, &stranger_invited)
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "a meeting may invite only members of its own committee"
+    );
+
     let response = w.hub.put_meeting(&w.secretary.token, &w.meeting).await;
     let republished: Meeting = response.json().await.expect("the stored meeting");
     assert_eq!(
