@@ -33,6 +33,8 @@ use crate::{Hub, HubError, MAX_BLOB_BYTES, MAX_OPERATIONS_PER_PUSH, intake};
 const DEFAULT_PAGE: u32 = 500;
 const MAX_PAGE: u32 = 1000;
 const MAX_DEVICE_NAME_CHARS: usize = 200;
+/// How soon a change made outside this process (e.g. by the admin CLI) is announced.
+const OUTSIDE_CHANGES_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A refused or failed request, sent as an [`ApiError`] body.
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +198,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closing = hub.clone();
+    tokio::spawn(hub.clone().announce_outside_changes(OUTSIDE_CHANGES_PERIOD));
     axum::serve(listener, router(hub))
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -169,6 +169,43 @@ impl Hub {
         self.inner.notices.subscribe()
     }
 
+    /// Announces on the live channel the changes this process did not make itself (the
+    /// admin CLI, or another hub process on the same data), checking every `period`
+    /// until shutdown. Repeating a notice the API already sent is harmless: it only
+    /// prompts a pull.
+    pub async fn announce_outside_changes(self, period: std::time::Duration) {
+        let mut announced = match self.with_store(|store, _| store.latest_seq()).await {
+            Ok(seq) => seq,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot watch the change feed");
+                return;
+            }
+        };
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stop = self.shutting_down();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = ticks.tick() => {}
+            }
+            let since = announced;
+            let changed = self
+                .with_store(move |store, _| store::committees_changed_after(&store.conn, since))
+                .await;
+            match changed {
+                Ok(changed) => {
+                    for (committee_id, seq) in changed {
+                        self.notify(committee_id, seq);
+                        announced = announced.max(seq);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read the change feed; will retry"),
+            }
+        }
+    }
+
     /// Ends every live channel, which would otherwise keep a draining server open forever.
     pub fn begin_shutdown(&self) {
         self.inner.shutdown.cancel();

@@ -508,6 +508,21 @@ pub fn latest_seq(conn: &Connection) -> Result<u64, HubError> {
     Ok(latest.map(seq_from).unwrap_or(0))
 }
 
+/// For each committee with changes after `since`, its newest seq.
+pub fn committees_changed_after(
+    conn: &Connection,
+    since: u64,
+) -> Result<Vec<(CommitteeId, u64)>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT committee_id, MAX(seq) FROM changes WHERE seq > ?1 GROUP BY committee_id",
+    )?;
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    let rows = statement.query_map([since], |row| {
+        Ok((parse_column(0, row.get(0)?)?, seq_from(row.get(1)?)))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Up to `limit` changes after `since`, oldest first, unfiltered.
 pub fn changes_after(
     conn: &Connection,

@@ -2,12 +2,10 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{
-    Committee4, TestHub, api_error, device_key, document_bytes, meeting_with_document, sha256_of,
+    Committee4, TestHub, api_error, device_key, document_bytes, meeting_with_document, read_until,
+    sha256_of,
 };
-use futures_util::StreamExt;
 use quorum_core::protocol::{
     ChangesPage, EnrollResponse, Outcome, PushRequest, PushResponse, Record,
 };
@@ -735,26 +733,6 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
         5,
         "rejections advance the device's sequence like applied operations"
     );
-}
-
-/// Collects a live channel's text until it holds `needle`, or fails after a while.
-async fn read_until<S, B>(stream: &mut S, received: &mut String, needle: &str)
-where
-    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
-    B: AsRef<[u8]>,
-{
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !received.contains(needle) {
-            let chunk = stream
-                .next()
-                .await
-                .expect("the channel stays open")
-                .expect("the channel delivers bytes");
-            received.push_str(&String::from_utf8_lossy(chunk.as_ref()));
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{needle:?} arrives in time; got {received:?}"));
 }
 
 #[tokio::test]

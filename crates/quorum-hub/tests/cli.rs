@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::device_key;
+use common::{device_key, read_until};
 use ed25519_dalek::Signer;
 use quorum_core::protocol::{ChangesPage, EnrollRequest, EnrollResponse, Record};
 use reqwest::StatusCode;
@@ -220,7 +220,7 @@ async fn demo_then_serve_lets_a_device_enroll_and_pull_the_meeting() {
 }
 
 #[tokio::test]
-async fn admin_commands_manage_members_codes_and_devices_of_a_served_hub() {
+async fn admin_commands_manage_a_served_hub_and_its_live_channel_hears_them() {
     let data = tempfile::tempdir().expect("a temp data folder");
     let committee_id = admin(data.path(), &["add-committee", "Hội đồng thẩm định"]);
     let committee_id = committee_id.trim();
@@ -267,6 +267,29 @@ async fn admin_commands_manage_members_codes_and_devices_of_a_served_hub() {
         member_id,
         "the device belongs to the member the code was issued for"
     );
+
+    let mut events = client
+        .get(format!("{}/events", server.base))
+        .bearer_auth(&enrolled.token)
+        .send()
+        .await
+        .expect("the live channel opens")
+        .bytes_stream();
+    let mut received = String::new();
+    read_until(&mut events, &mut received, "event: ready").await;
+    admin(
+        data.path(),
+        &[
+            "add-member",
+            "--committee",
+            committee_id,
+            "--name",
+            "Bùi Thị Giang",
+            "--role",
+            "observer",
+        ],
+    );
+    read_until(&mut events, &mut received, "event: change").await;
 
     let devices = admin(data.path(), &["list-devices"]);
     assert!(

@@ -5,8 +5,10 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ed25519_dalek::{Signer, SigningKey};
+use futures_util::StreamExt;
 use quorum_core::protocol::{ApiError, EnrollRequest, EnrollResponse};
 use quorum_core::{
     AgendaItem, AgendaItemId, Committee, CommitteeId, Document, DocumentId, DocumentVersion,
@@ -233,4 +235,24 @@ pub fn meeting_with_document(
 /// Bytes that differ at every offset, so a wrong slice cannot pass for the right one.
 pub fn document_bytes(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+}
+
+/// Collects a live channel's text until it holds `needle`, or fails after a while.
+pub async fn read_until<S, B>(stream: &mut S, received: &mut String, needle: &str)
+where
+    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !received.contains(needle) {
+            let chunk = stream
+                .next()
+                .await
+                .expect("the channel stays open")
+                .expect("the channel delivers bytes");
+            received.push_str(&String::from_utf8_lossy(chunk.as_ref()));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{needle:?} arrives in time; got {received:?}"));
 }
