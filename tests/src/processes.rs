@@ -108,6 +108,10 @@ impl HubProcess {
         format!("http://{}", self.address)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the hub at once, as a power cut or a crash would.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -165,7 +165,10 @@ pub fn load(dir: &Path, clock: &dyn Clock) -> Result<Sample, SampleError> {
 }
 
 fn hash_file(path: &Path) -> Result<(Sha256Hex, u64), SampleError> {
-    let read_error = |source| SampleError::Read { path: path.into(), source };
+    let read_error = |source| SampleError::Read {
+        path: path.into(),
+        source,
+    };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
     Sha256Hex::of_reader(&mut file).map_err(read_error)
 }
