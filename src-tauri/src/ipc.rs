@@ -5,8 +5,9 @@ use std::fmt::Display;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use quorum_core::{Operation, OperationId};
-use quorum_store::StoreError;
+use quorum_core::OperationId;
+use quorum_core::protocol::Refusal;
+use quorum_store::{RefusedOperation, StoreError};
 use quorum_sync::SyncStatus;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -93,16 +94,17 @@ pub struct RejectedOperation {
     /// The operation's kind, e.g. "checkIn"; the UI names it in the member's language.
     pub kind: String,
     pub created_at: DateTime<Utc>,
-    pub reason: String,
+    /// Why, as a code the UI has a sentence for.
+    pub refusal: Refusal,
 }
 
-impl From<(Operation, String)> for RejectedOperation {
-    fn from((operation, reason): (Operation, String)) -> Self {
+impl From<RefusedOperation> for RejectedOperation {
+    fn from(refused: RefusedOperation) -> Self {
         Self {
-            id: operation.id,
-            kind: operation.payload.kind().to_string(),
-            created_at: operation.created_at,
-            reason,
+            id: refused.operation.id,
+            kind: refused.operation.payload.kind().to_string(),
+            created_at: refused.operation.created_at,
+            refusal: refused.refusal,
         }
     }
 }
@@ -160,6 +162,9 @@ mod tests {
             quorum_sync::SyncStatus::decl(&cfg),
             quorum_sync::Connection::decl(&cfg),
             RejectedOperation::decl(&cfg),
+            Refusal::decl(&cfg),
+            Denied::decl(&cfg),
+            quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the Rust types by ts-rs. Do not edit: run\n\

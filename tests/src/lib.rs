@@ -18,22 +18,19 @@ pub use fantoccini;
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A binary of this workspace, built before the tests run: `$override_var` if set, else
-/// the target folder of this test binary (target/debug/deps/… → target/debug/NAME).
+/// the target folder of the running program (a test binary lives one level down, in
+/// target/<profile>/deps).
 pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
     if let Some(path) = std::env::var_os(override_var) {
         return path.into();
     }
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile_dir.join(name);
-    assert!(
-        binary.exists(),
-        "build it first: {} is missing",
-        binary.display()
-    );
+    let exe = std::env::current_exe().expect("the program knows its own path");
+    let mut dir = exe.parent().expect("a program lives in a folder");
+    if dir.ends_with("deps") {
+        dir = dir.parent().expect("deps lives in target/<profile>");
+    }
+    let binary = dir.join(name);
+    assert!(binary.exists(), "build it first: {} is missing", binary.display());
     binary
 }
 

@@ -216,3 +216,63 @@ async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_g
     window.screenshot("sync-offline").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = Laptop::new(laptops.path().join("chair"));
+    chair.enroll(&hub, &code_for(&members, "chair"));
+    chair.run(&["sync"]);
+    let meeting_id = chair.run(&["meetings"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The secretary closes the meeting; the chair's laptop has not heard of it yet...
+    let secretary = Laptop::new(laptops.path().join("secretary"));
+    secretary.enroll(&hub, &code_for(&members, "secretary"));
+    secretary.run(&["sync"]);
+    let mut meeting = secretary.run(&["show", &meeting_id])["meeting"].clone();
+    meeting["status"] = "closed".into();
+    let token = quorum_store::Store::open(&secretary.profile.join("store.sqlite3"))
+        .unwrap()
+        .device()
+        .unwrap()
+        .unwrap()
+        .token;
+    let closed = reqwest::Client::new()
+        .put(format!("{}/v1/meetings/{meeting_id}", hub.url()))
+        .bearer_auth(token)
+        .json(&meeting)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        closed.status().is_success(),
+        "the secretary closes the meeting"
+    );
+    // ...and checks in, which the hub will refuse.
+    chair.run(&["check-in", &meeting_id]);
+
+    let window = AppWindow::launch(&chair.profile).await;
+    let refused = window.find("[data-testid=sync-rejected]").await;
+    window
+        .wait_for_text("[data-testid=sync-rejected]", "1 thao tác bị từ chối")
+        .await;
+    refused.click().await.unwrap();
+    let list = window
+        .find("[data-testid=rejected-list]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Điểm danh") && list.contains("Cuộc họp đã kết thúc."),
+        "the member reads what was refused and why, in Vietnamese: {list:?}"
+    );
+    window.screenshot("refused-action").await;
+    window.close().await;
+}

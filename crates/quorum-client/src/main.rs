@@ -131,7 +131,9 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let rejected: Vec<Value> = store
                 .rejected_operations()?
                 .into_iter()
-                .map(|(operation, reason)| json!({ "operation": operation, "reason": reason }))
+                .map(|refused| {
+                    json!({ "operation": refused.operation, "refusal": refused.refusal, "reason": refused.reason })
+                })
                 .collect();
             let text = format!(
                 "{}; {} operations waiting, {} rejected; {}/{} documents here; last synced {}",

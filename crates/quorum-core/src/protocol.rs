@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Committee, DeviceId, Meeting, MeetingId, Member, OperationId};
+use crate::{Committee, Denied, DeviceId, Meeting, MeetingId, Member, OperationId};
 
 /// The path prefix of this version of the protocol.
 pub const API_PREFIX: &str = "/v1";
@@ -104,14 +104,99 @@ pub enum Outcome {
     Applied,
     /// Seen before: already applied (or rejected) once; nothing changed now.
     Duplicate,
-    /// Not applied, for good; the member is shown the reason.
+    /// Not applied, for good; the member is shown why, in their language.
     Rejected {
+        refusal: Refusal,
         reason: String,
     },
     /// The device skipped a sequence number; resend from the expected one.
     Gap {
         expected: u64,
     },
+}
+
+/// Why the hub refused an operation: one camelCase string the UI has a sentence for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(untagged)]
+pub enum Refusal {
+    /// The member's role or the meeting's state does not allow it.
+    #[error(transparent)]
+    Denied(Denied),
+    #[error(transparent)]
+    Invalid(InvalidOperation),
+}
+
+/// An operation that cannot apply whoever sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+pub enum InvalidOperation {
+    #[error("sequence number already used")]
+    SequenceReused,
+    #[error("votes are not accepted by this hub yet")]
+    VotesNotAccepted,
+    #[error("the meeting is not on this hub")]
+    UnknownMeeting,
+    #[error("the agenda item is not part of this meeting")]
+    UnknownAgendaItem,
+    #[error("the document is not part of any meeting you can see")]
+    UnknownDocument,
+    #[error("an annotation can be saved only by its author")]
+    NotTheAuthor,
+    #[error("the annotation belongs to someone else")]
+    SomeoneElsesAnnotation,
+}
+
+impl From<Denied> for Refusal {
+    fn from(denied: Denied) -> Self {
+        Self::Denied(denied)
+    }
+}
+
+impl From<InvalidOperation> for Refusal {
+    fn from(invalid: InvalidOperation) -> Self {
+        Self::Invalid(invalid)
+    }
+}
+
+impl Outcome {
+    /// A refusal, with its sentence kept for logs and support.
+    pub fn rejected(refusal: impl Into<Refusal>) -> Self {
+        let refusal = refusal.into();
+        Self::Rejected {
+            refusal,
+            reason: refusal.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_travels_as_one_plain_code_and_comes_back_the_same() {
+        for refusal in [
+            Refusal::Denied(Denied::MeetingClosed),
+            Refusal::Invalid(InvalidOperation::SequenceReused),
+        ] {
+            let json = serde_json::to_value(refusal).unwrap();
+            assert!(
+                json.is_string(),
+                "the UI keys its sentence on a plain string: {json}"
+            );
+            let back: Refusal = serde_json::from_value(json).unwrap();
+            assert_eq!(back, refusal, "the code reads back as the same refusal");
+        }
+        let outcome = serde_json::to_value(Outcome::rejected(Denied::NotInvited)).unwrap();
+        assert_eq!(
+            outcome["refusal"], "notInvited",
+            "the code is the permission rule's own name"
+        );
+        assert_eq!(
+            outcome["reason"], "the member is not invited to this meeting",
+            "with its sentence"
+        );
+    }
 }
 
 /// Sent on the live channel (`GET /v1/events`, server-sent events) when the feed moved.

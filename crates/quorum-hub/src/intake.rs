@@ -2,7 +2,7 @@
 //! order, with a per-operation outcome the member is shown.
 
 use chrono::{DateTime, Utc};
-use quorum_core::protocol::{OperationResult, Outcome};
+use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Refusal};
 use quorum_core::{
     Action, Annotation, AnnotationId, DeviceId, Meeting, MeetingId, Member, Operation,
     OperationPayload, decide,
@@ -11,9 +11,6 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::HubError;
 use crate::store::{self, HubStore};
-
-const SEQUENCE_REUSED: &str = "sequence number already used";
-const VOTES_NOT_YET: &str = "votes are not accepted by this hub yet";
 
 /// Applies `operations` in order for `device_id`, one transaction each, stopping at
 /// the first gap in device sequence numbers.
@@ -64,9 +61,7 @@ fn take_one(
     let last_seq = store::device_last_seq(conn, device_id)?;
     if operation.device_seq <= last_seq {
         // Not stored: the (device, seq) slot already holds the operation that used it.
-        return Ok(Outcome::Rejected {
-            reason: SEQUENCE_REUSED.into(),
-        });
+        return Ok(Outcome::rejected(InvalidOperation::SequenceReused));
     }
     let expected = last_seq + 1;
     if operation.device_seq > expected {
@@ -74,7 +69,7 @@ fn take_one(
     }
     let outcome = match apply(conn, member, &operation.payload)? {
         Ok(()) => Outcome::Applied,
-        Err(reason) => Outcome::Rejected { reason },
+        Err(refusal) => Outcome::rejected(refusal),
     };
     // `expected` fits SQLite's INTEGER: it is one past a value SQLite already holds.
     let device_seq = i64::try_from(expected).unwrap_or(i64::MAX);
@@ -99,12 +94,12 @@ fn take_one(
     Ok(outcome)
 }
 
-/// The effect of one operation; `Err(reason)` is a refusal shown to the member.
+/// The effect of one operation; `Err` is a refusal shown to the member.
 fn apply(
     conn: &Connection,
     member: &Member,
     payload: &OperationPayload,
-) -> Result<Result<(), String>, HubError> {
+) -> Result<Result<(), Refusal>, HubError> {
     Ok(match payload {
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?;
@@ -118,7 +113,7 @@ fn apply(
             if m.agenda.iter().any(|item| item.id == *agenda_item_id) {
                 Ok(())
             } else {
-                Err("the agenda item is not part of this meeting".to_string())
+                Err(InvalidOperation::UnknownAgendaItem.into())
             }
         }),
         OperationPayload::SaveAnnotation { annotation } => {
@@ -127,19 +122,19 @@ fn apply(
         OperationPayload::DeleteAnnotation { annotation_id } => {
             delete_annotation(conn, member, *annotation_id)?
         }
-        OperationPayload::CastBallot { .. } => Err(VOTES_NOT_YET.into()),
+        OperationPayload::CastBallot { .. } => Err(InvalidOperation::VotesNotAccepted.into()),
     })
 }
 
-fn allowed(member: &Member, action: Action, meeting: &Meeting) -> Result<(), String> {
-    decide(member, action, meeting).map_err(|denied| denied.to_string())
+fn allowed(member: &Member, action: Action, meeting: &Meeting) -> Result<(), Refusal> {
+    decide(member, action, meeting).map_err(Refusal::from)
 }
 
 fn load_meeting(
     conn: &Connection,
     meeting_id: MeetingId,
-) -> Result<Result<Meeting, String>, HubError> {
-    Ok(store::meeting(conn, meeting_id)?.ok_or_else(|| "the meeting is not on this hub".into()))
+) -> Result<Result<Meeting, Refusal>, HubError> {
+    Ok(store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting.into()))
 }
 
 fn annotation_author(
@@ -159,14 +154,14 @@ fn save_annotation(
     conn: &Connection,
     member: &Member,
     annotation: &Annotation,
-) -> Result<Result<(), String>, HubError> {
+) -> Result<Result<(), Refusal>, HubError> {
     if annotation.author != member.id {
-        return Ok(Err("an annotation can be saved only by its author".into()));
+        return Ok(Err(InvalidOperation::NotTheAuthor.into()));
     }
     if let Some(author) = annotation_author(conn, annotation.id)?
         && author != member.id.to_string()
     {
-        return Ok(Err("the annotation belongs to someone else".into()));
+        return Ok(Err(InvalidOperation::SomeoneElsesAnnotation.into()));
     }
     let meetings = store::meetings_of_committee(conn, member.committee_id)?;
     let Some(meeting) = meetings.iter().find(|m| {
@@ -175,9 +170,7 @@ fn save_annotation(
             .flat_map(|item| &item.documents)
             .any(|document| document.id == annotation.document_id)
     }) else {
-        return Ok(Err(
-            "the document is not part of any meeting you can see".into()
-        ));
+        return Ok(Err(InvalidOperation::UnknownDocument.into()));
     };
     if let Err(reason) = allowed(member, Action::Annotate, meeting) {
         return Ok(Err(reason));
@@ -207,7 +200,7 @@ fn delete_annotation(
     conn: &Connection,
     member: &Member,
     annotation_id: AnnotationId,
-) -> Result<Result<(), String>, HubError> {
+) -> Result<Result<(), Refusal>, HubError> {
     match annotation_author(conn, annotation_id)? {
         // Unknown: it was made and deleted offline before ever reaching the hub.
         None => Ok(Ok(())),
@@ -218,6 +211,6 @@ fn delete_annotation(
             )?;
             Ok(Ok(()))
         }
-        Some(_) => Ok(Err("the annotation belongs to someone else".into())),
+        Some(_) => Ok(Err(InvalidOperation::SomeoneElsesAnnotation.into())),
     }
 }

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::LazyLock;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::Record;
@@ -14,7 +13,7 @@ use quorum_core::{
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
-use tracing::{info, instrument};
+use tracing::instrument;
 
 use crate::HubError;
 
@@ -41,16 +40,10 @@ impl HubStore {
             path: blobs_dir.clone(),
             source,
         })?;
-        let mut conn = Connection::open(data_dir.join("hub.sqlite3"))?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let before: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        MIGRATIONS.to_latest(&mut conn)?;
-        if before != SCHEMA_VERSION as i64 {
-            info!(from = before, to = SCHEMA_VERSION, "hub database upgraded");
-        }
+        let conn = quorum_store::sqlite::open_migrated::<HubError>(
+            &data_dir.join("hub.sqlite3"),
+            &MIGRATIONS,
+        )?;
         Ok(Self { conn, blobs_dir })
     }
 

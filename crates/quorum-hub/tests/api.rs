@@ -652,7 +652,7 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
     let reused = check_in(&w.meeting, 1);
     let outcomes = push(&w.hub, &member.token, vec![reused]).await;
     assert!(
-        matches!(&outcomes[..], [Outcome::Rejected { reason }] if reason == "sequence number already used"),
+        matches!(&outcomes[..], [Outcome::Rejected { reason, .. }] if reason == "sequence number already used"),
         "a new operation with a used sequence number is refused: {outcomes:?}"
     );
 
@@ -711,7 +711,7 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
     )
     .await;
     assert!(
-        matches!(&outcomes[0], Outcome::Rejected { reason } if reason == "the meeting is not in session"),
+        matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "the meeting is not in session"),
         "a refusal carries the permission rule's sentence: {outcomes:?}"
     );
     assert_eq!(
@@ -720,7 +720,7 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
         "the operation after a refusal still applies"
     );
     assert!(
-        matches!(&outcomes[2], Outcome::Rejected { reason } if reason.contains("votes")),
+        matches!(&outcomes[2], Outcome::Rejected { reason, .. } if reason.contains("votes")),
         "ballots are refused until polls exist on the hub: {outcomes:?}"
     );
     assert!(
@@ -885,7 +885,7 @@ async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
     )
     .await;
     assert!(
-        matches!(&outcomes[0], Outcome::Rejected { reason } if reason == "the member is not invited to this meeting"),
+        matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "the member is not invited to this meeting"),
         "an uninvited observer may not annotate the meeting's documents: {outcomes:?}"
     );
     assert_eq!(

@@ -14,6 +14,7 @@ mod outbox;
 mod replica;
 mod schema;
 mod settings;
+pub mod sqlite;
 mod sync;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use quorum_core::{Denied, MeetingError, MeetingId};
 
 pub use open::Store;
+pub use outbox::RefusedOperation;
 pub use schema::SCHEMA_VERSION;
 pub use sync::{DeviceIdentity, PackProgress};
 

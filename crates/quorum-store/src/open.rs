@@ -1,9 +1,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use tracing::{info, instrument};
+use tracing::instrument;
 
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 use crate::{Result, StoreError};
@@ -34,16 +33,7 @@ impl Store {
         if existing_len > 0 {
             check_before_writing(path)?;
         }
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let before: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        MIGRATIONS.to_latest(&mut conn)?;
-        if before != SCHEMA_VERSION as i64 {
-            info!(from = before, to = SCHEMA_VERSION, "store upgraded");
-        }
+        let conn = crate::sqlite::open_migrated::<StoreError>(path, &MIGRATIONS)?;
         Ok(Self {
             conn,
             path: path.into(),

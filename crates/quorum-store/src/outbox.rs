@@ -1,10 +1,21 @@
 use chrono::{DateTime, Utc};
+use quorum_core::protocol::Refusal;
 use quorum_core::{Operation, OperationId, OperationPayload};
 use rusqlite::types::Type;
 use rusqlite::{Row, Transaction, params};
 use tracing::instrument;
 
+use crate::replica::parsed_enum;
 use crate::{Result, Store};
+
+/// An operation the hub refused, kept so the member sees what did not count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedOperation {
+    pub operation: Operation,
+    pub refusal: Refusal,
+    /// The hub's sentence, for support.
+    pub reason: String,
+}
 
 impl Store {
     /// Applies `effect` to the replica and queues `payload` for the hub, in one
@@ -62,21 +73,32 @@ impl Store {
         )? == 1)
     }
 
-    /// Keeps an operation the hub refused, with its reason, out of the upload queue.
-    pub fn mark_rejected(&self, id: OperationId, reason: &str) -> Result<bool> {
+    /// Keeps an operation the hub refused, with why, out of the upload queue.
+    pub fn mark_rejected(&self, id: OperationId, refusal: Refusal, reason: &str) -> Result<bool> {
         Ok(self.conn.execute(
-            "UPDATE outbox SET rejected_reason = ?2 WHERE id = ?1 AND rejected_reason IS NULL",
-            params![id.to_string(), reason],
+            "UPDATE outbox SET refusal = ?2, rejected_reason = ?3
+             WHERE id = ?1 AND rejected_reason IS NULL",
+            params![
+                id.to_string(),
+                serde_json::to_value(refusal)?.as_str(),
+                reason
+            ],
         )? == 1)
     }
 
-    /// Operations the hub refused, oldest first, each with the hub's reason.
-    pub fn rejected_operations(&self) -> Result<Vec<(Operation, String)>> {
+    /// Operations the hub refused, oldest first.
+    pub fn rejected_operations(&self) -> Result<Vec<RefusedOperation>> {
         let mut statement = self.conn.prepare(
-            "SELECT id, device_seq, created_at, payload, rejected_reason FROM outbox
+            "SELECT id, device_seq, created_at, payload, refusal, rejected_reason FROM outbox
              WHERE rejected_reason IS NOT NULL ORDER BY device_seq",
         )?;
-        let rows = statement.query_map([], |row| Ok((read_operation(row)?, row.get(4)?)))?;
+        let rows = statement.query_map([], |row| {
+            Ok(RefusedOperation {
+                operation: read_operation(row)?,
+                refusal: parsed_enum(row, 4)?,
+                reason: row.get(5)?,
+            })
+        })?;
         rows.map(|row| Ok(row?)).collect()
     }
 }

@@ -1,10 +1,11 @@
 //! The store's side of sync, on real files: applying the hub's change feed, the blob
 //! index, the device identity, rejected operations and a permission-checked check-in.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use chrono::{DateTime, TimeZone, Utc};
-use quorum_core::protocol::{Change, Record};
+use quorum_core::protocol::{Change, Record, Refusal};
 use quorum_core::{
-    AgendaItem, AgendaItemId, Committee, CommitteeId, DeviceId, Document, DocumentId,
+    AgendaItem, AgendaItemId, Committee, CommitteeId, Denied, DeviceId, Document, DocumentId,
     DocumentVersion, Meeting, MeetingId, MeetingStatus, Member, MemberId, Role, Sha256Hex,
 };
 use quorum_store::{DeviceIdentity, Store, StoreError};
@@ -231,9 +232,10 @@ fn a_rejected_operation_stays_visible_and_leaves_the_queue() {
     let first = store.check_in(w.meeting.id, now()).unwrap();
     let second = store.check_in(w.meeting.id, now()).unwrap();
 
+    let closed = Refusal::Denied(Denied::MeetingClosed);
     assert!(
         store
-            .mark_rejected(first.id, "the meeting is closed")
+            .mark_rejected(first.id, closed, "the meeting is closed")
             .unwrap(),
         "first refused"
     );
@@ -259,8 +261,12 @@ fn a_rejected_operation_stays_visible_and_leaves_the_queue() {
         "the member can still see what was refused"
     );
     assert_eq!(
-        rejected[0].1, "the meeting is closed",
-        "with the hub's reason"
+        rejected[0].refusal, closed,
+        "with the code the window has a sentence for"
+    );
+    assert_eq!(
+        rejected[0].reason, "the meeting is closed",
+        "and the hub's own words"
     );
 }
 

@@ -189,8 +189,8 @@ impl SyncEngine {
                             store.acknowledge(result.id)?;
                             report.operations_duplicate += 1;
                         }
-                        Outcome::Rejected { reason } => {
-                            store.mark_rejected(result.id, reason)?;
+                        Outcome::Rejected { refusal, reason } => {
+                            store.mark_rejected(result.id, *refusal, reason)?;
                             report.operations_rejected += 1;
                         }
                         Outcome::Gap { expected } => gap = Some(*expected),

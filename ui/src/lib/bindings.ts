@@ -63,4 +63,14 @@ export type RejectedOperation = { id: OperationId,
 /**
  * The operation's kind, e.g. "checkIn"; the UI names it in the member's language.
  */
-kind: string, createdAt: string, reason: string, };
+kind: string, createdAt: string, 
+/**
+ * Why, as a code the UI has a sentence for.
+ */
+refusal: Refusal, };
+
+export type Refusal = Denied | InvalidOperation;
+
+export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
+
+export type InvalidOperation = "sequenceReused" | "votesNotAccepted" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation";

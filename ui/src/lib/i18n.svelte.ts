@@ -1,7 +1,7 @@
 // Messages live in src/i18n/<language>.json; code only names keys.
 import vi from '../i18n/vi.json';
 import en from '../i18n/en.json';
-import type { ErrorCode, Language } from './bindings';
+import type { ErrorCode, Language, Refusal } from './bindings';
 
 type Catalog = Record<string, string>;
 export const catalogs: Record<Language, Catalog> = { vi, en };
@@ -47,4 +47,24 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   notEnrolled: 'error.notEnrolled',
   denied: 'error.denied',
   internal: 'error.internal',
+};
+
+/** The sentence for each reason the hub may refuse an action; complete by type. */
+export const refusalMessageKeys: Record<Refusal, string> = {
+  otherCommittee: 'refusal.otherCommittee',
+  notInvited: 'refusal.notInvited',
+  notPublished: 'refusal.notPublished',
+  meetingClosed: 'refusal.meetingClosed',
+  notInSession: 'refusal.notInSession',
+  secretaryOnly: 'refusal.secretaryOnly',
+  chairOrSecretaryOnly: 'refusal.chairOrSecretaryOnly',
+  nonVotingRole: 'refusal.nonVotingRole',
+  observerReadsOnly: 'refusal.observerReadsOnly',
+  sequenceReused: 'refusal.sequenceReused',
+  votesNotAccepted: 'refusal.votesNotAccepted',
+  unknownMeeting: 'refusal.unknownMeeting',
+  unknownAgendaItem: 'refusal.unknownAgendaItem',
+  unknownDocument: 'refusal.unknownDocument',
+  notTheAuthor: 'refusal.notTheAuthor',
+  someoneElsesAnnotation: 'refusal.someoneElsesAnnotation',
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, errorMessageKeys, i18n, t, tn } from './i18n.svelte';
+import { catalogs, errorMessageKeys, i18n, refusalMessageKeys, t, tn } from './i18n.svelte';
 
 describe('message files', () => {
   it('Vietnamese and English have the same keys', () => {
@@ -16,8 +16,8 @@ describe('message files', () => {
     }
   });
 
-  it('every error code has a sentence in both languages', () => {
-    for (const key of Object.values(errorMessageKeys)) {
+  it('every error code and every refusal has a sentence in both languages', () => {
+    for (const key of [...Object.values(errorMessageKeys), ...Object.values(refusalMessageKeys)]) {
       expect(catalogs.vi[key], `vi ${key}`).toBeTruthy();
       expect(catalogs.en[key], `en ${key}`).toBeTruthy();
     }

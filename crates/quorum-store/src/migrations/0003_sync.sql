@@ -24,7 +24,9 @@ CREATE TABLE device (
     enrolled_at TEXT NOT NULL
 ) STRICT;
 
--- An operation the hub refused stays in the outbox with the reason, for the member to see.
+-- An operation the hub refused stays in the outbox, for the member to see: the refusal
+-- code the window has a sentence for, and the hub's own words for support.
+ALTER TABLE outbox ADD COLUMN refusal TEXT;
 ALTER TABLE outbox ADD COLUMN rejected_reason TEXT;
 
 -- The member's own check-ins, shown at once, before the hub has them.
