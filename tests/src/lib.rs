@@ -30,7 +30,11 @@ pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
         dir = dir.parent().expect("deps lives in target/<profile>");
     }
     let binary = dir.join(name);
-    assert!(binary.exists(), "build it first: {} is missing", binary.display());
+    assert!(
+        binary.exists(),
+        "build it first: {} is missing",
+        binary.display()
+    );
     binary
 }
 
