@@ -40,6 +40,30 @@ if ! command -v tauri-driver >/dev/null; then
 fi
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# libpdfium for the PDF reader. No Debian or crates.io package ships the binary; the
+# pypdfium2 wheel on PyPI does (PDFium chromium/8149), pinned here by version and hash.
+pdfium_dir="$repo_root/vendor/pdfium"
+if [[ ! -f "$pdfium_dir/libpdfium.so" ]]; then
+  python3 -m pip --version >/dev/null 2>&1 || {
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip
+  }
+  wheel_dir=$(mktemp -d)
+  echo "pypdfium2==5.15.2 --hash=sha256:dc31aea5b0fb9fefc9b537a65f4113980b2c40798445736a7e6565bc85161e37" \
+    > "$wheel_dir/requirements.txt"
+  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
+    --python-version 3.11 --require-hashes -r "$wheel_dir/requirements.txt" -d "$wheel_dir"
+  mkdir -p "$pdfium_dir"
+  python3 - "$wheel_dir" "$pdfium_dir" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/pypdfium2-*.whl")[0]
+with zipfile.ZipFile(wheel) as archive, open(sys.argv[2] + "/libpdfium.so", "wb") as out:
+    out.write(archive.read("pypdfium2_raw/libpdfium.so"))
+PY
+  rm -rf "$wheel_dir"
+fi
+export QUORUM_PDFIUM="$pdfium_dir/libpdfium.so"
 # `npm ci` refuses the lock file here: the registry mirror omits optional platform
 # packages from its metadata. `npm install` keeps the locked versions all the same.
 (cd "$repo_root/ui" && npm install --no-fund --no-audit --loglevel=error)

@@ -1,0 +1,48 @@
+//! Quorum's PDF service. pdfium is not thread-safe and can crash on a hostile file, so
+//! it runs in a worker process (`quorum-pdf-worker`) that the app talks to over its
+//! standard input and output; a worker that dies is replaced and the request retried
+//! once, so one bad document cannot take the app down.
+//!
+//! Invariants:
+//! - Nothing in the app process links pdfium; only the worker loads `libpdfium`.
+//! - Geometry is in PDF points (origin bottom-left), the same space as annotations.
+//! - A page is never rendered as one bitmap over [`MAX_BITMAP_PIXELS`].
+
+mod library;
+mod protocol;
+mod service;
+pub mod worker;
+
+pub use library::{LIBRARY_ENV, locate_library};
+pub use protocol::{DocumentInfo, PageSize, TextChar};
+pub use service::{PdfService, RenderedPage};
+
+use std::path::PathBuf;
+
+/// Largest bitmap rendered in one piece (about 16 megapixels).
+pub const MAX_BITMAP_PIXELS: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
+pub enum PdfError {
+    #[error("the PDF library (libpdfium) was not found; looked at: {searched}")]
+    LibraryMissing { searched: String },
+    #[error("the file {path} does not exist or cannot be read")]
+    NotFound { path: PathBuf },
+    #[error("the document is damaged or is not a PDF")]
+    Corrupt,
+    #[error("the document is protected by a password")]
+    PasswordProtected,
+    #[error("the document has no pages")]
+    NoPages,
+    #[error("page {page} does not exist; the document has {page_count} pages")]
+    PageOutOfRange { page: u32, page_count: u32 },
+    #[error("a page of {width}×{height} pixels is too large to render in one piece")]
+    TooLarge { width: u32, height: u32 },
+    #[error("the PDF worker stopped while reading this document")]
+    WorkerCrashed,
+    #[error("the PDF worker could not be started or spoken to: {0}")]
+    Worker(String),
+    #[error("pdfium failed: {0}")]
+    Pdfium(String),
+}

@@ -1,0 +1,163 @@
+//! The PDF service with a real worker process, real libpdfium and real PDFs.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+
+use quorum_pdf::{PdfError, PdfService, locate_library};
+
+fn service() -> PdfService {
+    let library =
+        locate_library().expect("libpdfium is provided (scripts/setup.sh sets QUORUM_PDFIUM)");
+    PdfService::new(env!("CARGO_BIN_EXE_quorum-pdf-worker").into(), library)
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/sample/documents")
+        .join(name)
+}
+
+const REPORT: &str = "02-bao-cao-kinh-te-xa-hoi.pdf";
+
+#[test]
+fn page_count_and_sizes_come_from_the_document() {
+    let info = service().info(&sample(REPORT)).unwrap();
+    assert_eq!(info.pages.len(), 14, "the report has 14 pages");
+    let first = info.pages[0];
+    assert!(
+        (first.width - 595.3).abs() < 1.0 && (first.height - 841.9).abs() < 1.0,
+        "A4 in points: {first:?}"
+    );
+}
+
+#[test]
+fn a_page_renders_at_the_asked_width_with_ink_on_paper() {
+    let page = service().render(&sample(REPORT), 9, 600).unwrap();
+    assert_eq!(page.width, 600, "rendered at the screen's width");
+    assert_eq!(page.height, 849, "height follows the A4 proportions");
+    assert_eq!(page.rgba.len(), 600 * 849 * 4, "four bytes a pixel");
+    let dark = page
+        .rgba
+        .chunks(4)
+        .filter(|p| p[0] < 100 && p[1] < 100 && p[2] < 100)
+        .count();
+    let white = page
+        .rgba
+        .chunks(4)
+        .filter(|p| p[0] > 240 && p[1] > 240 && p[2] > 240)
+        .count();
+    assert!(dark > 1000, "the text is drawn ({dark} dark pixels)");
+    assert!(
+        white > page.rgba.len() / 8,
+        "on white paper ({white} white pixels)"
+    );
+}
+
+#[test]
+fn page_text_carries_vietnamese_words_with_their_boxes() {
+    let service = service();
+    let info = service.info(&sample(REPORT)).unwrap();
+    let chars = service.text(&sample(REPORT), 9).unwrap();
+    let text: String = chars.iter().map(|c| c.ch).collect();
+    assert!(
+        text.contains("biểu quyết"),
+        "page 10 asks for a vote: {text:?}"
+    );
+    let page = info.pages[9];
+    for c in chars.iter().filter(|c| !c.ch.is_whitespace()) {
+        assert!(
+            c.left >= 0.0
+                && c.right <= page.width
+                && c.bottom >= 0.0
+                && c.top <= page.height
+                && c.left < c.right,
+            "{:?} has a box on the page: {c:?}",
+            c.ch
+        );
+    }
+}
+
+#[test]
+fn broken_files_get_clear_errors_and_the_reader_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read(sample(REPORT)).unwrap();
+    let garbage = dir.path().join("garbage.pdf");
+    std::fs::write(&garbage, "Đây không phải là tệp PDF".repeat(100)).unwrap();
+    let truncated = dir.path().join("truncated.pdf");
+    std::fs::write(&truncated, &original[..1024]).unwrap();
+    let empty = dir.path().join("empty.pdf");
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.path().join("missing.pdf");
+
+    let service = service();
+    for (path, what) in [
+        (&garbage, "garbage"),
+        (&truncated, "a truncated file"),
+        (&empty, "an empty file"),
+    ] {
+        assert_eq!(
+            service.info(path),
+            Err(PdfError::Corrupt),
+            "{what} is reported as damaged"
+        );
+    }
+    assert!(
+        matches!(service.info(&missing), Err(PdfError::NotFound { .. })),
+        "a missing file is named"
+    );
+    assert_eq!(
+        service.render(&sample(REPORT), 14, 600),
+        Err(PdfError::PageOutOfRange {
+            page: 14,
+            page_count: 14
+        }),
+        "pages are counted from zero"
+    );
+    assert!(
+        matches!(
+            service.render(&sample(REPORT), 0, 20_000),
+            Err(PdfError::TooLarge { .. })
+        ),
+        "no single bitmap over about 16 megapixels"
+    );
+    assert_eq!(
+        service.info(&sample(REPORT)).unwrap().pages.len(),
+        14,
+        "good documents still open"
+    );
+}
+
+#[test]
+fn a_worker_that_dies_is_replaced_and_the_request_still_answered() {
+    let service = service();
+    service.info(&sample(REPORT)).unwrap();
+    let first = service.worker_pid().expect("a worker runs");
+    std::process::Command::new("kill")
+        .args(["-KILL", &first.to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+
+    let info = service.info(&sample("01-chuong-trinh.pdf")).unwrap();
+    assert_eq!(
+        info.pages.len(),
+        2,
+        "the request after the crash is answered"
+    );
+    let second = service.worker_pid().expect("a new worker runs");
+    assert_ne!(first, second, "by a new worker process");
+}
+
+#[test]
+fn a_missing_library_is_reported_with_where_it_was_looked_for() {
+    let service = PdfService::new(
+        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
+        "/nowhere/libpdfium.so".into(),
+    );
+    match service.info(&sample(REPORT)) {
+        Err(PdfError::Pdfium(message)) => {
+            assert!(message.contains("/nowhere/libpdfium.so"), "{message}")
+        }
+        other => panic!("expected a clear library error, got {other:?}"),
+    }
+}
