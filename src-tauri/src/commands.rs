@@ -1,6 +1,7 @@
 //! The commands the window calls. Each one: take the arguments, call a crate, map the error.
 
-use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary};
+use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, Sha256Hex};
+use quorum_pdf::PageSize;
 use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
@@ -69,4 +70,16 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncView, IpcError> {
 pub fn rejected_operations(state: State<'_, AppState>) -> Result<Vec<RejectedOperation>, IpcError> {
     let rejected = with_store(&state, |store| store.rejected_operations())?;
     Ok(rejected.into_iter().map(RejectedOperation::from).collect())
+}
+
+/// The sizes of a document's pages, in PDF points, to lay the viewer out.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn document_pages(
+    state: State<'_, AppState>,
+    sha256: Sha256Hex,
+) -> Result<Vec<PageSize>, IpcError> {
+    let path = crate::pages::verified_blob(&state, &sha256)?;
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    Ok(pdf.info(&path)?.pages)
 }

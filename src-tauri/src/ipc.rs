@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use quorum_core::OperationId;
 use quorum_core::protocol::Refusal;
+use quorum_pdf::PdfError;
 use quorum_store::{RefusedOperation, StoreError};
 use quorum_sync::SyncStatus;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,14 @@ pub enum ErrorCode {
     /// The profile folder or store file cannot be read or written.
     StoreUnreadable,
     MeetingNotFound,
+    /// The document's bytes are not (yet) on this laptop, verified.
+    DocumentNotDownloaded,
+    /// The document is damaged, empty, or crashed the reader.
+    DocumentDamaged,
+    /// The document needs a password.
+    DocumentProtected,
+    /// The PDF reader (libpdfium or its worker) is missing on this laptop.
+    PdfUnavailable,
     /// The laptop is not yet bound to a member at a hub.
     NotEnrolled,
     /// The member's role or the meeting's state does not allow this.
@@ -53,6 +62,26 @@ impl IpcError {
         Self {
             code: ErrorCode::StoreUnreadable,
             detail: format!("{}: {error}", dir.display()),
+        }
+    }
+}
+
+impl From<PdfError> for IpcError {
+    fn from(error: PdfError) -> Self {
+        let code = match &error {
+            PdfError::NotFound { .. } => ErrorCode::DocumentNotDownloaded,
+            PdfError::Corrupt | PdfError::NoPages | PdfError::WorkerCrashed => {
+                ErrorCode::DocumentDamaged
+            }
+            PdfError::PasswordProtected => ErrorCode::DocumentProtected,
+            PdfError::LibraryMissing { .. } | PdfError::Worker(_) | PdfError::Pdfium(_) => {
+                ErrorCode::PdfUnavailable
+            }
+            PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } => ErrorCode::Internal,
+        };
+        Self {
+            code,
+            detail: error.to_string(),
         }
     }
 }
@@ -163,6 +192,7 @@ mod tests {
             quorum_sync::Connection::decl(&cfg),
             RejectedOperation::decl(&cfg),
             Refusal::decl(&cfg),
+            quorum_pdf::PageSize::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

@@ -6,6 +6,7 @@
 
 mod commands;
 mod ipc;
+mod pages;
 mod profile;
 
 use tauri::Manager;
@@ -26,6 +27,7 @@ fn main() {
             app.manage(state);
             Ok(())
         })
+        .register_asynchronous_uri_scheme_protocol(pages::SCHEME, pages::handle)
         .invoke_handler(tauri::generate_handler![
             commands::list_meetings,
             commands::get_meeting,
@@ -33,6 +35,7 @@ fn main() {
             commands::set_language,
             commands::sync_status,
             commands::rejected_operations,
+            commands::document_pages,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use quorum_core::{Clock, SystemClock};
+use quorum_pdf::{PdfError, PdfService};
 use quorum_store::Store;
 use quorum_sync::{Profile, SyncEngine, SyncError};
 use tauri::{AppHandle, Emitter, Manager};
@@ -24,6 +25,10 @@ pub const SYNC_STATUS_EVENT: &str = "sync-status";
 /// either way, so the member reads the reason instead of seeing a crash.
 pub struct AppState {
     pub store: Result<Arc<Mutex<Store>>, IpcError>,
+    /// Where the store and the document blobs live.
+    pub profile: Result<Profile, IpcError>,
+    /// Reads documents in a worker process; missing when libpdfium or the worker is.
+    pub pdf: Result<Arc<PdfService>, IpcError>,
     pub clock: SystemClock,
     /// Present when the laptop is enrolled with a hub.
     pub sync: Option<RunningSync>,
@@ -61,11 +66,30 @@ pub fn open(app: &AppHandle) -> AppState {
     if let Err(problem) = &store {
         error!(?problem, "the local store is not usable");
     }
-    let sync = match (profile, &store) {
-        (Ok(profile), Ok(store)) => start_sync(app, profile, store.clone()),
+    let sync = match (&profile, &store) {
+        (Ok(profile), Ok(store)) => start_sync(app, profile.clone(), store.clone()),
         _ => None,
     };
-    AppState { store, clock, sync }
+    AppState {
+        store,
+        profile,
+        pdf: start_pdf(),
+        clock,
+        sync,
+    }
+}
+
+/// The PDF worker is the `quorum-pdf-worker` binary beside the app's own.
+fn start_pdf() -> Result<Arc<PdfService>, IpcError> {
+    let library = quorum_pdf::locate_library()?;
+    let exe = std::env::current_exe().map_err(IpcError::internal)?;
+    let worker = exe.with_file_name("quorum-pdf-worker");
+    if !worker.is_file() {
+        let missing = PdfError::Worker(format!("{} is missing", worker.display()));
+        warn!(%missing, "documents cannot be shown");
+        return Err(missing.into());
+    }
+    Ok(Arc::new(PdfService::new(worker, library)))
 }
 
 fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {
@@ -82,14 +106,14 @@ fn open_store(app: &AppHandle, profile: &Profile, clock: &dyn Clock) -> Result<S
     info!(path = %store.path().display(), "local store open");
     // An enrolled laptop gets its meetings from the hub, never from the sample.
     if !store.has_meetings()? && store.device()?.is_none() {
-        load_sample(app, &mut store, clock);
+        load_sample(app, profile, &mut store, clock);
     }
     Ok(store)
 }
 
 /// Fills an empty store with the sample meeting, so a first start shows something.
 /// A missing sample is not fatal: the app then shows an empty list.
-fn load_sample(app: &AppHandle, store: &mut Store, clock: &dyn Clock) {
+fn load_sample(app: &AppHandle, profile: &Profile, store: &mut Store, clock: &dyn Clock) {
     let bundled = app.path().resource_dir().map(|dir| dir.join("sample"));
     let dir = match bundled {
         Ok(dir) if dir.join("sample.json").exists() => dir,
@@ -98,6 +122,16 @@ fn load_sample(app: &AppHandle, store: &mut Store, clock: &dyn Clock) {
     let loaded = quorum_sample::load(&dir, clock)
         .map_err(|e| e.to_string())
         .and_then(|sample| {
+            // The sample's documents join the profile's blobs like downloaded ones;
+            // their hashes were just computed from the files themselves.
+            std::fs::create_dir_all(profile.blobs_dir()).map_err(|e| e.to_string())?;
+            for (sha256, file) in &sample.files {
+                let size =
+                    std::fs::copy(file, profile.blob_path(sha256)).map_err(|e| e.to_string())?;
+                store
+                    .mark_blob_verified(sha256, size, clock.now())
+                    .map_err(|e| e.to_string())?;
+            }
             store
                 .save_committee(&sample.committee, &sample.members)
                 .map_err(|e| e.to_string())?;

@@ -276,3 +276,55 @@ async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
     window.screenshot("refused-action").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_opens_a_document_and_goes_to_page_ten() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    let documents = window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await;
+    documents[1].click().await.unwrap();
+    window
+        .wait_for_text(
+            "[data-testid=viewer-title]",
+            "Báo cáo tình hình kinh tế – xã hội năm 2026",
+        )
+        .await;
+    window
+        .wait_for_text("[data-testid=viewer-count]", "/ 14")
+        .await;
+    window.wait_for_count("[data-page]", 14).await;
+
+    let goto = window.find("[data-testid=viewer-goto]").await;
+    goto.clear().await.unwrap();
+    goto.send_keys("10\u{E007}").await.unwrap(); // Enter
+    window
+        .wait_for_attribute("[data-testid=viewer-pages]", "data-current", "10")
+        .await;
+    // The tenth page's image arrives from the PDF worker through the page: scheme.
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    loop {
+        let loaded = window
+            .client
+            .execute(
+                "const img = document.querySelector('[data-page=\"10\"] img'); return img.complete ? img.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if loaded.as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "page 10 never loaded");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // A screenshot right after a change can show the previous frame.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    window.screenshot("document-page-10").await;
+    window.close().await;
+}

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::PdfError;
 
@@ -46,7 +47,7 @@ pub(crate) enum Answer {
 }
 
 /// A page's size in PDF points.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct PageSize {
     pub width: f32,
     pub height: f32,

@@ -18,6 +18,32 @@ pub struct RenderedPage {
     pub rgba: Vec<u8>,
 }
 
+impl RenderedPage {
+    /// The page as an uncompressed 32-bit BMP: no encoding cost, and every webview shows it.
+    pub fn to_bmp(&self) -> Vec<u8> {
+        const HEADERS: u32 = 14 + 40;
+        let image_bytes = self.width * self.height * 4;
+        let mut bmp = Vec::with_capacity((HEADERS + image_bytes) as usize);
+        bmp.extend_from_slice(b"BM");
+        bmp.extend_from_slice(&(HEADERS + image_bytes).to_le_bytes());
+        bmp.extend_from_slice(&[0; 4]);
+        bmp.extend_from_slice(&HEADERS.to_le_bytes());
+        bmp.extend_from_slice(&40u32.to_le_bytes());
+        bmp.extend_from_slice(&(self.width as i32).to_le_bytes());
+        // A negative height stores the rows top to bottom, as pdfium renders them.
+        bmp.extend_from_slice(&(-(self.height as i32)).to_le_bytes());
+        bmp.extend_from_slice(&1u16.to_le_bytes());
+        bmp.extend_from_slice(&32u16.to_le_bytes());
+        bmp.extend_from_slice(&[0; 4]); // uncompressed
+        bmp.extend_from_slice(&image_bytes.to_le_bytes());
+        bmp.extend_from_slice(&[0; 16]); // resolution and palette: unused
+        for pixel in self.rgba.chunks_exact(4) {
+            bmp.extend_from_slice(&[pixel[2], pixel[1], pixel[0], pixel[3]]);
+        }
+        bmp
+    }
+}
+
 struct Worker {
     child: Child,
     input: ChildStdin,
@@ -158,4 +184,37 @@ impl PdfService {
 
 fn unexpected(answer: &Answer) -> PdfError {
     PdfError::Worker(format!("unexpected answer: {answer:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bmp_holds_the_pixels_top_down_in_blue_green_red_order() {
+        let page = RenderedPage {
+            width: 2,
+            height: 1,
+            rgba: vec![255, 0, 0, 255, 0, 0, 255, 255],
+        };
+        let bmp = page.to_bmp();
+        assert_eq!(&bmp[..2], b"BM", "the BMP signature");
+        assert_eq!(bmp.len(), 54 + 8, "headers and two 4-byte pixels");
+        assert_eq!(
+            u32::from_le_bytes(bmp[2..6].try_into().unwrap()),
+            62,
+            "the file size is recorded"
+        );
+        assert_eq!(
+            i32::from_le_bytes(bmp[22..26].try_into().unwrap()),
+            -1,
+            "rows run top to bottom"
+        );
+        assert_eq!(
+            &bmp[54..58],
+            &[0, 0, 255, 255],
+            "a red pixel is stored as B, G, R, A"
+        );
+        assert_eq!(&bmp[58..62], &[255, 0, 0, 255], "a blue pixel likewise");
+    }
 }

@@ -1,5 +1,5 @@
 // The UI's only way out: Tauri commands over the local store. The UI never talks to the hub.
-import { invoke } from '@tauri-apps/api/core';
+import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   IpcError,
@@ -7,7 +7,9 @@ import type {
   Meeting,
   MeetingId,
   MeetingSummary,
+  PageSize,
   RejectedOperation,
+  Sha256Hex,
   SyncStatus,
   SyncView,
 } from './bindings';
@@ -18,6 +20,7 @@ export const api = {
   getLanguage: () => invoke<Language>('get_language'),
   setLanguage: (language: Language) => invoke<null>('set_language', { language }),
   syncStatus: () => invoke<SyncView>('sync_status'),
+  documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
   /** Calls `handler` with every new sync status the background engine reports. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
@@ -30,4 +33,9 @@ export function asIpcError(error: unknown): IpcError {
     return error as IpcError;
   }
   return { code: 'internal', detail: String(error) };
+}
+
+/** Where the webview loads page `index` (zero-based) of a document, `width` pixels wide. */
+export function pageImageUrl(sha256: Sha256Hex, index: number, width: number): string {
+  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}`;
 }

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "notEnrolled" | "denied" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "notEnrolled" | "denied" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -70,6 +70,8 @@ kind: string, createdAt: string,
 refusal: Refusal, };
 
 export type Refusal = Denied | InvalidOperation;
+
+export type PageSize = { width: number, height: number, };
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
