@@ -1,7 +1,9 @@
 //! The commands the window calls. Each one: take the arguments, call a crate, map the error.
 
-use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, Sha256Hex};
+use quorum_core::search::find_folded;
+use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, PageRect, Sha256Hex};
 use quorum_pdf::PageSize;
+use quorum_store::SearchHit;
 use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
@@ -82,4 +84,51 @@ pub fn document_pages(
     let path = crate::pages::verified_blob(&state, &sha256)?;
     let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
     Ok(pdf.info(&path)?.pages)
+}
+
+/// Pages where `query` occurs, ignoring case and diacritics: in one meeting's pack, or
+/// in every document on this laptop.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn search(
+    state: State<'_, AppState>,
+    query: String,
+    meeting_id: Option<MeetingId>,
+) -> Result<Vec<SearchHit>, IpcError> {
+    with_store(&state, |store| store.search(&query, meeting_id))
+}
+
+/// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn find_in_page(
+    state: State<'_, AppState>,
+    sha256: Sha256Hex,
+    page: u32,
+    query: String,
+) -> Result<Vec<PageRect>, IpcError> {
+    let path = crate::pages::verified_blob(&state, &sha256)?;
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    let chars = pdf.text(&path, page)?;
+    let text: String = chars.iter().map(|c| c.ch).collect();
+    Ok(find_folded(&text, &query)
+        .into_iter()
+        .filter_map(|found| {
+            let matched = chars.get(found)?;
+            Some(matched.iter().fold(
+                PageRect {
+                    left: f32::MAX,
+                    bottom: f32::MAX,
+                    right: f32::MIN,
+                    top: f32::MIN,
+                },
+                |rect, c| PageRect {
+                    left: rect.left.min(c.left),
+                    bottom: rect.bottom.min(c.bottom),
+                    right: rect.right.max(c.right),
+                    top: rect.top.max(c.top),
+                },
+            ))
+        })
+        .collect())
 }

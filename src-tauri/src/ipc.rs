@@ -193,6 +193,8 @@ mod tests {
             RejectedOperation::decl(&cfg),
             Refusal::decl(&cfg),
             quorum_pdf::PageSize::decl(&cfg),
+            quorum_store::SearchHit::decl(&cfg),
+            PageRect::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

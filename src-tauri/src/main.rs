@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod indexing;
 mod ipc;
 mod pages;
 mod profile;
@@ -25,6 +26,7 @@ fn main() {
         .setup(|app| {
             let state = profile::open(app.handle());
             app.manage(state);
+            indexing::extract_new_texts(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(pages::SCHEME, pages::handle)
@@ -36,6 +38,8 @@ fn main() {
             commands::sync_status,
             commands::rejected_operations,
             commands::document_pages,
+            commands::search,
+            commands::find_in_page,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

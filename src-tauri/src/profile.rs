@@ -160,8 +160,14 @@ fn start_sync(app: &AppHandle, profile: Profile, store: Arc<Mutex<Store>>) -> Op
     let mut status = engine.status();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut last_synced = None;
         while status.changed().await.is_ok() {
             let current = status.borrow_and_update().clone();
+            if current.last_synced_at != last_synced {
+                // A finished sync may have brought documents: make them searchable.
+                last_synced = current.last_synced_at;
+                crate::indexing::extract_new_texts(&app);
+            }
             if let Err(error) = app.emit(SYNC_STATUS_EVENT, current) {
                 warn!(%error, "the window missed a sync status");
             }

@@ -67,6 +67,10 @@ impl AppWindow {
         let port = free_port().await;
         let native_port = free_port().await;
         let started = Instant::now();
+        // The driver's and the app's output go to a file: WebKitWebDriver outlives a
+        // failed test for a moment, and must not hold the test runner's output open.
+        let log = std::fs::File::create(artifacts_dir().join(format!("app-{port}.log")))
+            .expect("a log file for the app");
         let driver = Command::new("tauri-driver")
             .args([
                 "--port",
@@ -76,8 +80,7 @@ impl AppWindow {
             ])
             .env("QUORUM_PROFILE", profile)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
+            .stderr(log)
             .spawn()
             .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
 
@@ -195,7 +198,7 @@ impl AppWindow {
     /// Ends the session (the app exits) and stops tauri-driver with SIGTERM, which lets
     /// it stop WebKitWebDriver too.
     pub async fn close(mut self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
         if let Some(pid) = self.driver.id() {
             let _ = Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
@@ -203,6 +206,19 @@ impl AppWindow {
                 .await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.driver.wait()).await;
+    }
+}
+
+impl Drop for AppWindow {
+    /// A test that fails skips `close`: still stop tauri-driver gently (SIGTERM), so it
+    /// takes WebKitWebDriver and the app down with it.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+            std::thread::sleep(Duration::from_millis(300));
+        }
     }
 }
 

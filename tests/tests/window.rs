@@ -328,3 +328,54 @@ async fn a_member_opens_a_document_and_goes_to_page_ten() {
     window.screenshot("document-page-10").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    let search = window.find("[data-testid=search-input]").await;
+    search
+        .send_keys("bieu quyet thong qua cac chi tieu")
+        .await
+        .unwrap();
+    // The text is extracted in the background right after start-up; the hit appears once it is in.
+    let hits = window.wait_for_count("[data-testid=search-hit]", 1).await;
+    let hit = hits[0].text().await.unwrap();
+    assert!(
+        hit.contains("Báo cáo tình hình kinh tế") && hit.contains("Trang 10"),
+        "the report's page 10: {hit:?}"
+    );
+    assert!(
+        hit.contains("biểu quyết thông qua các chỉ tiêu"),
+        "the snippet shows the real words: {hit:?}"
+    );
+    hits[0].click().await.unwrap();
+
+    window
+        .wait_for_attribute("[data-testid=viewer-pages]", "data-current", "10")
+        .await;
+    window
+        .wait_for_count("[data-page=\"10\"] [data-testid=search-mark]", 1)
+        .await;
+    // The mark lets clicks through, so WebDriver will not measure it: ask the page.
+    let size = window
+        .client
+        .execute(
+            "const r = document.querySelector('[data-page=\"10\"] [data-testid=search-mark]').getBoundingClientRect(); return [r.width, r.height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (width, height) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+    assert!(
+        width > 50.0 && height > 5.0,
+        "the match is marked where it stands: {width}×{height}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    window.screenshot("search-bieu-quyet").await;
+    window.close().await;
+}

@@ -17,6 +17,7 @@ mod operation;
 mod permission;
 mod poll;
 pub mod protocol;
+pub mod search;
 
 pub use annotation::{
     Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility,

@@ -146,6 +146,17 @@ impl PdfService {
         }
     }
 
+    /// The text of every page, in page order.
+    pub fn pages_text(&self, path: &Path) -> Result<Vec<String>, PdfError> {
+        let pages = self.info(path)?.pages.len();
+        (0..pages)
+            .map(|page| {
+                let page = u32::try_from(page).unwrap_or(u32::MAX);
+                Ok(self.text(path, page)?.iter().map(|c| c.ch).collect())
+            })
+            .collect()
+    }
+
     /// The running worker's process id, if one runs.
     pub fn worker_pid(&self) -> Option<u32> {
         self.worker

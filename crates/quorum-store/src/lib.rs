@@ -13,6 +13,7 @@ mod open;
 mod outbox;
 mod replica;
 mod schema;
+mod search;
 mod settings;
 pub mod sqlite;
 mod sync;
@@ -24,6 +25,7 @@ use quorum_core::{Denied, MeetingError, MeetingId};
 pub use open::Store;
 pub use outbox::RefusedOperation;
 pub use schema::SCHEMA_VERSION;
+pub use search::SearchHit;
 pub use sync::{DeviceIdentity, PackProgress};
 
 #[derive(Debug, thiserror::Error)]

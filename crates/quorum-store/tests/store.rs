@@ -454,3 +454,59 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
         );
     }
 }
+
+#[test]
+fn search_finds_words_typed_without_diacritics_on_the_right_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, committee, members) = seeded_store(&dir.path().join("store.sqlite3"));
+    let m = meeting(&committee, &members, "Phiên họp", now(), 2);
+    store.save_meeting(&m).unwrap();
+    let report = &m.agenda[0].documents[0];
+    let sha256 = &report.current.sha256;
+    store.mark_blob_verified(sha256, 20_000, now()).unwrap();
+    assert_eq!(
+        store.blobs_without_text().unwrap(),
+        std::slice::from_ref(sha256),
+        "a new document awaits extraction"
+    );
+
+    let pages = [
+        "Trang một: mở đầu",
+        "Đề nghị các thành viên biểu quyết thông qua",
+    ]
+    .map(String::from);
+    store.save_page_texts(sha256, &pages, now()).unwrap();
+    assert!(
+        store.blobs_without_text().unwrap().is_empty(),
+        "its text is extracted once"
+    );
+
+    let hits = store.search("bieu quyet", Some(m.id)).unwrap();
+    assert_eq!(hits.len(), 1, "one page holds the words: {hits:?}");
+    assert_eq!(
+        (hits[0].page, hits[0].document_id),
+        (1, report.id),
+        "the second page of the report"
+    );
+    assert!(
+        hits[0].snippet.contains("biểu quyết"),
+        "the snippet shows the original words: {}",
+        hits[0].snippet
+    );
+    assert_eq!(
+        store.search("ĐỀ NGHỊ", None).unwrap().len(),
+        1,
+        "case and diacritics do not matter"
+    );
+    assert!(
+        store.search("ngân sách", Some(m.id)).unwrap().is_empty(),
+        "absent words find nothing"
+    );
+    assert!(
+        store
+            .search("bieu quyet", Some(MeetingId::new_v7()))
+            .unwrap()
+            .is_empty(),
+        "a search within another meeting does not see this one's documents"
+    );
+}

@@ -7,8 +7,10 @@ import type {
   Meeting,
   MeetingId,
   MeetingSummary,
+  PageRect,
   PageSize,
   RejectedOperation,
+  SearchHit,
   Sha256Hex,
   SyncStatus,
   SyncView,
@@ -21,6 +23,9 @@ export const api = {
   setLanguage: (language: Language) => invoke<null>('set_language', { language }),
   syncStatus: () => invoke<SyncView>('sync_status'),
   documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
+  search: (query: string, meetingId: MeetingId | null) => invoke<SearchHit[]>('search', { query, meetingId }),
+  findInPage: (sha256: Sha256Hex, page: number, query: string) =>
+    invoke<PageRect[]>('find_in_page', { sha256, page, query }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
   /** Calls `handler` with every new sync status the background engine reports. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>

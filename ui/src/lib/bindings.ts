@@ -73,6 +73,22 @@ export type Refusal = Denied | InvalidOperation;
 
 export type PageSize = { width: number, height: number, };
 
+export type SearchHit = { meetingId: MeetingId, documentId: DocumentId, documentTitle: string, sha256: Sha256Hex, 
+/**
+ * Zero-based page index.
+ */
+page: number, 
+/**
+ * How often the query occurs on the page.
+ */
+matches: number, 
+/**
+ * The words around the first match on the page.
+ */
+snippet: string, };
+
+export type PageRect = { left: number, bottom: number, right: number, top: number, };
+
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
 export type InvalidOperation = "sequenceReused" | "votesNotAccepted" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation";
