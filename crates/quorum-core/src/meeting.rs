@@ -145,11 +145,6 @@ impl Meeting {
             documents: count(self.agenda.iter().map(|item| item.documents.len()).sum()),
         }
     }
-
-    /// Total planned time of the agenda.
-    pub fn planned_minutes(&self) -> u32 {
-        self.agenda.iter().map(|item| item.planned_minutes).sum()
-    }
 }
 
 fn count(n: usize) -> u32 {
@@ -283,10 +278,9 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn planned_minutes_add_up_over_the_agenda() {
+    fn a_summary_counts_items_and_documents() {
         let mut m = meeting("Phiên họp", at(1, 8));
         m.agenda.push(item("Báo cáo", 45));
-        assert_eq!(m.planned_minutes(), 55, "10 + 45 minutes");
         let summary = m.summary("UBND");
         assert_eq!(
             (summary.agenda_items, summary.documents),

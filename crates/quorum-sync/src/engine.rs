@@ -129,11 +129,6 @@ impl SyncEngine {
         self.status.subscribe()
     }
 
-    /// Asks the background loop to sync now, e.g. after the member queued an operation.
-    pub fn nudge(&self) {
-        self.nudge.notify_one();
-    }
-
     fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> quorum_store::Result<T>) -> Result<T> {
         let mut store = lock(&self.store)?;
         Ok(work(&mut store)?)
