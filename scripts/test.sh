@@ -8,6 +8,19 @@ source scripts/setup.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
+# Real PDFs nobody here wrote, for the PDF tests: the Why3 manual (184 pages of text) and
+# Ghostscript's colour-management guide (42 pages with images), from Debian's packages.
+export QUORUM_TEST_PDFS="$PWD/vendor/test-pdfs"
+if [[ ! -f "$QUORUM_TEST_PDFS/why3-manual.pdf" || ! -f "$QUORUM_TEST_PDFS/gs-color-management.pdf" ]]; then
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -q why3-doc-pdf ghostscript-doc 2>/dev/null || { apt-get update -qq && apt-get download -q why3-doc-pdf ghostscript-doc; })
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/unpacked"; done
+  mkdir -p "$QUORUM_TEST_PDFS"
+  cp "$debs/unpacked/usr/share/doc/why3-doc-pdf/manual.pdf" "$QUORUM_TEST_PDFS/why3-manual.pdf"
+  cp "$debs/unpacked/usr/share/doc/ghostscript/GS9_Color_Management.pdf" "$QUORUM_TEST_PDFS/gs-color-management.pdf"
+  rm -rf "$debs"
+fi
+
 step "UI: type check, unit tests, build"
 (cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
 

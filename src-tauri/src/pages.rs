@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use quorum_core::Sha256Hex;
 use tauri::http::{Response, StatusCode, header};
-use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder, Wry};
+use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
 use tracing::warn;
 
 use crate::ipc::{ErrorCode, IpcError};
@@ -15,6 +15,9 @@ pub const SCHEME: &str = "page";
 /// Pixel widths a page may be asked for; the worker refuses more than ~16 megapixels.
 const WIDTHS: std::ops::RangeInclusive<u32> = 64..=4096;
 
+/// Pages rendered ahead of the one asked for, so the next page turn comes from memory.
+const PREFETCH_AHEAD: u32 = 2;
+
 pub fn handle(
     context: UriSchemeContext<'_, Wry>,
     request: tauri::http::Request<Vec<u8>>,
@@ -23,11 +26,18 @@ pub fn handle(
     let app = context.app_handle().clone();
     // Rendering waits on the worker: keep it off the webview's thread.
     tauri::async_runtime::spawn_blocking(move || {
-        let response = match render(&app, request.uri()) {
-            Ok(bmp) => Response::builder()
+        let state = app.state::<AppState>();
+        let asked = PageRequest::parse(request.uri()).and_then(|asked| {
+            let path = verified_blob(&state, &asked.sha256)?;
+            let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+            let bmp = pdf.render(&path, asked.page, asked.width)?.to_bmp();
+            Ok((asked, path, pdf, bmp))
+        });
+        let response = match &asked {
+            Ok((.., bmp)) => Response::builder()
                 .header(header::CONTENT_TYPE, "image/bmp")
                 .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-                .body(bmp),
+                .body(bmp.clone()),
             Err(error) => {
                 warn!(uri = %request.uri(), ?error, "page not served");
                 let status = match error.code {
@@ -36,38 +46,49 @@ pub fn handle(
                 };
                 Response::builder()
                     .status(status)
-                    .body(error.detail.into_bytes())
+                    .body(error.detail.clone().into_bytes())
             }
         };
         match response {
             Ok(response) => responder.respond(response),
             Err(error) => warn!(%error, "a page response could not be built"),
         }
+        if let Ok((asked, path, pdf, _)) = asked {
+            pdf.prefetch(&path, asked.page, asked.width, PREFETCH_AHEAD);
+        }
     });
 }
 
-fn render(app: &AppHandle, uri: &tauri::http::Uri) -> Result<Vec<u8>, IpcError> {
-    let bad = || IpcError {
-        code: ErrorCode::Internal,
-        detail: format!("not a page address: {uri}"),
-    };
-    let (sha256, page) = uri
-        .path()
-        .trim_start_matches('/')
-        .split_once('-')
-        .ok_or_else(bad)?;
-    let sha256 = Sha256Hex::try_from(sha256.to_string()).map_err(|_| bad())?;
-    let page: u32 = page.parse().map_err(|_| bad())?;
-    let width = uri
-        .query()
-        .and_then(|query| query.strip_prefix("width="))
-        .and_then(|width| width.parse::<u32>().ok())
-        .unwrap_or(1000)
-        .clamp(*WIDTHS.start(), *WIDTHS.end());
-    let state = app.state::<AppState>();
-    let path = verified_blob(&state, &sha256)?;
-    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
-    Ok(pdf.render(&path, page, width)?.to_bmp())
+/// `page://localhost/<sha256>-<page>?width=<px>`.
+struct PageRequest {
+    sha256: Sha256Hex,
+    page: u32,
+    width: u32,
+}
+
+impl PageRequest {
+    fn parse(uri: &tauri::http::Uri) -> Result<Self, IpcError> {
+        let bad = || IpcError {
+            code: ErrorCode::Internal,
+            detail: format!("not a page address: {uri}"),
+        };
+        let (sha256, page) = uri
+            .path()
+            .trim_start_matches('/')
+            .split_once('-')
+            .ok_or_else(bad)?;
+        let width = uri
+            .query()
+            .and_then(|query| query.strip_prefix("width="))
+            .and_then(|width| width.parse::<u32>().ok())
+            .unwrap_or(1000)
+            .clamp(*WIDTHS.start(), *WIDTHS.end());
+        Ok(Self {
+            sha256: Sha256Hex::try_from(sha256.to_string()).map_err(|_| bad())?,
+            page: page.parse().map_err(|_| bad())?,
+            width,
+        })
+    }
 }
 
 /// The file of a document whose bytes are here and matched their hash; never any other.

@@ -3,7 +3,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use lru::LruCache;
 
 use tracing::{instrument, warn};
 
@@ -94,20 +96,61 @@ impl Drop for Worker {
     }
 }
 
+/// Rendered pages kept in memory, least recently used out first, within a byte budget.
+struct PageCache {
+    pages: LruCache<(PathBuf, u32, u32), Arc<RenderedPage>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl PageCache {
+    fn get(&mut self, key: &(PathBuf, u32, u32)) -> Option<Arc<RenderedPage>> {
+        self.pages.get(key).cloned()
+    }
+
+    fn put(&mut self, key: (PathBuf, u32, u32), page: Arc<RenderedPage>) {
+        self.bytes += page.rgba.len();
+        if let Some(replaced) = self.pages.put(key, page) {
+            self.bytes -= replaced.rgba.len();
+        }
+        while self.bytes > self.budget {
+            match self.pages.pop_lru() {
+                Some((_, evicted)) => self.bytes -= evicted.rgba.len(),
+                None => break,
+            }
+        }
+    }
+}
+
+/// Memory for rendered pages: about 40 pages at 1200 px wide.
+pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
 /// PDF work done in a worker process. Cheap to share: requests take turns.
 pub struct PdfService {
     program: PathBuf,
     library: PathBuf,
     worker: Mutex<Option<Worker>>,
+    cache: Mutex<PageCache>,
 }
 
 impl PdfService {
     /// `program` is the `quorum-pdf-worker` binary; `library` the libpdfium it loads.
     pub fn new(program: PathBuf, library: PathBuf) -> Self {
+        Self::with_cache(program, library, DEFAULT_CACHE_BYTES)
+    }
+
+    /// As [`PdfService::new`], keeping at most `cache_bytes` of rendered pages.
+    pub fn with_cache(program: PathBuf, library: PathBuf, cache_bytes: usize) -> Self {
+        let cache = PageCache {
+            pages: LruCache::unbounded(),
+            bytes: 0,
+            budget: cache_bytes,
+        };
         Self {
             program,
             library,
             worker: Mutex::new(None),
+            cache: Mutex::new(cache),
         }
     }
 
@@ -119,20 +162,58 @@ impl PdfService {
         }
     }
 
-    /// Renders page `page` (zero-based) `width` pixels wide.
-    pub fn render(&self, path: &Path, page: u32, width: u32) -> Result<RenderedPage, PdfError> {
-        match self.call(Request::Render {
+    /// Renders page `page` (zero-based) `width` pixels wide, from memory when it was
+    /// rendered or prefetched before.
+    pub fn render(
+        &self,
+        path: &Path,
+        page: u32,
+        width: u32,
+    ) -> Result<Arc<RenderedPage>, PdfError> {
+        let key = (path.to_path_buf(), page, width);
+        if let Some(cached) = self.lock_cache()?.get(&key) {
+            return Ok(cached);
+        }
+        let request = Request::Render {
             path: path.into(),
             page,
             width,
-        })? {
-            (Answer::Rendered { width, height, .. }, rgba) => Ok(RenderedPage {
+        };
+        let rendered = match self.call(request)? {
+            (Answer::Rendered { width, height, .. }, rgba) => Arc::new(RenderedPage {
                 width,
                 height,
                 rgba,
             }),
-            (other, _) => Err(unexpected(&other)),
+            (other, _) => return Err(unexpected(&other)),
+        };
+        self.lock_cache()?.put(key, rendered.clone());
+        Ok(rendered)
+    }
+
+    /// Renders the `ahead` pages after `page` into the cache, so turning the page is
+    /// instant. Pages past the end are skipped quietly.
+    pub fn prefetch(&self, path: &Path, page: u32, width: u32, ahead: u32) {
+        for next in page + 1..=page + ahead {
+            if let Err(error) = self.render(path, next, width) {
+                if !matches!(error, PdfError::PageOutOfRange { .. }) {
+                    warn!(%error, page = next, "prefetch failed");
+                }
+                return;
+            }
         }
+    }
+
+    /// Whether a page is in memory already.
+    pub fn is_cached(&self, path: &Path, page: u32, width: u32) -> bool {
+        self.lock_cache()
+            .is_ok_and(|mut cache| cache.get(&(path.to_path_buf(), page, width)).is_some())
+    }
+
+    fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, PageCache>, PdfError> {
+        self.cache
+            .lock()
+            .map_err(|_| PdfError::Worker("the page cache lock was poisoned".into()))
     }
 
     /// The characters of page `page` with their boxes, in reading order.

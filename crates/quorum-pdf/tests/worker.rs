@@ -161,3 +161,55 @@ fn a_missing_library_is_reported_with_where_it_was_looked_for() {
         other => panic!("expected a clear library error, got {other:?}"),
     }
 }
+
+#[test]
+fn a_page_seen_before_comes_from_memory_and_the_next_ones_are_prefetched() {
+    let service = service();
+    let report = sample(REPORT);
+    let first = service.render(&report, 3, 400).unwrap();
+    assert!(
+        service.is_cached(&report, 3, 400),
+        "a rendered page is kept"
+    );
+    let again = service.render(&report, 3, 400).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "the second look is the same bitmap, not a new render"
+    );
+    assert!(
+        !service.is_cached(&report, 4, 400),
+        "pages not yet asked for are not in memory"
+    );
+    service.prefetch(&report, 3, 400, 2);
+    assert!(
+        service.is_cached(&report, 4, 400) && service.is_cached(&report, 5, 400),
+        "the two pages after it are ready for the page turn"
+    );
+    service.prefetch(&report, 11, 400, 5);
+    assert!(
+        service.is_cached(&report, 13, 400),
+        "near the end it fills up to the last page and stops there quietly"
+    );
+}
+
+#[test]
+fn the_page_cache_stays_within_its_budget() {
+    let library = locate_library().unwrap();
+    let one_page = 400 * 566 * 4;
+    let service = PdfService::with_cache(
+        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
+        library,
+        one_page + 1000,
+    );
+    let report = sample(REPORT);
+    service.render(&report, 0, 400).unwrap();
+    service.render(&report, 1, 400).unwrap();
+    assert!(
+        service.is_cached(&report, 1, 400),
+        "the latest page is kept"
+    );
+    assert!(
+        !service.is_cached(&report, 0, 400),
+        "the oldest page made room for it"
+    );
+}
