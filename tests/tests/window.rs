@@ -325,7 +325,17 @@ async fn a_member_opens_a_document_and_goes_to_page_ten() {
     }
     // A screenshot right after a change can show the previous frame.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let thumbnails = window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    assert_eq!(
+        thumbnails[9].attr("aria-current").await.unwrap().as_deref(),
+        Some("page"),
+        "the sidebar shows where the reader is"
+    );
     window.screenshot("document-page-10").await;
+    thumbnails[2].click().await.unwrap();
+    window
+        .wait_for_attribute("[data-testid=viewer-pages]", "data-current", "3")
+        .await;
     window.close().await;
 }
 

@@ -12,12 +12,13 @@ use tracing::{instrument, warn};
 use crate::PdfError;
 use crate::protocol::{Answer, DocumentInfo, Request, TextChar};
 
-/// A rendered page: `width × height` pixels, 4 bytes (RGBA) each.
+/// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
+/// order, rows top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedPage {
     pub width: u32,
     pub height: u32,
-    pub rgba: Vec<u8>,
+    pub bgra: Vec<u8>,
 }
 
 impl RenderedPage {
@@ -39,9 +40,7 @@ impl RenderedPage {
         bmp.extend_from_slice(&[0; 4]); // uncompressed
         bmp.extend_from_slice(&image_bytes.to_le_bytes());
         bmp.extend_from_slice(&[0; 16]); // resolution and palette: unused
-        for pixel in self.rgba.chunks_exact(4) {
-            bmp.extend_from_slice(&[pixel[2], pixel[1], pixel[0], pixel[3]]);
-        }
+        bmp.extend_from_slice(&self.bgra);
         bmp
     }
 }
@@ -109,13 +108,13 @@ impl PageCache {
     }
 
     fn put(&mut self, key: (PathBuf, u32, u32), page: Arc<RenderedPage>) {
-        self.bytes += page.rgba.len();
+        self.bytes += page.bgra.len();
         if let Some(replaced) = self.pages.put(key, page) {
-            self.bytes -= replaced.rgba.len();
+            self.bytes -= replaced.bgra.len();
         }
         while self.bytes > self.budget {
             match self.pages.pop_lru() {
-                Some((_, evicted)) => self.bytes -= evicted.rgba.len(),
+                Some((_, evicted)) => self.bytes -= evicted.bgra.len(),
                 None => break,
             }
         }
@@ -180,10 +179,10 @@ impl PdfService {
             width,
         };
         let rendered = match self.call(request)? {
-            (Answer::Rendered { width, height, .. }, rgba) => Arc::new(RenderedPage {
+            (Answer::Rendered { width, height, .. }, bgra) => Arc::new(RenderedPage {
                 width,
                 height,
-                rgba,
+                bgra,
             }),
             (other, _) => return Err(unexpected(&other)),
         };
@@ -283,11 +282,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bmp_holds_the_pixels_top_down_in_blue_green_red_order() {
+    fn a_bmp_holds_the_pixels_top_down_as_pdfium_drew_them() {
+        // A red pixel then a blue one, in pdfium's BGRA order.
         let page = RenderedPage {
             width: 2,
             height: 1,
-            rgba: vec![255, 0, 0, 255, 0, 0, 255, 255],
+            bgra: vec![0, 0, 255, 255, 255, 0, 0, 255],
         };
         let bmp = page.to_bmp();
         assert_eq!(&bmp[..2], b"BM", "the BMP signature");
@@ -303,10 +303,14 @@ mod tests {
             "rows run top to bottom"
         );
         assert_eq!(
-            &bmp[54..58],
-            &[0, 0, 255, 255],
-            "a red pixel is stored as B, G, R, A"
+            u16::from_le_bytes(bmp[28..30].try_into().unwrap()),
+            32,
+            "32 bits a pixel"
         );
-        assert_eq!(&bmp[58..62], &[255, 0, 0, 255], "a blue pixel likewise");
+        assert_eq!(
+            &bmp[54..],
+            &page.bgra[..],
+            "BMP stores B, G, R, A: the pixels go in unchanged"
+        );
     }
 }

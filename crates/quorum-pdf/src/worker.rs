@@ -32,16 +32,21 @@ pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::
     };
     // Requests come in runs on one document (page after page): keep it open.
     let mut open: Option<(PathBuf, PdfDocument<'_>)> = None;
+    // One pixel buffer for every render: allocating ~6 MB per page costs more than drawing it.
+    let mut pixels = Vec::new();
     for line in input.lines() {
         let line = line?;
-        let (answer, pixels) = match serde_json::from_str::<Request>(&line) {
-            Ok(request) => answer(&pdfium, &mut open, request),
-            Err(error) => {
-                let error = PdfError::Worker(format!("bad request: {error}"));
-                (Answer::Failed { error }, Vec::new())
-            }
+        let answer = match serde_json::from_str::<Request>(&line) {
+            Ok(request) => answer(&pdfium, &mut open, request, &mut pixels),
+            Err(error) => Answer::Failed {
+                error: PdfError::Worker(format!("bad request: {error}")),
+            },
         };
-        write_answer(&mut output, &answer, &pixels)?;
+        let sent = match answer {
+            Answer::Rendered { bytes, .. } => &pixels[..bytes],
+            _ => &[],
+        };
+        write_answer(&mut output, &answer, sent)?;
     }
     Ok(())
 }
@@ -57,19 +62,20 @@ fn answer<'a>(
     pdfium: &'a Pdfium,
     open: &mut Option<(PathBuf, PdfDocument<'a>)>,
     request: Request,
-) -> (Answer, Vec<u8>) {
+    pixels: &mut Vec<u8>,
+) -> Answer {
     let result = match request {
         Request::Info { path } => document(pdfium, open, &path)
             .and_then(info)
-            .map(|info| (Answer::Info { info }, Vec::new())),
+            .map(|info| Answer::Info { info }),
         Request::Render { path, page, width } => {
-            document(pdfium, open, &path).and_then(|doc| render(doc, page, width))
+            document(pdfium, open, &path).and_then(|doc| render(doc, page, width, pixels))
         }
         Request::Text { path, page } => document(pdfium, open, &path)
             .and_then(|doc| text(doc, page))
-            .map(|chars| (Answer::Text { chars }, Vec::new())),
+            .map(|chars| Answer::Text { chars }),
     };
-    result.unwrap_or_else(|error| (Answer::Failed { error }, Vec::new()))
+    result.unwrap_or_else(|error| Answer::Failed { error })
 }
 
 fn document<'a, 'b>(
@@ -139,26 +145,38 @@ fn page<'a>(document: &'a PdfDocument, index: u32) -> Result<PdfPage<'a>, PdfErr
         .map_err(|e| PdfError::Pdfium(e.to_string()))
 }
 
-fn render(document: &PdfDocument, index: u32, width: u32) -> Result<(Answer, Vec<u8>), PdfError> {
+/// Renders into `pixels` as BGRA, pdfium's own layout (and BMP's): no conversion.
+fn render(
+    document: &PdfDocument,
+    index: u32,
+    width: u32,
+    pixels: &mut Vec<u8>,
+) -> Result<Answer, PdfError> {
     let page = page(document, index)?;
     let (points_wide, points_high) = (page.width().value, page.height().value);
     let height = (f64::from(width) * f64::from(points_high) / f64::from(points_wide).max(1.0))
         .round() as u32;
-    if u64::from(width) * u64::from(height) > MAX_BITMAP_PIXELS || width == 0 {
+    if u64::from(width) * u64::from(height) > MAX_BITMAP_PIXELS || width == 0 || height == 0 {
         return Err(PdfError::TooLarge { width, height });
     }
-    let target = i32::try_from(width).map_err(|_| PdfError::TooLarge { width, height })?;
-    let config = PdfRenderConfig::new().set_target_width(target);
-    let bitmap = page
-        .render_with_config(&config)
+    let too_large = |_| PdfError::TooLarge { width, height };
+    let (wide, high) = (
+        i32::try_from(width).map_err(too_large)?,
+        i32::try_from(height).map_err(too_large)?,
+    );
+    let bytes = width as usize * height as usize * 4;
+    pixels.clear();
+    pixels.resize(bytes, 0);
+    let mut bitmap = PdfBitmap::from_bytes(wide, high, PdfBitmapFormat::BGRA, pixels)
         .map_err(|e| PdfError::Pdfium(e.to_string()))?;
-    let pixels = bitmap.as_rgba_bytes();
-    let answer = Answer::Rendered {
-        width: u32::try_from(bitmap.width()).unwrap_or(0),
-        height: u32::try_from(bitmap.height()).unwrap_or(0),
-        bytes: pixels.len(),
-    };
-    Ok((answer, pixels))
+    let config = PdfRenderConfig::new().set_fixed_size(wide, high);
+    page.render_into_bitmap_with_config(&mut bitmap, &config)
+        .map_err(|e| PdfError::Pdfium(e.to_string()))?;
+    Ok(Answer::Rendered {
+        width,
+        height,
+        bytes,
+    })
 }
 
 fn text(document: &PdfDocument, index: u32) -> Result<Vec<TextChar>, PdfError> {

@@ -35,20 +35,20 @@ fn a_page_renders_at_the_asked_width_with_ink_on_paper() {
     let page = service().render(&sample(REPORT), 9, 600).unwrap();
     assert_eq!(page.width, 600, "rendered at the screen's width");
     assert_eq!(page.height, 849, "height follows the A4 proportions");
-    assert_eq!(page.rgba.len(), 600 * 849 * 4, "four bytes a pixel");
+    assert_eq!(page.bgra.len(), 600 * 849 * 4, "four bytes a pixel");
     let dark = page
-        .rgba
+        .bgra
         .chunks(4)
         .filter(|p| p[0] < 100 && p[1] < 100 && p[2] < 100)
         .count();
     let white = page
-        .rgba
+        .bgra
         .chunks(4)
         .filter(|p| p[0] > 240 && p[1] > 240 && p[2] > 240)
         .count();
     assert!(dark > 1000, "the text is drawn ({dark} dark pixels)");
     assert!(
-        white > page.rgba.len() / 8,
+        white > page.bgra.len() / 8,
         "on white paper ({white} white pixels)"
     );
 }
