@@ -3,6 +3,7 @@
 
 use quorum_e2e::AppWindow;
 use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo};
+use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
 
@@ -387,5 +388,68 @@ async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
     );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     window.screenshot("search-bieu-quyet").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable() {
+    let profile = tempfile::tempdir().unwrap();
+    // A first start loads the sample and its documents into the profile.
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    window.close().await;
+    // The programme's bytes are then damaged on disk.
+    let programme = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/sample/documents/01-chuong-trinh.pdf"),
+    )
+    .unwrap();
+    let sha256: String = sha2::Sha256::digest(&programme)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        profile.path().join("blobs").join(&sha256),
+        b"%PDF-1.4 mangled",
+    )
+    .unwrap();
+
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    let documents = window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await;
+    documents[0].click().await.unwrap();
+    let panel = window.find("[data-testid=error-panel]").await;
+    assert_eq!(
+        panel.attr("data-code").await.unwrap().as_deref(),
+        Some("documentDamaged"),
+        "the viewer names the problem"
+    );
+    let message = window
+        .find("[data-testid=error-message]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(message.contains("bị hỏng"), "in Vietnamese: {message:?}");
+    window.screenshot("damaged-document").await;
+
+    window
+        .find("[data-testid=viewer-back]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await[1]
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
     window.close().await;
 }

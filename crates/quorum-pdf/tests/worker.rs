@@ -213,3 +213,29 @@ fn the_page_cache_stays_within_its_budget() {
         "the oldest page made room for it"
     );
 }
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn a_protected_or_empty_document_is_named_for_what_it_is() {
+    let service = service();
+    assert_eq!(
+        service.info(&fixture("protected.pdf")),
+        Err(PdfError::PasswordProtected),
+        "a password-protected document says so"
+    );
+    assert_eq!(
+        service.info(&fixture("zero-pages.pdf")),
+        Err(PdfError::NoPages),
+        "a document without pages says so"
+    );
+    assert_eq!(
+        service.info(&sample(REPORT)).unwrap().pages.len(),
+        14,
+        "and the reader goes on"
+    );
+}
