@@ -1,9 +1,12 @@
 //! The `page:` URI scheme: page images for the viewer, straight from the PDF worker to
-//! the webview, with no base64 over IPC. `page://localhost/<sha256>-<page>?width=<px>`.
+//! the webview, with no base64 over IPC:
+//! `page://localhost/<sha256>-<page>?width=<px>[&strip=<top>,<rows>]`; a page too large
+//! for one bitmap is asked for strip by strip.
 
 use std::path::PathBuf;
 
 use quorum_core::Sha256Hex;
+use quorum_pdf::Strip;
 use tauri::http::{Response, StatusCode, header};
 use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
 use tracing::warn;
@@ -30,7 +33,9 @@ pub fn handle(
         let asked = PageRequest::parse(request.uri()).and_then(|asked| {
             let path = verified_blob(&state, &asked.sha256)?;
             let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
-            let bmp = pdf.render(&path, asked.page, asked.width)?.to_bmp();
+            let bmp = pdf
+                .render_strip(&path, asked.page, asked.width, asked.strip)?
+                .to_bmp();
             Ok((asked, path, pdf, bmp))
         });
         let response = match &asked {
@@ -53,17 +58,19 @@ pub fn handle(
             Ok(response) => responder.respond(response),
             Err(error) => warn!(%error, "a page response could not be built"),
         }
-        if let Ok((asked, path, pdf, _)) = asked {
+        if let Ok((asked, path, pdf, _)) = asked
+            && asked.strip.is_none()
+        {
             pdf.prefetch(&path, asked.page, asked.width, PREFETCH_AHEAD);
         }
     });
 }
 
-/// `page://localhost/<sha256>-<page>?width=<px>`.
 struct PageRequest {
     sha256: Sha256Hex,
     page: u32,
     width: u32,
+    strip: Option<Strip>,
 }
 
 impl PageRequest {
@@ -77,16 +84,33 @@ impl PageRequest {
             .trim_start_matches('/')
             .split_once('-')
             .ok_or_else(bad)?;
-        let width = uri
+        let mut width = 1000;
+        let mut strip = None;
+        for (key, value) in uri
             .query()
-            .and_then(|query| query.strip_prefix("width="))
-            .and_then(|width| width.parse::<u32>().ok())
-            .unwrap_or(1000)
-            .clamp(*WIDTHS.start(), *WIDTHS.end());
+            .unwrap_or("")
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+        {
+            match key {
+                "width" => width = value.parse().map_err(|_| bad())?,
+                "strip" => {
+                    let (top, height) = value.split_once(',').ok_or_else(bad)?;
+                    let (top, height) = (
+                        top.parse().map_err(|_| bad())?,
+                        height.parse().map_err(|_| bad())?,
+                    );
+                    strip = Some(Strip { top, height });
+                }
+                _ => {}
+            }
+        }
+        let width = u32::clamp(width, *WIDTHS.start(), *WIDTHS.end());
         Ok(Self {
             sha256: Sha256Hex::try_from(sha256.to_string()).map_err(|_| bad())?,
             page: page.parse().map_err(|_| bad())?,
             width,
+            strip,
         })
     }
 }

@@ -453,3 +453,53 @@ async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable
     window.wait_for_count("[data-testid=thumbnail]", 14).await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_zoomed_far_in_is_drawn_in_strips_that_all_arrive() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await[1]
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    let zoom_in = window.find("button[aria-label=\"Phóng to\"]").await;
+    for _ in 0..8 {
+        zoom_in.click().await.unwrap();
+    }
+    // At 400 % an A4 page is over 8 megapixels: it comes in strips, each a bitmap of its
+    // own, each asked for when it scrolls into view.
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    loop {
+        let loaded = window
+            .client
+            .execute(
+                // Scroll to the first strip still missing, as a reader moving down would.
+                "const s = [...document.querySelectorAll('[data-page=\"1\"] [data-testid=page-strip]')]; \
+                 const done = i => i.complete && i.naturalWidth > 0; \
+                 s.find(i => !done(i))?.scrollIntoView(); \
+                 return [s.length, s.filter(done).length];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (strips, arrived) = (loaded[0].as_u64().unwrap(), loaded[1].as_u64().unwrap());
+        if strips >= 2 && arrived == strips {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "page 1 at 400 %: {arrived} of {strips} strips arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    window.screenshot("zoomed-in-strips").await;
+    window.close().await;
+}

@@ -14,7 +14,7 @@ mod service;
 pub mod worker;
 
 pub use library::{LIBRARY_ENV, locate_library};
-pub use protocol::{DocumentInfo, PageSize, TextChar};
+pub use protocol::{DocumentInfo, PageSize, Strip, TextChar};
 pub use service::{PdfService, RenderedPage};
 
 use std::path::PathBuf;

@@ -14,11 +14,13 @@ pub(crate) enum Request {
     Info {
         path: PathBuf,
     },
-    /// Renders page `page` (zero-based) `width` pixels wide, as RGBA.
+    /// Renders page `page` (zero-based) `width` pixels wide, as BGRA: all of it, or
+    /// only the rows `strip` of it.
     Render {
         path: PathBuf,
         page: u32,
         width: u32,
+        strip: Option<Strip>,
     },
     Text {
         path: PathBuf,
@@ -44,6 +46,14 @@ pub(crate) enum Answer {
     Failed {
         error: PdfError,
     },
+}
+
+/// Rows `top..top + height` of a page rendered at some width: a tile of a page too
+/// large for one bitmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Strip {
+    pub top: u32,
+    pub height: u32,
 }
 
 /// A page's size in PDF points.

@@ -10,7 +10,7 @@ use lru::LruCache;
 use tracing::{instrument, warn};
 
 use crate::PdfError;
-use crate::protocol::{Answer, DocumentInfo, Request, TextChar};
+use crate::protocol::{Answer, DocumentInfo, Request, Strip, TextChar};
 
 /// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
 /// order, rows top to bottom.
@@ -95,19 +95,22 @@ impl Drop for Worker {
     }
 }
 
+/// A document, a page, a width, and which rows (all when `None`).
+type PageKey = (PathBuf, u32, u32, Option<Strip>);
+
 /// Rendered pages kept in memory, least recently used out first, within a byte budget.
 struct PageCache {
-    pages: LruCache<(PathBuf, u32, u32), Arc<RenderedPage>>,
+    pages: LruCache<PageKey, Arc<RenderedPage>>,
     bytes: usize,
     budget: usize,
 }
 
 impl PageCache {
-    fn get(&mut self, key: &(PathBuf, u32, u32)) -> Option<Arc<RenderedPage>> {
+    fn get(&mut self, key: &PageKey) -> Option<Arc<RenderedPage>> {
         self.pages.get(key).cloned()
     }
 
-    fn put(&mut self, key: (PathBuf, u32, u32), page: Arc<RenderedPage>) {
+    fn put(&mut self, key: PageKey, page: Arc<RenderedPage>) {
         self.bytes += page.bgra.len();
         if let Some(replaced) = self.pages.put(key, page) {
             self.bytes -= replaced.bgra.len();
@@ -169,7 +172,19 @@ impl PdfService {
         page: u32,
         width: u32,
     ) -> Result<Arc<RenderedPage>, PdfError> {
-        let key = (path.to_path_buf(), page, width);
+        self.render_strip(path, page, width, None)
+    }
+
+    /// Renders rows `strip` of a page laid out `width` pixels wide: how a page too large
+    /// for one bitmap is drawn, strip by strip.
+    pub fn render_strip(
+        &self,
+        path: &Path,
+        page: u32,
+        width: u32,
+        strip: Option<Strip>,
+    ) -> Result<Arc<RenderedPage>, PdfError> {
+        let key = (path.to_path_buf(), page, width, strip);
         if let Some(cached) = self.lock_cache()?.get(&key) {
             return Ok(cached);
         }
@@ -177,6 +192,7 @@ impl PdfService {
             path: path.into(),
             page,
             width,
+            strip,
         };
         let rendered = match self.call(request)? {
             (Answer::Rendered { width, height, .. }, bgra) => Arc::new(RenderedPage {
@@ -205,8 +221,11 @@ impl PdfService {
 
     /// Whether a page is in memory already.
     pub fn is_cached(&self, path: &Path, page: u32, width: u32) -> bool {
-        self.lock_cache()
-            .is_ok_and(|mut cache| cache.get(&(path.to_path_buf(), page, width)).is_some())
+        self.lock_cache().is_ok_and(|mut cache| {
+            cache
+                .get(&(path.to_path_buf(), page, width, None))
+                .is_some()
+        })
     }
 
     fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, PageCache>, PdfError> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use pdfium_render::prelude::*;
 use tracing::debug;
 
-use crate::protocol::{Answer, DocumentInfo, PageSize, Request, TextChar};
+use crate::protocol::{Answer, DocumentInfo, PageSize, Request, Strip, TextChar};
 use crate::{MAX_BITMAP_PIXELS, PdfError};
 
 /// Serves requests until standard input closes.
@@ -68,9 +68,12 @@ fn answer<'a>(
         Request::Info { path } => document(pdfium, open, &path)
             .and_then(info)
             .map(|info| Answer::Info { info }),
-        Request::Render { path, page, width } => {
-            document(pdfium, open, &path).and_then(|doc| render(doc, page, width, pixels))
-        }
+        Request::Render {
+            path,
+            page,
+            width,
+            strip,
+        } => document(pdfium, open, &path).and_then(|doc| render(doc, page, width, strip, pixels)),
         Request::Text { path, page } => document(pdfium, open, &path)
             .and_then(|doc| text(doc, page))
             .map(|chars| Answer::Text { chars }),
@@ -145,31 +148,40 @@ fn page<'a>(document: &'a PdfDocument, index: u32) -> Result<PdfPage<'a>, PdfErr
         .map_err(|e| PdfError::Pdfium(e.to_string()))
 }
 
-/// Renders into `pixels` as BGRA, pdfium's own layout (and BMP's): no conversion.
+/// Renders into `pixels` as BGRA, pdfium's own layout (and BMP's): no conversion. With a
+/// strip, the page is laid out at full size and only those rows land in the bitmap.
 fn render(
     document: &PdfDocument,
     index: u32,
     width: u32,
+    strip: Option<Strip>,
     pixels: &mut Vec<u8>,
 ) -> Result<Answer, PdfError> {
     let page = page(document, index)?;
     let (points_wide, points_high) = (page.width().value, page.height().value);
-    let height = (f64::from(width) * f64::from(points_high) / f64::from(points_wide).max(1.0))
+    let full_height = (f64::from(width) * f64::from(points_high) / f64::from(points_wide).max(1.0))
         .round() as u32;
+    let strip = strip.unwrap_or(Strip {
+        top: 0,
+        height: full_height,
+    });
+    let height = strip.height.min(full_height.saturating_sub(strip.top));
     if u64::from(width) * u64::from(height) > MAX_BITMAP_PIXELS || width == 0 || height == 0 {
         return Err(PdfError::TooLarge { width, height });
     }
     let too_large = |_| PdfError::TooLarge { width, height };
-    let (wide, high) = (
-        i32::try_from(width).map_err(too_large)?,
-        i32::try_from(height).map_err(too_large)?,
-    );
+    let wide = i32::try_from(width).map_err(too_large)?;
+    let high = i32::try_from(height).map_err(too_large)?;
+    let full_high = i32::try_from(full_height).map_err(too_large)?;
+    let top = i32::try_from(strip.top).map_err(too_large)?;
     let bytes = width as usize * height as usize * 4;
     pixels.clear();
     pixels.resize(bytes, 0);
     let mut bitmap = PdfBitmap::from_bytes(wide, high, PdfBitmapFormat::BGRA, pixels)
         .map_err(|e| PdfError::Pdfium(e.to_string()))?;
-    let config = PdfRenderConfig::new().set_fixed_size(wide, high);
+    let config = PdfRenderConfig::new()
+        .set_fixed_size(wide, full_high)
+        .set_origin(0, -top);
     page.render_into_bitmap_with_config(&mut bitmap, &config)
         .map_err(|e| PdfError::Pdfium(e.to_string()))?;
     Ok(Answer::Rendered {

@@ -239,3 +239,45 @@ fn a_protected_or_empty_document_is_named_for_what_it_is() {
         "and the reader goes on"
     );
 }
+
+#[test]
+fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
+    use quorum_pdf::{MAX_BITMAP_PIXELS, Strip};
+    let service = service();
+    let poster = fixture("poster-a0.pdf");
+    // 4096 px wide, an A0 page is 5790 px high: 23.7 megapixels.
+    assert!(
+        matches!(
+            service.render(&poster, 0, 4096),
+            Err(PdfError::TooLarge { .. })
+        ),
+        "never one bitmap over ~16 megapixels"
+    );
+    let mut rows = 0;
+    let mut ink_by_strip = Vec::new();
+    for top in [0, 2048, 4096] {
+        let strip = service
+            .render_strip(&poster, 0, 4096, Some(Strip { top, height: 2048 }))
+            .unwrap();
+        assert_eq!(strip.width, 4096, "every strip is the page's full width");
+        assert!(
+            u64::from(strip.width) * u64::from(strip.height) <= MAX_BITMAP_PIXELS,
+            "each strip fits"
+        );
+        rows += strip.height;
+        ink_by_strip.push(strip.bgra.chunks(4).filter(|p| p[0] < 100).count());
+    }
+    assert_eq!(
+        rows, 5790,
+        "the strips cover the page exactly, the last one shorter"
+    );
+    assert!(
+        ink_by_strip[0] > 1000,
+        "the top strip shows the word at the top"
+    );
+    assert_eq!(ink_by_strip[1], 0, "the middle of the poster is blank");
+    assert!(
+        ink_by_strip[2] > 1000,
+        "the bottom strip shows the word at the bottom: the strips are offset right"
+    );
+}

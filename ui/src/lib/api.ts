@@ -40,7 +40,16 @@ export function asIpcError(error: unknown): IpcError {
   return { code: 'internal', detail: String(error) };
 }
 
-/** Where the webview loads page `index` (zero-based) of a document, `width` pixels wide. */
-export function pageImageUrl(sha256: Sha256Hex, index: number, width: number): string {
-  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}`;
+/**
+ * Where the webview loads page `index` (zero-based) of a document, `width` pixels wide;
+ * with `strip`, only those rows of it (for pages too large for one image).
+ */
+export function pageImageUrl(
+  sha256: Sha256Hex,
+  index: number,
+  width: number,
+  strip?: { top: number; rows: number },
+): string {
+  const rows = strip ? `&strip=${strip.top},${strip.rows}` : '';
+  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}${rows}`;
 }
