@@ -503,3 +503,75 @@ async fn a_page_zoomed_far_in_is_drawn_in_strips_that_all_arrive() {
     window.screenshot("zoomed-in-strips").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await[1]
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+
+    let find = window.find("[data-testid=viewer-find]").await;
+    find.send_keys("ngan sach nha nuoc").await.unwrap();
+    // The text is extracted in the background after start-up: press Enter until it answers.
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    let total = loop {
+        find.send_keys("\u{E007}").await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let count = window
+            .find("[data-testid=viewer-find-count]")
+            .await
+            .text()
+            .await
+            .unwrap();
+        if let Some(total) = count.strip_prefix("1/") {
+            break total.parse::<u32>().unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "find never answered: {count:?}"
+        );
+    };
+    assert!(
+        total >= 2,
+        "the budget is spoken of on several pages ({total})"
+    );
+    let current = || async {
+        let value = window
+            .find("[data-testid=viewer-pages]")
+            .await
+            .attr("data-current")
+            .await;
+        value.unwrap().unwrap().parse::<u32>().unwrap()
+    };
+    let first = current().await;
+    window
+        .find(&format!(
+            "[data-page=\"{first}\"] [data-testid=search-mark]"
+        ))
+        .await;
+    find.send_keys("\u{E007}").await.unwrap();
+    window
+        .wait_for_text("[data-testid=viewer-find-count]", &format!("2/{total}"))
+        .await;
+    let second = current().await;
+    assert!(
+        second > first,
+        "Enter moves on to a later page: {first} → {second}"
+    );
+    window
+        .find(&format!(
+            "[data-page=\"{second}\"] [data-testid=search-mark]"
+        ))
+        .await;
+    window.close().await;
+}
