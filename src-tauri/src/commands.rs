@@ -132,3 +132,9 @@ pub fn find_in_page(
         })
         .collect())
 }
+
+/// The viewer says which pages of a document are on screen (zero-based, inclusive).
+#[tauri::command(async)]
+pub fn pages_on_screen(state: State<'_, AppState>, sha256: Sha256Hex, first: u32, last: u32) {
+    state.on_screen.set(sha256, first, last);
+}

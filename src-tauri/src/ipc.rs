@@ -35,6 +35,8 @@ pub enum ErrorCode {
     DocumentProtected,
     /// The PDF reader (libpdfium or its worker) is missing on this laptop.
     PdfUnavailable,
+    /// A page was asked for, then scrolled away from before it was drawn.
+    PageNotOnScreen,
     /// The laptop is not yet bound to a member at a hub.
     NotEnrolled,
     /// The member's role or the meeting's state does not allow this.
@@ -77,6 +79,7 @@ impl From<PdfError> for IpcError {
             PdfError::LibraryMissing { .. } | PdfError::Worker(_) | PdfError::Pdfium(_) => {
                 ErrorCode::PdfUnavailable
             }
+            PdfError::NoLongerWanted => ErrorCode::PageNotOnScreen,
             PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } => ErrorCode::Internal,
         };
         Self {

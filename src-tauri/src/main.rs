@@ -40,6 +40,7 @@ fn main() {
             commands::document_pages,
             commands::search,
             commands::find_in_page,
+            commands::pages_on_screen,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -1,9 +1,12 @@
 //! The `page:` URI scheme: page images for the viewer, straight from the PDF worker to
 //! the webview, with no base64 over IPC:
-//! `page://localhost/<sha256>-<page>?width=<px>[&strip=<top>,<rows>]`; a page too large
-//! for one bitmap is asked for strip by strip.
+//! `page://localhost/<sha256>-<page>?width=<px>[&strip=<top>,<rows>][&thumbnail=1]`; a
+//! page too large for one bitmap is asked for strip by strip.
 
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use quorum_core::Sha256Hex;
 use quorum_pdf::Strip;
@@ -15,6 +18,31 @@ use crate::ipc::{ErrorCode, IpcError};
 use crate::profile::AppState;
 
 pub const SCHEME: &str = "page";
+/// Pages before and after those on screen that are still worth rendering.
+const NEAR: u32 = 2;
+
+/// Which pages of each document the viewer shows now, so a request for a page the
+/// reader has scrolled away from is dropped instead of rendered.
+#[derive(Default)]
+pub struct OnScreen(Mutex<HashMap<Sha256Hex, RangeInclusive<u32>>>);
+
+impl OnScreen {
+    pub fn set(&self, sha256: Sha256Hex, first: u32, last: u32) {
+        if let Ok(mut shown) = self.0.lock() {
+            shown.insert(sha256, first..=last);
+        }
+    }
+
+    /// Whether a page is on screen or near it; pages of a document not shown are wanted.
+    fn wants(&self, sha256: &Sha256Hex, page: u32) -> bool {
+        let Ok(shown) = self.0.lock() else {
+            return true;
+        };
+        shown.get(sha256).is_none_or(|range| {
+            page + NEAR >= *range.start() && page <= range.end().saturating_add(NEAR)
+        })
+    }
+}
 /// Pixel widths a page may be asked for; the worker refuses more than ~16 megapixels.
 const WIDTHS: std::ops::RangeInclusive<u32> = 64..=4096;
 
@@ -33,8 +61,10 @@ pub fn handle(
         let asked = PageRequest::parse(request.uri()).and_then(|asked| {
             let path = verified_blob(&state, &asked.sha256)?;
             let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+            // Thumbnails are wanted wherever the reader is.
+            let wanted = || asked.thumbnail || state.on_screen.wants(&asked.sha256, asked.page);
             let bmp = pdf
-                .render_strip(&path, asked.page, asked.width, asked.strip)?
+                .render_strip(&path, asked.page, asked.width, asked.strip, &wanted)?
                 .to_bmp();
             Ok((asked, path, pdf, bmp))
         });
@@ -47,6 +77,7 @@ pub fn handle(
                 warn!(uri = %request.uri(), ?error, "page not served");
                 let status = match error.code {
                     ErrorCode::DocumentNotDownloaded => StatusCode::NOT_FOUND,
+                    ErrorCode::PageNotOnScreen => StatusCode::GONE,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
                 Response::builder()
@@ -71,6 +102,7 @@ struct PageRequest {
     page: u32,
     width: u32,
     strip: Option<Strip>,
+    thumbnail: bool,
 }
 
 impl PageRequest {
@@ -86,6 +118,7 @@ impl PageRequest {
             .ok_or_else(bad)?;
         let mut width = 1000;
         let mut strip = None;
+        let mut thumbnail = false;
         for (key, value) in uri
             .query()
             .unwrap_or("")
@@ -102,6 +135,7 @@ impl PageRequest {
                     );
                     strip = Some(Strip { top, height });
                 }
+                "thumbnail" => thumbnail = value == "1",
                 _ => {}
             }
         }
@@ -111,6 +145,7 @@ impl PageRequest {
             page: page.parse().map_err(|_| bad())?,
             width,
             strip,
+            thumbnail,
         })
     }
 }
@@ -133,4 +168,37 @@ pub fn verified_blob(state: &AppState, sha256: &Sha256Hex) -> Result<PathBuf, Ip
         .as_ref()
         .map_err(Clone::clone)?
         .blob_path(sha256))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_on_or_near_the_screen_are_wanted_the_rest_dropped() {
+        let shown = OnScreen::default();
+        let report = Sha256Hex::from_digest(&[2; 32]);
+        assert!(
+            shown.wants(&report, 40),
+            "before the viewer reports, every page is wanted"
+        );
+        shown.set(report.clone(), 9, 10);
+        for page in [7, 9, 10, 12] {
+            assert!(
+                shown.wants(&report, page),
+                "page {page} is on screen or two pages from it"
+            );
+        }
+        for page in [0, 6, 13] {
+            assert!(
+                !shown.wants(&report, page),
+                "page {page} was scrolled away from"
+            );
+        }
+        let other = Sha256Hex::from_digest(&[3; 32]);
+        assert!(
+            shown.wants(&other, 0),
+            "another document's pages are not affected"
+        );
+    }
 }

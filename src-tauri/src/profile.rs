@@ -29,6 +29,8 @@ pub struct AppState {
     pub profile: Result<Profile, IpcError>,
     /// Reads documents in a worker process; missing when libpdfium or the worker is.
     pub pdf: Result<Arc<PdfService>, IpcError>,
+    /// The pages the viewer shows now.
+    pub on_screen: crate::pages::OnScreen,
     pub clock: SystemClock,
     /// Present when the laptop is enrolled with a hub.
     pub sync: Option<RunningSync>,
@@ -74,6 +76,7 @@ pub fn open(app: &AppHandle) -> AppState {
         store,
         profile,
         pdf: start_pdf(),
+        on_screen: Default::default(),
         clock,
         sync,
     }

@@ -39,6 +39,8 @@ pub enum PdfError {
     PageOutOfRange { page: u32, page_count: u32 },
     #[error("a page of {width}×{height} pixels is too large to render in one piece")]
     TooLarge { width: u32, height: u32 },
+    #[error("the page is no longer on screen; it was not rendered")]
+    NoLongerWanted,
     #[error("the PDF worker stopped while reading this document")]
     WorkerCrashed,
     #[error("the PDF worker could not be started or spoken to: {0}")]

@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lru::LruCache;
@@ -131,18 +132,36 @@ pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
 pub struct PdfService {
     program: PathBuf,
     library: PathBuf,
-    worker: Mutex<Option<Worker>>,
+    /// Worker processes; a request takes an idle one, or waits its turn on one.
+    workers: Vec<Mutex<Option<Worker>>>,
+    next: AtomicUsize,
     cache: Mutex<PageCache>,
 }
 
+/// Worker processes at most: pdfium renders on one core each.
+const MAX_WORKERS: usize = 4;
+
 impl PdfService {
     /// `program` is the `quorum-pdf-worker` binary; `library` the libpdfium it loads.
+    /// One worker per core (up to four), 256 MB of rendered pages.
     pub fn new(program: PathBuf, library: PathBuf) -> Self {
         Self::with_cache(program, library, DEFAULT_CACHE_BYTES)
     }
 
     /// As [`PdfService::new`], keeping at most `cache_bytes` of rendered pages.
     pub fn with_cache(program: PathBuf, library: PathBuf, cache_bytes: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::with_workers(program, library, cores.min(MAX_WORKERS), cache_bytes)
+    }
+
+    /// As [`PdfService::with_cache`], with `workers` worker processes (at least one),
+    /// each started when first needed.
+    pub fn with_workers(
+        program: PathBuf,
+        library: PathBuf,
+        workers: usize,
+        cache_bytes: usize,
+    ) -> Self {
         let cache = PageCache {
             pages: LruCache::unbounded(),
             bytes: 0,
@@ -151,14 +170,15 @@ impl PdfService {
         Self {
             program,
             library,
-            worker: Mutex::new(None),
+            workers: (0..workers.max(1)).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
             cache: Mutex::new(cache),
         }
     }
 
     /// Page count and page sizes.
     pub fn info(&self, path: &Path) -> Result<DocumentInfo, PdfError> {
-        match self.call(Request::Info { path: path.into() })? {
+        match self.call(Request::Info { path: path.into() }, &|| true)? {
             (Answer::Info { info }, _) => Ok(info),
             (other, _) => Err(unexpected(&other)),
         }
@@ -172,17 +192,19 @@ impl PdfService {
         page: u32,
         width: u32,
     ) -> Result<Arc<RenderedPage>, PdfError> {
-        self.render_strip(path, page, width, None)
+        self.render_strip(path, page, width, None, &|| true)
     }
 
-    /// Renders rows `strip` of a page laid out `width` pixels wide: how a page too large
-    /// for one bitmap is drawn, strip by strip.
+    /// Renders rows `strip` of a page laid out `width` pixels wide (how a page too large
+    /// for one bitmap is drawn, strip by strip), unless `wanted` says, once a worker is
+    /// free, that the reader has moved on: then [`PdfError::NoLongerWanted`].
     pub fn render_strip(
         &self,
         path: &Path,
         page: u32,
         width: u32,
         strip: Option<Strip>,
+        wanted: &dyn Fn() -> bool,
     ) -> Result<Arc<RenderedPage>, PdfError> {
         let key = (path.to_path_buf(), page, width, strip);
         if let Some(cached) = self.lock_cache()?.get(&key) {
@@ -194,7 +216,7 @@ impl PdfService {
             width,
             strip,
         };
-        let rendered = match self.call(request)? {
+        let rendered = match self.call(request, wanted)? {
             (Answer::Rendered { width, height, .. }, bgra) => Arc::new(RenderedPage {
                 width,
                 height,
@@ -236,10 +258,13 @@ impl PdfService {
 
     /// The characters of page `page` with their boxes, in reading order.
     pub fn text(&self, path: &Path, page: u32) -> Result<Vec<TextChar>, PdfError> {
-        match self.call(Request::Text {
-            path: path.into(),
-            page,
-        })? {
+        match self.call(
+            Request::Text {
+                path: path.into(),
+                page,
+            },
+            &|| true,
+        )? {
             (Answer::Text { chars }, _) => Ok(chars),
             (other, _) => Err(unexpected(&other)),
         }
@@ -256,24 +281,39 @@ impl PdfService {
             .collect()
     }
 
-    /// The running worker's process id, if one runs.
-    pub fn worker_pid(&self) -> Option<u32> {
-        self.worker
-            .lock()
-            .ok()?
-            .as_ref()
-            .map(|worker| worker.child.id())
+    /// The process ids of the workers running now.
+    pub fn worker_pids(&self) -> Vec<u32> {
+        self.workers
+            .iter()
+            .filter_map(|slot| Some(slot.lock().ok()?.as_ref()?.child.id()))
+            .collect()
     }
 
     /// Sends `request`; a worker that dies is replaced and the request tried once more,
     /// so a crash caused by an earlier document does not fail this one. A document
     /// that kills two workers in a row is reported as having crashed the reader.
-    #[instrument(skip(self), err(level = "warn"))]
-    fn call(&self, request: Request) -> Result<(Answer, Vec<u8>), PdfError> {
-        let mut slot = self
-            .worker
-            .lock()
-            .map_err(|_| PdfError::Worker("the worker lock was poisoned".into()))?;
+    ///
+    /// `wanted` is asked once a worker is free: a request that waited while the reader
+    /// moved on is dropped there, before any rendering.
+    #[instrument(skip(self, wanted), err(level = "warn"))]
+    fn call(
+        &self,
+        request: Request,
+        wanted: &dyn Fn() -> bool,
+    ) -> Result<(Answer, Vec<u8>), PdfError> {
+        let idle = self.workers.iter().find_map(|slot| slot.try_lock().ok());
+        let mut slot = match idle {
+            Some(slot) => slot,
+            None => {
+                let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.workers.len();
+                self.workers[turn]
+                    .lock()
+                    .map_err(|_| PdfError::Worker("a worker lock was poisoned".into()))?
+            }
+        };
+        if !wanted() {
+            return Err(PdfError::NoLongerWanted);
+        }
         for _attempt in 0..2 {
             let worker = match slot.as_mut() {
                 Some(worker) => worker,

@@ -131,7 +131,7 @@ fn broken_files_get_clear_errors_and_the_reader_keeps_working() {
 fn a_worker_that_dies_is_replaced_and_the_request_still_answered() {
     let service = service();
     service.info(&sample(REPORT)).unwrap();
-    let first = service.worker_pid().expect("a worker runs");
+    let first = service.worker_pids()[0];
     std::process::Command::new("kill")
         .args(["-KILL", &first.to_string()])
         .status()
@@ -144,7 +144,7 @@ fn a_worker_that_dies_is_replaced_and_the_request_still_answered() {
         2,
         "the request after the crash is answered"
     );
-    let second = service.worker_pid().expect("a new worker runs");
+    let second = service.worker_pids()[0];
     assert_ne!(first, second, "by a new worker process");
 }
 
@@ -257,7 +257,9 @@ fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
     let mut ink_by_strip = Vec::new();
     for top in [0, 2048, 4096] {
         let strip = service
-            .render_strip(&poster, 0, 4096, Some(Strip { top, height: 2048 }))
+            .render_strip(&poster, 0, 4096, Some(Strip { top, height: 2048 }), &|| {
+                true
+            })
             .unwrap();
         assert_eq!(strip.width, 4096, "every strip is the page's full width");
         assert!(
@@ -279,5 +281,46 @@ fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
     assert!(
         ink_by_strip[2] > 1000,
         "the bottom strip shows the word at the bottom: the strips are offset right"
+    );
+}
+
+#[test]
+fn two_readers_get_two_workers_and_a_page_no_longer_wanted_is_not_rendered() {
+    let library = locate_library().unwrap();
+    let service = std::sync::Arc::new(PdfService::with_workers(
+        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
+        library,
+        2,
+        0,
+    ));
+    let readers: Vec<_> = [REPORT, "04-de-an-chinh-trang-do-thi.pdf"]
+        .into_iter()
+        .map(|name| {
+            let service = service.clone();
+            std::thread::spawn(move || {
+                for page in 0..8 {
+                    service.render(&sample(name), page, 800).unwrap();
+                }
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    assert_eq!(
+        service.worker_pids().len(),
+        2,
+        "two readers at once kept two workers busy"
+    );
+
+    let dropped = service.render_strip(&sample(REPORT), 9, 800, None, &|| false);
+    assert_eq!(
+        dropped.map(|_| ()),
+        Err(PdfError::NoLongerWanted),
+        "a page scrolled away is dropped"
+    );
+    assert!(
+        !service.is_cached(&sample(REPORT), 9, 800),
+        "and nothing was rendered for it"
     );
 }

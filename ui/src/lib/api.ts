@@ -24,6 +24,8 @@ export const api = {
   syncStatus: () => invoke<SyncView>('sync_status'),
   documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
   search: (query: string, meetingId: MeetingId | null) => invoke<SearchHit[]>('search', { query, meetingId }),
+  pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
+    invoke<null>('pages_on_screen', { sha256, first, last }),
   findInPage: (sha256: Sha256Hex, page: number, query: string) =>
     invoke<PageRect[]>('find_in_page', { sha256, page, query }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
@@ -49,7 +51,9 @@ export function pageImageUrl(
   index: number,
   width: number,
   strip?: { top: number; rows: number },
+  thumbnail = false,
 ): string {
   const rows = strip ? `&strip=${strip.top},${strip.rows}` : '';
-  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}${rows}`;
+  const small = thumbnail ? '&thumbnail=1' : '';
+  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}${rows}${small}`;
 }

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "notEnrolled" | "denied" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 

@@ -48,6 +48,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   documentDamaged: 'error.documentDamaged',
   documentProtected: 'error.documentProtected',
   pdfUnavailable: 'error.pdfUnavailable',
+  pageNotOnScreen: 'error.pageNotOnScreen',
   notEnrolled: 'error.notEnrolled',
   denied: 'error.denied',
   internal: 'error.internal',
