@@ -124,14 +124,17 @@ impl AppWindow {
         }
     }
 
-    /// Waits for the element matching `css`.
+    /// Waits for the element matching `css`. A lookup that fails because the page was
+    /// redrawing at that instant (a stale element) is simply tried again.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(error) if Instant::now() >= deadline => panic!("{css} never appeared: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Waits until the element matching `css` shows exactly `expected`.

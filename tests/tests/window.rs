@@ -313,7 +313,7 @@ async fn a_member_opens_a_document_and_goes_to_page_ten() {
         let loaded = window
             .client
             .execute(
-                "const img = document.querySelector('[data-page=\"10\"] img'); return img.complete ? img.naturalWidth : 0;",
+                "const img = document.querySelector('[data-page=\"10\"] img'); return img && img.complete ? img.naturalWidth : 0;",
                 vec![],
             )
             .await

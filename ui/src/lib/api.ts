@@ -52,8 +52,11 @@ export function pageImageUrl(
   width: number,
   strip?: { top: number; rows: number },
   thumbnail = false,
+  attempt = 0,
 ): string {
   const rows = strip ? `&strip=${strip.top},${strip.rows}` : '';
   const small = thumbnail ? '&thumbnail=1' : '';
-  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}${rows}${small}`;
+  // A new address for a new attempt: the webview does not ask twice for a failed one.
+  const again = attempt > 0 ? `&attempt=${attempt}` : '';
+  return `${convertFileSrc(`${sha256}-${index}`, 'page')}?width=${width}${rows}${small}${again}`;
 }
