@@ -194,6 +194,21 @@ async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_g
     let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
     rows[0].click().await.unwrap();
     window.wait_for_count("[data-testid=agenda-item]", 6).await;
+    // Documents that came by sync are made searchable as soon as they arrive.
+    window
+        .find("[data-testid=search-input]")
+        .await
+        .send_keys("bieu quyet thong qua")
+        .await
+        .unwrap();
+    let hit = window.wait_for_count("[data-testid=search-hit]", 1).await[0]
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        hit.contains("Trang 10"),
+        "the synced report is searchable: {hit:?}"
+    );
     window.screenshot("sync-online").await;
 
     // The hub goes away: the window says so and everything on the laptop stays readable.
