@@ -7,6 +7,24 @@ use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
 
+/// Starts the window on `profile` (the sample loads into it) and opens the 14-page
+/// economic report of the sample meeting in the viewer.
+async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
+    let window = AppWindow::launch(profile).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await[1]
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    window
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_member_opens_the_sample_meeting_and_switches_to_english() {
     let profile = tempfile::tempdir().unwrap();
@@ -472,18 +490,7 @@ async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_zoomed_far_in_is_drawn_in_strips_that_all_arrive() {
     let profile = tempfile::tempdir().unwrap();
-    let window = AppWindow::launch(profile.path()).await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
-    window
-        .wait_for_count("[data-testid=open-document]", 7)
-        .await[1]
-        .click()
-        .await
-        .unwrap();
-    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    let window = open_the_sample_report(profile.path()).await;
     let zoom_in = window.find("button[aria-label=\"Phóng to\"]").await;
     for _ in 0..8 {
         zoom_in.click().await.unwrap();
@@ -522,18 +529,7 @@ async fn a_page_zoomed_far_in_is_drawn_in_strips_that_all_arrive() {
 #[tokio::test(flavor = "multi_thread")]
 async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
     let profile = tempfile::tempdir().unwrap();
-    let window = AppWindow::launch(profile.path()).await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
-    window
-        .wait_for_count("[data-testid=open-document]", 7)
-        .await[1]
-        .click()
-        .await
-        .unwrap();
-    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    let window = open_the_sample_report(profile.path()).await;
 
     let find = window.find("[data-testid=viewer-find]").await;
     find.send_keys("ngan sach nha nuoc").await.unwrap();
