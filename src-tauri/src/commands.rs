@@ -1,9 +1,13 @@
 //! The commands the window calls. Each one: take the arguments, call a crate, map the error.
 
 use quorum_core::search::find_folded;
-use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, PageRect, Sha256Hex};
+use quorum_core::{
+    Annotation, AnnotationId, Clock, DocumentId, Meeting, MeetingId, MeetingSummary, PagePoint,
+    PageRect, Sha256Hex,
+};
 use quorum_pdf::PageSize;
 use quorum_store::SearchHit;
+use quorum_store::StoreError;
 use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
@@ -137,4 +141,41 @@ pub fn find_in_page(
 #[tauri::command(async)]
 pub fn pages_on_screen(state: State<'_, AppState>, sha256: Sha256Hex, first: u32, last: u32) {
     state.on_screen.set(sha256, first, last);
+}
+
+/// The member's annotations on a document version.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn annotations(
+    state: State<'_, AppState>,
+    sha256: Sha256Hex,
+) -> Result<Vec<Annotation>, IpcError> {
+    with_store(&state, |store| store.annotations(&sha256))
+}
+
+/// A private sticky note at a point of a page (PDF points), kept at once and queued.
+#[tauri::command(async)]
+#[instrument(skip(state, text), err(Debug))]
+pub fn add_note(
+    state: State<'_, AppState>,
+    document_id: DocumentId,
+    sha256: Sha256Hex,
+    page: u32,
+    at: PagePoint,
+    text: String,
+) -> Result<Annotation, IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
+        let note = Annotation::note(document_id, sha256, page, me.id, at, text, now);
+        store.save_annotation(&note, now)?;
+        Ok(note)
+    })
+}
+
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn delete_annotation(state: State<'_, AppState>, id: AnnotationId) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| store.delete_annotation(id, now).map(|_| ()))
 }

@@ -98,6 +98,7 @@ impl From<StoreError> for IpcError {
             StoreError::Io { .. } => ErrorCode::StoreUnreadable,
             StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
             StoreError::NotEnrolled => ErrorCode::NotEnrolled,
+            StoreError::AnnotationNotFound(_) => ErrorCode::Internal,
             StoreError::Denied(_) => ErrorCode::Denied,
             StoreError::Migration(_)
             | StoreError::Sqlite(_)
@@ -198,6 +199,13 @@ mod tests {
             quorum_pdf::PageSize::decl(&cfg),
             quorum_store::SearchHit::decl(&cfg),
             PageRect::decl(&cfg),
+            Annotation::decl(&cfg),
+            AnnotationId::decl(&cfg),
+            AnnotationShape::decl(&cfg),
+            PagePoint::decl(&cfg),
+            InkStroke::decl(&cfg),
+            Color::decl(&cfg),
+            Visibility::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

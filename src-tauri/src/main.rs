@@ -41,6 +41,9 @@ fn main() {
             commands::search,
             commands::find_in_page,
             commands::pages_on_screen,
+            commands::annotations,
+            commands::add_note,
+            commands::delete_annotation,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

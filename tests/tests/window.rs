@@ -586,3 +586,76 @@ async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
         .await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_note_stays_where_it_was_put_and_reaches_the_hub_once() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(profile.path());
+    laptop.enroll(&hub, &code_for(&members, "member"));
+    laptop.run(&["sync"]);
+
+    let window = open_the_sample_report(profile.path()).await;
+    window
+        .find("[data-testid=note-tool]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .find("[data-page=\"1\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let text = window.find("[data-testid=note-text]").await;
+    text.send_keys("Hỏi lại số liệu thu ngân sách")
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=note-save]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let note = window.find("[data-page=\"1\"] [data-testid=note]").await;
+    assert!(
+        note.text()
+            .await
+            .unwrap()
+            .contains("Hỏi lại số liệu thu ngân sách"),
+        "the note shows on the page"
+    );
+    let place = (
+        note.attr("data-x").await.unwrap(),
+        note.attr("data-y").await.unwrap(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    window.screenshot("private-note").await;
+    window.close().await;
+
+    // After a restart the note is where it was put, in page coordinates.
+    let window = open_the_sample_report(profile.path()).await;
+    let note = window.find("[data-page=\"1\"] [data-testid=note]").await;
+    let again = (
+        note.attr("data-x").await.unwrap(),
+        note.attr("data-y").await.unwrap(),
+    );
+    assert_eq!(again, place, "the note kept its place on the page");
+    window.close().await;
+
+    // The next sync hands it to the hub, which applies it once.
+    laptop.run(&["sync"]);
+    laptop.run(&["sync"]);
+    let db = rusqlite::Connection::open(hub_data.path().join("hub.sqlite3")).unwrap();
+    let saved: i64 = db
+        .query_row(
+            "SELECT count(*) FROM operations WHERE payload LIKE '%saveAnnotation%' AND outcome LIKE '%applied%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved, 1, "the note reached the hub exactly once");
+}

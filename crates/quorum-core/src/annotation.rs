@@ -95,3 +95,30 @@ pub struct Annotation {
     /// Deletion is a tombstone, so it reaches the author's other devices.
     pub deleted: bool,
 }
+
+impl Annotation {
+    /// A new private sticky note with `text` at point `at` of a page.
+    pub fn note(
+        document_id: DocumentId,
+        document_sha256: Sha256Hex,
+        page: u32,
+        author: MemberId,
+        at: PagePoint,
+        text: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: AnnotationId::new_v7(),
+            document_id,
+            document_sha256,
+            page,
+            author,
+            visibility: Visibility::Private,
+            color: Color::Yellow,
+            shape: AnnotationShape::Note { at, text },
+            created_at: now,
+            updated_at: now,
+            deleted: false,
+        }
+    }
+}

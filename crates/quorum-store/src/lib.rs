@@ -9,6 +9,7 @@
 //! - Every write is one transaction: a crash leaves the old state or the new one.
 //! - An outbox entry is written in the same transaction as the change it records.
 
+mod annotations;
 mod open;
 mod outbox;
 mod replica;
@@ -59,6 +60,8 @@ pub enum StoreError {
     InvalidMeeting(#[from] MeetingError),
     #[error("this laptop is not enrolled with a hub yet")]
     NotEnrolled,
+    #[error("annotation {0} is not on this laptop")]
+    AnnotationNotFound(quorum_core::AnnotationId),
     #[error("not allowed: {0}")]
     Denied(#[from] Denied),
 }

@@ -7,6 +7,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_sync.sql"),
     include_str!("migrations/0004_text.sql"),
+    include_str!("migrations/0005_annotations.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

@@ -313,3 +313,55 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
         "a refused check-in queues nothing"
     );
 }
+
+#[test]
+fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
+    use quorum_core::{Annotation, OperationPayload, PagePoint};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let w = world(Role::Member);
+    let mut store = Store::open(&path).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    let document = &w.meeting.agenda[0].documents[0];
+    let sha256 = document.current.sha256.clone();
+    let at = PagePoint { x: 120.5, y: 700.0 };
+    let note = Annotation::note(
+        document.id,
+        sha256.clone(),
+        2,
+        w.me.id,
+        at,
+        "Hỏi lại".into(),
+        now(),
+    );
+    store.save_annotation(&note, now()).unwrap();
+    drop(store);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.annotations(&sha256).unwrap(),
+        std::slice::from_ref(&note),
+        "the note survives a reopen whole"
+    );
+    store.delete_annotation(note.id, now()).unwrap();
+    assert!(
+        store.annotations(&sha256).unwrap().is_empty(),
+        "a deleted note is no longer shown"
+    );
+    let kinds: Vec<_> = store
+        .pending_operations(10)
+        .unwrap()
+        .iter()
+        .map(|o| o.payload.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["saveAnnotation", "deleteAnnotation"],
+        "both reach the hub, in order"
+    );
+    let queued_delete = &store.pending_operations(10).unwrap()[1];
+    assert!(
+        matches!(queued_delete.payload, OperationPayload::DeleteAnnotation { annotation_id } if annotation_id == note.id),
+        "the deletion names the note"
+    );
+}

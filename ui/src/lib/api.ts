@@ -2,11 +2,15 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  Annotation,
+  AnnotationId,
+  DocumentId,
   IpcError,
   Language,
   Meeting,
   MeetingId,
   MeetingSummary,
+  PagePoint,
   PageRect,
   PageSize,
   RejectedOperation,
@@ -24,6 +28,10 @@ export const api = {
   syncStatus: () => invoke<SyncView>('sync_status'),
   documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
   search: (query: string, meetingId: MeetingId | null) => invoke<SearchHit[]>('search', { query, meetingId }),
+  annotations: (sha256: Sha256Hex) => invoke<Annotation[]>('annotations', { sha256 }),
+  addNote: (documentId: DocumentId, sha256: Sha256Hex, page: number, at: PagePoint, text: string) =>
+    invoke<Annotation>('add_note', { documentId, sha256, page, at, text }),
+  deleteAnnotation: (id: AnnotationId) => invoke<null>('delete_annotation', { id }),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
     invoke<null>('pages_on_screen', { sha256, first, last }),
   findInPage: (sha256: Sha256Hex, page: number, query: string) =>

@@ -89,6 +89,36 @@ snippet: string, };
 
 export type PageRect = { left: number, bottom: number, right: number, top: number, };
 
+export type Annotation = { id: AnnotationId, documentId: DocumentId, 
+/**
+ * The document version the geometry refers to.
+ */
+documentSha256: Sha256Hex, 
+/**
+ * Zero-based page index.
+ */
+page: number, author: MemberId, visibility: Visibility, color: Color, shape: AnnotationShape, createdAt: string, updatedAt: string, 
+/**
+ * Deletion is a tombstone, so it reaches the author's other devices.
+ */
+deleted: boolean, };
+
+export type AnnotationId = string;
+
+export type AnnotationShape = { "kind": "highlight", rects: Array<PageRect>, text: string, } | { "kind": "underline", rects: Array<PageRect>, text: string, } | { "kind": "strikeOut", rects: Array<PageRect>, text: string, } | { "kind": "ink", strokes: Array<InkStroke>, } | { "kind": "note", at: PagePoint, text: string, } | { "kind": "rectangle", rect: PageRect, };
+
+export type PagePoint = { x: number, y: number, };
+
+export type InkStroke = { points: Array<PagePoint>, 
+/**
+ * Pen width in points.
+ */
+width: number, };
+
+export type Color = "yellow" | "green" | "blue" | "red" | "black";
+
+export type Visibility = "private" | "shared";
+
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
 export type InvalidOperation = "sequenceReused" | "votesNotAccepted" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation";
