@@ -2,8 +2,8 @@
 
 use quorum_core::search::find_folded;
 use quorum_core::{
-    Annotation, AnnotationId, Clock, DocumentId, Meeting, MeetingId, MeetingSummary, PagePoint,
-    PageRect, Sha256Hex,
+    Annotation, AnnotationId, AnnotationShape, Clock, DocumentId, Meeting, MeetingId,
+    MeetingSummary, PagePoint, PageRect, Sha256Hex, snap_to_words,
 };
 use quorum_pdf::PageSize;
 use quorum_store::SearchHit;
@@ -102,6 +102,31 @@ pub fn search(
     with_store(&state, |store| store.search(&query, meeting_id))
 }
 
+/// A page's characters with their boxes in PDF points, in reading order.
+fn page_chars(
+    state: &AppState,
+    sha256: &Sha256Hex,
+    page: u32,
+) -> Result<Vec<(char, PageRect)>, IpcError> {
+    let path = crate::pages::verified_blob(state, sha256)?;
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    Ok(pdf
+        .text(&path, page)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.ch,
+                PageRect {
+                    left: c.left,
+                    bottom: c.bottom,
+                    right: c.right,
+                    top: c.top,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
 #[tauri::command(async)]
 #[instrument(skip(state), err(Debug))]
@@ -111,10 +136,8 @@ pub fn find_in_page(
     page: u32,
     query: String,
 ) -> Result<Vec<PageRect>, IpcError> {
-    let path = crate::pages::verified_blob(&state, &sha256)?;
-    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
-    let chars = pdf.text(&path, page)?;
-    let text: String = chars.iter().map(|c| c.ch).collect();
+    let chars = page_chars(&state, &sha256, page)?;
+    let text: String = chars.iter().map(|(c, _)| *c).collect();
     Ok(find_folded(&text, &query)
         .into_iter()
         .filter_map(|found| {
@@ -126,7 +149,7 @@ pub fn find_in_page(
                     right: f32::MIN,
                     top: f32::MIN,
                 },
-                |rect, c| PageRect {
+                |rect, (_, c)| PageRect {
                     left: rect.left.min(c.left),
                     bottom: rect.bottom.min(c.bottom),
                     right: rect.right.max(c.right),
@@ -167,7 +190,8 @@ pub fn add_note(
     let now = state.clock.now();
     with_store(&state, |store| {
         let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
-        let note = Annotation::note(document_id, sha256, page, me.id, at, text, now);
+        let shape = AnnotationShape::Note { at, text };
+        let note = Annotation::private(document_id, sha256, page, me.id, shape, now);
         store.save_annotation(&note, now)?;
         Ok(note)
     })
@@ -178,4 +202,28 @@ pub fn add_note(
 pub fn delete_annotation(state: State<'_, AppState>, id: AnnotationId) -> Result<(), IpcError> {
     let now = state.clock.now();
     with_store(&state, |store| store.delete_annotation(id, now).map(|_| ()))
+}
+
+/// A private highlight over the words under a dragged rectangle (PDF points), snapped
+/// to whole words; nothing when the drag covered no text.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn add_highlight(
+    state: State<'_, AppState>,
+    document_id: DocumentId,
+    sha256: Sha256Hex,
+    page: u32,
+    selection: PageRect,
+) -> Result<Option<Annotation>, IpcError> {
+    let Some((rects, text)) = snap_to_words(&page_chars(&state, &sha256, page)?, selection) else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
+        let shape = AnnotationShape::Highlight { rects, text };
+        let highlight = Annotation::private(document_id, sha256, page, me.id, shape, now);
+        store.save_annotation(&highlight, now)?;
+        Ok(Some(highlight))
+    })
 }

@@ -43,6 +43,7 @@ fn main() {
             commands::pages_on_screen,
             commands::annotations,
             commands::add_note,
+            commands::add_highlight,
             commands::delete_annotation,
         ])
         .run(tauri::generate_context!());

@@ -2,6 +2,9 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use quorum_e2e::AppWindow;
+use quorum_e2e::fantoccini::actions::{
+    InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo};
 use sha2::Digest;
 
@@ -588,7 +591,7 @@ async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_private_note_stays_where_it_was_put_and_reaches_the_hub_once() {
+async fn a_note_and_a_highlight_stay_where_they_were_put_and_reach_the_hub_once() {
     let hub_data = tempfile::tempdir().unwrap();
     let members = hub_demo(hub_data.path());
     let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
@@ -632,8 +635,57 @@ async fn a_private_note_stays_where_it_was_put_and_reaches_the_hub_once() {
         note.attr("data-x").await.unwrap(),
         note.attr("data-y").await.unwrap(),
     );
+
+    // A drag across a line of text with the highlight tool, as a mouse would.
+    window
+        .find("[data-testid=highlight-tool]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let rect = window
+        .client
+        .execute(
+            "const r = document.querySelector('[data-page=\"1\"]').getBoundingClientRect(); \
+             return [r.left, r.top, r.width, r.height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [left, top, width, height] = [0, 1, 2, 3].map(|i| rect[i].as_f64().unwrap());
+    let y = top + 0.40 * height;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: left + 0.2 * width,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveTo {
+            duration: Some(std::time::Duration::from_millis(200)),
+            x: left + 0.7 * width,
+            y,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    window.client.perform_actions(drag).await.unwrap();
+    let highlight = window
+        .find("[data-page=\"1\"] [data-testid=highlight]")
+        .await;
+    let marked = highlight
+        .attr("data-text")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        marked.split_whitespace().count() >= 3,
+        "the words under the drag are highlighted: {marked:?}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    window.screenshot("private-note").await;
+    window.screenshot("note-and-highlight").await;
     window.close().await;
 
     // After a restart the note is where it was put, in page coordinates.
@@ -644,6 +696,18 @@ async fn a_private_note_stays_where_it_was_put_and_reaches_the_hub_once() {
         note.attr("data-y").await.unwrap(),
     );
     assert_eq!(again, place, "the note kept its place on the page");
+    let highlight = window
+        .find("[data-page=\"1\"] [data-testid=highlight]")
+        .await;
+    assert_eq!(
+        highlight
+            .attr("data-text")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        marked,
+        "the highlight covers the same words after a restart"
+    );
     window.close().await;
 
     // The next sync hands it to the hub, which applies it once.
@@ -657,5 +721,8 @@ async fn a_private_note_stays_where_it_was_put_and_reaches_the_hub_once() {
             |row| row.get(0),
         )
         .unwrap();
-    assert_eq!(saved, 1, "the note reached the hub exactly once");
+    assert_eq!(
+        saved, 2,
+        "the note and the highlight each reached the hub exactly once"
+    );
 }

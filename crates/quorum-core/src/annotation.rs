@@ -97,14 +97,13 @@ pub struct Annotation {
 }
 
 impl Annotation {
-    /// A new private sticky note with `text` at point `at` of a page.
-    pub fn note(
+    /// A new private annotation of the given shape on a page.
+    pub fn private(
         document_id: DocumentId,
         document_sha256: Sha256Hex,
         page: u32,
         author: MemberId,
-        at: PagePoint,
-        text: String,
+        shape: AnnotationShape,
         now: DateTime<Utc>,
     ) -> Self {
         Self {
@@ -115,10 +114,162 @@ impl Annotation {
             author,
             visibility: Visibility::Private,
             color: Color::Yellow,
-            shape: AnnotationShape::Note { at, text },
+            shape,
             created_at: now,
             updated_at: now,
             deleted: false,
         }
+    }
+}
+
+/// Snaps a dragged selection to whole words: the characters whose centre lies across
+/// the drag and whose box it crosses vertically (so a flat drag along a line catches
+/// that line), widened to the words they belong to; one box per line, and the text.
+/// `chars` are a page's characters in reading order with their boxes.
+pub fn snap_to_words(
+    chars: &[(char, PageRect)],
+    selection: PageRect,
+) -> Option<(Vec<PageRect>, String)> {
+    let inside = |r: &PageRect| {
+        let x = (r.left + r.right) / 2.0;
+        let across = x >= selection.left && x <= selection.right;
+        across && r.bottom <= selection.top && r.top >= selection.bottom
+    };
+    let first = chars
+        .iter()
+        .position(|(c, r)| !c.is_whitespace() && inside(r))?;
+    let last = chars
+        .iter()
+        .rposition(|(c, r)| !c.is_whitespace() && inside(r))?;
+    let mut start = first;
+    while start > 0 && !chars[start - 1].0.is_whitespace() {
+        start -= 1;
+    }
+    let mut end = last;
+    while end + 1 < chars.len() && !chars[end + 1].0.is_whitespace() {
+        end += 1;
+    }
+    let mut lines: Vec<PageRect> = Vec::new();
+    for (c, r) in &chars[start..=end] {
+        if c.is_whitespace() {
+            continue;
+        }
+        match lines.last_mut() {
+            // Same line: the baselines are closer than half a character's height.
+            Some(line) if (line.bottom - r.bottom).abs() < (r.top - r.bottom) / 2.0 => {
+                line.left = line.left.min(r.left);
+                line.right = line.right.max(r.right);
+                line.top = line.top.max(r.top);
+                line.bottom = line.bottom.min(r.bottom);
+            }
+            _ => lines.push(*r),
+        }
+    }
+    let text: String = chars[start..=end].iter().map(|(c, _)| *c).collect();
+    Some((lines, text.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "bieu quyet" on one line, "thong qua" on the next; each char 10 pt wide.
+    fn two_lines() -> Vec<(char, PageRect)> {
+        let line = |text: &str, bottom: f32| {
+            text.chars()
+                .enumerate()
+                .map(move |(i, c)| {
+                    let left = 100.0 + 10.0 * i as f32;
+                    (
+                        c,
+                        PageRect {
+                            left,
+                            bottom,
+                            right: left + 10.0,
+                            top: bottom + 12.0,
+                        },
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut chars = line("bieu quyet", 700.0);
+        chars.push((
+            '\n',
+            PageRect {
+                left: 200.0,
+                bottom: 700.0,
+                right: 200.0,
+                top: 712.0,
+            },
+        ));
+        chars.extend(line("thong qua", 680.0));
+        chars
+    }
+
+    #[test]
+    fn a_drag_over_part_of_a_word_takes_the_whole_word() {
+        // From inside "bieu" to inside "quyet", on the first line only.
+        let selection = PageRect {
+            left: 118.0,
+            bottom: 702.0,
+            right: 162.0,
+            top: 710.0,
+        };
+        let (lines, text) = snap_to_words(&two_lines(), selection).unwrap();
+        assert_eq!(text, "bieu quyet", "both words whole");
+        assert_eq!(lines.len(), 1, "one line, one box");
+        assert_eq!(
+            (lines[0].left, lines[0].right),
+            (100.0, 200.0),
+            "from the first letter to the last"
+        );
+    }
+
+    #[test]
+    fn a_drag_over_two_lines_gives_a_box_per_line() {
+        let selection = PageRect {
+            left: 150.0,
+            bottom: 684.0,
+            right: 175.0,
+            top: 708.0,
+        };
+        let (lines, text) = snap_to_words(&two_lines(), selection).unwrap();
+        assert_eq!(
+            text, "quyet thong qua",
+            "the words under the drag, across the line break"
+        );
+        assert_eq!(lines.len(), 2, "a box for each line");
+        assert!(lines[0].bottom > lines[1].bottom, "in reading order");
+    }
+
+    #[test]
+    fn a_flat_drag_along_a_line_takes_that_line_only() {
+        let selection = PageRect {
+            left: 105.0,
+            bottom: 685.0,
+            right: 125.0,
+            top: 685.0,
+        };
+        let (lines, text) = snap_to_words(&two_lines(), selection).unwrap();
+        assert_eq!(
+            (text.as_str(), lines.len()),
+            ("thong", 1),
+            "the word on the line crossed"
+        );
+    }
+
+    #[test]
+    fn a_drag_over_blank_paper_selects_nothing() {
+        let selection = PageRect {
+            left: 300.0,
+            bottom: 100.0,
+            right: 400.0,
+            top: 200.0,
+        };
+        assert_eq!(
+            snap_to_words(&two_lines(), selection),
+            None,
+            "nothing to highlight"
+        );
     }
 }

@@ -20,7 +20,7 @@ pub mod protocol;
 pub mod search;
 
 pub use annotation::{
-    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility,
+    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility, snap_to_words,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};

@@ -316,7 +316,7 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
 
 #[test]
 fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
-    use quorum_core::{Annotation, OperationPayload, PagePoint};
+    use quorum_core::{Annotation, AnnotationShape, OperationPayload, PagePoint};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
     let w = world(Role::Member);
@@ -325,15 +325,11 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
     let document = &w.meeting.agenda[0].documents[0];
     let sha256 = document.current.sha256.clone();
     let at = PagePoint { x: 120.5, y: 700.0 };
-    let note = Annotation::note(
-        document.id,
-        sha256.clone(),
-        2,
-        w.me.id,
+    let shape = AnnotationShape::Note {
         at,
-        "Hỏi lại".into(),
-        now(),
-    );
+        text: "Hỏi lại".into(),
+    };
+    let note = Annotation::private(document.id, sha256.clone(), 2, w.me.id, shape, now());
     store.save_annotation(&note, now()).unwrap();
     drop(store);
 

@@ -31,6 +31,8 @@ export const api = {
   annotations: (sha256: Sha256Hex) => invoke<Annotation[]>('annotations', { sha256 }),
   addNote: (documentId: DocumentId, sha256: Sha256Hex, page: number, at: PagePoint, text: string) =>
     invoke<Annotation>('add_note', { documentId, sha256, page, at, text }),
+  addHighlight: (documentId: DocumentId, sha256: Sha256Hex, page: number, selection: PageRect) =>
+    invoke<Annotation | null>('add_highlight', { documentId, sha256, page, selection }),
   deleteAnnotation: (id: AnnotationId) => invoke<null>('delete_annotation', { id }),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
     invoke<null>('pages_on_screen', { sha256, first, last }),
