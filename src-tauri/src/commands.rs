@@ -2,8 +2,8 @@
 
 use quorum_core::search::find_folded;
 use quorum_core::{
-    Annotation, AnnotationId, AnnotationShape, Clock, DocumentId, Meeting, MeetingId,
-    MeetingSummary, PagePoint, PageRect, Sha256Hex, snap_to_words,
+    Annotation, AnnotationId, AnnotationShape, Clock, Color, DocumentId, InkStroke, Meeting,
+    MeetingId, MeetingSummary, PagePoint, PageRect, Sha256Hex, smooth_stroke, snap_to_words,
 };
 use quorum_pdf::PageSize;
 use quorum_store::SearchHit;
@@ -191,7 +191,7 @@ pub fn add_note(
     with_store(&state, |store| {
         let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
         let shape = AnnotationShape::Note { at, text };
-        let note = Annotation::private(document_id, sha256, page, me.id, shape, now);
+        let note = Annotation::private(document_id, sha256, page, me.id, Color::Yellow, shape, now);
         store.save_annotation(&note, now)?;
         Ok(note)
     })
@@ -222,8 +222,37 @@ pub fn add_highlight(
     with_store(&state, |store| {
         let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
         let shape = AnnotationShape::Highlight { rects, text };
-        let highlight = Annotation::private(document_id, sha256, page, me.id, shape, now);
+        let highlight =
+            Annotation::private(document_id, sha256, page, me.id, Color::Yellow, shape, now);
         store.save_annotation(&highlight, now)?;
         Ok(Some(highlight))
+    })
+}
+
+/// A private pen stroke through `points` (PDF points), smoothed, in `color` and `width`.
+#[tauri::command(async)]
+#[instrument(skip(state, points), err(Debug))]
+pub fn add_ink(
+    state: State<'_, AppState>,
+    document_id: DocumentId,
+    sha256: Sha256Hex,
+    page: u32,
+    points: Vec<PagePoint>,
+    color: Color,
+    width: f32,
+) -> Result<Annotation, IpcError> {
+    let now = state.clock.now();
+    let stroke = InkStroke {
+        points: smooth_stroke(&points),
+        width,
+    };
+    with_store(&state, |store| {
+        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
+        let shape = AnnotationShape::Ink {
+            strokes: vec![stroke],
+        };
+        let ink = Annotation::private(document_id, sha256, page, me.id, color, shape, now);
+        store.save_annotation(&ink, now)?;
+        Ok(ink)
     })
 }

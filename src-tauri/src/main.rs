@@ -44,6 +44,7 @@ fn main() {
             commands::annotations,
             commands::add_note,
             commands::add_highlight,
+            commands::add_ink,
             commands::delete_annotation,
         ])
         .run(tauri::generate_context!());

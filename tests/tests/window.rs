@@ -591,7 +591,7 @@ async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_note_and_a_highlight_stay_where_they_were_put_and_reach_the_hub_once() {
+async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_the_hub_once() {
     let hub_data = tempfile::tempdir().unwrap();
     let members = hub_demo(hub_data.path());
     let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
@@ -684,8 +684,58 @@ async fn a_note_and_a_highlight_stay_where_they_were_put_and_reach_the_hub_once(
         marked.split_whitespace().count() >= 3,
         "the words under the drag are highlighted: {marked:?}"
     );
+
+    // A blue pen stroke, drawn through several points below the highlight.
+    window
+        .find("[data-testid=pen-tool]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=pen-blue]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let pen_y = top + 0.5 * height;
+    let mut pen = MouseActions::new("pen".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: left + 0.2 * width,
+            y: pen_y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    for step in 1..=8 {
+        let wobble = if step % 2 == 0 { 6.0 } else { -6.0 };
+        pen = pen.then(PointerAction::MoveTo {
+            duration: Some(std::time::Duration::from_millis(40)),
+            x: left + (0.2 + 0.05 * f64::from(step)) * width,
+            y: pen_y + wobble,
+        });
+    }
+    window
+        .client
+        .perform_actions(pen.then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        }))
+        .await
+        .unwrap();
+    let ink = window.find("[data-page=\"1\"] [data-testid=ink]").await;
+    assert_eq!(
+        ink.attr("stroke").await.unwrap().as_deref(),
+        Some("#1f5fbf"),
+        "the stroke is drawn in the chosen blue"
+    );
+    let stroke = ink.attr("points").await.unwrap().unwrap_or_default();
+    assert!(
+        stroke.split(' ').count() >= 5,
+        "the stroke keeps its path: {stroke}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    window.screenshot("note-and-highlight").await;
+    window.screenshot("note-highlight-pen").await;
     window.close().await;
 
     // After a restart the note is where it was put, in page coordinates.
@@ -708,6 +758,12 @@ async fn a_note_and_a_highlight_stay_where_they_were_put_and_reach_the_hub_once(
         marked,
         "the highlight covers the same words after a restart"
     );
+    let ink = window.find("[data-page=\"1\"] [data-testid=ink]").await;
+    assert_eq!(
+        ink.attr("points").await.unwrap().unwrap_or_default(),
+        stroke,
+        "the stroke is where it was drawn after a restart"
+    );
     window.close().await;
 
     // The next sync hands it to the hub, which applies it once.
@@ -722,7 +778,7 @@ async fn a_note_and_a_highlight_stay_where_they_were_put_and_reach_the_hub_once(
         )
         .unwrap();
     assert_eq!(
-        saved, 2,
-        "the note and the highlight each reached the hub exactly once"
+        saved, 3,
+        "the note, the highlight and the stroke each reached the hub exactly once"
     );
 }

@@ -97,12 +97,13 @@ pub struct Annotation {
 }
 
 impl Annotation {
-    /// A new private annotation of the given shape on a page.
+    /// A new private annotation of the given colour and shape on a page.
     pub fn private(
         document_id: DocumentId,
         document_sha256: Sha256Hex,
         page: u32,
         author: MemberId,
+        color: Color,
         shape: AnnotationShape,
         now: DateTime<Utc>,
     ) -> Self {
@@ -113,7 +114,7 @@ impl Annotation {
             page,
             author,
             visibility: Visibility::Private,
-            color: Color::Yellow,
+            color,
             shape,
             created_at: now,
             updated_at: now,
@@ -167,6 +168,24 @@ pub fn snap_to_words(
     }
     let text: String = chars[start..=end].iter().map(|(c, _)| *c).collect();
     Some((lines, text.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// Smooths a hand-drawn stroke: each inner point moves to the mean of itself and its
+/// neighbours (the ends stay put), which takes out the jitter of a mouse or a pen.
+pub fn smooth_stroke(points: &[PagePoint]) -> Vec<PagePoint> {
+    if points.len() < 3 {
+        return points.to_vec();
+    }
+    let mut smoothed = Vec::with_capacity(points.len());
+    smoothed.push(points[0]);
+    for window in points.windows(3) {
+        smoothed.push(PagePoint {
+            x: (window[0].x + window[1].x + window[2].x) / 3.0,
+            y: (window[0].y + window[1].y + window[2].y) / 3.0,
+        });
+    }
+    smoothed.push(points[points.len() - 1]);
+    smoothed
 }
 
 #[cfg(test)]
@@ -255,6 +274,36 @@ mod tests {
             (text.as_str(), lines.len()),
             ("thong", 1),
             "the word on the line crossed"
+        );
+    }
+
+    #[test]
+    fn smoothing_keeps_the_ends_and_evens_out_a_zigzag() {
+        let zigzag: Vec<PagePoint> = (0..6)
+            .map(|i| PagePoint {
+                x: i as f32 * 10.0,
+                y: if i % 2 == 0 { 0.0 } else { 6.0 },
+            })
+            .collect();
+        let smooth = smooth_stroke(&zigzag);
+        assert_eq!(smooth.len(), zigzag.len(), "one point for each point drawn");
+        assert_eq!(
+            (smooth[0], smooth[5]),
+            (zigzag[0], zigzag[5]),
+            "the stroke starts and ends where drawn"
+        );
+        let swing = |s: &[PagePoint]| {
+            s[1..5].iter().map(|p| p.y).fold(f32::MIN, f32::max)
+                - s[1..5].iter().map(|p| p.y).fold(f32::MAX, f32::min)
+        };
+        assert!(
+            swing(&smooth) < swing(&zigzag) / 2.0,
+            "the jitter is at least halved"
+        );
+        assert_eq!(
+            smooth_stroke(&zigzag[..2]),
+            zigzag[..2].to_vec(),
+            "too short to smooth"
         );
     }
 

@@ -20,7 +20,8 @@ pub mod protocol;
 pub mod search;
 
 pub use annotation::{
-    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility, snap_to_words,
+    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility, smooth_stroke,
+    snap_to_words,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};

@@ -316,7 +316,7 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
 
 #[test]
 fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
-    use quorum_core::{Annotation, AnnotationShape, OperationPayload, PagePoint};
+    use quorum_core::{Annotation, AnnotationShape, Color, OperationPayload, PagePoint};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
     let w = world(Role::Member);
@@ -329,7 +329,15 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
         at,
         text: "Hỏi lại".into(),
     };
-    let note = Annotation::private(document.id, sha256.clone(), 2, w.me.id, shape, now());
+    let note = Annotation::private(
+        document.id,
+        sha256.clone(),
+        2,
+        w.me.id,
+        Color::Yellow,
+        shape,
+        now(),
+    );
     store.save_annotation(&note, now()).unwrap();
     drop(store);
 

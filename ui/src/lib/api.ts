@@ -4,6 +4,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   Annotation,
   AnnotationId,
+  Color,
   DocumentId,
   IpcError,
   Language,
@@ -33,6 +34,8 @@ export const api = {
     invoke<Annotation>('add_note', { documentId, sha256, page, at, text }),
   addHighlight: (documentId: DocumentId, sha256: Sha256Hex, page: number, selection: PageRect) =>
     invoke<Annotation | null>('add_highlight', { documentId, sha256, page, selection }),
+  addInk: (documentId: DocumentId, sha256: Sha256Hex, page: number, points: PagePoint[], color: Color, width: number) =>
+    invoke<Annotation>('add_ink', { documentId, sha256, page, points, color, width }),
   deleteAnnotation: (id: AnnotationId) => invoke<null>('delete_annotation', { id }),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
     invoke<null>('pages_on_screen', { sha256, first, last }),
