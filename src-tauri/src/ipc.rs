@@ -198,6 +198,7 @@ mod tests {
             Refusal::decl(&cfg),
             quorum_pdf::PageSize::decl(&cfg),
             quorum_store::SearchHit::decl(&cfg),
+            quorum_core::search::Snippet::decl(&cfg),
             PageRect::decl(&cfg),
             Annotation::decl(&cfg),
             AnnotationId::decl(&cfg),

@@ -4,6 +4,9 @@
 
 use std::ops::Range;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use unicode_normalization::char::decompose_canonical;
 
 /// The searchable form of one character: base letter without marks, lower case.
@@ -73,20 +76,52 @@ fn match_at(text: &[char], start: usize, query: &[char]) -> Option<usize> {
     Some(at)
 }
 
-/// A few words around the match at character range `found`.
-pub fn snippet(text: &str, found: Range<usize>, context: usize) -> String {
+/// A few words around a match, in three parts so the match itself can be shown apart
+/// without searching for it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Snippet {
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+impl Snippet {
+    /// The snippet as one line of text.
+    pub fn text(&self) -> String {
+        format!("{}{}{}", self.before, self.matched, self.after)
+    }
+}
+
+/// The match at character range `found` with `context` characters on each side;
+/// whitespace runs become single spaces, and `…` marks text cut off at either end.
+pub fn snippet(text: &str, found: Range<usize>, context: usize) -> Snippet {
     let chars: Vec<char> = text.chars().collect();
     let start = found.start.saturating_sub(context);
     let end = (found.end + context).min(chars.len());
-    let mut out: String = chars[start..end].iter().collect();
-    out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tidy = |part: &[char]| {
+        let mut out = String::new();
+        for &c in part {
+            if !c.is_whitespace() {
+                out.push(c);
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        out
+    };
+    let mut before = tidy(&chars[start..found.start]).trim_start().to_string();
+    let mut after = tidy(&chars[found.end..end]).trim_end().to_string();
     if start > 0 {
-        out.insert(0, '…');
+        before.insert(0, '…');
     }
     if end < chars.len() {
-        out.push('…');
+        after.push('…');
     }
-    out
+    Snippet {
+        before,
+        matched: tidy(&chars[found]),
+        after,
+    }
 }
 
 #[cfg(test)]
@@ -165,15 +200,26 @@ mod tests {
     fn a_snippet_shows_the_words_around_a_match() {
         let text = "Một  hai ba bốn năm sáu bảy tám chín mười";
         let at = find_folded(text, "nam")[0].clone();
+        let around = snippet(text, at, 8);
         assert_eq!(
-            snippet(text, at, 8),
+            around.text(),
             "…ba bốn năm sáu bảy…",
             "context on both sides, spaces tidied"
         );
+        assert_eq!(around.matched, "năm", "the match stands apart, as written");
         assert_eq!(
-            snippet(text, 0..3, 5),
+            snippet(text, 0..3, 5).text(),
             "Một hai…",
             "no ellipsis before the start"
+        );
+        let across = snippet(
+            "thông qua\r\ncác chỉ",
+            find_folded("thông qua\r\ncác chỉ", "qua cac")[0].clone(),
+            2,
+        );
+        assert_eq!(
+            across.matched, "qua các",
+            "a match across a line break reads as one line"
         );
     }
 }

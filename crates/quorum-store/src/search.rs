@@ -1,7 +1,7 @@
 //! The text of the documents on this laptop, and search over it.
 
 use chrono::{DateTime, Utc};
-use quorum_core::search::{find_folded, snippet};
+use quorum_core::search::{Snippet, find_folded, snippet};
 use quorum_core::{DocumentId, MeetingId, Sha256Hex};
 use rusqlite::params;
 use serde::Serialize;
@@ -29,7 +29,7 @@ pub struct SearchHit {
     /// How often the query occurs on the page.
     pub matches: u32,
     /// The words around the first match on the page.
-    pub snippet: String,
+    pub snippet: Snippet,
 }
 
 impl Store {

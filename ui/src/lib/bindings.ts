@@ -85,7 +85,9 @@ matches: number,
 /**
  * The words around the first match on the page.
  */
-snippet: string, };
+snippet: Snippet, };
+
+export type Snippet = { before: string, matched: string, after: string, };
 
 export type PageRect = { left: number, bottom: number, right: number, top: number, };
 
