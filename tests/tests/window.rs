@@ -10,14 +10,20 @@ use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
 
-/// Starts the window on `profile` (the sample loads into it) and opens the 14-page
-/// economic report of the sample meeting in the viewer.
-async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
+/// Starts the window on `profile` and opens its only meeting (the sample).
+async fn open_the_sample_meeting(profile: &std::path::Path) -> AppWindow {
     let window = AppWindow::launch(profile).await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
         .click()
         .await
         .unwrap();
+    window
+}
+
+/// Starts the window on `profile` (the sample loads into it) and opens the 14-page
+/// economic report of the sample meeting in the viewer.
+async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
+    let window = open_the_sample_meeting(profile).await;
     window
         .wait_for_count("[data-testid=open-document]", 7)
         .await[1]
@@ -317,11 +323,7 @@ async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_member_opens_a_document_and_goes_to_page_ten() {
     let profile = tempfile::tempdir().unwrap();
-    let window = AppWindow::launch(profile.path()).await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
+    let window = open_the_sample_meeting(profile.path()).await;
     let documents = window
         .wait_for_count("[data-testid=open-document]", 7)
         .await;
@@ -379,11 +381,7 @@ async fn a_member_opens_a_document_and_goes_to_page_ten() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
     let profile = tempfile::tempdir().unwrap();
-    let window = AppWindow::launch(profile.path()).await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
+    let window = open_the_sample_meeting(profile.path()).await;
     let search = window.find("[data-testid=search-input]").await;
     search
         .send_keys("bieu quyet thong qua cac chi tieu")
@@ -399,6 +397,16 @@ async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
     assert!(
         hit.contains("biểu quyết thông qua các chỉ tiêu"),
         "the snippet shows the real words: {hit:?}"
+    );
+    let marked = window
+        .find("[data-testid=search-hit] mark")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        marked, "biểu quyết thông qua các chỉ tiêu",
+        "the words found are marked as written, across the line break"
     );
     hits[0].click().await.unwrap();
 
@@ -450,11 +458,7 @@ async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable
     )
     .unwrap();
 
-    let window = AppWindow::launch(profile.path()).await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
+    let window = open_the_sample_meeting(profile.path()).await;
     let documents = window
         .wait_for_count("[data-testid=open-document]", 7)
         .await;
