@@ -1,13 +1,9 @@
 //! The commands the window calls. Each one: take the arguments, call a crate, map the error.
 
 use quorum_core::search::find_folded;
-use quorum_core::{
-    Annotation, AnnotationId, AnnotationShape, Clock, Color, DocumentId, InkStroke, Meeting,
-    MeetingId, MeetingSummary, PagePoint, PageRect, Sha256Hex, smooth_stroke, snap_to_words,
-};
+use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, PageRect, Sha256Hex};
 use quorum_pdf::PageSize;
 use quorum_store::SearchHit;
-use quorum_store::StoreError;
 use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
@@ -17,7 +13,7 @@ use crate::profile::AppState;
 
 const LANGUAGE_KEY: &str = "ui.language";
 
-fn with_store<T>(
+pub(crate) fn with_store<T>(
     state: &AppState,
     read: impl FnOnce(&mut quorum_store::Store) -> quorum_store::Result<T>,
 ) -> Result<T, IpcError> {
@@ -103,7 +99,7 @@ pub fn search(
 }
 
 /// A page's characters with their boxes in PDF points, in reading order.
-fn page_chars(
+pub(crate) fn page_chars(
     state: &AppState,
     sha256: &Sha256Hex,
     page: u32,
@@ -164,95 +160,4 @@ pub fn find_in_page(
 #[tauri::command(async)]
 pub fn pages_on_screen(state: State<'_, AppState>, sha256: Sha256Hex, first: u32, last: u32) {
     state.on_screen.set(sha256, first, last);
-}
-
-/// The member's annotations on a document version.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn annotations(
-    state: State<'_, AppState>,
-    sha256: Sha256Hex,
-) -> Result<Vec<Annotation>, IpcError> {
-    with_store(&state, |store| store.annotations(&sha256))
-}
-
-/// A private sticky note at a point of a page (PDF points), kept at once and queued.
-#[tauri::command(async)]
-#[instrument(skip(state, text), err(Debug))]
-pub fn add_note(
-    state: State<'_, AppState>,
-    document_id: DocumentId,
-    sha256: Sha256Hex,
-    page: u32,
-    at: PagePoint,
-    text: String,
-) -> Result<Annotation, IpcError> {
-    let now = state.clock.now();
-    with_store(&state, |store| {
-        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
-        let shape = AnnotationShape::Note { at, text };
-        let note = Annotation::private(document_id, sha256, page, me.id, Color::Yellow, shape, now);
-        store.save_annotation(&note, now)?;
-        Ok(note)
-    })
-}
-
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn delete_annotation(state: State<'_, AppState>, id: AnnotationId) -> Result<(), IpcError> {
-    let now = state.clock.now();
-    with_store(&state, |store| store.delete_annotation(id, now).map(|_| ()))
-}
-
-/// A private highlight over the words under a dragged rectangle (PDF points), snapped
-/// to whole words; nothing when the drag covered no text.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn add_highlight(
-    state: State<'_, AppState>,
-    document_id: DocumentId,
-    sha256: Sha256Hex,
-    page: u32,
-    selection: PageRect,
-) -> Result<Option<Annotation>, IpcError> {
-    let Some((rects, text)) = snap_to_words(&page_chars(&state, &sha256, page)?, selection) else {
-        return Ok(None);
-    };
-    let now = state.clock.now();
-    with_store(&state, |store| {
-        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
-        let shape = AnnotationShape::Highlight { rects, text };
-        let highlight =
-            Annotation::private(document_id, sha256, page, me.id, Color::Yellow, shape, now);
-        store.save_annotation(&highlight, now)?;
-        Ok(Some(highlight))
-    })
-}
-
-/// A private pen stroke through `points` (PDF points), smoothed, in `color` and `width`.
-#[tauri::command(async)]
-#[instrument(skip(state, points), err(Debug))]
-pub fn add_ink(
-    state: State<'_, AppState>,
-    document_id: DocumentId,
-    sha256: Sha256Hex,
-    page: u32,
-    points: Vec<PagePoint>,
-    color: Color,
-    width: f32,
-) -> Result<Annotation, IpcError> {
-    let now = state.clock.now();
-    let stroke = InkStroke {
-        points: smooth_stroke(&points),
-        width,
-    };
-    with_store(&state, |store| {
-        let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
-        let shape = AnnotationShape::Ink {
-            strokes: vec![stroke],
-        };
-        let ink = Annotation::private(document_id, sha256, page, me.id, color, shape, now);
-        store.save_annotation(&ink, now)?;
-        Ok(ink)
-    })
 }

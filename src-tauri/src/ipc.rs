@@ -41,6 +41,10 @@ pub enum ErrorCode {
     NotEnrolled,
     /// The member's role or the meeting's state does not allow this.
     Denied,
+    /// Only its author can change an annotation.
+    AnnotationNotYours,
+    /// The edit does not fit the annotation (e.g. moving a highlight off its words).
+    AnnotationEditRefused,
     Internal,
 }
 
@@ -98,8 +102,12 @@ impl From<StoreError> for IpcError {
             StoreError::Io { .. } => ErrorCode::StoreUnreadable,
             StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
             StoreError::NotEnrolled => ErrorCode::NotEnrolled,
-            StoreError::AnnotationNotFound(_) => ErrorCode::Internal,
+            StoreError::AnnotationNotFound(_) | StoreError::DocumentNotFound(_) => {
+                ErrorCode::Internal
+            }
             StoreError::Denied(_) => ErrorCode::Denied,
+            StoreError::NotYourAnnotation => ErrorCode::AnnotationNotYours,
+            StoreError::Edit(_) => ErrorCode::AnnotationEditRefused,
             StoreError::Migration(_)
             | StoreError::Sqlite(_)
             | StoreError::Record(_)
@@ -207,6 +215,10 @@ mod tests {
             InkStroke::decl(&cfg),
             Color::decl(&cfg),
             Visibility::decl(&cfg),
+            MarkupKind::decl(&cfg),
+            AnnotationEdit::decl(&cfg),
+            ShownAnnotation::decl(&cfg),
+            crate::annotating::PageRef::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

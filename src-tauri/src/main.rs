@@ -4,6 +4,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod annotating;
 mod commands;
 mod indexing;
 mod ipc;
@@ -41,11 +42,14 @@ fn main() {
             commands::search,
             commands::find_in_page,
             commands::pages_on_screen,
-            commands::annotations,
-            commands::add_note,
-            commands::add_highlight,
-            commands::add_ink,
-            commands::delete_annotation,
+            annotating::annotations,
+            annotating::unanchored_annotations,
+            annotating::add_note,
+            annotating::add_markup,
+            annotating::add_ink,
+            annotating::add_rectangle,
+            annotating::edit_annotation,
+            annotating::delete_annotation,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -465,3 +465,121 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
         "no operation was recorded"
     );
 }
+
+/// The first document of the laptop's only meeting.
+fn first_document(laptop: &Laptop) -> String {
+    let shown = laptop.run(&["show", &only_meeting(laptop)]);
+    shown["documents"][0]["documentId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn note_texts(laptop: &Laptop, document: &str) -> Vec<(String, String)> {
+    let shown = laptop.run(&["annotations", document]);
+    shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["annotation"]["shape"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                s["authorName"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_shared_note_reaches_the_colleague_and_a_private_one_only_the_authors_other_laptop() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = Laptop::new(laptops.path().join("chair"));
+    let member = Laptop::new(laptops.path().join("member"));
+    chair.enroll(&demo.hub, &code_for(&demo.members, "chair"));
+    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    chair.run(&["sync"]);
+    member.run(&["sync"]);
+    let document = first_document(&chair);
+    let chair_name = &demo
+        .members
+        .iter()
+        .find(|m| m.role == "chair")
+        .unwrap()
+        .name;
+
+    let private_text = "Ghi chú riêng: hỏi lại Sở Tài chính";
+    let shared_text = "Đề nghị các đồng chí xem kỹ số liệu quý III";
+    let private = chair.run(&[
+        "note",
+        &document,
+        "--page",
+        "2",
+        "--x",
+        "100",
+        "--y",
+        "700",
+        private_text,
+    ]);
+    chair.run(&[
+        "note",
+        &document,
+        "--page",
+        "1",
+        "--x",
+        "300",
+        "--y",
+        "500",
+        "--share",
+        shared_text,
+    ]);
+    chair.run(&["sync"]);
+    member.run(&["sync"]);
+
+    assert_eq!(
+        note_texts(&member, &document),
+        [(shared_text.to_string(), chair_name.clone())],
+        "the colleague sees the shared note, with the chair's name, and nothing else"
+    );
+    let feed = reqwest::Client::new()
+        .get(format!("{}/v1/changes?since=0", demo.hub.url()))
+        .bearer_auth(token_of(&member))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        feed.contains(shared_text) && !feed.contains(private_text),
+        "asked directly, the hub gives the colleague the shared note and not the private one"
+    );
+    assert!(
+        !feed.contains(private["id"].as_str().unwrap()),
+        "not even the private note's id"
+    );
+
+    // The chair's second laptop gets both: a private note follows its author.
+    let chair_id = chair.run(&["status"])["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let output = hub_admin_output(demo.data.path(), &["admin", "new-code", &chair_id]);
+    let code = String::from_utf8(output.stdout).unwrap();
+    let second = Laptop::new(laptops.path().join("chair-2"));
+    second.enroll(&demo.hub, code.trim());
+    second.run(&["sync"]);
+    let mut texts = note_texts(&second, &document);
+    texts.sort();
+    assert_eq!(
+        texts,
+        [
+            (private_text.to_string(), chair_name.clone()),
+            (shared_text.to_string(), chair_name.clone())
+        ],
+        "the chair's other laptop has both notes"
+    );
+}

@@ -697,7 +697,7 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
         .await
         .unwrap();
     window
-        .find("[data-testid=pen-blue]")
+        .find("[data-testid=color-blue]")
         .await
         .click()
         .await

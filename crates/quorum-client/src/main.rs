@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use clap::{Parser, Subcommand};
-use quorum_core::{Clock, MeetingId, SystemClock};
+use quorum_core::{
+    Annotation, AnnotationShape, Clock, Color, DocumentId, MeetingId, PagePoint, SystemClock,
+    Visibility,
+};
 use quorum_sync::{Profile, SyncEngine, SyncStatus};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -45,6 +48,26 @@ enum Command {
     Show { meeting: MeetingId },
     /// Check in to a meeting (queued until the next sync).
     CheckIn { meeting: MeetingId },
+    /// Put a sticky note on a page of a document's newest version (queued until the
+    /// next sync); private unless `--share`.
+    Note {
+        document: DocumentId,
+        /// Page number, from 1.
+        #[arg(long)]
+        page: u32,
+        /// Where on the page, in PDF points from the bottom-left corner.
+        #[arg(long)]
+        x: f32,
+        #[arg(long)]
+        y: f32,
+        /// Show it to everyone in the meeting.
+        #[arg(long)]
+        share: bool,
+        text: String,
+    },
+    /// The annotations on a document's newest version: the member's own and those
+    /// others shared.
+    Annotations { document: DocumentId },
 }
 
 type Failure = Box<dyn std::error::Error>;
@@ -195,6 +218,54 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 json!({ "meeting": meeting, "documents": documents }),
                 text.trim_end().to_string(),
             ))
+        }
+        Command::Note {
+            document,
+            page,
+            x,
+            y,
+            share,
+            text,
+        } => {
+            let mut store = profile.open_store()?;
+            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
+            let sha256 = store.current_sha256(*document)?;
+            let page = page.checked_sub(1).ok_or("pages are numbered from 1")?;
+            let shape = AnnotationShape::Note {
+                at: PagePoint { x: *x, y: *y },
+                text: text.clone(),
+            };
+            let now = clock.now();
+            let note = Annotation {
+                visibility: if *share {
+                    Visibility::Shared
+                } else {
+                    Visibility::Private
+                },
+                ..Annotation::private(*document, sha256, page, me.id, Color::Yellow, shape, now)
+            };
+            store.save_annotation(&note, now)?;
+            let text = format!("note {} kept; it waits for the next sync", note.id);
+            Ok((to_value(&note)?, text))
+        }
+        Command::Annotations { document } => {
+            let store = profile.open_store()?;
+            let shown = store.annotations(&store.current_sha256(*document)?)?;
+            let text = shown
+                .iter()
+                .map(|s| {
+                    let a = &s.annotation;
+                    format!(
+                        "p.{}  {:?}  {:?}  {}",
+                        a.page + 1,
+                        a.visibility,
+                        a.shape,
+                        s.author_name
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok((to_value(&shown)?, text))
         }
         Command::CheckIn { meeting } => {
             let operation = profile.open_store()?.check_in(*meeting, clock.now())?;

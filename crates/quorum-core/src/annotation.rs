@@ -68,6 +68,35 @@ pub enum AnnotationShape {
     },
 }
 
+/// The three ways of marking text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MarkupKind {
+    Highlight,
+    Underline,
+    StrikeOut,
+}
+
+impl AnnotationShape {
+    pub fn markup(kind: MarkupKind, rects: Vec<PageRect>, text: String) -> Self {
+        match kind {
+            MarkupKind::Highlight => Self::Highlight { rects, text },
+            MarkupKind::Underline => Self::Underline { rects, text },
+            MarkupKind::StrikeOut => Self::StrikeOut { rects, text },
+        }
+    }
+
+    /// The marked text, for text markup.
+    pub fn marked_text(&self) -> Option<&str> {
+        match self {
+            Self::Highlight { text, .. }
+            | Self::Underline { text, .. }
+            | Self::StrikeOut { text, .. } => Some(text),
+            Self::Ink { .. } | Self::Note { .. } | Self::Rectangle { .. } => None,
+        }
+    }
+}
+
 /// Who sees an annotation: only its author's devices, or everyone in the meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -120,6 +149,122 @@ impl Annotation {
             updated_at: now,
             deleted: false,
         }
+    }
+}
+
+/// An annotation as the viewer shows it: whose it is, and whether it could be placed
+/// on the document's current version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownAnnotation {
+    pub annotation: Annotation,
+    pub author_name: String,
+    pub mine: bool,
+    /// The secretary replaced the document and this annotation's place was not found
+    /// in the new version: it is kept on the old one and listed.
+    pub unanchored: bool,
+}
+
+/// A change the author makes to an annotation already on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AnnotationEdit {
+    /// Moves it by an offset in PDF points (pen, notes and rectangles: text markup
+    /// stays on its words).
+    Move {
+        dx: f32,
+        dy: f32,
+    },
+    Recolor {
+        color: Color,
+    },
+    /// The pen width of every stroke, in points.
+    Width {
+        width: f32,
+    },
+    /// The text of a sticky note.
+    Text {
+        text: String,
+    },
+    Share {
+        visibility: Visibility,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("text markup stays on its words and cannot be moved")]
+    MarkupCannotMove,
+    #[error("only pen strokes have a width")]
+    NoWidth,
+    #[error("a pen width must be between {MIN_PEN_WIDTH} and {MAX_PEN_WIDTH} points")]
+    WidthOutOfRange,
+    #[error("only a sticky note has text to edit")]
+    NoText,
+    #[error("the annotation has been deleted")]
+    Deleted,
+}
+
+pub const MIN_PEN_WIDTH: f32 = 0.5;
+pub const MAX_PEN_WIDTH: f32 = 12.0;
+
+impl Annotation {
+    /// Applies the author's edit, stamping the time; nothing changes if it is refused.
+    pub fn edit(&mut self, edit: AnnotationEdit, now: DateTime<Utc>) -> Result<(), EditError> {
+        if self.deleted {
+            return Err(EditError::Deleted);
+        }
+        match (edit, &mut self.shape) {
+            (AnnotationEdit::Move { dx, dy }, shape) => shape.translate(dx, dy)?,
+            (AnnotationEdit::Recolor { color }, _) => self.color = color,
+            (AnnotationEdit::Width { width }, AnnotationShape::Ink { strokes }) => {
+                if !(MIN_PEN_WIDTH..=MAX_PEN_WIDTH).contains(&width) {
+                    return Err(EditError::WidthOutOfRange);
+                }
+                strokes.iter_mut().for_each(|stroke| stroke.width = width);
+            }
+            (AnnotationEdit::Width { .. }, _) => return Err(EditError::NoWidth),
+            (AnnotationEdit::Text { text }, AnnotationShape::Note { text: note, .. }) => {
+                *note = text;
+            }
+            (AnnotationEdit::Text { .. }, _) => return Err(EditError::NoText),
+            (AnnotationEdit::Share { visibility }, _) => self.visibility = visibility,
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+}
+
+impl PageRect {
+    fn translated(self, dx: f32, dy: f32) -> Self {
+        Self {
+            left: self.left + dx,
+            bottom: self.bottom + dy,
+            right: self.right + dx,
+            top: self.top + dy,
+        }
+    }
+}
+
+impl AnnotationShape {
+    /// Shifts the geometry by an offset in PDF points.
+    fn translate(&mut self, dx: f32, dy: f32) -> Result<(), EditError> {
+        let shift = |p: &mut PagePoint| {
+            p.x += dx;
+            p.y += dy;
+        };
+        match self {
+            Self::Highlight { .. } | Self::Underline { .. } | Self::StrikeOut { .. } => {
+                return Err(EditError::MarkupCannotMove);
+            }
+            Self::Ink { strokes } => strokes
+                .iter_mut()
+                .flat_map(|stroke| stroke.points.iter_mut())
+                .for_each(shift),
+            Self::Note { at, .. } => shift(at),
+            Self::Rectangle { rect } => *rect = rect.translated(dx, dy),
+        }
+        Ok(())
     }
 }
 
@@ -304,6 +449,116 @@ mod tests {
             smooth_stroke(&zigzag[..2]),
             zigzag[..2].to_vec(),
             "too short to smooth"
+        );
+    }
+
+    fn pen_stroke() -> Annotation {
+        let shape = AnnotationShape::Ink {
+            strokes: vec![InkStroke {
+                points: vec![
+                    PagePoint { x: 10.0, y: 20.0 },
+                    PagePoint { x: 30.0, y: 40.0 },
+                ],
+                width: 2.0,
+            }],
+        };
+        Annotation::private(
+            DocumentId::new_v7(),
+            Sha256Hex::try_from("ab".repeat(32)).expect("64 hex characters"),
+            0,
+            MemberId::new_v7(),
+            Color::Red,
+            shape,
+            DateTime::UNIX_EPOCH,
+        )
+    }
+
+    #[test]
+    fn an_edit_moves_recolours_widens_and_shares_a_stroke() {
+        let mut stroke = pen_stroke();
+        let later = DateTime::UNIX_EPOCH + chrono::Duration::seconds(60);
+        stroke
+            .edit(AnnotationEdit::Move { dx: 5.0, dy: -10.0 }, later)
+            .unwrap();
+        stroke
+            .edit(AnnotationEdit::Recolor { color: Color::Blue }, later)
+            .unwrap();
+        stroke
+            .edit(AnnotationEdit::Width { width: 4.0 }, later)
+            .unwrap();
+        stroke
+            .edit(
+                AnnotationEdit::Share {
+                    visibility: Visibility::Shared,
+                },
+                later,
+            )
+            .unwrap();
+        let AnnotationShape::Ink { strokes } = &stroke.shape else {
+            panic!("still a pen stroke");
+        };
+        assert_eq!(
+            strokes[0].points,
+            vec![
+                PagePoint { x: 15.0, y: 10.0 },
+                PagePoint { x: 35.0, y: 30.0 }
+            ],
+            "every point moved by the same offset"
+        );
+        assert_eq!(
+            (
+                strokes[0].width,
+                stroke.color,
+                stroke.visibility,
+                stroke.updated_at
+            ),
+            (4.0, Color::Blue, Visibility::Shared, later),
+            "wider, blue, shared, stamped with the edit time"
+        );
+    }
+
+    #[test]
+    fn an_edit_that_does_not_fit_the_kind_is_refused_and_changes_nothing() {
+        let mut stroke = pen_stroke();
+        let before = stroke.clone();
+        let now = DateTime::UNIX_EPOCH;
+        assert_eq!(
+            stroke.edit(AnnotationEdit::Text { text: "x".into() }, now),
+            Err(EditError::NoText)
+        );
+        assert_eq!(
+            stroke.edit(AnnotationEdit::Width { width: 40.0 }, now),
+            Err(EditError::WidthOutOfRange)
+        );
+        assert_eq!(stroke, before, "a refused edit leaves the stroke as it was");
+        let (rects, text) = snap_to_words(
+            &two_lines(),
+            PageRect {
+                left: 100.0,
+                bottom: 702.0,
+                right: 140.0,
+                top: 710.0,
+            },
+        )
+        .unwrap();
+        let mut highlight = Annotation {
+            shape: AnnotationShape::Highlight { rects, text },
+            ..before
+        };
+        assert_eq!(
+            highlight.edit(AnnotationEdit::Move { dx: 1.0, dy: 1.0 }, now),
+            Err(EditError::MarkupCannotMove),
+            "a highlight stays on its words"
+        );
+        highlight.deleted = true;
+        assert_eq!(
+            highlight.edit(
+                AnnotationEdit::Recolor {
+                    color: Color::Green
+                },
+                now
+            ),
+            Err(EditError::Deleted)
         );
     }
 

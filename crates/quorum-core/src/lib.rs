@@ -20,7 +20,8 @@ pub mod protocol;
 pub mod search;
 
 pub use annotation::{
-    Annotation, AnnotationShape, Color, InkStroke, PagePoint, PageRect, Visibility, smooth_stroke,
+    Annotation, AnnotationEdit, AnnotationShape, Color, EditError, InkStroke, MAX_PEN_WIDTH,
+    MIN_PEN_WIDTH, MarkupKind, PagePoint, PageRect, ShownAnnotation, Visibility, smooth_stroke,
     snap_to_words,
 };
 pub use clock::{Clock, FixedClock, SystemClock};

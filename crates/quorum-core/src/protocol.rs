@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Committee, Denied, DeviceId, Meeting, MeetingId, Member, OperationId};
+use crate::{
+    Annotation, AnnotationId, Committee, Denied, DeviceId, Meeting, MeetingId, Member, MemberId,
+    OperationId,
+};
 
 /// The path prefix of this version of the protocol.
 pub const API_PREFIX: &str = "/v1";
@@ -71,6 +74,18 @@ pub enum Record {
     /// The member may no longer see this meeting (uninvited, or deleted as a draft).
     MeetingWithdrawn {
         meeting_id: MeetingId,
+    },
+    /// An annotation, to its author's devices, and to the meeting when it is shared.
+    #[serde(rename_all = "camelCase")]
+    Annotation {
+        meeting_id: MeetingId,
+        annotation: Annotation,
+    },
+    /// A shared annotation its author made private again: the others drop their copy.
+    #[serde(rename_all = "camelCase")]
+    AnnotationWithdrawn {
+        annotation_id: AnnotationId,
+        author: MemberId,
     },
 }
 

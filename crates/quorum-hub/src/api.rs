@@ -17,7 +17,9 @@ use quorum_core::protocol::{
     ApiError, Change, ChangeNotice, ChangesPage, EnrollRequest, EnrollResponse,
     MAX_JSON_BODY_BYTES, PushRequest, PushResponse, Record,
 };
-use quorum_core::{Action, DeviceId, Meeting, MeetingId, Member, Role, Sha256Hex, decide};
+use quorum_core::{
+    Action, DeviceId, Meeting, MeetingId, Member, Role, Sha256Hex, Visibility, decide,
+};
 use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
@@ -327,9 +329,34 @@ struct ChangesQuery {
 }
 
 /// What `viewer` receives of `record`: `None` for other committees' records, and a
-/// withdrawal for a meeting of their committee they may not see.
-fn visible_to(viewer: &Member, record: Record) -> Option<Record> {
+/// withdrawal for a meeting of their committee they may not see. Annotations go to
+/// their author, and when shared to those who may see the meeting (`meetings` are the
+/// viewer's committee's); a private one never leaves its author.
+fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<Record> {
+    let may_view = |meeting_id: MeetingId| {
+        meetings
+            .iter()
+            .any(|m| m.id == meeting_id && decide(viewer, Action::ViewMeeting, m).is_ok())
+    };
     match record {
+        Record::Annotation {
+            meeting_id,
+            annotation,
+        } if annotation.author == viewer.id
+            || (annotation.visibility == Visibility::Shared && may_view(meeting_id)) =>
+        {
+            Some(Record::Annotation {
+                meeting_id,
+                annotation,
+            })
+        }
+        Record::AnnotationWithdrawn {
+            annotation_id,
+            author,
+        } if author != viewer.id => Some(Record::AnnotationWithdrawn {
+            annotation_id,
+            author,
+        }),
         Record::Committee { committee } if committee.id == viewer.committee_id => {
             Some(Record::Committee { committee })
         }
@@ -361,8 +388,13 @@ async fn changes(
     })?;
     let since = query.since.unwrap_or(0);
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let scanned = hub
-        .with_store(move |store, _| store::changes_after(&store.conn, since, limit))
+    let committee_id = caller.member.committee_id;
+    let (scanned, meetings) = hub
+        .with_store(move |store, _| {
+            let scanned = store::changes_after(&store.conn, since, limit)?;
+            let meetings = store::meetings_of_committee(&store.conn, committee_id)?;
+            Ok::<_, HubError>((scanned, meetings))
+        })
         .await
         .map_err(ApiFailure::from)?;
     let more = scanned.len() == limit as usize;
@@ -370,7 +402,7 @@ async fn changes(
     let changes = scanned
         .into_iter()
         .filter_map(|(seq, record)| {
-            visible_to(&caller.member, record).map(|record| Change { seq, record })
+            visible_to(&caller.member, record, &meetings).map(|record| Change { seq, record })
         })
         .collect();
     Ok(Json(ChangesPage {
@@ -651,12 +683,12 @@ mod tests {
             name: "UBND".into(),
         };
         assert!(
-            visible_to(&viewer, Record::Committee { committee }).is_some(),
+            visible_to(&viewer, Record::Committee { committee }, &[]).is_some(),
             "a member sees their own committee"
         );
         assert!(
             matches!(
-                visible_to(&viewer, Record::Meeting { meeting: invited }),
+                visible_to(&viewer, Record::Meeting { meeting: invited }, &[]),
                 Some(Record::Meeting { .. })
             ),
             "an invitee sees a published meeting"
@@ -666,7 +698,8 @@ mod tests {
                 &viewer,
                 Record::Meeting {
                     meeting: uninvited.clone()
-                }
+                },
+                &[]
             ),
             Some(Record::MeetingWithdrawn {
                 meeting_id: uninvited.id
@@ -674,7 +707,7 @@ mod tests {
             "a meeting of the member's committee they may not see is withdrawn, not shown"
         );
         assert_eq!(
-            visible_to(&viewer, Record::Meeting { meeting: foreign }),
+            visible_to(&viewer, Record::Meeting { meeting: foreign }, &[]),
             None,
             "another committee's meeting is not even mentioned"
         );
@@ -683,10 +716,66 @@ mod tests {
                 &viewer,
                 Record::Member {
                     member: member_of(other, Role::Chair)
-                }
+                },
+                &[]
             ),
             None,
             "another committee's members are not shown"
+        );
+    }
+
+    #[test]
+    fn a_private_annotation_reaches_only_its_author_and_a_shared_one_the_meeting() {
+        let committee = CommitteeId::new_v7();
+        let author = member_of(committee, Role::Member);
+        let colleague = member_of(committee, Role::Member);
+        let outsider = member_of(committee, Role::Member);
+        let meeting = meeting_of(committee, vec![author.id, colleague.id]);
+        let meetings = [meeting.clone()];
+        let note = |visibility| Record::Annotation {
+            meeting_id: meeting.id,
+            annotation: quorum_core::Annotation {
+                visibility,
+                ..quorum_core::Annotation::private(
+                    quorum_core::DocumentId::new_v7(),
+                    Sha256Hex::try_from("ab".repeat(32)).expect("64 hex characters"),
+                    0,
+                    author.id,
+                    quorum_core::Color::Yellow,
+                    quorum_core::AnnotationShape::Note {
+                        at: quorum_core::PagePoint { x: 1.0, y: 2.0 },
+                        text: "Ghi chú".into(),
+                    },
+                    chrono::DateTime::UNIX_EPOCH,
+                )
+            },
+        };
+        let private = note(Visibility::Private);
+        let shared = note(Visibility::Shared);
+        let sees = |viewer: &Member, record: &Record| {
+            visible_to(viewer, record.clone(), &meetings).is_some()
+        };
+        assert!(sees(&author, &private), "the author's other laptops get it");
+        assert!(
+            !sees(&colleague, &private),
+            "nobody else gets a private one"
+        );
+        assert!(sees(&colleague, &shared), "an invitee gets a shared one");
+        assert!(
+            !sees(&outsider, &shared),
+            "a member not invited to the meeting does not"
+        );
+        let withdrawal = Record::AnnotationWithdrawn {
+            annotation_id: quorum_core::AnnotationId::new_v7(),
+            author: author.id,
+        };
+        assert!(
+            sees(&colleague, &withdrawal),
+            "the others drop an unshared one"
+        );
+        assert!(
+            !sees(&author, &withdrawal),
+            "the author keeps their own, now private"
         );
     }
 }

@@ -2,10 +2,10 @@
 //! order, with a per-operation outcome the member is shown.
 
 use chrono::{DateTime, Utc};
-use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Refusal};
+use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, Refusal};
 use quorum_core::{
     Action, Annotation, AnnotationId, DeviceId, Meeting, MeetingId, Member, Operation,
-    OperationPayload, decide,
+    OperationPayload, Visibility, decide,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -67,7 +67,7 @@ fn take_one(
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
-    let outcome = match apply(conn, member, &operation.payload)? {
+    let outcome = match apply(conn, member, &operation.payload, now)? {
         Ok(()) => Outcome::Applied,
         Err(refusal) => Outcome::rejected(refusal),
     };
@@ -99,6 +99,7 @@ fn apply(
     conn: &Connection,
     member: &Member,
     payload: &OperationPayload,
+    now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
     Ok(match payload {
         OperationPayload::CheckIn { meeting_id } => {
@@ -117,10 +118,10 @@ fn apply(
             }
         }),
         OperationPayload::SaveAnnotation { annotation } => {
-            save_annotation(conn, member, annotation)?
+            save_annotation(conn, member, annotation, now)?
         }
         OperationPayload::DeleteAnnotation { annotation_id } => {
-            delete_annotation(conn, member, *annotation_id)?
+            delete_annotation(conn, member, *annotation_id, now)?
         }
         OperationPayload::CastBallot { .. } => Err(InvalidOperation::VotesNotAccepted.into()),
     })
@@ -137,15 +138,28 @@ fn load_meeting(
     Ok(store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting.into()))
 }
 
-fn annotation_author(
+/// An annotation as the hub holds it.
+struct StoredAnnotation {
+    author: String,
+    meeting_id: MeetingId,
+    annotation: Annotation,
+}
+
+fn stored_annotation(
     conn: &Connection,
     annotation_id: AnnotationId,
-) -> Result<Option<String>, HubError> {
+) -> Result<Option<StoredAnnotation>, HubError> {
     Ok(conn
         .query_row(
-            "SELECT author_id FROM annotations WHERE id = ?1",
+            "SELECT author_id, meeting_id, json FROM annotations WHERE id = ?1",
             [annotation_id.to_string()],
-            |row| row.get(0),
+            |row| {
+                Ok(StoredAnnotation {
+                    author: row.get(0)?,
+                    meeting_id: store::parse_column(1, row.get(1)?)?,
+                    annotation: store::json_column(2, &row.get::<_, String>(2)?)?,
+                })
+            },
         )
         .optional()?)
 }
@@ -154,12 +168,14 @@ fn save_annotation(
     conn: &Connection,
     member: &Member,
     annotation: &Annotation,
+    now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
     if annotation.author != member.id {
         return Ok(Err(InvalidOperation::NotTheAuthor.into()));
     }
-    if let Some(author) = annotation_author(conn, annotation.id)?
-        && author != member.id.to_string()
+    let before = stored_annotation(conn, annotation.id)?;
+    if let Some(stored) = &before
+        && stored.author != member.id.to_string()
     {
         return Ok(Err(InvalidOperation::SomeoneElsesAnnotation.into()));
     }
@@ -175,11 +191,54 @@ fn save_annotation(
     if let Err(reason) = allowed(member, Action::Annotate, meeting) {
         return Ok(Err(reason));
     }
-    if annotation.visibility == quorum_core::Visibility::Shared
+    if annotation.visibility == Visibility::Shared
         && let Err(reason) = allowed(member, Action::ShareAnnotation, meeting)
     {
         return Ok(Err(reason));
     }
+    store_annotation(conn, member, meeting.id, annotation, before, now)?;
+    Ok(Ok(()))
+}
+
+fn delete_annotation(
+    conn: &Connection,
+    member: &Member,
+    annotation_id: AnnotationId,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, HubError> {
+    match stored_annotation(conn, annotation_id)? {
+        // Unknown: it was made and deleted offline before ever reaching the hub.
+        None => Ok(Ok(())),
+        Some(stored) if stored.author == member.id.to_string() => {
+            let tombstone = Annotation {
+                deleted: true,
+                updated_at: now,
+                ..stored.annotation.clone()
+            };
+            store_annotation(
+                conn,
+                member,
+                stored.meeting_id,
+                &tombstone,
+                Some(stored),
+                now,
+            )?;
+            Ok(Ok(()))
+        }
+        Some(_) => Ok(Err(InvalidOperation::SomeoneElsesAnnotation.into())),
+    }
+}
+
+/// Keeps the annotation and tells the feed: the author's devices and, if it is shared,
+/// the meeting get it; if it was shared and is private now, the others drop it.
+fn store_annotation(
+    conn: &Connection,
+    member: &Member,
+    meeting_id: MeetingId,
+    annotation: &Annotation,
+    before: Option<StoredAnnotation>,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
     conn.execute(
         "INSERT INTO annotations (id, author_id, meeting_id, json, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -188,29 +247,23 @@ fn save_annotation(
         params![
             annotation.id.to_string(),
             member.id.to_string(),
-            meeting.id.to_string(),
+            meeting_id.to_string(),
             serde_json::to_string(annotation)?,
             annotation.deleted,
         ],
     )?;
-    Ok(Ok(()))
-}
-
-fn delete_annotation(
-    conn: &Connection,
-    member: &Member,
-    annotation_id: AnnotationId,
-) -> Result<Result<(), Refusal>, HubError> {
-    match annotation_author(conn, annotation_id)? {
-        // Unknown: it was made and deleted offline before ever reaching the hub.
-        None => Ok(Ok(())),
-        Some(author) if author == member.id.to_string() => {
-            conn.execute(
-                "UPDATE annotations SET deleted = 1 WHERE id = ?1",
-                [annotation_id.to_string()],
-            )?;
-            Ok(Ok(()))
-        }
-        Some(_) => Ok(Err(InvalidOperation::SomeoneElsesAnnotation.into())),
+    let record = Record::Annotation {
+        meeting_id,
+        annotation: annotation.clone(),
+    };
+    store::append_change(conn, member.committee_id, &record, now)?;
+    let was_shared = before.is_some_and(|b| b.annotation.visibility == Visibility::Shared);
+    if was_shared && annotation.visibility == Visibility::Private {
+        let withdrawal = Record::AnnotationWithdrawn {
+            annotation_id: annotation.id,
+            author: member.id,
+        };
+        store::append_change(conn, member.committee_id, &withdrawal, now)?;
     }
+    Ok(())
 }

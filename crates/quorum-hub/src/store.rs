@@ -70,7 +70,7 @@ pub fn serde_name<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn parse_column<T: FromStr>(index: usize, text: String) -> rusqlite::Result<T>
+pub(crate) fn parse_column<T: FromStr>(index: usize, text: String) -> rusqlite::Result<T>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
@@ -79,7 +79,10 @@ where
     })
 }
 
-fn json_column<T: serde::de::DeserializeOwned>(index: usize, text: &str) -> rusqlite::Result<T> {
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    index: usize,
+    text: &str,
+) -> rusqlite::Result<T> {
     serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })

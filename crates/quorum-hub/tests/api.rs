@@ -896,6 +896,111 @@ async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
     );
 }
 
+/// The annotations a device receives in its feed, by id, with their visibility.
+async fn annotations_in_feed(
+    hub: &TestHub,
+    token: &str,
+) -> Vec<(quorum_core::AnnotationId, quorum_core::Visibility, bool)> {
+    let mut seen: Vec<(quorum_core::AnnotationId, quorum_core::Visibility, bool)> = Vec::new();
+    for change in changes(hub, token).await.changes {
+        match change.record {
+            Record::Annotation { annotation, .. } => {
+                seen.retain(|(id, ..)| *id != annotation.id);
+                seen.push((annotation.id, annotation.visibility, annotation.deleted));
+            }
+            Record::AnnotationWithdrawn { annotation_id, .. } => {
+                seen.retain(|(id, ..)| *id != annotation_id);
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn the_feed_carries_a_private_annotation_to_its_author_only_and_a_shared_one_to_the_meeting()
+{
+    use quorum_core::Visibility::{Private, Shared};
+    let w = world().await;
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let chair = w.hub.enroll(&w.a.chair.1).await;
+    let observer = w.hub.enroll(&w.a.observer.1).await;
+    let private = annotation(&w.meeting, w.a.member.0.id, Private);
+    let shared = annotation(&w.meeting, w.a.member.0.id, Shared);
+    let save = |seq, annotation: &quorum_core::Annotation| {
+        operation(
+            seq,
+            OperationPayload::SaveAnnotation {
+                annotation: annotation.clone(),
+            },
+        )
+    };
+    let outcomes = push(
+        &w.hub,
+        &member.token,
+        vec![save(1, &private), save(2, &shared)],
+    )
+    .await;
+    assert_eq!(outcomes, [Outcome::Applied, Outcome::Applied]);
+    assert_eq!(
+        annotations_in_feed(&w.hub, &member.token).await,
+        [(private.id, Private, false), (shared.id, Shared, false)],
+        "the author's other laptops get both"
+    );
+    assert_eq!(
+        annotations_in_feed(&w.hub, &chair.token).await,
+        [(shared.id, Shared, false)],
+        "an invited colleague gets the shared one only"
+    );
+    let raw = w
+        .hub
+        .get(&chair.token, "/changes?since=0")
+        .await
+        .text()
+        .await
+        .expect("the feed's body");
+    assert!(
+        !raw.contains(&private.id.to_string()),
+        "not a trace of the private annotation in what the hub sends the chair"
+    );
+    assert!(
+        annotations_in_feed(&w.hub, &observer.token)
+            .await
+            .is_empty(),
+        "a member not invited to the meeting gets none"
+    );
+
+    // Made private again, then the private one deleted.
+    let unshared = quorum_core::Annotation {
+        visibility: Private,
+        ..shared.clone()
+    };
+    let outcomes = push(
+        &w.hub,
+        &member.token,
+        vec![
+            save(3, &unshared),
+            operation(
+                4,
+                OperationPayload::DeleteAnnotation {
+                    annotation_id: private.id,
+                },
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes, [Outcome::Applied, Outcome::Applied]);
+    assert!(
+        annotations_in_feed(&w.hub, &chair.token).await.is_empty(),
+        "the colleague drops the annotation made private again"
+    );
+    assert_eq!(
+        annotations_in_feed(&w.hub, &member.token).await,
+        [(shared.id, Private, false), (private.id, Private, true)],
+        "the author's laptops get the tombstone and the private version"
+    );
+}
+
 #[tokio::test]
 async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
     let w = world().await;

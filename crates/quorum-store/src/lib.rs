@@ -62,6 +62,12 @@ pub enum StoreError {
     NotEnrolled,
     #[error("annotation {0} is not on this laptop")]
     AnnotationNotFound(quorum_core::AnnotationId),
+    #[error("document {0} is not on this laptop")]
+    DocumentNotFound(quorum_core::DocumentId),
+    #[error("only its author can change an annotation")]
+    NotYourAnnotation,
+    #[error("the annotation cannot be changed that way: {0}")]
+    Edit(#[from] quorum_core::EditError),
     #[error("not allowed: {0}")]
     Denied(#[from] Denied),
 }

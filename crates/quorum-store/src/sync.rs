@@ -10,6 +10,7 @@ use quorum_core::{
 use rusqlite::{OptionalExtension, params};
 use tracing::instrument;
 
+use crate::annotations::receive_annotation;
 use crate::replica::{
     parsed, parsed_enum, parsed_sha256, write_committee, write_meeting, write_member,
 };
@@ -142,6 +143,13 @@ impl Store {
                     tx.execute(
                         "DELETE FROM meetings WHERE id = ?1",
                         [meeting_id.to_string()],
+                    )?;
+                }
+                Record::Annotation { annotation, .. } => receive_annotation(&tx, annotation)?,
+                Record::AnnotationWithdrawn { annotation_id, .. } => {
+                    tx.execute(
+                        "DELETE FROM annotations WHERE id = ?1",
+                        [annotation_id.to_string()],
                     )?;
                 }
             }

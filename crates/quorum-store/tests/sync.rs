@@ -342,10 +342,16 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
     drop(store);
 
     let mut store = Store::open(&path).unwrap();
+    enrolled(&mut store, &w);
+    let shown = store.annotations(&sha256).unwrap();
     assert_eq!(
-        store.annotations(&sha256).unwrap(),
-        std::slice::from_ref(&note),
+        shown.iter().map(|s| &s.annotation).collect::<Vec<_>>(),
+        [&note],
         "the note survives a reopen whole"
+    );
+    assert!(
+        shown[0].mine && shown[0].author_name == "Đỗ Thị Hoa",
+        "shown as the member's own, with their name"
     );
     store.delete_annotation(note.id, now()).unwrap();
     assert!(
@@ -367,5 +373,140 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
     assert!(
         matches!(queued_delete.payload, OperationPayload::DeleteAnnotation { annotation_id } if annotation_id == note.id),
         "the deletion names the note"
+    );
+}
+
+#[test]
+fn annotations_from_the_hub_arrive_but_never_overwrite_an_edit_still_waiting_to_be_sent() {
+    use quorum_core::{Annotation, AnnotationEdit, AnnotationShape, Color, PageRect, Visibility};
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    store.apply_changes(&feed(&w), 9).unwrap();
+    enrolled(&mut store, &w);
+    let colleague = Member {
+        id: MemberId::new_v7(),
+        full_name: "Lê Văn Nam".into(),
+        ..w.me.clone()
+    };
+    let document = &w.meeting.agenda[0].documents[0];
+    let sha256 = document.current.sha256.clone();
+    let rect = PageRect {
+        left: 10.0,
+        bottom: 10.0,
+        right: 50.0,
+        top: 30.0,
+    };
+    let shared = Annotation {
+        visibility: Visibility::Shared,
+        ..Annotation::private(
+            document.id,
+            sha256.clone(),
+            0,
+            colleague.id,
+            Color::Blue,
+            AnnotationShape::Rectangle { rect },
+            now(),
+        )
+    };
+    let mine = Annotation::private(
+        document.id,
+        sha256.clone(),
+        1,
+        w.me.id,
+        Color::Red,
+        AnnotationShape::Rectangle { rect },
+        now(),
+    );
+    store.save_annotation(&mine, now()).unwrap();
+    // The hub sends an older copy of the member's own rectangle (from another laptop)
+    // while the edit made here is still queued.
+    let older_mine = Annotation {
+        color: Color::Black,
+        ..mine.clone()
+    };
+    let change = |seq, record| Change { seq, record };
+    store
+        .apply_changes(
+            &[
+                change(
+                    10,
+                    Record::Member {
+                        member: colleague.clone(),
+                    },
+                ),
+                change(
+                    11,
+                    Record::Annotation {
+                        meeting_id: w.meeting.id,
+                        annotation: shared.clone(),
+                    },
+                ),
+                change(
+                    12,
+                    Record::Annotation {
+                        meeting_id: w.meeting.id,
+                        annotation: older_mine,
+                    },
+                ),
+            ],
+            12,
+        )
+        .unwrap();
+    let shown = store.annotations(&sha256).unwrap();
+    assert_eq!(shown.len(), 2, "the shared one and the member's own");
+    assert_eq!(
+        (
+            &shown[0].annotation,
+            shown[0].author_name.as_str(),
+            shown[0].mine
+        ),
+        (&shared, "Lê Văn Nam", false),
+        "the colleague's shared rectangle, with their name"
+    );
+    assert_eq!(
+        shown[1].annotation.color,
+        Color::Red,
+        "the member's queued version stays"
+    );
+    assert!(
+        matches!(
+            store.edit_annotation(
+                shared.id,
+                AnnotationEdit::Recolor { color: Color::Red },
+                now()
+            ),
+            Err(StoreError::NotYourAnnotation)
+        ),
+        "a colleague's annotation cannot be changed here"
+    );
+    assert!(
+        matches!(
+            store.delete_annotation(shared.id, now()),
+            Err(StoreError::NotYourAnnotation)
+        ),
+        "nor deleted"
+    );
+    store
+        .apply_changes(
+            &[change(
+                13,
+                Record::AnnotationWithdrawn {
+                    annotation_id: shared.id,
+                    author: colleague.id,
+                },
+            )],
+            13,
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .annotations(&sha256)
+            .unwrap()
+            .iter()
+            .map(|s| s.annotation.id)
+            .collect::<Vec<_>>(),
+        [mine.id],
+        "made private again by its author, the colleague's rectangle is gone"
     );
 }

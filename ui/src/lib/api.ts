@@ -3,8 +3,12 @@ import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   Annotation,
+  AnnotationEdit,
   AnnotationId,
   Color,
+  MarkupKind,
+  PageRef,
+  ShownAnnotation,
   DocumentId,
   IpcError,
   Language,
@@ -29,13 +33,16 @@ export const api = {
   syncStatus: () => invoke<SyncView>('sync_status'),
   documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
   search: (query: string, meetingId: MeetingId | null) => invoke<SearchHit[]>('search', { query, meetingId }),
-  annotations: (sha256: Sha256Hex) => invoke<Annotation[]>('annotations', { sha256 }),
-  addNote: (documentId: DocumentId, sha256: Sha256Hex, page: number, at: PagePoint, text: string) =>
-    invoke<Annotation>('add_note', { documentId, sha256, page, at, text }),
-  addHighlight: (documentId: DocumentId, sha256: Sha256Hex, page: number, selection: PageRect) =>
-    invoke<Annotation | null>('add_highlight', { documentId, sha256, page, selection }),
-  addInk: (documentId: DocumentId, sha256: Sha256Hex, page: number, points: PagePoint[], color: Color, width: number) =>
-    invoke<Annotation>('add_ink', { documentId, sha256, page, points, color, width }),
+  annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
+  unanchoredAnnotations: (documentId: DocumentId) =>
+    invoke<ShownAnnotation[]>('unanchored_annotations', { documentId }),
+  addNote: (at: PageRef, point: PagePoint, text: string) => invoke<Annotation>('add_note', { at, point, text }),
+  addMarkup: (at: PageRef, selection: PageRect, kind: MarkupKind, color: Color) =>
+    invoke<Annotation | null>('add_markup', { at, selection, kind, color }),
+  addInk: (at: PageRef, points: PagePoint[], color: Color, width: number) =>
+    invoke<Annotation>('add_ink', { at, points, color, width }),
+  addRectangle: (at: PageRef, rect: PageRect, color: Color) => invoke<Annotation>('add_rectangle', { at, rect, color }),
+  editAnnotation: (id: AnnotationId, edit: AnnotationEdit) => invoke<Annotation>('edit_annotation', { id, edit }),
   deleteAnnotation: (id: AnnotationId) => invoke<null>('delete_annotation', { id }),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
     invoke<null>('pages_on_screen', { sha256, first, last }),

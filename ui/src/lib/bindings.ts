@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "annotationNotYours" | "annotationEditRefused" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -120,6 +120,19 @@ width: number, };
 export type Color = "yellow" | "green" | "blue" | "red" | "black";
 
 export type Visibility = "private" | "shared";
+
+export type MarkupKind = "highlight" | "underline" | "strikeOut";
+
+export type AnnotationEdit = { "kind": "move", dx: number, dy: number, } | { "kind": "recolor", color: Color, } | { "kind": "width", width: number, } | { "kind": "text", text: string, } | { "kind": "share", visibility: Visibility, };
+
+export type ShownAnnotation = { annotation: Annotation, authorName: string, mine: boolean, 
+/**
+ * The secretary replaced the document and this annotation's place was not found
+ * in the new version: it is kept on the old one and listed.
+ */
+unanchored: boolean, };
+
+export type PageRef = { documentId: DocumentId, sha256: Sha256Hex, page: number, };
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 

@@ -51,6 +51,8 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   pageNotOnScreen: 'error.pageNotOnScreen',
   notEnrolled: 'error.notEnrolled',
   denied: 'error.denied',
+  annotationNotYours: 'error.annotationNotYours',
+  annotationEditRefused: 'error.annotationEditRefused',
   internal: 'error.internal',
 };
 
