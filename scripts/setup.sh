@@ -8,6 +8,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
+  qpdf # quorum-pdf's export tests read the annotated copy back with a second PDF library
 )
 
 missing=()

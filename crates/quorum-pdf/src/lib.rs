@@ -7,14 +7,16 @@
 //! - Nothing in the app process links pdfium; only the worker loads `libpdfium`.
 //! - Geometry is in PDF points (origin bottom-left), the same space as annotations.
 //! - A page is never rendered as one bitmap over [`MAX_BITMAP_PIXELS`].
+//! - An export writes its output whole or not at all, and never writes its source.
 
+mod annotate;
 mod library;
 mod protocol;
 mod service;
 pub mod worker;
 
 pub use library::{LIBRARY_ENV, locate_library};
-pub use protocol::{DocumentInfo, PageSize, Strip, TextChar};
+pub use protocol::{DocumentInfo, ExportedAnnotation, FoundAnnotation, PageSize, Strip, TextChar};
 pub use service::{PdfService, RenderedPage};
 
 use std::path::PathBuf;

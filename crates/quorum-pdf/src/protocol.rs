@@ -1,8 +1,10 @@
 //! Between the app and the worker: one JSON line per request; one JSON line per
 //! answer, followed by `bytes` raw bytes when the answer carries pixels.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use quorum_core::{Annotation, PageRect};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -26,6 +28,15 @@ pub(crate) enum Request {
         path: PathBuf,
         page: u32,
     },
+    /// Writes a copy of `source` to `output` with `annotations` added as PDF annotations.
+    Export {
+        source: PathBuf,
+        output: PathBuf,
+        annotations: Vec<ExportedAnnotation>,
+    },
+    Annotations {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +53,12 @@ pub(crate) enum Answer {
     },
     Text {
         chars: Vec<TextChar>,
+    },
+    Exported {
+        annotations: u32,
+    },
+    Annotations {
+        annotations: Vec<FoundAnnotation>,
     },
     Failed {
         error: PdfError,
@@ -76,4 +93,42 @@ pub struct TextChar {
     pub bottom: f32,
     pub right: f32,
     pub top: f32,
+}
+
+/// A Quorum annotation to write into an exported copy, with the name shown as its author.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedAnnotation {
+    pub annotation: Annotation,
+    pub author_name: String,
+}
+
+// A failed request is logged with its fields; a private note's text must not reach the log.
+impl fmt::Debug for ExportedAnnotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportedAnnotation")
+            .field("id", &self.annotation.id)
+            .field("page", &self.annotation.page)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An annotation in a PDF file, as pdfium reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundAnnotation {
+    /// Zero-based page index.
+    pub page: u32,
+    /// The PDF subtype: "Highlight", "Underline", "StrikeOut", "Ink", "Text", "Square", …
+    pub subtype: String,
+    /// `/Contents`, empty when there is none.
+    pub contents: String,
+    /// `/T`, the author, empty when there is none.
+    pub author: String,
+    /// `/Rect` in PDF points.
+    pub rect: PageRect,
+    /// Quadrilaterals of a text markup: one per marked line.
+    pub quads: u32,
+    /// Points in each stroke of an ink annotation's `/InkList`.
+    pub ink_strokes: Vec<u32>,
+    /// Whether it has a normal appearance stream: what other readers draw.
+    pub has_appearance: bool,
 }

@@ -11,7 +11,9 @@ use lru::LruCache;
 use tracing::{instrument, warn};
 
 use crate::PdfError;
-use crate::protocol::{Answer, DocumentInfo, Request, Strip, TextChar};
+use crate::protocol::{
+    Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Request, Strip, TextChar,
+};
 
 /// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
 /// order, rows top to bottom.
@@ -279,6 +281,34 @@ impl PdfService {
                 Ok(self.text(path, page)?.iter().map(|c| c.ch).collect())
             })
             .collect()
+    }
+
+    /// Writes a copy of `source` to `output` with `annotations` added as real PDF
+    /// annotations (highlights, notes, ink…) that other PDF readers show. `source` is
+    /// left as it is; deleted annotations are left out. Returns how many were written.
+    pub fn export(
+        &self,
+        source: &Path,
+        output: &Path,
+        annotations: &[ExportedAnnotation],
+    ) -> Result<u32, PdfError> {
+        let request = Request::Export {
+            source: source.into(),
+            output: output.into(),
+            annotations: annotations.to_vec(),
+        };
+        match self.call(request, &|| true)? {
+            (Answer::Exported { annotations }, _) => Ok(annotations),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Every annotation in a PDF file, as pdfium reads it.
+    pub fn annotations(&self, path: &Path) -> Result<Vec<FoundAnnotation>, PdfError> {
+        match self.call(Request::Annotations { path: path.into() }, &|| true)? {
+            (Answer::Annotations { annotations }, _) => Ok(annotations),
+            (other, _) => Err(unexpected(&other)),
+        }
     }
 
     /// The process ids of the workers running now.

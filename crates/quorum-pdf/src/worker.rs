@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use pdfium_render::prelude::*;
 use tracing::debug;
 
+use crate::annotate;
 use crate::protocol::{Answer, DocumentInfo, PageSize, Request, Strip, TextChar};
 use crate::{MAX_BITMAP_PIXELS, PdfError};
 
@@ -77,6 +78,20 @@ fn answer<'a>(
         Request::Text { path, page } => document(pdfium, open, &path)
             .and_then(|doc| text(doc, page))
             .map(|chars| Answer::Text { chars }),
+        Request::Export {
+            source,
+            output,
+            annotations,
+        } => {
+            // The file under that name is about to be replaced: never read the old one again.
+            if open.as_ref().is_some_and(|(path, _)| *path == output) {
+                *open = None;
+            }
+            annotate::export(pdfium.bindings(), &source, &output, &annotations)
+                .map(|annotations| Answer::Exported { annotations })
+        }
+        Request::Annotations { path } => annotate::read(pdfium.bindings(), &path)
+            .map(|annotations| Answer::Annotations { annotations }),
     };
     result.unwrap_or_else(|error| Answer::Failed { error })
 }

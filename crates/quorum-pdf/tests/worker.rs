@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use quorum_pdf::{PdfError, PdfService, locate_library};
+use chrono::{DateTime, Utc};
+use quorum_core::{
+    Annotation, AnnotationShape, Color, DocumentId, InkStroke, MemberId, PagePoint, PageRect,
+    Sha256Hex,
+};
+use quorum_pdf::{ExportedAnnotation, PdfError, PdfService, locate_library};
 
 fn service() -> PdfService {
     let library =
@@ -322,5 +327,370 @@ fn two_readers_get_two_workers_and_a_page_no_longer_wanted_is_not_rendered() {
     assert!(
         !service.is_cached(&sample(REPORT), 9, 800),
         "and nothing was rendered for it"
+    );
+}
+
+/// A member's annotation, made at a fixed time, as the export receives it.
+fn by_lan(page: u32, color: Color, shape: AnnotationShape) -> ExportedAnnotation {
+    let at: DateTime<Utc> = "2025-03-14T09:30:00Z".parse().unwrap();
+    ExportedAnnotation {
+        annotation: Annotation::private(
+            DocumentId::new_v7(),
+            Sha256Hex::from_digest(&[7; 32]),
+            page,
+            MemberId::new_v7(),
+            color,
+            shape,
+            at,
+        ),
+        author_name: "Nguyễn Thị Lan".into(),
+    }
+}
+
+const NOTE: &str = "Đề nghị bổ sung số liệu quý III";
+
+fn rect(left: f32, bottom: f32, right: f32, top: f32) -> PageRect {
+    PageRect {
+        left,
+        bottom,
+        right,
+        top,
+    }
+}
+
+fn stroke(points: &[(f32, f32)]) -> InkStroke {
+    InkStroke {
+        points: points.iter().map(|&(x, y)| PagePoint { x, y }).collect(),
+        width: 2.0,
+    }
+}
+
+/// One annotation of each kind over pages 0 and 1, and one deleted.
+fn one_of_each() -> Vec<ExportedAnnotation> {
+    let mut deleted = by_lan(
+        1,
+        Color::Green,
+        AnnotationShape::Highlight {
+            rects: vec![rect(72.0, 500.0, 200.0, 514.0)],
+            text: "đã xoá".into(),
+        },
+    );
+    deleted.annotation.deleted = true;
+    vec![
+        by_lan(
+            0,
+            Color::Yellow,
+            AnnotationShape::Highlight {
+                rects: vec![
+                    rect(72.0, 700.0, 300.0, 714.0),
+                    rect(72.0, 684.0, 180.0, 698.0),
+                ],
+                text: "tăng trưởng kinh tế".into(),
+            },
+        ),
+        by_lan(
+            0,
+            Color::Blue,
+            AnnotationShape::Note {
+                at: PagePoint { x: 480.0, y: 780.0 },
+                text: NOTE.into(),
+            },
+        ),
+        by_lan(
+            0,
+            Color::Red,
+            AnnotationShape::Ink {
+                strokes: vec![
+                    stroke(&[(100.0, 400.0), (150.0, 420.0), (200.0, 400.0)]),
+                    stroke(&[
+                        (100.0, 380.0),
+                        (130.0, 370.0),
+                        (170.0, 372.0),
+                        (200.0, 380.0),
+                    ]),
+                ],
+            },
+        ),
+        by_lan(
+            1,
+            Color::Green,
+            AnnotationShape::Underline {
+                rects: vec![rect(72.0, 600.0, 250.0, 612.0)],
+                text: "dự toán".into(),
+            },
+        ),
+        by_lan(
+            1,
+            Color::Red,
+            AnnotationShape::StrikeOut {
+                rects: vec![rect(72.0, 560.0, 220.0, 572.0)],
+                text: "không cần thiết".into(),
+            },
+        ),
+        by_lan(
+            1,
+            Color::Black,
+            AnnotationShape::Rectangle {
+                rect: rect(300.0, 300.0, 500.0, 400.0),
+            },
+        ),
+        deleted,
+    ]
+}
+
+#[test]
+fn an_annotated_copy_carries_each_annotation_as_pdfium_reads_it_and_leaves_the_source_alone() {
+    let service = service();
+    let source = sample(REPORT);
+    let before = std::fs::read(&source).unwrap();
+    assert!(
+        service.annotations(&source).unwrap().is_empty(),
+        "the sample report has no annotations of its own"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("bao-cao-cua-toi.pdf");
+
+    let written = service.export(&source, &output, &one_of_each()).unwrap();
+
+    assert_eq!(
+        written, 6,
+        "six annotations written, the deleted one left out"
+    );
+    assert_eq!(
+        std::fs::read(&source).unwrap(),
+        before,
+        "the original document is unchanged byte for byte"
+    );
+    assert!(
+        !dir.path().join("bao-cao-cua-toi.pdf.part").exists(),
+        "no partial file is left beside the copy"
+    );
+    let found = service.annotations(&output).unwrap();
+    let kinds: Vec<(u32, &str)> = found.iter().map(|a| (a.page, a.subtype.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (0, "Highlight"),
+            (0, "Text"),
+            (0, "Ink"),
+            (1, "Underline"),
+            (1, "StrikeOut"),
+            (1, "Square")
+        ],
+        "each kind became its PDF annotation, on its page"
+    );
+    let [highlight, note, ink, underline, strike, square] = &found[..] else {
+        unreachable!("six annotations, checked above")
+    };
+    assert_eq!(note.contents, NOTE, "the Vietnamese note reads back intact");
+    let expected = rect(72.0, 684.0, 300.0, 714.0);
+    for (got, want) in [
+        (highlight.rect.left, expected.left),
+        (highlight.rect.bottom, expected.bottom),
+        (highlight.rect.right, expected.right),
+        (highlight.rect.top, expected.top),
+    ] {
+        assert!(
+            (got - want).abs() <= 1.0,
+            "the highlight covers the two marked lines: {:?}",
+            highlight.rect
+        );
+    }
+    assert_eq!(highlight.quads, 2, "one quadrilateral per marked line");
+    assert_eq!(
+        highlight.contents, "tăng trưởng kinh tế",
+        "a highlight carries the marked text"
+    );
+    assert_eq!(
+        (underline.quads, strike.quads),
+        (1, 1),
+        "underline and strike-out mark their line"
+    );
+    assert_eq!(strike.contents, "không cần thiết", "with its text");
+    assert_eq!(
+        ink.ink_strokes,
+        [3, 4],
+        "the pen's two strokes, every point kept"
+    );
+    assert!(
+        square.rect.left <= 300.0 && square.rect.right >= 500.0,
+        "the rectangle is where it was drawn: {:?}",
+        square.rect
+    );
+    for annotation in &found {
+        assert_eq!(
+            annotation.author, "Nguyễn Thị Lan",
+            "{} names its author",
+            annotation.subtype
+        );
+        assert!(
+            annotation.has_appearance,
+            "{} has an appearance stream, so every reader draws it",
+            annotation.subtype
+        );
+    }
+}
+
+/// The object a qpdf JSON value stands for: itself, or the object it refers to.
+fn resolve<'a>(
+    objects: &'a serde_json::Value,
+    value: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    match value.as_str().filter(|s| s.ends_with(" R")) {
+        Some(reference) => {
+            let object = &objects[format!("obj:{reference}")];
+            if object["stream"].is_object() {
+                object
+            } else {
+                &object["value"]
+            }
+        }
+        None => value,
+    }
+}
+
+#[test]
+fn another_pdf_library_finds_standard_annotations_that_it_can_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("bao-cao-cua-toi.pdf");
+    service()
+        .export(&sample(REPORT), &output, &one_of_each())
+        .unwrap();
+
+    let qpdf = |args: &[&str]| {
+        std::process::Command::new("qpdf")
+            .args(args)
+            .arg(&output)
+            .output()
+            .expect("qpdf is installed (scripts/setup.sh)")
+    };
+    let check = qpdf(&["--check"]);
+    assert!(
+        check.status.success(),
+        "qpdf finds the copy well formed: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let json = qpdf(&["--json=2", "--json-key=pages", "--json-key=qpdf"]);
+    assert!(json.status.success(), "qpdf reads the copy");
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let objects = &json["qpdf"][1];
+    let pages = json["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 14, "every page of the report is in the copy");
+
+    let annotations_of = |page: usize| -> Vec<&serde_json::Value> {
+        let page = resolve(objects, &pages[page]["object"]);
+        resolve(objects, &page["/Annots"])
+            .as_array()
+            .map(|refs| refs.iter().map(|r| resolve(objects, r)).collect())
+            .unwrap_or_default()
+    };
+    let subtypes = |page: usize| -> Vec<&str> {
+        annotations_of(page)
+            .iter()
+            .map(|a| a["/Subtype"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        subtypes(0),
+        ["/Highlight", "/Text", "/Ink"],
+        "page 1 holds the highlight, the note and the ink"
+    );
+    assert_eq!(
+        subtypes(1),
+        ["/Underline", "/StrikeOut", "/Square"],
+        "page 2 holds the underline, the strike-out and the rectangle"
+    );
+    assert!(
+        (2..14).all(|page| annotations_of(page).is_empty()),
+        "no other page gained annotations"
+    );
+
+    for annotation in annotations_of(0).into_iter().chain(annotations_of(1)) {
+        let subtype = annotation["/Subtype"].as_str().unwrap();
+        let normal = resolve(objects, &annotation["/AP"]["/N"]);
+        assert!(
+            normal["stream"]["dict"]["/BBox"].is_array(),
+            "{subtype} has a normal appearance stream, which poppler, Chrome and Okular draw"
+        );
+        assert_eq!(annotation["/F"], 4, "{subtype} is printed with the page");
+    }
+    let [highlight, note, ink] = annotations_of(0)[..] else {
+        unreachable!("three annotations on page 1, checked above")
+    };
+    let numbers = |value: &serde_json::Value| -> Vec<f64> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_f64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        numbers(&highlight["/QuadPoints"]),
+        [
+            72.0, 714.0, 300.0, 714.0, 72.0, 700.0, 300.0, 700.0, // first line
+            72.0, 698.0, 180.0, 698.0, 72.0, 684.0, 180.0, 684.0, // second line
+        ],
+        "each line's corners run upper left, upper right, lower left, lower right, as Acrobat expects"
+    );
+    assert_eq!(
+        note["/Contents"],
+        format!("u:{NOTE}"),
+        "the note's Vietnamese text is a proper PDF text string"
+    );
+    let strokes = ink["/InkList"].as_array().unwrap();
+    assert_eq!(
+        strokes.iter().map(|s| numbers(s).len()).collect::<Vec<_>>(),
+        [6, 8],
+        "the ink keeps its two strokes as an /InkList of x, y pairs"
+    );
+    assert_eq!(ink["/Border"][2], 2, "the ink's line is as wide as the pen");
+}
+
+#[test]
+fn an_annotation_on_a_page_the_document_lacks_fails_the_export_and_writes_nothing() {
+    let service = service();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("bao-cao-cua-toi.pdf");
+    let mut annotations = one_of_each();
+    annotations.push(by_lan(
+        14,
+        Color::Yellow,
+        AnnotationShape::Note {
+            at: PagePoint { x: 100.0, y: 100.0 },
+            text: "trang 15".into(),
+        },
+    ));
+
+    let error = service
+        .export(&sample(REPORT), &output, &annotations)
+        .unwrap_err();
+
+    assert_eq!(
+        error,
+        PdfError::PageOutOfRange {
+            page: 14,
+            page_count: 14
+        },
+        "the annotation's page is named, with how many the document has"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "neither a copy nor a partial file was written"
+    );
+
+    let nowhere = dir.path().join("unplugged").join("bao-cao-cua-toi.pdf");
+    assert!(
+        matches!(
+            service.export(&sample(REPORT), &nowhere, &one_of_each()),
+            Err(PdfError::Pdfium(message)) if message.contains("unplugged")
+        ),
+        "a folder that is gone is an error naming it, not a crash"
+    );
+    annotations.pop();
+    assert_eq!(
+        service.export(&sample(REPORT), &output, &annotations),
+        Ok(6),
+        "and the same worker exports the good annotations afterwards"
     );
 }
