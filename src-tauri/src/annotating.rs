@@ -9,9 +9,10 @@ use quorum_store::StoreError;
 use tauri::State;
 use tracing::instrument;
 
-use crate::commands::{page_chars, with_store};
+use crate::commands::with_store;
 use crate::ipc::IpcError;
 use crate::profile::AppState;
+use crate::reanchoring::page_chars;
 
 /// Where a new annotation goes: a page of a document version.
 #[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]

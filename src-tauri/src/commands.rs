@@ -98,31 +98,6 @@ pub fn search(
     with_store(&state, |store| store.search(&query, meeting_id))
 }
 
-/// A page's characters with their boxes in PDF points, in reading order.
-pub(crate) fn page_chars(
-    state: &AppState,
-    sha256: &Sha256Hex,
-    page: u32,
-) -> Result<Vec<(char, PageRect)>, IpcError> {
-    let path = crate::pages::verified_blob(state, sha256)?;
-    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
-    Ok(pdf
-        .text(&path, page)?
-        .into_iter()
-        .map(|c| {
-            (
-                c.ch,
-                PageRect {
-                    left: c.left,
-                    bottom: c.bottom,
-                    right: c.right,
-                    top: c.top,
-                },
-            )
-        })
-        .collect())
-}
-
 /// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
 #[tauri::command(async)]
 #[instrument(skip(state), err(Debug))]
@@ -132,7 +107,7 @@ pub fn find_in_page(
     page: u32,
     query: String,
 ) -> Result<Vec<PageRect>, IpcError> {
-    let chars = page_chars(&state, &sha256, page)?;
+    let chars = crate::reanchoring::page_chars(&state, &sha256, page)?;
     let text: String = chars.iter().map(|(c, _)| *c).collect();
     Ok(find_folded(&text, &query)
         .into_iter()

@@ -20,8 +20,13 @@ pub fn extract_new_texts(app: &AppHandle) {
         let Ok(_running) = RUNNING.try_lock() else {
             return;
         };
-        if let Err(error) = run(&app.state::<AppState>()) {
+        let state = app.state::<AppState>();
+        if let Err(error) = run(&state) {
             warn!(?error, "document text extraction stopped");
+        }
+        // New versions are readable now: move the member's annotations onto them.
+        if let Err(error) = crate::reanchoring::reanchor_replaced(&app, &state) {
+            warn!(?error, "annotations could not be moved to new versions");
         }
     });
 }

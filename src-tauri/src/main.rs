@@ -10,6 +10,7 @@ mod indexing;
 mod ipc;
 mod pages;
 mod profile;
+mod reanchoring;
 
 use tauri::Manager;
 use tracing_subscriber::EnvFilter;

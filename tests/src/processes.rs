@@ -172,3 +172,91 @@ impl Laptop {
         self.profile.join("blobs").join(sha256)
     }
 }
+
+impl Laptop {
+    /// The hub's bearer token this laptop was given at enrollment.
+    pub fn token(&self) -> String {
+        quorum_store::Store::open(&self.profile.join("store.sqlite3"))
+            .expect("the laptop's store opens")
+            .device()
+            .expect("the store reads")
+            .expect("the laptop is enrolled")
+            .token
+    }
+
+    /// The laptop's only meeting, as the hub published it.
+    pub fn only_meeting(&self) -> Value {
+        let meetings = self.run(&["meetings"]);
+        let id = meetings[0]["id"].as_str().expect("a meeting").to_string();
+        self.run(&["show", &id])["meeting"].clone()
+    }
+}
+
+/// The secretary (enrolled on `secretary`) replaces document `index` (in agenda order)
+/// of the only meeting with `pdf`, a new version of `page_count` pages, through the
+/// hub's API as the secretary workspace does. Returns the new version's hash.
+pub async fn replace_document(
+    hub: &HubProcess,
+    secretary: &Laptop,
+    index: usize,
+    pdf: Vec<u8>,
+    page_count: u32,
+) -> String {
+    use sha2::Digest;
+    let sha256: String = sha2::Sha256::digest(&pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let size = pdf.len();
+    let client = reqwest::Client::new();
+    let token = secretary.token();
+    let stored = client
+        .put(format!("{}/v1/blobs/{sha256}", hub.url()))
+        .bearer_auth(&token)
+        .body(pdf)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert!(stored.status().is_success(), "the new version is uploaded");
+    let mut meeting = secretary.only_meeting();
+    let document = meeting["agenda"]
+        .as_array_mut()
+        .expect("an agenda")
+        .iter_mut()
+        .flat_map(|item| {
+            item["documents"]
+                .as_array_mut()
+                .expect("documents")
+                .iter_mut()
+        })
+        .nth(index)
+        .expect("the meeting has that document");
+    let number = document["current"]["number"]
+        .as_u64()
+        .expect("a version number")
+        + 1;
+    document["current"] = serde_json::json!({
+        "number": number,
+        "sha256": sha256,
+        "sizeBytes": size,
+        "pageCount": page_count,
+        "fileName": format!("version-{number}.pdf"),
+    });
+    let published = client
+        .put(format!(
+            "{}/v1/meetings/{}",
+            hub.url(),
+            meeting["id"].as_str().expect("an id")
+        ))
+        .bearer_auth(&token)
+        .json(&meeting)
+        .send()
+        .await
+        .expect("the hub answers");
+    assert!(
+        published.status().is_success(),
+        "the secretary publishes the new version: {}",
+        published.text().await.unwrap_or_default()
+    );
+    sha256
+}

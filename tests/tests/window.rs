@@ -23,6 +23,11 @@ async fn open_the_sample_meeting(profile: &std::path::Path) -> AppWindow {
 /// Starts the window on `profile` (the sample loads into it) and opens the 14-page
 /// economic report of the sample meeting in the viewer.
 async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
+    open_the_report_of(profile, 14).await
+}
+
+/// Opens the sample meeting's economic report, whose current version has `pages`.
+async fn open_the_report_of(profile: &std::path::Path, pages: usize) -> AppWindow {
     let window = open_the_sample_meeting(profile).await;
     window
         .wait_for_count("[data-testid=open-document]", 7)
@@ -30,8 +35,49 @@ async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
         .click()
         .await
         .unwrap();
-    window.wait_for_count("[data-testid=thumbnail]", 14).await;
     window
+        .wait_for_count("[data-testid=thumbnail]", pages)
+        .await;
+    window
+}
+
+/// Where page `n` (from 1) is in the window: left, top, width, height in CSS pixels.
+async fn page_box(window: &AppWindow, n: u32) -> [f64; 4] {
+    let rect = window
+        .client
+        .execute(
+            &format!(
+                "const r = document.querySelector('[data-page=\"{n}\"]').getBoundingClientRect(); \
+                 return [r.left, r.top, r.width, r.height];"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    [0, 1, 2, 3].map(|i| rect[i].as_f64().unwrap())
+}
+
+/// A mouse drag on page `n` between two points given as fractions of the page's size.
+async fn drag_across(window: &AppWindow, from: (f64, f64), to: (f64, f64), n: u32) {
+    let [left, top, width, height] = page_box(window, n).await;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: left + from.0 * width,
+            y: top + from.1 * height,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveTo {
+            duration: Some(std::time::Duration::from_millis(200)),
+            x: left + to.0 * width,
+            y: top + to.1 * height,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    window.client.perform_actions(drag).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -647,35 +693,8 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
         .click()
         .await
         .unwrap();
-    let rect = window
-        .client
-        .execute(
-            "const r = document.querySelector('[data-page=\"1\"]').getBoundingClientRect(); \
-             return [r.left, r.top, r.width, r.height];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let [left, top, width, height] = [0, 1, 2, 3].map(|i| rect[i].as_f64().unwrap());
-    let y = top + 0.40 * height;
-    let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: left + 0.2 * width,
-            y,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveTo {
-            duration: Some(std::time::Duration::from_millis(200)),
-            x: left + 0.7 * width,
-            y,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    window.client.perform_actions(drag).await.unwrap();
+    let [left, top, width, height] = page_box(&window, 1).await;
+    drag_across(&window, (0.2, 0.4), (0.7, 0.4), 1).await;
     let highlight = window
         .find("[data-page=\"1\"] [data-testid=highlight]")
         .await;
@@ -785,4 +804,88 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
         saved, 3,
         "the note, the highlight and the stroke each reached the hub exactly once"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&hub, &code_for(&members, "member"));
+    laptop.run(&["sync"]);
+    let secretary = Laptop::new(laptops.path().join("secretary"));
+    secretary.enroll(&hub, &code_for(&members, "secretary"));
+    secretary.run(&["sync"]);
+
+    let window = open_the_sample_report(laptop.profile.as_path()).await;
+    window
+        .find("[data-testid=highlight-tool]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    drag_across(&window, (0.2, 0.4), (0.7, 0.4), 1).await;
+    let marked = window
+        .find("[data-page=\"1\"] [data-testid=highlight]")
+        .await
+        .attr("data-text")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!marked.is_empty(), "words were highlighted");
+    window.close().await;
+    laptop.run(&["sync"]);
+
+    // The secretary puts a cover page in front of the report: a new version of 15 pages.
+    let shown = secretary.run(&["show", secretary.only_meeting()["id"].as_str().unwrap()]);
+    let path_of = |i: usize| shown["documents"][i]["path"].as_str().unwrap().to_string();
+    let new_version = laptops.path().join("report-v2.pdf");
+    let qpdf = std::process::Command::new("qpdf")
+        .args(["--empty", "--pages", &path_of(0), "1", &path_of(1), "--"])
+        .arg(&new_version)
+        .status()
+        .expect("qpdf runs");
+    assert!(qpdf.success(), "the new version is made");
+    let sha256 = quorum_e2e::processes::replace_document(
+        &hub,
+        &secretary,
+        1,
+        std::fs::read(&new_version).unwrap(),
+        15,
+    )
+    .await;
+    laptop.run(&["sync"]);
+    assert!(
+        laptop.blob_path(&sha256).exists(),
+        "the member's laptop has the new version"
+    );
+
+    let window = open_the_report_of(laptop.profile.as_path(), 15).await;
+    let moved = window
+        .find("[data-page=\"2\"] [data-testid=highlight]")
+        .await
+        .attr("data-text")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        moved, marked,
+        "the highlight is on the same words, now on page 2"
+    );
+    assert_eq!(
+        window
+            .client
+            .find_all(quorum_e2e::fantoccini::Locator::Css(
+                "[data-page=\"1\"] [data-testid=highlight]"
+            ))
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "nothing was left on the new cover page"
+    );
+    window.screenshot("highlight-moved").await;
+    window.close().await;
 }

@@ -248,7 +248,7 @@ impl PageRect {
 
 impl AnnotationShape {
     /// Shifts the geometry by an offset in PDF points.
-    fn translate(&mut self, dx: f32, dy: f32) -> Result<(), EditError> {
+    pub(crate) fn translate(&mut self, dx: f32, dy: f32) -> Result<(), EditError> {
         let shift = |p: &mut PagePoint| {
             p.x += dx;
             p.y += dy;
@@ -295,8 +295,17 @@ pub fn snap_to_words(
     while end + 1 < chars.len() && !chars[end + 1].0.is_whitespace() {
         end += 1;
     }
+    let text: String = chars[start..=end].iter().map(|(c, _)| *c).collect();
+    Some((
+        line_boxes(&chars[start..=end]),
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+    ))
+}
+
+/// One box per line around a run of characters, in reading order.
+pub(crate) fn line_boxes(chars: &[(char, PageRect)]) -> Vec<PageRect> {
     let mut lines: Vec<PageRect> = Vec::new();
-    for (c, r) in &chars[start..=end] {
+    for (c, r) in chars {
         if c.is_whitespace() {
             continue;
         }
@@ -311,8 +320,7 @@ pub fn snap_to_words(
             _ => lines.push(*r),
         }
     }
-    let text: String = chars[start..=end].iter().map(|(c, _)| *c).collect();
-    Some((lines, text.split_whitespace().collect::<Vec<_>>().join(" ")))
+    lines
 }
 
 /// Smooths a hand-drawn stroke: each inner point moves to the mean of itself and its

@@ -8,6 +8,7 @@
 //!   same JSON is stored in SQLite, sent to the hub and read by the UI through bindings
 //!   generated with ts-rs.
 
+pub mod anchor;
 mod annotation;
 mod clock;
 mod committee;

@@ -49,6 +49,8 @@ export const api = {
   findInPage: (sha256: Sha256Hex, page: number, query: string) =>
     invoke<PageRect[]>('find_in_page', { sha256, page, query }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
+  /** Calls `handler` when annotations moved to a document's new version. */
+  onAnnotationsMoved: (handler: () => void): Promise<UnlistenFn> => listen('annotations-moved', () => handler()),
   /** Calls `handler` with every new sync status the background engine reports. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
     listen<SyncStatus>('sync-status', (event) => handler(event.payload)),
