@@ -218,6 +218,8 @@ pub async fn replace_document(
         .await
         .expect("the hub answers");
     assert!(stored.status().is_success(), "the new version is uploaded");
+    // The meeting as the hub has it now, so the version number follows the last one.
+    secretary.run(&["sync"]);
     let mut meeting = secretary.only_meeting();
     let document = meeting["agenda"]
         .as_array_mut()

@@ -888,4 +888,40 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
     );
     window.screenshot("highlight-moved").await;
     window.close().await;
+
+    // Replaced again by a document without those words: the highlight is kept, listed
+    // with what it marked.
+    let appendix = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/sample/documents/03-phu-luc-du-toan.pdf");
+    quorum_e2e::processes::replace_document(
+        &hub,
+        &secretary,
+        1,
+        std::fs::read(appendix).unwrap(),
+        6,
+    )
+    .await;
+    laptop.run(&["sync"]);
+    let window = open_the_report_of(laptop.profile.as_path(), 6).await;
+    let listed = window.find("[data-testid=unanchored]").await;
+    listed.click().await.unwrap();
+    let item = window.find("[data-testid=unanchored-item]").await;
+    assert!(
+        item.text().await.unwrap().contains(&marked),
+        "the highlight is listed with the words it marked"
+    );
+    assert_eq!(
+        window
+            .client
+            .find_all(quorum_e2e::fantoccini::Locator::Css(
+                "[data-testid=highlight]"
+            ))
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "and drawn on no page of the new version"
+    );
+    window.screenshot("highlight-unanchored").await;
+    window.close().await;
 }
