@@ -219,6 +219,9 @@ mod tests {
             AnnotationEdit::decl(&cfg),
             ShownAnnotation::decl(&cfg),
             crate::annotating::PageRef::decl(&cfg),
+            crate::annotating::ExportedFile::decl(&cfg),
+            AgendaNotes::decl(&cfg),
+            NoteEntry::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

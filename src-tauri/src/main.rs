@@ -51,6 +51,9 @@ fn main() {
             annotating::add_rectangle,
             annotating::edit_annotation,
             annotating::delete_annotation,
+            annotating::export_annotated_copy,
+            annotating::my_notes,
+            annotating::save_notes_list,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

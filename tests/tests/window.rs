@@ -759,6 +759,70 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     window.screenshot("note-highlight-pen").await;
+
+    // "My annotated copy": a PDF whose annotations another reader finds.
+    window
+        .find("[data-testid=export-copy]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let exported = window
+        .find("[data-testid=export-result]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .expect("the window names the file it wrote");
+    let pdf = quorum_pdf::PdfService::new(
+        quorum_e2e::workspace_binary("quorum-pdf-worker", "QUORUM_PDF_WORKER"),
+        quorum_pdf::locate_library().unwrap(),
+    );
+    let mut found: Vec<(u32, String)> = pdf
+        .annotations(std::path::Path::new(&exported))
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.page, a.subtype))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (0, "Highlight".to_string()),
+            (0, "Ink".to_string()),
+            (0, "Text".to_string())
+        ],
+        "pdfium reads the note, the highlight and the stroke on page 1 of the copy"
+    );
+    let check = std::process::Command::new("qpdf")
+        .args(["--check", &exported])
+        .output()
+        .expect("qpdf runs");
+    assert!(
+        check.status.success(),
+        "qpdf finds the copy sound: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // The list of the member's notes, under the agenda item of the report.
+    window
+        .find("[data-testid=viewer-back]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=my-notes]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let item = window.find("[data-testid=notes-item]").await;
+    let listed = item.text().await.unwrap();
+    assert!(
+        listed.contains("Hỏi lại số liệu thu ngân sách") && listed.contains(&marked),
+        "the note and the highlighted words are listed under the report's item: {listed}"
+    );
     window.close().await;
 
     // After a restart the note is where it was put, in page coordinates.

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AnnotationId, DocumentId, MemberId, Sha256Hex};
+use crate::{AgendaItemId, AnnotationId, DocumentId, MemberId, Sha256Hex};
 
 /// A point in PDF page coordinates (points, origin bottom-left), so zoom and screen
 /// size never move an annotation.
@@ -163,6 +163,26 @@ pub struct ShownAnnotation {
     /// The secretary replaced the document and this annotation's place was not found
     /// in the new version: it is kept on the old one and listed.
     pub unanchored: bool,
+}
+
+/// One of the member's annotations in their list of notes for a meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteEntry {
+    pub document_id: DocumentId,
+    pub document_title: String,
+    pub annotation: Annotation,
+}
+
+/// The member's annotations on the documents of one agenda item, in agenda order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaNotes {
+    pub agenda_item_id: AgendaItemId,
+    /// 1 for the first item of the agenda.
+    pub number: u32,
+    pub title: String,
+    pub entries: Vec<NoteEntry>,
 }
 
 /// A change the author makes to an annotation already on the page.

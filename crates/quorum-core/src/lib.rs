@@ -21,9 +21,9 @@ pub mod protocol;
 pub mod search;
 
 pub use annotation::{
-    Annotation, AnnotationEdit, AnnotationShape, Color, EditError, InkStroke, MAX_PEN_WIDTH,
-    MIN_PEN_WIDTH, MarkupKind, PagePoint, PageRect, ShownAnnotation, Visibility, smooth_stroke,
-    snap_to_words,
+    AgendaNotes, Annotation, AnnotationEdit, AnnotationShape, Color, EditError, InkStroke,
+    MAX_PEN_WIDTH, MIN_PEN_WIDTH, MarkupKind, NoteEntry, PagePoint, PageRect, ShownAnnotation,
+    Visibility, smooth_stroke, snap_to_words,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use quorum_core::{
-    Annotation, AnnotationEdit, AnnotationId, DocumentId, Operation, OperationPayload, Sha256Hex,
-    ShownAnnotation,
+    AgendaNotes, Annotation, AnnotationEdit, AnnotationId, DocumentId, MeetingId, NoteEntry,
+    Operation, OperationPayload, Sha256Hex, ShownAnnotation,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 use tracing::instrument;
@@ -195,6 +195,43 @@ impl Store {
             |row| row.get::<_, String>(0),
         )?;
         rows.map(|json| Ok(serde_json::from_str(&json?)?)).collect()
+    }
+
+    /// The member's live annotations on a meeting's documents (every version), item by
+    /// item in agenda order, page by page within each document.
+    pub fn my_notes(&self, meeting_id: MeetingId) -> Result<Vec<AgendaNotes>> {
+        let meeting = self.meeting(meeting_id)?;
+        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
+        let mut statement = self.conn.prepare(
+            "SELECT json FROM annotations
+             WHERE json_extract(json, '$.documentId') = ?1 AND json_extract(json, '$.author') = ?2
+               AND deleted = 0
+             ORDER BY page, id",
+        )?;
+        let mut notes = Vec::new();
+        for (number, item) in (1..).zip(&meeting.agenda) {
+            let mut entries = Vec::new();
+            for document in &item.documents {
+                let rows = statement
+                    .query_map(params![document.id.to_string(), me.id.to_string()], |row| {
+                        row.get::<_, String>(0)
+                    })?;
+                for json in rows {
+                    entries.push(NoteEntry {
+                        document_id: document.id,
+                        document_title: document.title.clone(),
+                        annotation: serde_json::from_str(&json?)?,
+                    });
+                }
+            }
+            notes.push(AgendaNotes {
+                agenda_item_id: item.id,
+                number,
+                title: item.title.clone(),
+                entries,
+            });
+        }
+        Ok(notes)
     }
 
     /// Notes that `id` has no place on version `sha256`: it stays where it was, listed.

@@ -2,6 +2,7 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AgendaNotes,
   Annotation,
   AnnotationEdit,
   AnnotationId,
@@ -10,6 +11,7 @@ import type {
   PageRef,
   ShownAnnotation,
   DocumentId,
+  ExportedFile,
   IpcError,
   Language,
   Meeting,
@@ -44,6 +46,10 @@ export const api = {
   addRectangle: (at: PageRef, rect: PageRect, color: Color) => invoke<Annotation>('add_rectangle', { at, rect, color }),
   editAnnotation: (id: AnnotationId, edit: AnnotationEdit) => invoke<Annotation>('edit_annotation', { id, edit }),
   deleteAnnotation: (id: AnnotationId) => invoke<null>('delete_annotation', { id }),
+  exportAnnotatedCopy: (documentId: DocumentId, title: string) =>
+    invoke<ExportedFile>('export_annotated_copy', { documentId, title }),
+  myNotes: (meetingId: MeetingId) => invoke<AgendaNotes[]>('my_notes', { meetingId }),
+  saveNotesList: (title: string, text: string) => invoke<ExportedFile>('save_notes_list', { title, text }),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) =>
     invoke<null>('pages_on_screen', { sha256, first, last }),
   findInPage: (sha256: Sha256Hex, page: number, query: string) =>

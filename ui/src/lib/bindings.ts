@@ -134,6 +134,20 @@ unanchored: boolean, };
 
 export type PageRef = { documentId: DocumentId, sha256: Sha256Hex, page: number, };
 
+export type ExportedFile = { path: string, 
+/**
+ * Annotations written into it.
+ */
+annotations: number, };
+
+export type AgendaNotes = { agendaItemId: AgendaItemId, 
+/**
+ * 1 for the first item of the agenda.
+ */
+number: number, title: string, entries: Array<NoteEntry>, };
+
+export type NoteEntry = { documentId: DocumentId, documentTitle: string, annotation: Annotation, };
+
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
 export type InvalidOperation = "sequenceReused" | "votesNotAccepted" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation";
