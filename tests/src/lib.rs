@@ -169,6 +169,14 @@ impl AppWindow {
         }
     }
 
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |found| found.len())
+    }
+
     /// Waits until exactly `count` elements match `css`, and returns them.
     pub async fn wait_for_count(&self, css: &str, count: usize) -> Vec<Element> {
         let deadline = Instant::now() + PATIENCE;

@@ -940,13 +940,8 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
     );
     assert_eq!(
         window
-            .client
-            .find_all(quorum_e2e::fantoccini::Locator::Css(
-                "[data-page=\"1\"] [data-testid=highlight]"
-            ))
-            .await
-            .unwrap()
-            .len(),
+            .count("[data-page=\"1\"] [data-testid=highlight]")
+            .await,
         0,
         "nothing was left on the new cover page"
     );
@@ -975,14 +970,7 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
         "the highlight is listed with the words it marked"
     );
     assert_eq!(
-        window
-            .client
-            .find_all(quorum_e2e::fantoccini::Locator::Css(
-                "[data-testid=highlight]"
-            ))
-            .await
-            .unwrap()
-            .len(),
+        window.count("[data-testid=highlight]").await,
         0,
         "and drawn on no page of the new version"
     );
