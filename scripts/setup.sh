@@ -9,6 +9,7 @@ APT_PACKAGES=(
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
   qpdf # quorum-pdf's export tests read the annotated copy back with a second PDF library
+  poppler-utils # quorum-pdf's report tests extract the text and list the fonts with pdftotext, pdffonts
 )
 
 missing=()

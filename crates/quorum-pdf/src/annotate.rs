@@ -10,17 +10,18 @@
 #![allow(unsafe_code)] // FFI into pdfium; the invariants are kept by the guards below
 
 use std::collections::BTreeMap;
-use std::ffi::{OsString, c_int, c_ulong, c_void};
+use std::ffi::{c_int, c_ulong, c_void};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use pdfium_render::prelude::*;
 use quorum_core::{AnnotationShape, Color, InkStroke, PagePoint, PageRect};
 
 use crate::PdfError;
+use crate::output::{self, cannot_write};
 use crate::protocol::{ExportedAnnotation, FoundAnnotation};
 
 // From pdfium's public headers; pdfium-render keeps its copies private.
@@ -276,16 +277,7 @@ impl<'p> Document<'p> {
     /// Saves a full copy (not an incremental update) to `output` through `output.part`,
     /// flushed to disk before the rename so the name only ever points at a whole file.
     fn save(&self, output: &Path) -> Result<(), PdfError> {
-        let mut part = OsString::from(output.as_os_str());
-        part.push(".part");
-        let part = PathBuf::from(part);
-        let result = self
-            .save_to(&part)
-            .and_then(|()| std::fs::rename(&part, output).map_err(|e| cannot_write(output, &e)));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&part);
-        }
-        result
+        output::write_whole(output, |part| self.save_to(part))
     }
 
     fn save_to(&self, path: &Path) -> Result<(), PdfError> {
@@ -323,10 +315,6 @@ impl Drop for Document<'_> {
         // SAFETY: every page borrowed the guard and is closed by now; closed once, here.
         unsafe { self.pdfium.FPDF_CloseDocument(self.handle) }
     }
-}
-
-fn cannot_write(path: &Path, error: &std::io::Error) -> PdfError {
-    PdfError::Pdfium(format!("could not write {}: {error}", path.display()))
 }
 
 /// What pdfium writes a saved document through: its callback table first, so the

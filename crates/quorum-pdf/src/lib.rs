@@ -7,22 +7,33 @@
 //! - Nothing in the app process links pdfium; only the worker loads `libpdfium`.
 //! - Geometry is in PDF points (origin bottom-left), the same space as annotations.
 //! - A page is never rendered as one bitmap over [`MAX_BITMAP_PIXELS`].
-//! - An export writes its output whole or not at all, and never writes its source.
+//! - A file the worker writes (an annotated copy, a report) is written whole or not at
+//!   all; an export never writes its source.
+//! - A written report embeds its fonts: it prints and extracts the same anywhere.
 
 mod annotate;
 mod library;
+mod output;
 mod protocol;
+mod report;
 mod service;
 pub mod worker;
 
 pub use library::{LIBRARY_ENV, locate_library};
-pub use protocol::{DocumentInfo, ExportedAnnotation, FoundAnnotation, PageSize, Strip, TextChar};
+pub use protocol::{
+    DocumentInfo, ExportedAnnotation, FoundAnnotation, LineStyle, PageSize, Report, ReportLine,
+    Strip, TextChar,
+};
 pub use service::{PdfService, RenderedPage};
 
 use std::path::PathBuf;
 
 /// Largest bitmap rendered in one piece (about 16 megapixels).
 pub const MAX_BITMAP_PIXELS: u64 = 16 * 1024 * 1024;
+
+/// Margin on every side of a written report's pages, in points (2 cm). Page numbers
+/// are printed in the bottom one.
+pub const REPORT_MARGIN: f32 = 56.7;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "camelCase")]

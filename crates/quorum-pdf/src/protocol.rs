@@ -37,6 +37,11 @@ pub(crate) enum Request {
     Annotations {
         path: PathBuf,
     },
+    /// Writes `report` as a new A4 PDF at `output`.
+    WriteReport {
+        output: PathBuf,
+        report: Report,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +64,9 @@ pub(crate) enum Answer {
     },
     Annotations {
         annotations: Vec<FoundAnnotation>,
+    },
+    Written {
+        pages: u32,
     },
     Failed {
         error: PdfError,
@@ -131,4 +139,42 @@ pub struct FoundAnnotation {
     pub ink_strokes: Vec<u32>,
     /// Whether it has a normal appearance stream: what other readers draw.
     pub has_appearance: bool,
+}
+
+/// A plain text document to print: a title, then lines top to bottom, wrapped at the
+/// right margin and continued on new pages (poll results, minutes).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub title: String,
+    pub lines: Vec<ReportLine>,
+}
+
+// A failed request is logged with its fields; minutes and votes stay out of the log.
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Report")
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One paragraph of a [`Report`]. Runs of whitespace print as one space and a line
+/// break starts a new line; an empty text leaves a blank line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportLine {
+    pub text: String,
+    pub style: LineStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LineStyle {
+    /// Bold and larger, with space above: starts a section.
+    Heading,
+    Bold,
+    Normal,
+    /// Smaller: notes and footnotes.
+    Small,
 }

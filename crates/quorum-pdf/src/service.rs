@@ -12,7 +12,7 @@ use tracing::{instrument, warn};
 
 use crate::PdfError;
 use crate::protocol::{
-    Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Request, Strip, TextChar,
+    Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Report, Request, Strip, TextChar,
 };
 
 /// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
@@ -299,6 +299,19 @@ impl PdfService {
         };
         match self.call(request, &|| true)? {
             (Answer::Exported { annotations }, _) => Ok(annotations),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Writes `report` as a new A4 PDF at `output`, replacing any file there only once
+    /// the new one is whole. Returns its page count.
+    pub fn write_report(&self, output: &Path, report: &Report) -> Result<u32, PdfError> {
+        let request = Request::WriteReport {
+            output: output.into(),
+            report: report.clone(),
+        };
+        match self.call(request, &|| true)? {
+            (Answer::Written { pages }, _) => Ok(pages),
             (other, _) => Err(unexpected(&other)),
         }
     }

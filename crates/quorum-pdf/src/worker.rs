@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use pdfium_render::prelude::*;
 use tracing::debug;
 
-use crate::annotate;
 use crate::protocol::{Answer, DocumentInfo, PageSize, Request, Strip, TextChar};
 use crate::{MAX_BITMAP_PIXELS, PdfError};
+use crate::{annotate, report};
 
 /// Serves requests until standard input closes.
 pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
@@ -92,6 +92,12 @@ fn answer<'a>(
         }
         Request::Annotations { path } => annotate::read(pdfium.bindings(), &path)
             .map(|annotations| Answer::Annotations { annotations }),
+        Request::WriteReport { output, report } => {
+            if open.as_ref().is_some_and(|(path, _)| *path == output) {
+                *open = None;
+            }
+            report::write(pdfium, &output, &report).map(|pages| Answer::Written { pages })
+        }
     };
     result.unwrap_or_else(|error| Answer::Failed { error })
 }

@@ -8,7 +8,10 @@ use quorum_core::{
     Annotation, AnnotationShape, Color, DocumentId, InkStroke, MemberId, PagePoint, PageRect,
     Sha256Hex,
 };
-use quorum_pdf::{ExportedAnnotation, PdfError, PdfService, locate_library};
+use quorum_pdf::{
+    ExportedAnnotation, LineStyle, PdfError, PdfService, REPORT_MARGIN, Report, ReportLine,
+    locate_library,
+};
 
 fn service() -> PdfService {
     let library =
@@ -692,5 +695,242 @@ fn an_annotation_on_a_page_the_document_lacks_fails_the_export_and_writes_nothin
         service.export(&sample(REPORT), &output, &annotations),
         Ok(6),
         "and the same worker exports the good annotations afterwards"
+    );
+}
+
+const POLL_TITLE: &str = "Nghị quyết thông qua dự toán ngân sách năm 2027 – Đồng ý";
+const FIRST_LINE: &str =
+    "Kết quả biểu quyết: Đồng ý 45, Không đồng ý 3, Ý kiến khác 2 – nghị quyết được thông qua.";
+const LAST_LINE: &str = "Thư ký kỳ họp ghi lại; chủ tọa xác nhận.";
+
+/// A Vietnamese poll result of 120 lines in every style, every third one long enough
+/// to wrap.
+fn poll_report() -> Report {
+    let mut lines = vec![ReportLine {
+        text: FIRST_LINE.into(),
+        style: LineStyle::Normal,
+    }];
+    for n in 1..=118 {
+        let (text, style) = match n {
+            n if n % 20 == 1 => (
+                format!("Phần {}: ý kiến đại biểu", n / 20 + 1),
+                LineStyle::Heading,
+            ),
+            n if n % 3 == 0 => (
+                format!(
+                    "Đại biểu số {n} phát biểu: đề nghị Ủy ban nhân dân tỉnh rà soát kỹ các khoản \
+                     chi thường xuyên, ưu tiên vốn cho giáo dục, y tế và hạ tầng giao thông nông \
+                     thôn; đồng thời công khai tiến độ giải ngân hằng quý để cử tri được biết."
+                ),
+                LineStyle::Normal,
+            ),
+            n if n % 7 == 0 => (format!("Đại biểu số {n}: Đồng ý"), LineStyle::Bold),
+            n if n % 5 == 0 => (format!("Ghi chú {n}: phiếu hợp lệ"), LineStyle::Small),
+            n => (format!("Đại biểu số {n}: Không đồng ý"), LineStyle::Normal),
+        };
+        lines.push(ReportLine { text, style });
+    }
+    lines.push(ReportLine {
+        text: LAST_LINE.into(),
+        style: LineStyle::Normal,
+    });
+    Report {
+        title: POLL_TITLE.into(),
+        lines,
+    }
+}
+
+/// Text with every run of whitespace as one space: how lines compare once wrapped.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_report_prints_vietnamese_wrapped_within_the_margins_on_numbered_pages() {
+    let service = service();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("ket-qua-bieu-quyet.pdf");
+    let report = poll_report();
+    assert_eq!(report.lines.len(), 120, "the report has 120 lines");
+
+    let pages = service.write_report(&output, &report).unwrap();
+
+    let info = service.info(&output).unwrap();
+    assert!(pages >= 2, "120 lines need more than one page, got {pages}");
+    assert_eq!(
+        info.pages.len(),
+        pages as usize,
+        "the answer counts the pages written"
+    );
+    let texts = service.pages_text(&output).unwrap();
+    let first = words(&texts[0]);
+    assert!(
+        first.starts_with(POLL_TITLE),
+        "page 1 opens with the title, every diacritic intact: {first:?}"
+    );
+    assert!(
+        first.contains(FIRST_LINE),
+        "the first line follows, every diacritic intact: {first:?}"
+    );
+    let last = words(&texts[texts.len() - 1]);
+    assert!(
+        last.contains(LAST_LINE),
+        "the last line is on the last page: {last:?}"
+    );
+
+    // Each page ends with its number; without them the pages read as the report.
+    let mut body = String::new();
+    for (index, text) in texts.iter().enumerate() {
+        let number = format!("{} / {pages}", index + 1);
+        let text = words(text);
+        let Some(lines) = text.strip_suffix(&number) else {
+            panic!(
+                "page {} ends with its number {number:?}: {text:?}",
+                index + 1
+            )
+        };
+        body.push_str(lines);
+        body.push(' ');
+    }
+    let body = words(&body);
+    let mut rest = body.as_str();
+    for line in std::iter::once(POLL_TITLE).chain(report.lines.iter().map(|l| l.text.as_str())) {
+        let at = rest
+            .find(&words(line))
+            .unwrap_or_else(|| panic!("{line:?} is printed whole, after the lines before it"));
+        rest = &rest[at + words(line).len()..];
+    }
+
+    let mut widest = 0.0f32;
+    for (index, size) in info.pages.iter().enumerate() {
+        assert!(
+            (size.width - 595.3).abs() < 1.0 && (size.height - 841.9).abs() < 1.0,
+            "page {} is A4: {size:?}",
+            index + 1
+        );
+        let chars = service.text(&output, index as u32).unwrap();
+        for c in chars.iter().filter(|c| !c.ch.is_whitespace()) {
+            assert!(
+                c.right <= size.width - REPORT_MARGIN + 1.0 && c.left >= REPORT_MARGIN - 1.0,
+                "{:?} on page {} stays within the side margins: {c:?}",
+                c.ch,
+                index + 1
+            );
+            widest = widest.max(c.right);
+        }
+    }
+    assert!(
+        widest > 595.3 - REPORT_MARGIN - 20.0,
+        "long lines run up to the right margin before they wrap (widest reaches {widest})"
+    );
+}
+
+#[test]
+fn another_pdf_reader_extracts_the_report_and_finds_its_fonts_embedded() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("ket-qua-bieu-quyet.pdf");
+    service().write_report(&output, &poll_report()).unwrap();
+
+    // Options, the file, then where to (`-`: standard output).
+    let poppler = |tool: &str, options: &[&str], to: &[&str]| {
+        let run = std::process::Command::new(tool)
+            .args(options)
+            .arg(&output)
+            .args(to)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{tool} is installed (poppler-utils, scripts/setup.sh): {e}")
+            });
+        assert!(run.status.success(), "{tool} reads the report");
+        String::from_utf8(run.stdout).unwrap()
+    };
+    let text = words(&poppler(
+        "pdftotext",
+        &["-f", "1", "-l", "1", "-enc", "UTF-8"],
+        &["-"],
+    ));
+    assert!(
+        text.contains(POLL_TITLE),
+        "poppler extracts the Vietnamese title as written: {text:?}"
+    );
+    let fonts = poppler("pdffonts", &[], &[]);
+    for name in ["DejaVuSans", "DejaVuSans-Bold"] {
+        let row = fonts
+            .lines()
+            .find(|row| {
+                row.split_whitespace()
+                    .next()
+                    .is_some_and(|n| n.ends_with(name))
+            })
+            .unwrap_or_else(|| panic!("{name} is used: {fonts}"));
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        // name, type (one or two words), encoding, then emb, sub, uni, object number, generation
+        let [emb, _sub, uni, _, _] = columns[columns.len() - 5..] else {
+            unreachable!("pdffonts prints five columns after the encoding")
+        };
+        assert_eq!(emb, "yes", "{name} is embedded: {row}");
+        assert_eq!(uni, "yes", "{name} maps its glyphs back to Unicode: {row}");
+    }
+}
+
+#[test]
+fn a_report_over_one_just_read_is_read_anew() {
+    let service = service();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("bien-ban.pdf");
+    let report = |title: &str| Report {
+        title: title.into(),
+        lines: vec![ReportLine {
+            text: "Nội dung".into(),
+            style: LineStyle::Normal,
+        }],
+    };
+    assert_eq!(
+        service.write_report(&output, &report("Bản nháp")),
+        Ok(1),
+        "one page"
+    );
+    assert!(
+        service.pages_text(&output).unwrap()[0].contains("Bản nháp"),
+        "the draft is read, and the worker keeps it open"
+    );
+
+    service
+        .write_report(&output, &report("Bản chính thức"))
+        .unwrap();
+
+    let text = &service.pages_text(&output).unwrap()[0];
+    assert!(
+        text.contains("Bản chính thức") && !text.contains("Bản nháp"),
+        "the new report is read, not the one the worker had open: {text:?}"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["bien-ban.pdf"], "no partial file is left behind");
+}
+
+#[test]
+fn a_report_into_a_folder_that_is_gone_fails_clearly_and_writes_nothing() {
+    let service = service();
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = dir.path().join("unplugged").join("ket-qua.pdf");
+
+    let error = service.write_report(&nowhere, &poll_report()).unwrap_err();
+
+    assert!(
+        matches!(&error, PdfError::Pdfium(message)
+            if message.contains("could not write") && message.contains("unplugged")),
+        "the error says the file could not be written and names where: {error}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "neither a report nor a partial file was written"
+    );
+    let here = dir.path().join("ket-qua.pdf");
+    assert!(
+        service.write_report(&here, &poll_report()).unwrap() >= 2,
+        "and the same worker writes the report where it can"
     );
 }
