@@ -158,7 +158,7 @@ pub struct ExportedFile {
 
 /// Where exports go: the member's Documents folder, in "Quorum"; the profile folder on
 /// a laptop without one.
-fn export_dir(app: &AppHandle, state: &AppState) -> Result<PathBuf, IpcError> {
+pub(crate) fn export_dir(app: &AppHandle, state: &AppState) -> Result<PathBuf, IpcError> {
     let dir = match app.path().document_dir() {
         Ok(documents) if documents.is_dir() => documents.join("Quorum"),
         _ => state
@@ -173,7 +173,7 @@ fn export_dir(app: &AppHandle, state: &AppState) -> Result<PathBuf, IpcError> {
 }
 
 /// A file name from a document's title: what a file system refuses becomes a dash.
-fn file_name(title: &str, suffix: &str) -> String {
+pub(crate) fn file_name(title: &str, suffix: &str) -> String {
     let safe: String = title
         .chars()
         .map(|c| {

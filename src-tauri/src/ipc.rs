@@ -45,6 +45,12 @@ pub enum ErrorCode {
     AnnotationNotYours,
     /// The edit does not fit the annotation (e.g. moving a highlight off its words).
     AnnotationEditRefused,
+    /// The poll is not open for voting (as this laptop last heard from the hub).
+    PollNotOpen,
+    /// The member does not vote in this poll, or not for that member.
+    NotEligible,
+    /// The choice does not fit the poll (e.g. "other opinion" without words).
+    InvalidBallot,
     Internal,
 }
 
@@ -102,11 +108,15 @@ impl From<StoreError> for IpcError {
             StoreError::Io { .. } => ErrorCode::StoreUnreadable,
             StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
             StoreError::NotEnrolled => ErrorCode::NotEnrolled,
-            StoreError::AnnotationNotFound(_) | StoreError::DocumentNotFound(_) => {
-                ErrorCode::Internal
-            }
+            StoreError::AnnotationNotFound(_)
+            | StoreError::DocumentNotFound(_)
+            | StoreError::PollNotFound(_) => ErrorCode::Internal,
             StoreError::Denied(_) => ErrorCode::Denied,
             StoreError::NotYourAnnotation => ErrorCode::AnnotationNotYours,
+            StoreError::PollNotOpen => ErrorCode::PollNotOpen,
+            StoreError::NotEligible => ErrorCode::NotEligible,
+            StoreError::InvalidBallot(_) => ErrorCode::InvalidBallot,
+            StoreError::BadDeviceKey => ErrorCode::NotEnrolled,
             StoreError::Edit(_) => ErrorCode::AnnotationEditRefused,
             StoreError::Migration(_)
             | StoreError::Sqlite(_)
@@ -222,6 +232,30 @@ mod tests {
             crate::annotating::ExportedFile::decl(&cfg),
             AgendaNotes::decl(&cfg),
             NoteEntry::decl(&cfg),
+            crate::voting::PollCard::decl(&cfg),
+            crate::voting::ResultFiles::decl(&cfg),
+            quorum_pdf::Report::decl(&cfg),
+            quorum_pdf::ReportLine::decl(&cfg),
+            quorum_pdf::LineStyle::decl(&cfg),
+            crate::voting::NewPollSubject::decl(&cfg),
+            quorum_core::protocol::PollView::decl(&cfg),
+            Poll::decl(&cfg),
+            PollId::decl(&cfg),
+            PollSubject::decl(&cfg),
+            PollOption::decl(&cfg),
+            BallotSecrecy::decl(&cfg),
+            QuorumRule::decl(&cfg),
+            MajorityRule::decl(&cfg),
+            MajorityBasis::decl(&cfg),
+            PollState::decl(&cfg),
+            Tally::decl(&cfg),
+            OptionCount::decl(&cfg),
+            Ballot::decl(&cfg),
+            DeviceId::decl(&cfg),
+            quorum_store::MyBallot::decl(&cfg),
+            quorum_store::BallotStatus::decl(&cfg),
+            Member::decl(&cfg),
+            Role::decl(&cfg),
             Denied::decl(&cfg),
             quorum_core::protocol::InvalidOperation::decl(&cfg),
         ];

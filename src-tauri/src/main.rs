@@ -11,6 +11,7 @@ mod ipc;
 mod pages;
 mod profile;
 mod reanchoring;
+mod voting;
 
 use tauri::Manager;
 use tracing_subscriber::EnvFilter;
@@ -54,6 +55,15 @@ fn main() {
             annotating::export_annotated_copy,
             annotating::my_notes,
             annotating::save_notes_list,
+            voting::polls,
+            voting::members,
+            voting::create_poll,
+            voting::run_poll,
+            voting::cast_ballot,
+            voting::delegate,
+            voting::my_delegate,
+            voting::me,
+            voting::save_results,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -36,6 +36,15 @@ pub struct AppState {
     pub sync: Option<RunningSync>,
 }
 
+impl AppState {
+    /// Uploads what was just queued now rather than at the next period.
+    pub fn sync_soon(&self) {
+        if let Some(sync) = &self.sync {
+            sync.engine.sync_soon();
+        }
+    }
+}
+
 pub struct RunningSync {
     pub engine: Arc<SyncEngine>,
     /// Dropping it would stop the engine's loop.

@@ -977,3 +977,214 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
     window.screenshot("highlight-unanchored").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_board_counts_it() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = Laptop::new(laptops.path().join("chair"));
+    chair.enroll(&hub, &code_for(&members, "chair"));
+    chair.run(&["sync"]);
+    let member = Laptop::new(laptops.path().join("member"));
+    member.enroll(&hub, &code_for(&members, "member"));
+    member.run(&["sync"]);
+    let member_name = members
+        .iter()
+        .find(|m| m.role == "member")
+        .unwrap()
+        .name
+        .clone();
+
+    let chair_window = open_the_sample_meeting(chair.profile.as_path()).await;
+    let member_window = open_the_sample_meeting(member.profile.as_path()).await;
+    member_window.find("[data-testid=meeting-polls]").await;
+
+    chair_window
+        .find("[data-testid=poll-new-question]")
+        .await
+        .send_keys("Thông qua báo cáo kinh tế – xã hội năm 2026")
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=poll-create]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=poll-open]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The member's window shows the open poll by itself.
+    member_window
+        .find("[data-testid=poll][data-state=open]")
+        .await;
+    member_window
+        .find("[data-testid=vote-agree]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    member_window
+        .wait_for_attribute("[data-testid=my-ballot]", "data-status", "counted")
+        .await;
+    member_window.screenshot("poll-member-voted").await;
+
+    chair_window
+        .wait_for_attribute("[data-testid=poll-board]", "data-answered", "1")
+        .await;
+    chair_window
+        .wait_for_attribute(
+            "[data-testid=poll-count][data-key=agree]",
+            "data-count",
+            "1",
+        )
+        .await;
+    let voters = chair_window
+        .find("[data-testid=poll-voters]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        voters.contains(&member_name),
+        "the chair sees who has voted: {voters}"
+    );
+    chair_window.screenshot("poll-chair-board").await;
+
+    // Closed and exported: the PDF and CSV carry the result.
+    chair_window
+        .find("[data-testid=poll-close]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .wait_for_attribute("[data-testid=poll]", "data-state", "closed")
+        .await;
+    let (pdf_text, csv) = export_results(&chair_window).await;
+    assert!(
+        pdf_text.contains("Thông qua báo cáo kinh tế – xã hội năm 2026")
+            && pdf_text.contains("Đồng ý: 1")
+            && pdf_text.contains(&member_name),
+        "the named poll's PDF has the question, the count and who voted: {pdf_text}"
+    );
+    assert!(
+        csv.contains("\"agree\",\"Đồng ý\",\"1\""),
+        "and the CSV: {csv}"
+    );
+
+    // A secret poll: the member's choice is counted, nothing links it to them.
+    chair_window
+        .find("[data-testid=poll-new-question]")
+        .await
+        .send_keys("Bầu trưởng ban (phiếu kín)")
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=poll-new-secret]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=poll-create]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=poll-open]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // The newest poll comes first; the member's screen shows it open by itself.
+    let secret_poll = "article[data-testid=poll]:first-of-type";
+    member_window.wait_for_count("[data-testid=poll]", 2).await;
+    member_window
+        .find(&format!(
+            "{secret_poll}[data-state=open] [data-testid=vote-disagree]"
+        ))
+        .await
+        .click()
+        .await
+        .unwrap();
+    member_window
+        .wait_for_attribute(
+            &format!("{secret_poll} [data-testid=my-ballot]"),
+            "data-status",
+            "counted",
+        )
+        .await;
+    member_window.screenshot("poll-secret-member").await;
+    chair_window
+        .wait_for_attribute(
+            &format!("{secret_poll} [data-testid=poll-board]"),
+            "data-answered",
+            "1",
+        )
+        .await;
+    assert_eq!(
+        chair_window
+            .count(&format!("{secret_poll} [data-testid=poll-voters]"))
+            .await,
+        0,
+        "a secret poll's board names nobody"
+    );
+    chair_window
+        .find(&format!("{secret_poll} [data-testid=poll-close]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .wait_for_count("[data-testid=poll][data-state=closed]", 2)
+        .await;
+    let (pdf_text, csv) = export_results(&chair_window).await;
+    assert!(
+        pdf_text.contains("1/3 thành viên đã biểu quyết") && pdf_text.contains("Phiếu kín"),
+        "the secret poll's export says how many voted, and that counts wait for the grace \
+         period: {pdf_text}"
+    );
+    assert!(
+        !pdf_text.contains(&member_name) && !csv.contains(&member_name),
+        "and no member's name: {pdf_text} {csv}"
+    );
+    chair_window.close().await;
+    member_window.close().await;
+}
+
+/// Exports the first poll on the chair's screen (the newest); returns the PDF's text
+/// (read back with pdfium) and the CSV.
+async fn export_results(window: &AppWindow) -> (String, String) {
+    let newest = "article[data-testid=poll]:first-of-type";
+    window
+        .find(&format!("{newest} [data-testid=poll-export]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let exported = window
+        .find(&format!("{newest} [data-testid=poll-exported]"))
+        .await;
+    let pdf_path = exported.attr("data-pdf").await.unwrap().unwrap();
+    let csv_path = exported.attr("data-csv").await.unwrap().unwrap();
+    let pdf = quorum_pdf::PdfService::new(
+        quorum_e2e::workspace_binary("quorum-pdf-worker", "QUORUM_PDF_WORKER"),
+        quorum_pdf::locate_library().unwrap(),
+    );
+    let text: String = pdf
+        .text(std::path::Path::new(&pdf_path), 0)
+        .unwrap()
+        .iter()
+        .map(|c| c.ch)
+        .collect();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (text, std::fs::read_to_string(csv_path).unwrap())
+}

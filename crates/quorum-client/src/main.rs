@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use quorum_core::{
-    Annotation, AnnotationShape, Clock, Color, DocumentId, MeetingId, PagePoint, SystemClock,
-    Visibility,
+    AgendaItemId, Annotation, AnnotationShape, Clock, Color, DocumentId, MeetingId, MemberId,
+    PagePoint, Poll, PollId, PollSubject, SystemClock, Visibility,
 };
 use quorum_sync::{Profile, SyncEngine, SyncStatus};
 use serde::Serialize;
@@ -68,6 +69,43 @@ enum Command {
     /// The annotations on a document's newest version: the member's own and those
     /// others shared.
     Annotations { document: DocumentId },
+    /// Polls of a meeting, or without `--meeting` the written-opinion requests, with the
+    /// ballots cast on this laptop and where they stand.
+    Polls {
+        #[arg(long)]
+        meeting: Option<MeetingId>,
+    },
+    /// Prepare a poll (chair or secretary): on an agenda item, or as a written-opinion
+    /// request to the committee answered by `--deadline`. Queued until the next sync.
+    CreatePoll {
+        #[arg(long)]
+        question: String,
+        #[arg(long, requires = "item")]
+        meeting: Option<MeetingId>,
+        #[arg(long)]
+        item: Option<AgendaItemId>,
+        /// RFC 3339, e.g. 2026-12-01T17:00:00+07:00; required without `--meeting`.
+        #[arg(long, required_unless_present = "meeting")]
+        deadline: Option<DateTime<Utc>>,
+        #[arg(long)]
+        secret: bool,
+    },
+    /// Open a poll for voting (queued; the hub's moment of applying it counts).
+    OpenPoll { poll: PollId },
+    /// Close a poll (queued; the hub's moment of applying it counts).
+    ClosePoll { poll: PollId },
+    /// Cast a ballot: signed with this laptop's key and queued until the next sync.
+    Vote {
+        poll: PollId,
+        /// The option's key: agree, disagree, other…
+        option: String,
+        /// The member's words; required for "other".
+        #[arg(long)]
+        comment: Option<String>,
+        /// Vote for a member who delegated their vote to this one.
+        #[arg(long = "for")]
+        for_member: Option<MemberId>,
+    },
 }
 
 type Failure = Box<dyn std::error::Error>;
@@ -266,6 +304,74 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .collect::<Vec<_>>()
                 .join("\n");
             Ok((to_value(&shown)?, text))
+        }
+        Command::Polls { meeting } => {
+            let store = profile.open_store()?;
+            let mut polls = Vec::new();
+            let mut text = Vec::new();
+            for view in store.polls(*meeting)? {
+                let ballots = store.my_ballots(view.poll.id)?;
+                text.push(format!(
+                    "{}  {:?}  {}/{} answered  {}",
+                    view.poll.id,
+                    view.state,
+                    view.answered,
+                    view.eligible.len(),
+                    view.poll.question
+                ));
+                polls.push(json!({ "view": view, "myBallots": ballots }));
+            }
+            Ok((Value::Array(polls), text.join("\n")))
+        }
+        Command::CreatePoll {
+            question,
+            meeting,
+            item,
+            deadline,
+            secret,
+        } => {
+            let mut store = profile.open_store()?;
+            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
+            let subject = match (meeting, item) {
+                (Some(meeting_id), Some(agenda_item_id)) => PollSubject::AgendaItem {
+                    meeting_id: *meeting_id,
+                    agenda_item_id: *agenda_item_id,
+                },
+                _ => PollSubject::WrittenOpinion {
+                    committee_id: me.committee_id,
+                },
+            };
+            let poll = Poll::standard(subject, question.clone(), *secret, *deadline);
+            store.create_poll(&poll, clock.now())?;
+            let text = format!("poll {} prepared; it waits for the next sync", poll.id);
+            Ok((to_value(&poll)?, text))
+        }
+        Command::OpenPoll { poll } | Command::ClosePoll { poll } => {
+            let open = matches!(cli.command, Command::OpenPoll { .. });
+            profile.open_store()?.run_poll(*poll, open, clock.now())?;
+            let text = format!(
+                "{} of poll {poll} queued until the next sync",
+                if open { "opening" } else { "closing" }
+            );
+            Ok((json!({ "poll": poll, "open": open }), text))
+        }
+        Command::Vote {
+            poll,
+            option,
+            comment,
+            for_member,
+        } => {
+            let mut store = profile.open_store()?;
+            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
+            let ballot = store.cast_ballot(
+                *poll,
+                for_member.unwrap_or(me.id),
+                option,
+                comment.clone(),
+                clock.now(),
+            )?;
+            let text = format!("ballot \"{option}\" signed; it waits for the next sync");
+            Ok((to_value(&ballot)?, text))
         }
         Command::CheckIn { meeting } => {
             let operation = profile.open_store()?.check_in(*meeting, clock.now())?;

@@ -19,6 +19,7 @@ mod permission;
 mod poll;
 pub mod protocol;
 pub mod search;
+mod vote;
 
 pub use annotation::{
     AgendaNotes, Annotation, AnnotationEdit, AnnotationShape, Color, EditError, InkStroke,
@@ -40,4 +41,8 @@ pub use permission::{Action, Denied, decide};
 pub use poll::{
     Ballot, BallotSecrecy, MajorityBasis, MajorityRule, Poll, PollError, PollOption, PollSubject,
     QuorumRule,
+};
+pub use vote::{
+    Counted, MAX_CLOCK_AHEAD, OptionCount, PollState, Tally, Timing, TimingError, eligible_voters,
+    judge_timing, tally,
 };

@@ -2,7 +2,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AgendaItemId, Annotation, AnnotationId, Ballot, MeetingId, OperationId};
+use crate::{
+    AgendaItemId, Annotation, AnnotationId, Ballot, MeetingId, MemberId, OperationId, Poll, PollId,
+};
 
 /// Something a member did on a device, queued in the outbox until the hub applies it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -22,6 +24,27 @@ pub struct Operation {
 pub enum OperationPayload {
     CastBallot {
         ballot: Ballot,
+    },
+    /// The chair or secretary prepares a poll (not yet open).
+    CreatePoll {
+        poll: Poll,
+    },
+    /// Voting starts at the moment the hub applies this.
+    #[serde(rename_all = "camelCase")]
+    OpenPoll {
+        poll_id: PollId,
+    },
+    /// Voting ends at the moment the hub applies this: the authority on lateness.
+    #[serde(rename_all = "camelCase")]
+    ClosePoll {
+        poll_id: PollId,
+    },
+    /// The member lets `delegate` vote for them in this meeting (ủy quyền), or takes
+    /// that back with `None`.
+    #[serde(rename_all = "camelCase")]
+    Delegate {
+        meeting_id: MeetingId,
+        delegate: Option<MemberId>,
     },
     SaveAnnotation {
         annotation: Annotation,
@@ -46,6 +69,10 @@ impl OperationPayload {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::CastBallot { .. } => "castBallot",
+            Self::CreatePoll { .. } => "createPoll",
+            Self::OpenPoll { .. } => "openPoll",
+            Self::ClosePoll { .. } => "closePoll",
+            Self::Delegate { .. } => "delegate",
             Self::SaveAnnotation { .. } => "saveAnnotation",
             Self::DeleteAnnotation { .. } => "deleteAnnotation",
             Self::CheckIn { .. } => "checkIn",

@@ -77,8 +77,10 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
         RunPoll if !matches!(actor.role, Role::Chair | Role::Secretary) => {
             Err(Denied::ChairOrSecretaryOnly)
         }
-        RunPoll | RequestToSpeak if meeting.status != InSession => Err(Denied::NotInSession),
+        // Polls run on the meeting's day, before anyone marks the session started.
+        RunPoll if meeting.status == Closed => Err(Denied::MeetingClosed),
         RunPoll => Ok(()),
+        RequestToSpeak if meeting.status != InSession => Err(Denied::NotInSession),
         CheckIn if secretary => Err(Denied::NonVotingRole),
         CheckIn => Ok(()),
         RequestToSpeak if !votes_and_speaks => Err(Denied::NonVotingRole),
@@ -145,7 +147,8 @@ mod tests {
             // Running polls.
             (Chair, InSession, RunPoll, ok),
             (Secretary, InSession, RunPoll, ok),
-            (Chair, Published, RunPoll, Err(Denied::NotInSession)),
+            (Chair, Published, RunPoll, ok),
+            (Chair, Closed, RunPoll, Err(Denied::MeetingClosed)),
             (
                 Member,
                 InSession,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AgendaItemId, CommitteeId, MeetingId, MemberId, PollId};
+use crate::{AgendaItemId, CommitteeId, DeviceId, MeetingId, MemberId, PollId};
 
 /// What a poll is about: an item in a meeting, or a written-opinion request sent to a
 /// committee outside any meeting ("lấy ý kiến thành viên").
@@ -78,15 +78,47 @@ pub struct Poll {
     pub late_grace_seconds: u32,
 }
 
-/// One member's choice. The latest ballot of a member counts.
+/// One member's choice, signed on the device that cast it. The latest ballot of a
+/// member (by cast time) counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Ballot {
     pub poll_id: PollId,
+    /// Whose vote it is: the voter, or the member who delegated their vote to them.
     pub member_id: MemberId,
+    /// Who cast it; differs from `member_id` when a delegate votes.
+    pub cast_by: MemberId,
     pub option_key: String,
     pub comment: Option<String>,
+    /// The casting device's clock, signed: what the grace rule judges.
     pub cast_at: DateTime<Utc>,
+    pub device_id: DeviceId,
+    /// The sequence number of the operation carrying it: binds the signature to one
+    /// upload from one device, so it cannot be replayed in another.
+    #[ts(type = "number")]
+    pub device_seq: u64,
+    /// Ed25519 signature of [`Ballot::signed_message`] by the device's key, hex.
+    pub signature: String,
+}
+
+impl Ballot {
+    /// The bytes the device signs: every field but the signature, in a fixed order.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let fields = (
+            "quorum-ballot/1",
+            self.poll_id.to_string(),
+            self.member_id.to_string(),
+            self.cast_by.to_string(),
+            &self.option_key,
+            &self.comment,
+            self.cast_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            self.device_id.to_string(),
+            self.device_seq,
+        );
+        // A tuple of strings and numbers always serialises.
+        serde_json::to_vec(&fields).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,7 +160,38 @@ impl PollOption {
     }
 }
 
+/// How long after closing a ballot cast offline before the close still counts (late).
+pub const STANDARD_GRACE_SECONDS: u32 = 600;
+
 impl Poll {
+    /// A poll with the committee's usual rules: agree / disagree / other opinion; passed
+    /// by more than half of all voting members, with half of them answering; ten
+    /// minutes' grace for ballots cast offline before the close.
+    pub fn standard(
+        subject: PollSubject,
+        question: String,
+        secret: bool,
+        closes_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            id: PollId::new_v7(),
+            subject,
+            question: question.trim().to_string(),
+            options: PollOption::standard(),
+            secrecy: if secret {
+                BallotSecrecy::Secret
+            } else {
+                BallotSecrecy::Named
+            },
+            opens_at: None,
+            closes_at,
+            quorum: QuorumRule::Percent { percent: 50 },
+            majority: MajorityRule::Simple,
+            majority_basis: MajorityBasis::AllMembers,
+            late_grace_seconds: STANDARD_GRACE_SECONDS,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), PollError> {
         if self.question.trim().is_empty() {
             return Err(PollError::MissingQuestion);
@@ -204,12 +267,17 @@ mod tests {
     }
 
     fn ballot(poll: &Poll, option_key: &str, comment: Option<&str>) -> Ballot {
+        let member = MemberId::new_v7();
         Ballot {
             poll_id: poll.id,
-            member_id: MemberId::new_v7(),
+            member_id: member,
+            cast_by: member,
             option_key: option_key.into(),
             comment: comment.map(Into::into),
             cast_at: at(2, 9),
+            device_id: DeviceId::new_v7(),
+            device_seq: 1,
+            signature: String::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use crate::{
     Annotation, AnnotationId, Committee, Denied, DeviceId, Meeting, MeetingId, Member, MemberId,
-    OperationId,
+    OperationId, Poll, PollState, Tally,
 };
 
 /// The path prefix of this version of the protocol.
@@ -81,12 +81,40 @@ pub enum Record {
         meeting_id: MeetingId,
         annotation: Annotation,
     },
+    /// A poll as the viewer may see it: state, who answered (named polls) or how many
+    /// (secret ones), and the tally when it may be shown.
+    Poll {
+        poll: PollView,
+    },
+    /// Who votes for whom in a meeting (ủy quyền); `delegate: None` ends it.
+    #[serde(rename_all = "camelCase")]
+    Delegation {
+        meeting_id: MeetingId,
+        member: MemberId,
+        delegate: Option<MemberId>,
+    },
     /// A shared annotation its author made private again: the others drop their copy.
     #[serde(rename_all = "camelCase")]
     AnnotationWithdrawn {
         annotation_id: AnnotationId,
         author: MemberId,
     },
+}
+
+/// A poll with what may be shown of its votes. For a secret poll, `voters` is empty and
+/// `tally` stays `None` until the poll is final (closed, and its grace period for late
+/// ballots over): nothing links a member to a choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PollView {
+    pub poll: Poll,
+    pub state: PollState,
+    /// Members entitled to vote.
+    pub eligible: Vec<MemberId>,
+    /// Members whose ballot counts (named polls only).
+    pub voters: Vec<MemberId>,
+    pub answered: u32,
+    pub tally: Option<Tally>,
 }
 
 /// `POST /v1/operations`: a device's outbox, oldest first.
@@ -147,8 +175,6 @@ pub enum Refusal {
 pub enum InvalidOperation {
     #[error("sequence number already used")]
     SequenceReused,
-    #[error("votes are not accepted by this hub yet")]
-    VotesNotAccepted,
     #[error("the meeting is not on this hub")]
     UnknownMeeting,
     #[error("the agenda item is not part of this meeting")]
@@ -159,6 +185,39 @@ pub enum InvalidOperation {
     NotTheAuthor,
     #[error("the annotation belongs to someone else")]
     SomeoneElsesAnnotation,
+    #[error("the poll is not on this hub")]
+    UnknownPoll,
+    #[error("the poll is not valid")]
+    InvalidPoll,
+    #[error("the poll was opened already")]
+    PollAlreadyOpened,
+    #[error("the poll is not open")]
+    PollNotOpen,
+    #[error("the ballot was cast after the poll closed")]
+    CastAfterClose,
+    #[error("the ballot reached the hub after the grace period")]
+    BallotAfterGrace,
+    #[error("the ballot's time is ahead of the hub's clock")]
+    BallotFromTheFuture,
+    #[error("the ballot's signature does not match its contents and device")]
+    BadSignature,
+    #[error("the choice does not fit the poll")]
+    InvalidChoice,
+    #[error("the member has not delegated their vote to this voter")]
+    NotDelegated,
+    #[error("a member cannot delegate to themselves or to someone who does not vote")]
+    InvalidDelegate,
+}
+
+impl From<crate::TimingError> for InvalidOperation {
+    fn from(error: crate::TimingError) -> Self {
+        match error {
+            crate::TimingError::NotOpen => Self::PollNotOpen,
+            crate::TimingError::CastAfterClose => Self::CastAfterClose,
+            crate::TimingError::AfterGrace => Self::BallotAfterGrace,
+            crate::TimingError::FromTheFuture => Self::BallotFromTheFuture,
+        }
+    }
 }
 
 impl From<Denied> for Refusal {

@@ -15,10 +15,11 @@ use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use futures_util::{Stream, StreamExt, stream};
 use quorum_core::protocol::{
     ApiError, Change, ChangeNotice, ChangesPage, EnrollRequest, EnrollResponse,
-    MAX_JSON_BODY_BYTES, PushRequest, PushResponse, Record,
+    MAX_JSON_BODY_BYTES, PollView, PushRequest, PushResponse, Record,
 };
 use quorum_core::{
-    Action, DeviceId, Meeting, MeetingId, Member, Role, Sha256Hex, Visibility, decide,
+    Action, DeviceId, Meeting, MeetingId, Member, PollState, PollSubject, Role, Sha256Hex,
+    Visibility, decide,
 };
 use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,8 @@ const MAX_PAGE: u32 = 1000;
 const MAX_DEVICE_NAME_CHARS: usize = 200;
 /// How soon a change made outside this process (e.g. by the admin CLI) is announced.
 const OUTSIDE_CHANGES_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
+/// How soon a poll's deadline or the end of its grace period reaches the feed.
+const SETTLE_POLLS_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A refused or failed request, sent as an [`ApiError`] body.
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +204,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let closing = hub.clone();
     tokio::spawn(hub.clone().announce_outside_changes(OUTSIDE_CHANGES_PERIOD));
+    tokio::spawn(hub.clone().settle_polls_periodically(SETTLE_POLLS_PERIOD));
     axum::serve(listener, router(hub))
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -331,14 +335,35 @@ struct ChangesQuery {
 /// What `viewer` receives of `record`: `None` for other committees' records, and a
 /// withdrawal for a meeting of their committee they may not see. Annotations go to
 /// their author, and when shared to those who may see the meeting (`meetings` are the
-/// viewer's committee's); a private one never leaves its author.
+/// viewer's committee's); a private one never leaves its author. A poll goes to those
+/// who may see its meeting, or for a written opinion to its committee; while a draft,
+/// only to the chair and the secretary among them. A delegation goes to those who may
+/// see its meeting.
 fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<Record> {
     let may_view = |meeting_id: MeetingId| {
         meetings
             .iter()
             .any(|m| m.id == meeting_id && decide(viewer, Action::ViewMeeting, m).is_ok())
     };
+    let may_see_poll = |view: &PollView| {
+        let sees_subject = match view.poll.subject {
+            PollSubject::AgendaItem { meeting_id, .. } => may_view(meeting_id),
+            PollSubject::WrittenOpinion { committee_id } => committee_id == viewer.committee_id,
+        };
+        let runs_polls = matches!(viewer.role, Role::Chair | Role::Secretary);
+        sees_subject && (view.state != PollState::Draft || runs_polls)
+    };
     match record {
+        Record::Poll { poll } if may_see_poll(&poll) => Some(Record::Poll { poll }),
+        Record::Delegation {
+            meeting_id,
+            member,
+            delegate,
+        } if may_view(meeting_id) => Some(Record::Delegation {
+            meeting_id,
+            member,
+            delegate,
+        }),
         Record::Annotation {
             meeting_id,
             annotation,
@@ -777,5 +802,106 @@ mod tests {
             !sees(&author, &withdrawal),
             "the author keeps their own, now private"
         );
+    }
+
+    #[test]
+    fn polls_reach_those_who_see_their_meeting_or_committee_and_drafts_only_who_run_them() {
+        let own = CommitteeId::new_v7();
+        let chair = member_of(own, Role::Chair);
+        let member = member_of(own, Role::Member);
+        let uninvited = member_of(own, Role::Member);
+        let stranger = member_of(CommitteeId::new_v7(), Role::Chair);
+        let meeting = meeting_of(own, vec![chair.id, member.id]);
+        let meetings = [meeting.clone()];
+        let poll = |subject, state| Record::Poll {
+            poll: PollView {
+                poll: quorum_core::Poll {
+                    id: quorum_core::PollId::new_v7(),
+                    subject,
+                    question: "Thông qua?".into(),
+                    options: quorum_core::PollOption::standard(),
+                    secrecy: quorum_core::BallotSecrecy::Secret,
+                    opens_at: None,
+                    closes_at: None,
+                    quorum: quorum_core::QuorumRule::Percent { percent: 50 },
+                    majority: quorum_core::MajorityRule::Simple,
+                    majority_basis: quorum_core::MajorityBasis::AllMembers,
+                    late_grace_seconds: 0,
+                },
+                state,
+                eligible: vec![],
+                voters: vec![],
+                answered: 0,
+                tally: None,
+            },
+        };
+        let in_meeting = PollSubject::AgendaItem {
+            meeting_id: meeting.id,
+            agenda_item_id: quorum_core::AgendaItemId::new_v7(),
+        };
+        let opinion = PollSubject::WrittenOpinion { committee_id: own };
+        let open = PollState::Open {
+            opened_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let sees = |viewer: &Member, record: &Record| {
+            visible_to(viewer, record.clone(), &meetings).is_some()
+        };
+        let cases = [
+            (
+                &member,
+                poll(in_meeting.clone(), open),
+                true,
+                "an invitee, an open poll",
+            ),
+            (
+                &uninvited,
+                poll(in_meeting.clone(), open),
+                false,
+                "not invited",
+            ),
+            (
+                &member,
+                poll(in_meeting.clone(), PollState::Draft),
+                false,
+                "a member, a draft",
+            ),
+            (
+                &chair,
+                poll(in_meeting, PollState::Draft),
+                true,
+                "the chair, a draft",
+            ),
+            (
+                &uninvited,
+                poll(opinion.clone(), open),
+                true,
+                "the committee, a written opinion",
+            ),
+            (
+                &member,
+                poll(opinion.clone(), PollState::Draft),
+                false,
+                "a member, a draft opinion",
+            ),
+            (
+                &stranger,
+                poll(opinion, open),
+                false,
+                "another committee's opinion",
+            ),
+        ];
+        for (viewer, record, expected, case) in cases {
+            assert_eq!(sees(viewer, &record), expected, "{case}");
+        }
+        let delegation = Record::Delegation {
+            meeting_id: meeting.id,
+            member: member.id,
+            delegate: Some(chair.id),
+        };
+        assert!(
+            sees(&chair, &delegation),
+            "the meeting sees who votes for whom"
+        );
+        assert!(!sees(&uninvited, &delegation), "those outside it do not");
     }
 }

@@ -4,13 +4,53 @@
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, Refusal};
 use quorum_core::{
-    Action, Annotation, AnnotationId, DeviceId, Meeting, MeetingId, Member, Operation,
+    Action, Annotation, AnnotationId, Denied, DeviceId, Meeting, MeetingId, Member, Operation,
     OperationPayload, Visibility, decide,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::HubError;
 use crate::store::{self, HubStore};
+use crate::{HubError, votes};
+
+/// Why an operation did not take effect: refused for good (the member is told why and
+/// the queue moves on), or the hub failed (the push fails, to be retried).
+pub(crate) enum NotApplied {
+    Refused(Refusal),
+    Failed(HubError),
+}
+
+impl From<Denied> for NotApplied {
+    fn from(denied: Denied) -> Self {
+        Self::Refused(denied.into())
+    }
+}
+
+impl From<InvalidOperation> for NotApplied {
+    fn from(invalid: InvalidOperation) -> Self {
+        Self::Refused(invalid.into())
+    }
+}
+
+impl From<HubError> for NotApplied {
+    fn from(error: HubError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<rusqlite::Error> for NotApplied {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+/// Splits into what [`apply`] answers: a refusal inside, a failure outside.
+fn refused_or_failed(result: Result<(), NotApplied>) -> Result<Result<(), Refusal>, HubError> {
+    match result {
+        Ok(()) => Ok(Ok(())),
+        Err(NotApplied::Refused(refusal)) => Ok(Err(refusal)),
+        Err(NotApplied::Failed(error)) => Err(error),
+    }
+}
 
 /// Applies `operations` in order for `device_id`, one transaction each, stopping at
 /// the first gap in device sequence numbers.
@@ -67,7 +107,7 @@ fn take_one(
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
-    let outcome = match apply(conn, member, &operation.payload, now)? {
+    let outcome = match apply(conn, device_id, member, operation, now)? {
         Ok(()) => Outcome::Applied,
         Err(refusal) => Outcome::rejected(refusal),
     };
@@ -94,14 +134,16 @@ fn take_one(
     Ok(outcome)
 }
 
-/// The effect of one operation; `Err` is a refusal shown to the member.
+/// The effect of one operation pushed by `device_id`; `Err` is a refusal shown to the
+/// member.
 fn apply(
     conn: &Connection,
+    device_id: DeviceId,
     member: &Member,
-    payload: &OperationPayload,
+    operation: &Operation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
-    Ok(match payload {
+    Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?;
             meeting.and_then(|m| allowed(member, Action::CheckIn, &m))
@@ -123,7 +165,27 @@ fn apply(
         OperationPayload::DeleteAnnotation { annotation_id } => {
             delete_annotation(conn, member, *annotation_id, now)?
         }
-        OperationPayload::CastBallot { .. } => Err(InvalidOperation::VotesNotAccepted.into()),
+        OperationPayload::CreatePoll { poll } => {
+            refused_or_failed(votes::create_poll(conn, member, poll, now))?
+        }
+        OperationPayload::OpenPoll { poll_id } => {
+            refused_or_failed(votes::open_poll(conn, member, *poll_id, now))?
+        }
+        OperationPayload::ClosePoll { poll_id } => {
+            refused_or_failed(votes::close_poll(conn, member, *poll_id, now))?
+        }
+        OperationPayload::CastBallot { ballot } => refused_or_failed(votes::cast_ballot(
+            conn,
+            device_id,
+            operation.device_seq,
+            member,
+            ballot,
+            now,
+        ))?,
+        OperationPayload::Delegate {
+            meeting_id,
+            delegate,
+        } => refused_or_failed(votes::delegate(conn, member, *meeting_id, *delegate, now))?,
     })
 }
 

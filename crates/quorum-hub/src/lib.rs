@@ -14,15 +14,21 @@
 //!   operation id is applied at most once and a device's queue never skips a number.
 //! - A blob is in `blobs/` under its SHA-256 only once its bytes were hashed to that
 //!   value; a refused upload leaves no file behind.
+//! - Every accepted ballot is appended to a hash-chained audit log, signature and all,
+//!   and is never changed; nothing served links a member to a secret poll's choices.
+//! - Polls open and close on the hub's clock only; what a deadline changes is published
+//!   by a sweep ([`Hub::settle_polls_periodically`]), not by a device.
 //! - No SQLite connection is held across an `.await`: all database work runs on
 //!   blocking threads through [`Hub::with_store`].
 
 mod admin;
 mod api;
+mod audit;
 mod blobs;
 mod intake;
 mod secrets;
 mod store;
+mod votes;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,14 +36,16 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::ChangeNotice;
-use quorum_core::{Clock, CommitteeId, DeviceId, MemberId};
+use quorum_core::{Clock, CommitteeId, DeviceId, MemberId, PollId};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 pub use admin::{MemberCode, demo, open_for_admin};
 pub use api::{ApiFailure, router, serve};
+pub use audit::{AuditBreak, AuditOutcome};
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};
+pub use votes::{NamedBallot, PollResults};
 
 /// Largest document blob the hub accepts.
 pub const MAX_BLOB_BYTES: u64 = 1024 * 1024 * 1024;
@@ -64,6 +72,12 @@ pub enum HubError {
     MemberNotFound(MemberId),
     #[error("there is no device {0}")]
     DeviceNotFound(DeviceId),
+    #[error("there is no poll {0}")]
+    PollNotFound(PollId),
+    #[error(
+        "poll {0} is secret: its results are shown once it is closed and its grace period is over"
+    )]
+    ResultsNotFinal(PollId),
     #[error("the sample could not be loaded: {0}")]
     Sample(#[from] quorum_sample::SampleError),
     #[error("the sample meeting is invalid: {0}")]
@@ -202,6 +216,24 @@ impl Hub {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read the change feed; will retry"),
+            }
+        }
+    }
+
+    /// Publishes, every `period` until shutdown, the polls a deadline closed and the
+    /// results that became final, so they reach members without anyone acting.
+    pub async fn settle_polls_periodically(self, period: std::time::Duration) {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stop = self.shutting_down();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = ticks.tick() => {}
+            }
+            if let Err(e) = self.with_store(|store, now| store.settle_polls(now)).await {
+                tracing::warn!(error = %e, "cannot settle polls; will retry");
             }
         }
     }

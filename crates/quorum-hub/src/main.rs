@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use quorum_core::{CommitteeId, DeviceId, MemberId, Role, SystemClock};
-use quorum_hub::{Hub, HubError, serde_name};
+use quorum_core::{
+    BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
+};
+use quorum_hub::{AuditOutcome, Hub, HubError, PollResults, serde_name};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -35,12 +37,35 @@ enum Command {
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+    /// Check the ballot audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print a poll's results as CSV: per-option counts, then the totals, then (for a
+    /// named poll only) each counted ballot.
+    Results {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+        #[arg(long)]
+        poll: PollId,
+    },
     /// Manage committees, members and devices.
     Admin {
         #[arg(long, env = "QUORUM_HUB_DATA")]
         data: PathBuf,
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and verify every ballot's signature; exits 1 at the
+    /// first broken ballot.
+    Verify {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
     },
 }
 
@@ -88,7 +113,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("quorum-hub: {e}");
             ExitCode::FAILURE
@@ -104,10 +129,35 @@ enum CliError {
     Io(#[from] std::io::Error),
 }
 
-fn run(cli: Cli) -> Result<(), CliError> {
+fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let clock = SystemClock;
     match cli.command {
-        Command::Serve { data, listen } => serve(data, listen),
+        Command::Serve { data, listen } => serve(data, listen).map(|()| ExitCode::SUCCESS),
+        Command::Audit {
+            command: AuditCommand::Verify { data },
+        } => {
+            let store = quorum_hub::open_for_admin(&data)?;
+            let mut out = std::io::stdout().lock();
+            match store.verify_audit_log()? {
+                AuditOutcome::Intact { ballots } => {
+                    writeln!(
+                        out,
+                        "audit log intact: {ballots} ballots, chain and signatures verified"
+                    )?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                AuditOutcome::Broken { seq, reason } => {
+                    writeln!(out, "audit log broken at ballot {seq}: {reason}")?;
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Results { data, poll } => {
+            let store = quorum_hub::open_for_admin(&data)?;
+            let results = store.poll_results(poll, clock.now())?;
+            write_results(&mut std::io::stdout().lock(), &results)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { data, sample } => {
             let sample = sample.unwrap_or_else(quorum_sample::source_tree_sample_dir);
             let mut store = quorum_hub::open_for_admin(&data)?;
@@ -117,7 +167,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 let role = serde_name(&line.member.role);
                 writeln!(out, "{}\t{role}\t{}", line.member.full_name, line.code)?;
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Admin { data, command } => {
             let mut store = quorum_hub::open_for_admin(&data)?;
@@ -171,9 +221,69 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     writeln!(out, "revoked {device_id}")?;
                 }
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One CSV line. Quoted where RFC 4180 needs it; a field a spreadsheet would run as a
+/// formula (a comment is the member's own text) is prefixed with `'`.
+fn csv_line(fields: &[&str]) -> String {
+    fields
+        .iter()
+        .map(|field| {
+            let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{field}")
+            } else {
+                (*field).to_string()
+            };
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result<()> {
+    let tally = &results.tally;
+    writeln!(out, "{}", csv_line(&["key", "label", "count"]))?;
+    for option in &tally.counts {
+        let count = option.count.to_string();
+        writeln!(out, "{}", csv_line(&[&option.key, &option.label, &count]))?;
+    }
+    for (name, value) in [
+        ("answered", tally.answered.to_string()),
+        ("eligible", tally.eligible.to_string()),
+        ("late", tally.late.to_string()),
+        ("delegated", tally.delegated.to_string()),
+        ("quorum met", tally.quorum_met.to_string()),
+        ("passed", tally.passed.to_string()),
+    ] {
+        writeln!(out, "{}", csv_line(&[name, &value]))?;
+    }
+    // A secret poll has no ballots here: the store never hands them out.
+    if results.poll.secrecy == BallotSecrecy::Named {
+        let header = ["member", "choice", "comment", "timing", "cast by"];
+        writeln!(out, "{}", csv_line(&header))?;
+        for ballot in &results.ballots {
+            let timing = serde_name(&ballot.timing);
+            writeln!(
+                out,
+                "{}",
+                csv_line(&[
+                    &ballot.member,
+                    &ballot.option_key,
+                    ballot.comment.as_deref().unwrap_or(""),
+                    &timing,
+                    ballot.cast_by.as_deref().unwrap_or(""),
+                ])
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn serve(data: PathBuf, listen: SocketAddr) -> Result<(), CliError> {
@@ -217,4 +327,28 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_where_needed_and_formulas_are_defused() {
+        assert_eq!(
+            csv_line(&["agree", "Đồng ý", "2"]),
+            "agree,Đồng ý,2",
+            "plain fields stay as they are"
+        );
+        assert_eq!(
+            csv_line(&["Có, nhưng \"bổ sung\"\nsố liệu"]),
+            "\"Có, nhưng \"\"bổ sung\"\"\nsố liệu\"",
+            "commas, quotes and line breaks are quoted, quotes doubled"
+        );
+        assert_eq!(
+            csv_line(&["=HYPERLINK(\"x\")"]),
+            "\"'=HYPERLINK(\"\"x\"\")\"",
+            "a comment cannot run as a spreadsheet formula"
+        );
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::Record;
 use quorum_core::{
-    Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Role, Sha256Hex,
+    Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Sha256Hex,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -17,7 +17,10 @@ use tracing::instrument;
 
 use crate::HubError;
 
-static MIGRATIONS_SQL: &[&str] = &[include_str!("migrations/0001_hub.sql")];
+static MIGRATIONS_SQL: &[&str] = &[
+    include_str!("migrations/0001_hub.sql"),
+    include_str!("migrations/0002_votes.sql"),
+];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
 pub const SCHEMA_VERSION: usize = MIGRATIONS_SQL.len();
@@ -88,7 +91,11 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn role_column(index: usize, text: String) -> rusqlite::Result<Role> {
+/// A value stored as its serde name (see [`serde_name`]), e.g. a role or a timing.
+pub(crate) fn name_column<T: serde::de::DeserializeOwned>(
+    index: usize,
+    text: String,
+) -> rusqlite::Result<T> {
     serde_json::from_value(serde_json::Value::String(text)).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -144,7 +151,7 @@ fn member_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
         committee_id: parse_column(1, row.get(1)?)?,
         full_name: row.get(2)?,
         position: row.get(3)?,
-        role: role_column(4, row.get(4)?)?,
+        role: name_column(4, row.get(4)?)?,
     })
 }
 
@@ -164,6 +171,17 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>, HubError> {
         "SELECT {MEMBER_COLUMNS} FROM members ORDER BY committee_id, full_name"
     ))?;
     let rows = statement.query_map([], member_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn members_of_committee(
+    conn: &Connection,
+    committee_id: CommitteeId,
+) -> Result<Vec<Member>, HubError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE committee_id = ?1 ORDER BY full_name"
+    ))?;
+    let rows = statement.query_map([committee_id.to_string()], member_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -286,7 +304,7 @@ pub fn authenticate(
                     committee_id: parse_column(2, row.get(2)?)?,
                     full_name: row.get(3)?,
                     position: row.get(4)?,
-                    role: role_column(5, row.get(5)?)?,
+                    role: name_column(5, row.get(5)?)?,
                 };
                 Ok((device_id, member))
             },
@@ -346,6 +364,29 @@ pub fn revoke_device(
         return Err(HubError::DeviceNotFound(device_id));
     }
     Ok(())
+}
+
+/// The key a device signs ballots with, and whose device it is.
+pub struct DeviceKey {
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    pub member_id: MemberId,
+}
+
+/// The device's key, revoked or not: ballots it signed before revocation still verify.
+pub fn device_key(conn: &Connection, device_id: DeviceId) -> Result<Option<DeviceKey>, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT public_key, member_id FROM devices WHERE id = ?1",
+            [device_id.to_string()],
+            |row| {
+                Ok(DeviceKey {
+                    public_key: row.get(0)?,
+                    member_id: parse_column(1, row.get(1)?)?,
+                })
+            },
+        )
+        .optional()?)
 }
 
 pub fn device_last_seq(conn: &Connection, device_id: DeviceId) -> Result<u64, HubError> {

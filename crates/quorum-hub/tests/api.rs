@@ -7,7 +7,7 @@ use common::{
     sha256_of,
 };
 use quorum_core::protocol::{
-    ChangesPage, EnrollResponse, Outcome, PushRequest, PushResponse, Record,
+    ChangesPage, EnrollResponse, InvalidOperation, Outcome, PushRequest, PushResponse, Record,
 };
 use quorum_core::{
     AgendaItemId, Ballot, Meeting, MeetingStatus, Operation, OperationId, OperationPayload, PollId,
@@ -691,9 +691,13 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
             ballot: Ballot {
                 poll_id: PollId::new_v7(),
                 member_id: w.a.member.0.id,
+                cast_by: w.a.member.0.id,
                 option_key: "agree".into(),
                 comment: None,
                 cast_at: chrono::DateTime::UNIX_EPOCH,
+                device_id: member.device_id,
+                device_seq: 4,
+                signature: String::new(),
             },
         },
     );
@@ -719,9 +723,10 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
         Outcome::Applied,
         "the operation after a refusal still applies"
     );
-    assert!(
-        matches!(&outcomes[2], Outcome::Rejected { reason, .. } if reason.contains("votes")),
-        "ballots are refused until polls exist on the hub: {outcomes:?}"
+    assert_eq!(
+        outcomes[2],
+        Outcome::rejected(InvalidOperation::BadSignature),
+        "an unsigned ballot is refused"
     );
     assert!(
         matches!(&outcomes[3], Outcome::Rejected { .. }),

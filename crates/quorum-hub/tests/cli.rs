@@ -8,9 +8,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::votes::{poll_on, voting};
 use common::{device_key, read_until};
 use ed25519_dalek::Signer;
-use quorum_core::protocol::{ChangesPage, EnrollRequest, EnrollResponse, Record};
+use quorum_core::BallotSecrecy;
+use quorum_core::protocol::{ChangesPage, EnrollRequest, EnrollResponse, Outcome, Record};
 use reqwest::StatusCode;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_quorum-hub");
@@ -79,13 +81,18 @@ impl Server {
     }
 }
 
-fn run(args: &[&str], data: &Path) -> String {
-    let output = Command::new(BINARY)
+/// Runs `quorum-hub ARGS --data DATA`, whatever its exit status.
+fn run_output(args: &[&str], data: &Path) -> std::process::Output {
+    Command::new(BINARY)
         .args(args)
         .arg("--data")
         .arg(data)
         .output()
-        .expect("the binary runs");
+        .expect("the binary runs")
+}
+
+fn run(args: &[&str], data: &Path) -> String {
+    let output = run_output(args, data);
     assert!(
         output.status.success(),
         "{args:?} succeeds: {}",
@@ -352,4 +359,102 @@ async fn serve_stops_cleanly_on_sigterm_even_with_a_live_channel_open() {
         "a requested stop is a clean exit: {exited}"
     );
     drop(events);
+}
+
+#[tokio::test]
+async fn audit_verify_passes_on_an_intact_log_and_names_the_ballot_altered_in_the_database() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let ballots = [
+        (&v.chair, v.chair.vote(poll.id, "agree")),
+        (&v.member, v.member.vote(poll.id, "agree")),
+        (&v.member, v.member.vote(poll.id, "disagree")),
+    ];
+    for (device, ballot) in ballots {
+        assert_eq!(v.hub.push_one(device, ballot).await, Outcome::Applied);
+    }
+    let data = v.hub.dir.path();
+    assert_eq!(
+        run(&["audit", "verify"], data),
+        "audit log intact: 3 ballots, chain and signatures verified\n",
+        "an untouched log verifies"
+    );
+
+    let conn = rusqlite::Connection::open(v.hub.db_path()).expect("the hub database opens");
+    let refused = conn.execute("UPDATE ballots SET timing = 'late' WHERE seq = 1", []);
+    assert!(
+        refused.is_err(),
+        "the database itself refuses to rewrite the log"
+    );
+    // Someone with the file drops the guard and turns the member's agree into disagree.
+    conn.execute_batch(
+        "DROP TRIGGER ballots_are_never_updated;
+         UPDATE ballots SET ballot = replace(ballot, '\"agree\"', '\"disagree\"') WHERE seq = 2;",
+    )
+    .expect("the file can be edited behind the hub's back");
+    let output = run_output(&["audit", "verify"], data);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a broken log fails the command"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "audit log broken at ballot 2: hash mismatch\n",
+        "the report names the altered ballot"
+    );
+}
+
+#[tokio::test]
+async fn results_list_each_members_choice_for_a_named_poll_and_no_member_for_a_secret_one() {
+    let v = voting().await;
+    let named = poll_on(&v.meeting, BallotSecrecy::Named, 0);
+    let secret = poll_on(&v.meeting, BallotSecrecy::Secret, 0);
+    for poll in [&named, &secret] {
+        v.open(poll).await;
+        let chair = v.chair.vote(poll.id, "agree");
+        let member = v.member.ballot_for(
+            poll.id,
+            v.member.member.id,
+            "other",
+            Some("Cần bổ sung, làm rõ số liệu"),
+            common::votes::now(),
+        );
+        assert_eq!(v.hub.push_one(&v.chair, chair).await, Outcome::Applied);
+        assert_eq!(v.hub.push_one(&v.member, member).await, Outcome::Applied);
+    }
+    let data = v.hub.dir.path();
+    let totals = "key,label,count\n\
+                  agree,Đồng ý,1\n\
+                  disagree,Không đồng ý,0\n\
+                  other,Ý kiến khác,1\n\
+                  answered,2\n\
+                  eligible,2\n\
+                  late,0\n\
+                  delegated,0\n\
+                  quorum met,true\n\
+                  passed,false\n";
+    assert_eq!(
+        run(&["results", "--poll", &named.id.to_string()], data),
+        format!(
+            "{totals}member,choice,comment,timing,cast by\n\
+             Nguyễn Văn An,agree,,onTime,\n\
+             Trần Thị Bích,other,\"Cần bổ sung, làm rõ số liệu\",onTime,\n"
+        ),
+        "a named poll's results show each member's choice, even while it is open"
+    );
+
+    let secret_id = secret.id.to_string();
+    let output = run_output(&["results", "--poll", &secret_id], data);
+    assert!(
+        !output.status.success() && String::from_utf8_lossy(&output.stderr).contains("secret"),
+        "a secret poll's results wait until it is final, as in the feed"
+    );
+    v.close(secret.id).await;
+    let printed = run(&["results", "--poll", &secret_id], data);
+    assert_eq!(
+        printed, totals,
+        "a secret poll's results are the counts and totals, with no member at all"
+    );
 }

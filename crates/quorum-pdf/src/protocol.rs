@@ -143,7 +143,7 @@ pub struct FoundAnnotation {
 
 /// A plain text document to print: a title, then lines top to bottom, wrapped at the
 /// right margin and continued on new pages (poll results, minutes).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub title: String,
@@ -161,14 +161,14 @@ impl fmt::Debug for Report {
 
 /// One paragraph of a [`Report`]. Runs of whitespace print as one space and a line
 /// break starts a new line; an empty text leaves a blank line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportLine {
     pub text: String,
     pub style: LineStyle,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum LineStyle {
     /// Bold and larger, with space above: starts a section.

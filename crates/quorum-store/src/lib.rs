@@ -18,6 +18,7 @@ mod search;
 mod settings;
 pub mod sqlite;
 mod sync;
+mod votes;
 
 use std::path::PathBuf;
 
@@ -28,6 +29,7 @@ pub use outbox::RefusedOperation;
 pub use schema::SCHEMA_VERSION;
 pub use search::SearchHit;
 pub use sync::{DeviceIdentity, PackProgress};
+pub use votes::{BallotStatus, MyBallot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,6 +66,16 @@ pub enum StoreError {
     AnnotationNotFound(quorum_core::AnnotationId),
     #[error("document {0} is not on this laptop")]
     DocumentNotFound(quorum_core::DocumentId),
+    #[error("poll {0} is not on this laptop")]
+    PollNotFound(quorum_core::PollId),
+    #[error("the poll is not open for voting")]
+    PollNotOpen,
+    #[error("this member does not vote in this poll")]
+    NotEligible,
+    #[error("the ballot does not fit the poll: {0}")]
+    InvalidBallot(#[from] quorum_core::PollError),
+    #[error("this laptop's signing key is unreadable; enroll it again")]
+    BadDeviceKey,
     #[error("only its author can change an annotation")]
     NotYourAnnotation,
     #[error("the annotation cannot be changed that way: {0}")]

@@ -26,6 +26,15 @@ impl Store {
         Ok(())
     }
 
+    /// The members of the committees on this laptop, by name.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, committee_id, full_name, position, role FROM members ORDER BY full_name",
+        )?;
+        let rows = statement.query_map([], member_from_row)?;
+        rows.map(|row| Ok(row?)).collect()
+    }
+
     /// Stores a meeting with its whole agenda, replacing the previous version of it.
     /// The meeting is validated first; document versions already known are kept.
     #[instrument(skip_all, fields(meeting = %meeting.id, version = meeting.version), err)]
@@ -262,6 +271,17 @@ fn conversion_error(
     error: impl std::error::Error + Send + Sync + 'static,
 ) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
+}
+
+/// A member from the columns id, committee_id, full_name, position, role.
+pub(crate) fn member_from_row(row: &Row) -> rusqlite::Result<Member> {
+    Ok(Member {
+        id: parsed(row, 0)?,
+        committee_id: parsed(row, 1)?,
+        full_name: row.get(2)?,
+        position: row.get(3)?,
+        role: parsed_enum(row, 4)?,
+    })
 }
 
 pub(crate) fn parsed_enum<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {

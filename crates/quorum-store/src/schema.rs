@@ -9,6 +9,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0004_text.sql"),
     include_str!("migrations/0005_annotations.sql"),
     include_str!("migrations/0006_shared_annotations.sql"),
+    include_str!("migrations/0007_polls.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

@@ -12,8 +12,9 @@ use tracing::instrument;
 
 use crate::annotations::receive_annotation;
 use crate::replica::{
-    parsed, parsed_enum, parsed_sha256, write_committee, write_meeting, write_member,
+    member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
 };
+use crate::votes::{receive_delegation, receive_poll};
 use crate::{Result, Store, StoreError};
 
 /// This laptop's enrollment with a hub. `signing_key` and `token` are secrets.
@@ -108,15 +109,7 @@ impl Store {
                 "SELECT m.id, m.committee_id, m.full_name, m.position, m.role
                  FROM device d JOIN members m ON m.id = d.member_id WHERE d.id = 1",
                 [],
-                |row| {
-                    Ok(Member {
-                        id: parsed(row, 0)?,
-                        committee_id: parsed(row, 1)?,
-                        full_name: row.get(2)?,
-                        position: row.get(3)?,
-                        role: parsed_enum(row, 4)?,
-                    })
-                },
+                member_from_row,
             )
             .optional()?)
     }
@@ -146,6 +139,12 @@ impl Store {
                     )?;
                 }
                 Record::Annotation { annotation, .. } => receive_annotation(&tx, annotation)?,
+                Record::Poll { poll } => receive_poll(&tx, poll)?,
+                Record::Delegation {
+                    meeting_id,
+                    member,
+                    delegate,
+                } => receive_delegation(&tx, *meeting_id, *member, *delegate)?,
                 Record::AnnotationWithdrawn { annotation_id, .. } => {
                     tx.execute(
                         "DELETE FROM annotations WHERE id = ?1",

@@ -129,6 +129,11 @@ impl SyncEngine {
         self.status.subscribe()
     }
 
+    /// Runs a round now rather than at the next period: something waits to be sent.
+    pub fn sync_soon(&self) {
+        self.nudge.notify_one();
+    }
+
     fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> quorum_store::Result<T>) -> Result<T> {
         let mut store = lock(&self.store)?;
         Ok(work(&mut store)?)

@@ -8,6 +8,14 @@ import type {
   AnnotationId,
   Color,
   MarkupKind,
+  Member,
+  MemberId,
+  NewPollSubject,
+  Poll,
+  PollCard,
+  PollId,
+  Report,
+  ResultFiles,
   PageRef,
   ShownAnnotation,
   DocumentId,
@@ -54,6 +62,18 @@ export const api = {
     invoke<null>('pages_on_screen', { sha256, first, last }),
   findInPage: (sha256: Sha256Hex, page: number, query: string) =>
     invoke<PageRect[]>('find_in_page', { sha256, page, query }),
+  polls: (meetingId: MeetingId | null) => invoke<PollCard[]>('polls', { meetingId }),
+  members: () => invoke<Member[]>('members'),
+  me: () => invoke<Member | null>('me'),
+  saveResults: (title: string, report: Report, csv: string) =>
+    invoke<ResultFiles>('save_results', { title, report, csv }),
+  createPoll: (subject: NewPollSubject, question: string, secret: boolean) =>
+    invoke<Poll>('create_poll', { subject, question, secret }),
+  runPoll: (pollId: PollId, open: boolean) => invoke<null>('run_poll', { pollId, open }),
+  castBallot: (pollId: PollId, forMember: MemberId, optionKey: string, comment: string | null) =>
+    invoke<null>('cast_ballot', { pollId, forMember, optionKey, comment }),
+  delegate: (meetingId: MeetingId, delegate: MemberId | null) => invoke<null>('delegate', { meetingId, delegate }),
+  myDelegate: (meetingId: MeetingId) => invoke<MemberId | null>('my_delegate', { meetingId }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
   /** Calls `handler` when annotations moved to a document's new version. */
   onAnnotationsMoved: (handler: () => void): Promise<UnlistenFn> => listen('annotations-moved', () => handler()),

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "annotationNotYours" | "annotationEditRefused" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -148,6 +148,128 @@ number: number, title: string, entries: Array<NoteEntry>, };
 
 export type NoteEntry = { documentId: DocumentId, documentTitle: string, annotation: Annotation, };
 
+export type PollCard = { view: PollView, 
+/**
+ * Ballots cast on this laptop, newest first, with where each stands.
+ */
+myBallots: Array<MyBallot>, 
+/**
+ * Whose votes this member casts here: their own, and those delegated to them.
+ */
+votesFor: Array<MemberId>, 
+/**
+ * The chair or the secretary: may open and close it.
+ */
+mayRun: boolean, };
+
+export type ResultFiles = { pdf: string, csv: string, };
+
+export type Report = { title: string, lines: Array<ReportLine>, };
+
+export type ReportLine = { text: string, style: LineStyle, };
+
+export type LineStyle = "heading" | "bold" | "normal" | "small";
+
+export type NewPollSubject = { "kind": "agendaItem", meetingId: MeetingId, agendaItemId: AgendaItemId, } | { "kind": "writtenOpinion", closesAt: string, };
+
+export type PollView = { poll: Poll, state: PollState, 
+/**
+ * Members entitled to vote.
+ */
+eligible: Array<MemberId>, 
+/**
+ * Members whose ballot counts (named polls only).
+ */
+voters: Array<MemberId>, answered: number, tally: Tally | null, };
+
+export type Poll = { id: PollId, subject: PollSubject, question: string, options: Array<PollOption>, secrecy: BallotSecrecy, opensAt: string | null, closesAt: string | null, quorum: QuorumRule, majority: MajorityRule, majorityBasis: MajorityBasis, 
+/**
+ * How long after closing a ballot cast offline before closing is still accepted
+ * (and shown as late).
+ */
+lateGraceSeconds: number, };
+
+export type PollId = string;
+
+export type PollSubject = { "kind": "agendaItem", meetingId: MeetingId, agendaItemId: AgendaItemId, } | { "kind": "writtenOpinion", committeeId: CommitteeId, };
+
+export type PollOption = { 
+/**
+ * Stable key stored in ballots, e.g. "agree".
+ */
+key: string, label: string, 
+/**
+ * "Ý kiến khác" must come with the member's own words.
+ */
+requiresComment: boolean, };
+
+export type BallotSecrecy = "named" | "secret";
+
+export type QuorumRule = { "kind": "count", members: number, } | { "kind": "percent", percent: number, };
+
+export type MajorityRule = "simple" | "twoThirds";
+
+export type MajorityBasis = "allMembers" | "votesCast";
+
+export type PollState = { "kind": "draft" } | { "kind": "open", openedAt: string, } | { "kind": "closed", openedAt: string, closedAt: string, };
+
+export type Tally = { 
+/**
+ * Per option, in the poll's order.
+ */
+counts: Array<OptionCount>, 
+/**
+ * Members whose ballot counts.
+ */
+answered: number, 
+/**
+ * Members entitled to vote.
+ */
+eligible: number, late: number, delegated: number, quorumMet: boolean, 
+/**
+ * Whether the first option (agree) has the majority the poll asks for, with quorum.
+ */
+passed: boolean, };
+
+export type OptionCount = { key: string, label: string, count: number, };
+
+export type Ballot = { pollId: PollId, 
+/**
+ * Whose vote it is: the voter, or the member who delegated their vote to them.
+ */
+memberId: MemberId, 
+/**
+ * Who cast it; differs from `member_id` when a delegate votes.
+ */
+castBy: MemberId, optionKey: string, comment: string | null, 
+/**
+ * The casting device's clock, signed: what the grace rule judges.
+ */
+castAt: string, deviceId: DeviceId, 
+/**
+ * The sequence number of the operation carrying it: binds the signature to one
+ * upload from one device, so it cannot be replayed in another.
+ */
+deviceSeq: number, 
+/**
+ * Ed25519 signature of [`Ballot::signed_message`] by the device's key, hex.
+ */
+signature: string, };
+
+export type DeviceId = string;
+
+export type MyBallot = { ballot: Ballot, status: BallotStatus, };
+
+export type BallotStatus = { "kind": "waiting" } | { "kind": "counted" } | { "kind": "refused", refusal: Refusal, };
+
+export type Member = { id: MemberId, committeeId: CommitteeId, fullName: string, 
+/**
+ * The member's office, e.g. "Phó Chủ tịch UBND quận".
+ */
+position: string, role: Role, };
+
+export type Role = "secretary" | "chair" | "member" | "observer";
+
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "votesNotAccepted" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate";

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of this kit
 
+pub mod votes;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -142,7 +144,12 @@ impl TestHub {
 
     /// Enrolls a new device with `code`; returns its token.
     pub async fn enroll(&self, code: &str) -> EnrollResponse {
-        let response = self.try_enroll(code, &device_key()).await;
+        self.enroll_with_key(code, &device_key()).await
+    }
+
+    /// Enrolls a new device holding `key`, which then signs its ballots.
+    pub async fn enroll_with_key(&self, code: &str, key: &SigningKey) -> EnrollResponse {
+        let response = self.try_enroll(code, key).await;
         assert_eq!(
             response.status(),
             StatusCode::OK,

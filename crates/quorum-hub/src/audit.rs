@@ -1,0 +1,450 @@
+//! The ballot audit log (`ballots`): every ballot the hub accepted, each version of a
+//! member's choice, exactly as signed on the device, in the order the hub took them.
+//!
+//! Invariants:
+//! - Rows are only ever appended. Row `seq` follows row `seq - 1` with no gap, and its
+//!   `hash` is the SHA-256 of the previous row's hash followed by a canonical text of
+//!   the row, so editing, removing or reordering a row breaks the chain from there on.
+//! - Each row keeps the ballot's own signature: with the devices' public keys anyone can
+//!   check that no ballot was made up or altered, even by someone who rebuilt the chain.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, VerifyingKey};
+use quorum_core::{Ballot, PollId, Timing};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::HubError;
+use crate::secrets::sha256_hex;
+use crate::store::{self, HubStore};
+
+/// The `prev_hash` of the first row.
+const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Whether `ballot` carries a valid Ed25519 signature by the key `public_key` (hex).
+pub(crate) fn signed_by(ballot: &Ballot, public_key: &str) -> bool {
+    let key = hex::decode(public_key)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok());
+    let signature = hex::decode(&ballot.signature)
+        .ok()
+        .and_then(|bytes| <[u8; 64]>::try_from(bytes).ok())
+        .map(|bytes| Signature::from_bytes(&bytes));
+    match (key, signature) {
+        // Strict: no weak keys, no malleable signatures.
+        (Some(key), Some(signature)) => key
+            .verify_strict(&ballot.signed_message(), &signature)
+            .is_ok(),
+        _ => false,
+    }
+}
+
+/// One row as stored; every field is hashed as the text the database holds.
+struct Row {
+    seq: u64,
+    poll_id: String,
+    member_id: String,
+    cast_by: String,
+    device_id: String,
+    ballot: String,
+    timing: String,
+    received_at: String,
+    prev_hash: String,
+}
+
+impl Row {
+    fn hash(&self) -> String {
+        // A JSON array keeps field boundaries unambiguous whatever a comment contains.
+        let canonical = serde_json::json!([
+            "quorum-ballot-log/1",
+            self.seq,
+            self.poll_id,
+            self.member_id,
+            self.cast_by,
+            self.device_id,
+            self.ballot,
+            self.timing,
+            self.received_at,
+        ]);
+        sha256_hex(format!("{}{canonical}", self.prev_hash).as_bytes())
+    }
+}
+
+fn as_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// The highest seq the log ever reached, from SQLite's own AUTOINCREMENT record: a
+/// removed last row leaves it behind.
+fn reached(conn: &Connection) -> Result<u64, HubError> {
+    let reached: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'ballots'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
+}
+
+/// Appends an accepted ballot; returns its seq. Call inside the operation's transaction.
+pub(crate) fn append(
+    conn: &Connection,
+    ballot: &Ballot,
+    timing: Timing,
+    received_at: DateTime<Utc>,
+) -> Result<u64, HubError> {
+    let prev_hash: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM ballots ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let row = Row {
+        seq: reached(conn)? + 1,
+        poll_id: ballot.poll_id.to_string(),
+        member_id: ballot.member_id.to_string(),
+        cast_by: ballot.cast_by.to_string(),
+        device_id: ballot.device_id.to_string(),
+        ballot: serde_json::to_string(ballot)?,
+        timing: store::serde_name(&timing),
+        received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        prev_hash: prev_hash.unwrap_or_else(|| GENESIS_HASH.to_string()),
+    };
+    conn.execute(
+        "INSERT INTO ballots (seq, poll_id, member_id, cast_by, device_id, ballot, timing,
+             received_at, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            as_i64(row.seq),
+            row.poll_id,
+            row.member_id,
+            row.cast_by,
+            row.device_id,
+            row.ballot,
+            row.timing,
+            row.received_at,
+            row.prev_hash,
+            row.hash(),
+        ],
+    )?;
+    Ok(row.seq)
+}
+
+/// One accepted ballot of a poll, as counting needs it.
+pub(crate) struct Logged {
+    pub ballot: Ballot,
+    pub timing: Timing,
+}
+
+/// Every accepted ballot of `poll_id`, in log order.
+pub(crate) fn ballots_of(conn: &Connection, poll_id: PollId) -> Result<Vec<Logged>, HubError> {
+    let mut statement =
+        conn.prepare("SELECT ballot, timing FROM ballots WHERE poll_id = ?1 ORDER BY seq")?;
+    let rows = statement.query_map([poll_id.to_string()], |row| {
+        Ok(Logged {
+            ballot: store::json_column(0, &row.get::<_, String>(0)?)?,
+            timing: store::name_column(1, row.get(1)?)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    Intact {
+        ballots: u64,
+    },
+    /// The first row (by seq) that fails, and why.
+    Broken {
+        seq: u64,
+        reason: AuditBreak,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuditBreak {
+    /// The row is not what was hashed when it was appended.
+    #[error("hash mismatch")]
+    HashMismatch,
+    /// The row does not follow the one before it: a row was removed or reordered.
+    #[error("chain link")]
+    ChainLink,
+    /// Rows up to this seq were appended, but the log ends before it.
+    #[error("missing")]
+    Missing,
+    #[error("unknown device")]
+    UnknownDevice,
+    /// The ballot is not signed by its device's key, or that device is not the caster's.
+    #[error("bad signature")]
+    BadSignature,
+    /// The row's columns name another poll, member or device than its signed ballot.
+    #[error("row does not match its signed ballot")]
+    RowMismatch,
+}
+
+/// Every row in log order, with the hash stored beside it.
+fn rows(conn: &Connection) -> Result<Vec<(Row, String)>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT seq, poll_id, member_id, cast_by, device_id, ballot, timing, received_at,
+             prev_hash, hash
+         FROM ballots ORDER BY seq",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            Row {
+                seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+                poll_id: row.get(1)?,
+                member_id: row.get(2)?,
+                cast_by: row.get(3)?,
+                device_id: row.get(4)?,
+                ballot: row.get(5)?,
+                timing: row.get(6)?,
+                received_at: row.get(7)?,
+                prev_hash: row.get(8)?,
+            },
+            row.get(9)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+impl HubStore {
+    /// Walks the audit log in order: recomputes each hash, follows each link back, and
+    /// checks each ballot's signature with its device's public key.
+    pub fn verify_audit_log(&self) -> Result<AuditOutcome, HubError> {
+        let conn = &self.conn;
+        let mut expected_seq = 1;
+        let mut expected_prev = GENESIS_HASH.to_string();
+        for (row, hash) in rows(conn)? {
+            let broken = |reason| {
+                Ok(AuditOutcome::Broken {
+                    seq: row.seq,
+                    reason,
+                })
+            };
+            if row.hash() != hash {
+                return broken(AuditBreak::HashMismatch);
+            }
+            if row.seq != expected_seq || row.prev_hash != expected_prev {
+                return broken(AuditBreak::ChainLink);
+            }
+            if let Some(reason) = ballot_fault(conn, &row)? {
+                return broken(reason);
+            }
+            expected_seq += 1;
+            expected_prev = hash;
+        }
+        if reached(conn)? >= expected_seq {
+            return Ok(AuditOutcome::Broken {
+                seq: expected_seq,
+                reason: AuditBreak::Missing,
+            });
+        }
+        Ok(AuditOutcome::Intact {
+            ballots: expected_seq - 1,
+        })
+    }
+}
+
+/// What is wrong with a row's ballot, if anything: it must be what its columns say,
+/// signed by its caster's device.
+fn ballot_fault(conn: &Connection, row: &Row) -> Result<Option<AuditBreak>, HubError> {
+    let device = match row.device_id.parse() {
+        Ok(device_id) => store::device_key(conn, device_id)?,
+        Err(_) => None,
+    };
+    let Some(device) = device else {
+        return Ok(Some(AuditBreak::UnknownDevice));
+    };
+    let Ok(ballot) = serde_json::from_str::<Ballot>(&row.ballot) else {
+        return Ok(Some(AuditBreak::BadSignature));
+    };
+    let columns = [
+        (&row.poll_id, ballot.poll_id.to_string()),
+        (&row.member_id, ballot.member_id.to_string()),
+        (&row.cast_by, ballot.cast_by.to_string()),
+        (&row.device_id, ballot.device_id.to_string()),
+    ];
+    if columns.iter().any(|(column, signed)| **column != *signed) {
+        return Ok(Some(AuditBreak::RowMismatch));
+    }
+    if device.member_id != ballot.cast_by || !signed_by(&ballot, &device.public_key) {
+        return Ok(Some(AuditBreak::BadSignature));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::{Signer, SigningKey};
+    use quorum_core::{Clock, DeviceId, FixedClock, MemberId, Role};
+
+    use super::*;
+
+    /// A hub holding `ballots` signed ballots of one member for one poll.
+    fn log_with(ballots: u64) -> (tempfile::TempDir, HubStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = HubStore::open(dir.path()).unwrap();
+        let clock = FixedClock(DateTime::UNIX_EPOCH);
+        let committee = store.add_committee("UBND", &clock).unwrap();
+        let member = store
+            .add_member(committee.id, "Trần Thị Bích", Role::Member, "", &clock)
+            .unwrap()
+            .member;
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let device_id = DeviceId::new_v7();
+        let public_key = hex::encode(key.verifying_key().to_bytes());
+        let device = store::NewDevice {
+            id: device_id,
+            member_id: member.id,
+            public_key_hex: &public_key,
+            name: "Laptop",
+            token_hash: "token",
+        };
+        store::insert_device(&store.conn, &device, clock.now()).unwrap();
+        let poll_id = PollId::new_v7();
+        store
+            .conn
+            .execute(
+                "INSERT INTO polls (id, committee_id, json, state) VALUES (?1, ?2, '{}', '{}')",
+                params![poll_id.to_string(), committee.id.to_string()],
+            )
+            .unwrap();
+        for device_seq in 1..=ballots {
+            let mut ballot = Ballot {
+                poll_id,
+                member_id: member.id,
+                cast_by: member.id,
+                option_key: "agree".into(),
+                comment: None,
+                cast_at: clock.now(),
+                device_id,
+                device_seq,
+                signature: String::new(),
+            };
+            ballot.signature = hex::encode(key.sign(&ballot.signed_message()).to_bytes());
+            append(&store.conn, &ballot, Timing::OnTime, clock.now()).unwrap();
+        }
+        (dir, store)
+    }
+
+    /// Changes row `seq` and recomputes every hash from there on, as someone covering
+    /// their tracks would.
+    fn rewrite(store: &HubStore, seq: u64, change: impl FnOnce(&mut Row)) {
+        store
+            .conn
+            .execute_batch("DROP TRIGGER ballots_are_never_updated; PRAGMA foreign_keys = OFF;")
+            .unwrap();
+        let mut change = Some(change);
+        let mut prev_hash = None;
+        for (mut row, _) in rows(&store.conn).unwrap() {
+            if row.seq == seq
+                && let Some(change) = change.take()
+            {
+                change(&mut row);
+            }
+            if row.seq < seq {
+                continue;
+            }
+            if let Some(prev) = prev_hash.take() {
+                row.prev_hash = prev;
+            }
+            let hash = row.hash();
+            store
+                .conn
+                .execute(
+                    "UPDATE ballots SET member_id = ?2, ballot = ?3, prev_hash = ?4, hash = ?5
+                     WHERE seq = ?1",
+                    params![
+                        as_i64(row.seq),
+                        row.member_id,
+                        row.ballot,
+                        row.prev_hash,
+                        hash
+                    ],
+                )
+                .unwrap();
+            prev_hash = Some(hash);
+        }
+    }
+
+    #[test]
+    fn an_untouched_log_verifies() {
+        assert_eq!(
+            log_with(0).1.verify_audit_log().unwrap(),
+            AuditOutcome::Intact { ballots: 0 },
+            "an empty log is intact"
+        );
+        assert_eq!(
+            log_with(3).1.verify_audit_log().unwrap(),
+            AuditOutcome::Intact { ballots: 3 },
+            "every appended row links to the one before"
+        );
+    }
+
+    #[test]
+    fn a_rebuilt_chain_does_not_hide_an_altered_ballot() {
+        let (_dir, store) = log_with(3);
+        rewrite(&store, 2, |row| {
+            row.ballot = row.ballot.replace("\"agree\"", "\"disagree\"");
+        });
+        assert_eq!(
+            store.verify_audit_log().unwrap(),
+            AuditOutcome::Broken {
+                seq: 2,
+                reason: AuditBreak::BadSignature
+            },
+            "the hashes add up again, but the device never signed that choice"
+        );
+
+        let (_dir, store) = log_with(3);
+        rewrite(&store, 3, |row| {
+            row.member_id = MemberId::new_v7().to_string()
+        });
+        assert_eq!(
+            store.verify_audit_log().unwrap(),
+            AuditOutcome::Broken {
+                seq: 3,
+                reason: AuditBreak::RowMismatch
+            },
+            "a row cannot be moved to another member than its signed ballot names"
+        );
+    }
+
+    #[test]
+    fn a_removed_ballot_breaks_the_chain_and_a_removed_last_one_is_missed() {
+        let remove = |store: &HubStore, seq: i64| {
+            store
+                .conn
+                .execute_batch("DROP TRIGGER ballots_are_never_deleted")
+                .unwrap();
+            store
+                .conn
+                .execute("DELETE FROM ballots WHERE seq = ?1", [seq])
+                .unwrap();
+        };
+        let (_dir, store) = log_with(3);
+        remove(&store, 2);
+        assert_eq!(
+            store.verify_audit_log().unwrap(),
+            AuditOutcome::Broken {
+                seq: 3,
+                reason: AuditBreak::ChainLink
+            },
+            "the row after a removed one no longer follows its predecessor"
+        );
+        let (_dir, store) = log_with(3);
+        remove(&store, 3);
+        assert_eq!(
+            store.verify_audit_log().unwrap(),
+            AuditOutcome::Broken {
+                seq: 3,
+                reason: AuditBreak::Missing
+            },
+            "SQLite remembers that the log reached 3"
+        );
+    }
+}

@@ -1,0 +1,483 @@
+//! Polls, ballots and delegations (ủy quyền) on the hub: the vote operations of a
+//! device's outbox, what the feed shows of a poll, and the results the CLI prints.
+//!
+//! Invariants:
+//! - Only the hub's clock opens and closes a poll. A device's signed clock decides only
+//!   whether a ballot that reaches the hub after closing was cast before it.
+//! - A ballot is taken only when the pushing device signed it for this very upload (its
+//!   device, caster and sequence number), so it can be neither altered nor replayed.
+//! - Every accepted ballot goes to the audit log ([`crate::audit`]); the one that counts
+//!   for a member is their latest by (cast time, log order), so an older ballot that
+//!   arrives late never overrides a newer one.
+//! - What the feed carries of a secret poll never links a member to a choice: no
+//!   voters, and no tally until the poll is final (closed, grace period over). A tally
+//!   shown earlier would move with each late ballot and give that ballot away.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use quorum_core::protocol::{InvalidOperation, PollView, Record, Refusal};
+use quorum_core::{
+    Action, Ballot, BallotSecrecy, CommitteeId, Counted, Denied, DeviceId, MeetingId, Member,
+    MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide, eligible_voters,
+    judge_timing, tally,
+};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::HubError;
+use crate::audit::{self, Logged};
+use crate::intake::NotApplied;
+use crate::store::{self, HubStore};
+
+/// A poll as the hub keeps it.
+struct StoredPoll {
+    poll: Poll,
+    committee_id: CommitteeId,
+    state: PollState,
+    /// The final record is in the feed; no ballot is taken any more.
+    settled: bool,
+}
+
+fn load_poll(conn: &Connection, poll_id: PollId) -> Result<Option<StoredPoll>, HubError> {
+    Ok(conn
+        .query_row(
+            "SELECT json, committee_id, state, settled FROM polls WHERE id = ?1",
+            [poll_id.to_string()],
+            |row| {
+                Ok(StoredPoll {
+                    poll: store::json_column(0, &row.get::<_, String>(0)?)?,
+                    committee_id: store::parse_column(1, row.get(1)?)?,
+                    state: store::json_column(2, &row.get::<_, String>(2)?)?,
+                    settled: row.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn meeting_of(poll: &Poll) -> Option<MeetingId> {
+    match poll.subject {
+        PollSubject::AgendaItem { meeting_id, .. } => Some(meeting_id),
+        PollSubject::WrittenOpinion { .. } => None,
+    }
+}
+
+/// Whether no ballot can change the result any more: closed, and the grace period for
+/// ballots cast offline before closing is over.
+fn is_final(poll: &Poll, state: PollState, now: DateTime<Utc>) -> bool {
+    matches!(state, PollState::Closed { closed_at, .. }
+        if now >= closed_at + Duration::seconds(poll.late_grace_seconds.into()))
+}
+
+/// Stores the poll as it stands at `now` and appends it to the feed.
+fn publish(conn: &Connection, stored: &mut StoredPoll, now: DateTime<Utc>) -> Result<(), HubError> {
+    stored.state = stored.state.at(&stored.poll, now);
+    stored.settled = is_final(&stored.poll, stored.state, now);
+    conn.execute(
+        "INSERT INTO polls (id, committee_id, meeting_id, json, state, settled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
+             meeting_id = excluded.meeting_id, json = excluded.json, state = excluded.state,
+             settled = excluded.settled",
+        params![
+            stored.poll.id.to_string(),
+            stored.committee_id.to_string(),
+            meeting_of(&stored.poll).map(|id| id.to_string()),
+            serde_json::to_string(&stored.poll)?,
+            serde_json::to_string(&stored.state)?,
+            stored.settled,
+        ],
+    )?;
+    let record = Record::Poll {
+        poll: view(conn, stored, now)?,
+    };
+    store::append_change(conn, stored.committee_id, &record, now)?;
+    Ok(())
+}
+
+/// The poll's ballots added up: who may vote, and each member's counting ballot.
+struct Count {
+    eligible: Vec<MemberId>,
+    /// In the order of `eligible`.
+    counted: Vec<Logged>,
+    tally: Tally,
+}
+
+fn eligible(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
+    let committee = store::members_of_committee(conn, stored.committee_id)?;
+    let meeting = match meeting_of(&stored.poll) {
+        Some(meeting_id) => store::meeting(conn, meeting_id)?,
+        None => None,
+    };
+    Ok(eligible_voters(&stored.poll, &committee, meeting.as_ref()))
+}
+
+fn count(conn: &Connection, stored: &StoredPoll) -> Result<Count, HubError> {
+    let eligible = eligible(conn, stored)?;
+    let mut latest: HashMap<MemberId, Logged> = HashMap::new();
+    // In log order, so of two ballots cast at the same instant the later-logged counts.
+    for logged in audit::ballots_of(conn, stored.poll.id)? {
+        let newer = latest
+            .get(&logged.ballot.member_id)
+            .is_none_or(|current| logged.ballot.cast_at >= current.ballot.cast_at);
+        if newer {
+            latest.insert(logged.ballot.member_id, logged);
+        }
+    }
+    // A member uninvited since voting no longer counts: answered never exceeds eligible.
+    let counted: Vec<Logged> = eligible.iter().filter_map(|id| latest.remove(id)).collect();
+    let for_tally: Vec<Counted> = counted
+        .iter()
+        .map(|logged| Counted {
+            member_id: logged.ballot.member_id,
+            option_key: logged.ballot.option_key.clone(),
+            timing: logged.timing,
+            delegated: logged.ballot.member_id != logged.ballot.cast_by,
+        })
+        .collect();
+    let entitled = u32::try_from(eligible.len()).unwrap_or(u32::MAX);
+    let tally = tally(&stored.poll, entitled, &for_tally);
+    Ok(Count {
+        eligible,
+        counted,
+        tally,
+    })
+}
+
+/// What every viewer of the poll may see of it (who may view it at all is the feed's
+/// business, in `api::visible_to`).
+fn view(conn: &Connection, stored: &StoredPoll, now: DateTime<Utc>) -> Result<PollView, HubError> {
+    let count = count(conn, stored)?;
+    let named = stored.poll.secrecy == BallotSecrecy::Named;
+    let voters = if named {
+        count.counted.iter().map(|l| l.ballot.member_id).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PollView {
+        poll: stored.poll.clone(),
+        state: stored.state,
+        eligible: count.eligible,
+        voters,
+        answered: count.tally.answered,
+        tally: (named || is_final(&stored.poll, stored.state, now)).then_some(count.tally),
+    })
+}
+
+/// Whether `member` may prepare, open or close a poll on `subject`; answers the
+/// committee the poll belongs to.
+fn may_run(
+    conn: &Connection,
+    member: &Member,
+    subject: &PollSubject,
+) -> Result<CommitteeId, NotApplied> {
+    match subject {
+        PollSubject::AgendaItem {
+            meeting_id,
+            agenda_item_id,
+        } => {
+            let meeting =
+                store::meeting(conn, *meeting_id)?.ok_or(InvalidOperation::UnknownMeeting)?;
+            decide(member, Action::RunPoll, &meeting)?;
+            if !meeting.agenda.iter().any(|item| item.id == *agenda_item_id) {
+                return Err(InvalidOperation::UnknownAgendaItem.into());
+            }
+            Ok(meeting.committee_id)
+        }
+        PollSubject::WrittenOpinion { committee_id } => {
+            if *committee_id != member.committee_id {
+                return Err(Denied::OtherCommittee.into());
+            }
+            if !matches!(member.role, Role::Chair | Role::Secretary) {
+                return Err(Denied::ChairOrSecretaryOnly.into());
+            }
+            Ok(*committee_id)
+        }
+    }
+}
+
+pub(crate) fn create_poll(
+    conn: &Connection,
+    member: &Member,
+    poll: &Poll,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    poll.validate().map_err(|_| InvalidOperation::InvalidPoll)?;
+    let committee_id = may_run(conn, member, &poll.subject)?;
+    if let Some(before) = load_poll(conn, poll.id)? {
+        if before.state != PollState::Draft {
+            return Err(InvalidOperation::PollAlreadyOpened.into());
+        }
+        // Editing a draft takes the right to run the poll it was, too.
+        may_run(conn, member, &before.poll.subject)?;
+    }
+    let mut stored = StoredPoll {
+        poll: poll.clone(),
+        committee_id,
+        state: PollState::Draft,
+        settled: false,
+    };
+    publish(conn, &mut stored, now)?;
+    Ok(())
+}
+
+pub(crate) fn open_poll(
+    conn: &Connection,
+    member: &Member,
+    poll_id: PollId,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let mut stored = load_poll(conn, poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
+    may_run(conn, member, &stored.poll.subject)?;
+    if stored.state != PollState::Draft {
+        return Err(InvalidOperation::PollAlreadyOpened.into());
+    }
+    // Opened past its deadline it would close before it opened.
+    if stored
+        .poll
+        .closes_at
+        .is_some_and(|deadline| deadline <= now)
+    {
+        return Err(InvalidOperation::InvalidPoll.into());
+    }
+    stored.state = PollState::Open { opened_at: now };
+    publish(conn, &mut stored, now)?;
+    Ok(())
+}
+
+pub(crate) fn close_poll(
+    conn: &Connection,
+    member: &Member,
+    poll_id: PollId,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let mut stored = load_poll(conn, poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
+    match may_run(conn, member, &stored.poll.subject) {
+        // Closing lets nobody vote, so a meeting closed meanwhile does not keep it open.
+        Err(NotApplied::Refused(Refusal::Denied(Denied::MeetingClosed))) => {}
+        other => {
+            other?;
+        }
+    }
+    let PollState::Open { opened_at } = stored.state.at(&stored.poll, now) else {
+        return Err(InvalidOperation::PollNotOpen.into());
+    };
+    stored.state = PollState::Closed {
+        opened_at,
+        closed_at: now,
+    };
+    publish(conn, &mut stored, now)?;
+    Ok(())
+}
+
+/// Why `member_id` is not among a poll's voters.
+fn not_eligible(
+    conn: &Connection,
+    stored: &StoredPoll,
+    member_id: MemberId,
+) -> Result<NotApplied, HubError> {
+    Ok(match store::member(conn, member_id)? {
+        Some(m) if m.committee_id == stored.committee_id => match m.role {
+            Role::Chair | Role::Member => Denied::NotInvited.into(),
+            Role::Secretary | Role::Observer => Denied::NonVotingRole.into(),
+        },
+        _ => Denied::OtherCommittee.into(),
+    })
+}
+
+fn delegate_of(
+    conn: &Connection,
+    meeting_id: MeetingId,
+    member_id: MemberId,
+) -> Result<Option<MemberId>, HubError> {
+    let delegate: Option<String> = conn
+        .query_row(
+            "SELECT delegate_id FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
+            params![meeting_id.to_string(), member_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(delegate.map(|id| store::parse_column(0, id)).transpose()?)
+}
+
+/// Takes a ballot pushed by `device_id` (of `member`) in the operation numbered
+/// `device_seq`.
+pub(crate) fn cast_ballot(
+    conn: &Connection,
+    device_id: DeviceId,
+    device_seq: u64,
+    member: &Member,
+    ballot: &Ballot,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let bound = ballot.device_id == device_id
+        && ballot.device_seq == device_seq
+        && ballot.cast_by == member.id;
+    let signed = store::device_key(conn, device_id)?
+        .is_some_and(|device| audit::signed_by(ballot, &device.public_key));
+    if !bound || !signed {
+        return Err(InvalidOperation::BadSignature.into());
+    }
+    let mut stored = load_poll(conn, ballot.poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
+    if !eligible(conn, &stored)?.contains(&ballot.member_id) {
+        return Err(not_eligible(conn, &stored, ballot.member_id)?);
+    }
+    if ballot.member_id != ballot.cast_by {
+        // Only in a meeting can a vote be delegated; a written opinion is each member's own.
+        let delegate = match meeting_of(&stored.poll) {
+            Some(meeting_id) => delegate_of(conn, meeting_id, ballot.member_id)?,
+            None => None,
+        };
+        if delegate != Some(ballot.cast_by) {
+            return Err(InvalidOperation::NotDelegated.into());
+        }
+    }
+    stored
+        .poll
+        .check_ballot(ballot)
+        .map_err(|_| InvalidOperation::InvalidChoice)?;
+    let timing = judge_timing(&stored.poll, stored.state, ballot.cast_at, now)
+        .map_err(InvalidOperation::from)?;
+    // Only a clock set back could get here: the final tally is out, it must not move.
+    if stored.settled {
+        return Err(InvalidOperation::BallotAfterGrace.into());
+    }
+    audit::append(conn, ballot, timing, now)?;
+    publish(conn, &mut stored, now)?;
+    Ok(())
+}
+
+pub(crate) fn delegate(
+    conn: &Connection,
+    member: &Member,
+    meeting_id: MeetingId,
+    delegate: Option<MemberId>,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let meeting = store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting)?;
+    decide(member, Action::Vote, &meeting)?;
+    match delegate {
+        Some(delegate_id) => {
+            let votes = store::member(conn, delegate_id)?
+                .is_some_and(|d| decide(&d, Action::Vote, &meeting).is_ok());
+            if delegate_id == member.id || !votes {
+                return Err(InvalidOperation::InvalidDelegate.into());
+            }
+            conn.execute(
+                "INSERT INTO delegations (meeting_id, member_id, delegate_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (meeting_id, member_id) DO UPDATE SET delegate_id = excluded.delegate_id",
+                params![
+                    meeting_id.to_string(),
+                    member.id.to_string(),
+                    delegate_id.to_string()
+                ],
+            )?;
+        }
+        None => {
+            conn.execute(
+                "DELETE FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
+                params![meeting_id.to_string(), member.id.to_string()],
+            )?;
+        }
+    }
+    let record = Record::Delegation {
+        meeting_id,
+        member: member.id,
+        delegate,
+    };
+    store::append_change(conn, meeting.committee_id, &record, now)?;
+    Ok(())
+}
+
+/// A poll's results, for `quorum-hub results`.
+#[derive(Debug, Clone)]
+pub struct PollResults {
+    pub poll: Poll,
+    pub tally: Tally,
+    /// Each counted ballot, for a named poll only; in the order of the eligible members.
+    pub ballots: Vec<NamedBallot>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NamedBallot {
+    pub member: String,
+    pub option_key: String,
+    pub comment: Option<String>,
+    pub timing: Timing,
+    /// The delegate who cast it, when it was not the member.
+    pub cast_by: Option<String>,
+}
+
+impl HubStore {
+    /// The results of `poll_id` at `now`. A secret poll's wait until it is final, as
+    /// they do in the feed.
+    pub fn poll_results(
+        &self,
+        poll_id: PollId,
+        now: DateTime<Utc>,
+    ) -> Result<PollResults, HubError> {
+        let conn = &self.conn;
+        let stored = load_poll(conn, poll_id)?.ok_or(HubError::PollNotFound(poll_id))?;
+        let state = stored.state.at(&stored.poll, now);
+        let named = stored.poll.secrecy == BallotSecrecy::Named;
+        if !named && !is_final(&stored.poll, state, now) {
+            return Err(HubError::ResultsNotFinal(poll_id));
+        }
+        let count = count(conn, &stored)?;
+        let ballots = if named {
+            let names: HashMap<MemberId, String> =
+                store::members_of_committee(conn, stored.committee_id)?
+                    .into_iter()
+                    .map(|m| (m.id, m.full_name))
+                    .collect();
+            let name = |id: MemberId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+            count
+                .counted
+                .into_iter()
+                .map(|Logged { ballot, timing, .. }| NamedBallot {
+                    member: name(ballot.member_id),
+                    cast_by: (ballot.cast_by != ballot.member_id).then(|| name(ballot.cast_by)),
+                    option_key: ballot.option_key,
+                    comment: ballot.comment,
+                    timing,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(PollResults {
+            poll: stored.poll,
+            tally: count.tally,
+            ballots,
+        })
+    }
+
+    /// Publishes what time alone changed: polls their deadline closed, and polls that
+    /// became final (a secret one's tally is shown only then). Returns how many moved.
+    pub fn settle_polls(&mut self, now: DateTime<Utc>) -> Result<usize, HubError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<PollId> = {
+            let mut statement = tx.prepare(
+                "SELECT id FROM polls
+                 WHERE settled = 0 AND json_extract(state, '$.kind') <> 'draft'",
+            )?;
+            let rows = statement.query_map([], |row| store::parse_column(0, row.get(0)?))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut moved = 0;
+        for poll_id in ids {
+            let Some(mut stored) = load_poll(&tx, poll_id)? else {
+                continue;
+            };
+            let state = stored.state.at(&stored.poll, now);
+            if state != stored.state || is_final(&stored.poll, state, now) {
+                publish(&tx, &mut stored, now)?;
+                moved += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(moved)
+    }
+}

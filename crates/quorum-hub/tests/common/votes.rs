@@ -1,0 +1,309 @@
+//! A committee with a published meeting to vote in, enrolled devices that sign their
+//! ballots as the app does, and polls to put to them.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signer, SigningKey};
+use quorum_core::protocol::{ChangesPage, Outcome, PollView, PushRequest, PushResponse, Record};
+use quorum_core::{
+    Ballot, BallotSecrecy, Clock, CommitteeId, DeviceId, MajorityBasis, MajorityRule, Meeting,
+    Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId, PollOption,
+    PollSubject, QuorumRule, SystemClock,
+};
+use reqwest::StatusCode;
+
+use super::{Committee4, TestHub, device_key, document_bytes, meeting_with_document};
+
+pub fn now() -> DateTime<Utc> {
+    SystemClock.now()
+}
+
+/// An enrolled laptop: its token, its signing key and its outbox's next number.
+pub struct Device {
+    pub token: String,
+    pub device_id: DeviceId,
+    pub member: Member,
+    key: SigningKey,
+    last_seq: Cell<u64>,
+}
+
+impl Device {
+    /// The next operation of this device's outbox.
+    pub fn op(&self, payload: OperationPayload) -> Operation {
+        self.last_seq.set(self.last_seq.get() + 1);
+        Operation {
+            id: OperationId::new_v7(),
+            device_seq: self.last_seq.get(),
+            created_at: now(),
+            payload,
+        }
+    }
+
+    /// The number the next operation will take.
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq.get() + 1
+    }
+
+    /// A ballot for `member_id` cast at `cast_at`, signed by this device for the
+    /// operation that carries it, as the app signs it.
+    pub fn ballot_for(
+        &self,
+        poll_id: PollId,
+        member_id: MemberId,
+        option_key: &str,
+        comment: Option<&str>,
+        cast_at: DateTime<Utc>,
+    ) -> Operation {
+        let device_seq = self.next_seq();
+        let mut ballot = Ballot {
+            poll_id,
+            member_id,
+            cast_by: self.member.id,
+            option_key: option_key.into(),
+            comment: comment.map(Into::into),
+            cast_at,
+            device_id: self.device_id,
+            device_seq,
+            signature: String::new(),
+        };
+        ballot.signature = hex::encode(self.key.sign(&ballot.signed_message()).to_bytes());
+        self.op(OperationPayload::CastBallot { ballot })
+    }
+
+    /// The member's own ballot, cast now.
+    pub fn vote(&self, poll_id: PollId, option_key: &str) -> Operation {
+        self.ballot_for(poll_id, self.member.id, option_key, None, now())
+    }
+}
+
+/// The operation with its ballot changed after signing, as a tamperer would.
+pub fn tampered(mut operation: Operation, change: impl FnOnce(&mut Ballot)) -> Operation {
+    match &mut operation.payload {
+        OperationPayload::CastBallot { ballot } => change(ballot),
+        other => panic!("not a ballot: {other:?}"),
+    }
+    operation
+}
+
+/// The ballot an operation carries.
+pub fn ballot_of(operation: &Operation) -> Ballot {
+    match &operation.payload {
+        OperationPayload::CastBallot { ballot } => ballot.clone(),
+        other => panic!("not a ballot: {other:?}"),
+    }
+}
+
+/// Committee A's published meeting, inviting its chair, member and observer, with a
+/// device enrolled for each member of A and for B's chair and member.
+pub struct Voting {
+    pub hub: TestHub,
+    pub a: Committee4,
+    pub b: Committee4,
+    pub meeting: Meeting,
+    pub secretary: Device,
+    pub chair: Device,
+    pub member: Device,
+    pub observer: Device,
+    pub outsider_chair: Device,
+    pub outsider: Device,
+}
+
+pub async fn voting() -> Voting {
+    let hub = TestHub::start().await;
+    let a = hub.add_committee("UBND quận Sông Hàn").await;
+    let b = hub.add_committee("UBND quận Núi Thành").await;
+    let secretary = hub.device(&a.secretary.1).await;
+    let document = document_bytes(10_000);
+    let sha = hub.upload(&secretary.token, document.clone()).await;
+    let draft = meeting_with_document(
+        a.committee.id,
+        vec![a.chair.0.id, a.member.0.id, a.observer.0.id],
+        sha,
+        document.len() as u64,
+    );
+    let response = hub.put_meeting(&secretary.token, &draft).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the secretary publishes the meeting"
+    );
+    let meeting = response.json().await.expect("the stored meeting");
+    let chair = hub.device(&a.chair.1).await;
+    let member = hub.device(&a.member.1).await;
+    let observer = hub.device(&a.observer.1).await;
+    let outsider_chair = hub.device(&b.chair.1).await;
+    let outsider = hub.device(&b.member.1).await;
+    Voting {
+        hub,
+        a,
+        b,
+        meeting,
+        secretary,
+        chair,
+        member,
+        observer,
+        outsider_chair,
+        outsider,
+    }
+}
+
+impl TestHub {
+    /// Enrolls a device with `code` and keeps its key to sign with.
+    pub async fn device(&self, code: &str) -> Device {
+        let key = device_key();
+        let enrolled = self.enroll_with_key(code, &key).await;
+        Device {
+            token: enrolled.token,
+            device_id: enrolled.device_id,
+            member: enrolled.member,
+            key,
+            last_seq: Cell::new(0),
+        }
+    }
+
+    /// A fresh enrollment code for the member's second laptop.
+    pub async fn new_code(&self, member_id: MemberId) -> String {
+        self.hub
+            .with_store(move |store, _| store.new_code(member_id, &SystemClock))
+            .await
+            .expect("a code is issued")
+    }
+
+    pub async fn push(&self, device: &Device, operations: &[Operation]) -> Vec<Outcome> {
+        let response = self
+            .client
+            .post(self.url("/operations"))
+            .bearer_auth(&device.token)
+            .json(&PushRequest {
+                operations: operations.to_vec(),
+            })
+            .send()
+            .await
+            .expect("the hub answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "a well-formed push is answered per operation"
+        );
+        let body: PushResponse = response.json().await.expect("a PushResponse");
+        body.results.into_iter().map(|r| r.outcome).collect()
+    }
+
+    /// Pushes one operation and answers its outcome.
+    pub async fn push_one(&self, device: &Device, operation: Operation) -> Outcome {
+        let outcomes = self.push(device, &[operation]).await;
+        assert_eq!(outcomes.len(), 1, "one operation, one outcome");
+        outcomes.into_iter().next().expect("one outcome")
+    }
+
+    /// The device's whole feed, as the raw text the hub sent.
+    pub async fn feed_text(&self, device: &Device) -> String {
+        let response = self.get(&device.token, "/changes?since=0&limit=1000").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "an enrolled device pulls"
+        );
+        response.text().await.expect("the feed arrives")
+    }
+
+    pub async fn feed(&self, device: &Device) -> Vec<Record> {
+        let page: ChangesPage =
+            serde_json::from_str(&self.feed_text(device).await).expect("a ChangesPage");
+        page.changes.into_iter().map(|c| c.record).collect()
+    }
+
+    /// The latest state of `poll_id` in the device's feed, if it has any.
+    pub async fn poll_seen_by(&self, device: &Device, poll_id: PollId) -> Option<PollView> {
+        self.feed(device)
+            .await
+            .into_iter()
+            .rev()
+            .find_map(|record| match record {
+                Record::Poll { poll } if poll.poll.id == poll_id => Some(poll),
+                _ => None,
+            })
+    }
+
+    /// Like [`TestHub::poll_seen_by`], for a poll the device must see.
+    pub async fn poll_view(&self, device: &Device, poll_id: PollId) -> PollView {
+        self.poll_seen_by(device, poll_id)
+            .await
+            .unwrap_or_else(|| panic!("{} sees poll {poll_id}", device.member.full_name))
+    }
+}
+
+/// A poll on the meeting's first agenda item, with the standard options, a quorum of
+/// half the voters and a simple majority of them.
+pub fn poll_on(meeting: &Meeting, secrecy: BallotSecrecy, late_grace_seconds: u32) -> Poll {
+    Poll {
+        id: PollId::new_v7(),
+        subject: PollSubject::AgendaItem {
+            meeting_id: meeting.id,
+            agenda_item_id: meeting.agenda[0].id,
+        },
+        question: "Thông qua báo cáo kinh tế - xã hội?".into(),
+        options: PollOption::standard(),
+        secrecy,
+        opens_at: None,
+        closes_at: None,
+        quorum: QuorumRule::Percent { percent: 50 },
+        majority: MajorityRule::Simple,
+        majority_basis: MajorityBasis::AllMembers,
+        late_grace_seconds,
+    }
+}
+
+/// A written-opinion request to the whole committee, outside any meeting.
+pub fn written_opinion(committee_id: CommitteeId, secrecy: BallotSecrecy) -> Poll {
+    Poll {
+        id: PollId::new_v7(),
+        subject: PollSubject::WrittenOpinion { committee_id },
+        question: "Góp ý dự thảo quy chế làm việc?".into(),
+        options: PollOption::standard(),
+        secrecy,
+        opens_at: None,
+        closes_at: None,
+        quorum: QuorumRule::Percent { percent: 50 },
+        majority: MajorityRule::Simple,
+        majority_basis: MajorityBasis::AllMembers,
+        late_grace_seconds: 0,
+    }
+}
+
+impl Voting {
+    /// The secretary prepares `poll` and the chair opens it.
+    pub async fn open(&self, poll: &Poll) {
+        let created = self
+            .hub
+            .push_one(
+                &self.secretary,
+                self.secretary
+                    .op(OperationPayload::CreatePoll { poll: poll.clone() }),
+            )
+            .await;
+        assert_eq!(created, Outcome::Applied, "the secretary prepares the poll");
+        let opened = self
+            .hub
+            .push_one(
+                &self.chair,
+                self.chair
+                    .op(OperationPayload::OpenPoll { poll_id: poll.id }),
+            )
+            .await;
+        assert_eq!(opened, Outcome::Applied, "the chair opens the poll");
+    }
+
+    /// The chair closes the poll.
+    pub async fn close(&self, poll_id: PollId) {
+        let closed = self
+            .hub
+            .push_one(
+                &self.chair,
+                self.chair.op(OperationPayload::ClosePoll { poll_id }),
+            )
+            .await;
+        assert_eq!(closed, Outcome::Applied, "the chair closes the poll");
+    }
+}

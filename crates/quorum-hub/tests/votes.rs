@@ -1,0 +1,611 @@
+//! Polls, ballots and delegations through the hub's HTTP API, over loopback against a
+//! real server and SQLite file: what a member, the chair or the secretary would check.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::votes::{Voting, ballot_of, now, poll_on, tampered, voting, written_opinion};
+use quorum_core::protocol::{InvalidOperation, Outcome, PollView, Record};
+use quorum_core::{
+    AgendaItemId, BallotSecrecy, Denied, OperationPayload, PollId, PollState, PollSubject, Tally,
+};
+
+fn counts(tally: &Tally) -> Vec<(&str, u32)> {
+    tally
+        .counts
+        .iter()
+        .map(|c| (c.key.as_str(), c.count))
+        .collect()
+}
+
+fn tally_of(view: &PollView) -> &Tally {
+    view.tally
+        .as_ref()
+        .unwrap_or_else(|| panic!("the tally is shown: {view:?}"))
+}
+
+#[tokio::test]
+async fn a_ballot_counts_once_and_cannot_be_replayed_or_altered() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+
+    let vote = v.member.vote(poll.id, "agree");
+    let outcomes = v.hub.push(&v.member, std::slice::from_ref(&vote)).await;
+    assert_eq!(outcomes, vec![Outcome::Applied], "a signed ballot counts");
+    let outcomes = v.hub.push(&v.member, std::slice::from_ref(&vote)).await;
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Duplicate],
+        "the same upload again (a lost answer, a retry) is a duplicate"
+    );
+
+    let replayed = v.member.op(OperationPayload::CastBallot {
+        ballot: ballot_of(&vote),
+    });
+    let renumbered = {
+        let mut ballot = ballot_of(&vote);
+        ballot.device_seq = v.member.next_seq();
+        v.member.op(OperationPayload::CastBallot { ballot })
+    };
+    let altered = tampered(v.member.vote(poll.id, "agree"), |ballot| {
+        ballot.option_key = "disagree".into();
+    });
+    let outcomes = v
+        .hub
+        .push(&v.member, &[replayed, renumbered, altered])
+        .await;
+    let bad = Outcome::rejected(InvalidOperation::BadSignature);
+    assert_eq!(
+        outcomes[0], bad,
+        "the same signed ballot in another upload is a replay"
+    );
+    assert_eq!(
+        outcomes[1], bad,
+        "renumbering a replayed ballot breaks its signature"
+    );
+    assert_eq!(
+        outcomes[2], bad,
+        "a choice altered after signing breaks the signature"
+    );
+    let from_elsewhere = v.chair.op(OperationPayload::CastBallot {
+        ballot: ballot_of(&v.member.vote(poll.id, "disagree")),
+    });
+    assert_eq!(
+        v.hub.push_one(&v.chair, from_elsewhere).await,
+        bad,
+        "a ballot signed on the member's laptop cannot be uploaded from another one"
+    );
+
+    let tally = tally_of(&v.hub.poll_view(&v.chair, poll.id).await).clone();
+    assert_eq!(
+        (tally.answered, counts(&tally)),
+        (1, vec![("agree", 1), ("disagree", 0), ("other", 0)]),
+        "one member, one vote, whatever was replayed"
+    );
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM ballots"),
+        1,
+        "the audit log holds the accepted ballot once"
+    );
+}
+
+#[tokio::test]
+async fn a_ballot_cast_before_close_counts_late_within_the_grace_period_and_not_after() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let on_time = v.chair.vote(poll.id, "agree");
+    assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
+    // Cast on a laptop that is offline until after the chair closes the poll.
+    let offline = v.member.vote(poll.id, "disagree");
+    v.close(poll.id).await;
+
+    assert_eq!(
+        v.hub.push_one(&v.member, offline).await,
+        Outcome::Applied,
+        "cast before close, arriving within the grace period: it counts"
+    );
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    assert!(
+        matches!(view.state, PollState::Closed { .. }),
+        "the poll stays closed"
+    );
+    let tally = tally_of(&view);
+    assert_eq!(
+        (tally.answered, tally.late),
+        (2, 1),
+        "it counts, shown as late"
+    );
+    let after_close = v.chair.vote(poll.id, "disagree");
+    assert_eq!(
+        v.hub.push_one(&v.chair, after_close).await,
+        Outcome::rejected(InvalidOperation::CastAfterClose),
+        "a ballot cast after the close does not count"
+    );
+
+    let strict = poll_on(&v.meeting, BallotSecrecy::Named, 0);
+    v.open(&strict).await;
+    let offline = v.member.vote(strict.id, "agree");
+    v.close(strict.id).await;
+    assert_eq!(
+        v.hub.push_one(&v.member, offline).await,
+        Outcome::rejected(InvalidOperation::BallotAfterGrace),
+        "with no grace period, a ballot arriving after the close does not count"
+    );
+    assert_eq!(
+        tally_of(&v.hub.poll_view(&v.chair, strict.id).await).answered,
+        0,
+        "nothing was counted"
+    );
+}
+
+#[tokio::test]
+async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_override_it() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let code = v.hub.new_code(v.member.member.id).await;
+    let tablet = v.hub.device(&code).await;
+    let me = v.member.member.id;
+
+    // The laptop votes offline first; the tablet votes later and uploads first.
+    let start = now();
+    let from_laptop = v.member.ballot_for(poll.id, me, "disagree", None, start);
+    let from_tablet = tablet.ballot_for(
+        poll.id,
+        me,
+        "agree",
+        None,
+        start + chrono::Duration::seconds(1),
+    );
+    assert_eq!(v.hub.push_one(&tablet, from_tablet).await, Outcome::Applied);
+    assert_eq!(
+        v.hub.push_one(&v.member, from_laptop).await,
+        Outcome::Applied,
+        "the older ballot is taken into the audit log"
+    );
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    assert_eq!(
+        counts(tally_of(&view)),
+        vec![("agree", 1), ("disagree", 0), ("other", 0)],
+        "but the newer choice still counts"
+    );
+
+    let changed = tablet.ballot_for(
+        poll.id,
+        me,
+        "other",
+        Some("Đề nghị bổ sung số liệu quý IV"),
+        start + chrono::Duration::seconds(2),
+    );
+    assert_eq!(v.hub.push_one(&tablet, changed).await, Outcome::Applied);
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    assert_eq!(
+        (counts(tally_of(&view)), view.voters.clone()),
+        (vec![("agree", 0), ("disagree", 0), ("other", 1)], vec![me]),
+        "a member changes their vote until the close; one vote, the latest"
+    );
+    let no_comment = v.member.vote(poll.id, "other");
+    assert_eq!(
+        v.hub.push_one(&v.member, no_comment).await,
+        Outcome::rejected(InvalidOperation::InvalidChoice),
+        "another opinion needs the member's words"
+    );
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM ballots"),
+        3,
+        "every accepted version is in the audit log"
+    );
+}
+
+#[tokio::test]
+async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let member = v.member.member.id;
+    let chair = v.chair.member.id;
+    let delegate = |device: &common::votes::Device, to| {
+        device.op(OperationPayload::Delegate {
+            meeting_id: v.meeting.id,
+            delegate: to,
+        })
+    };
+
+    let unasked = v.chair.ballot_for(poll.id, member, "agree", None, now());
+    assert_eq!(
+        v.hub.push_one(&v.chair, unasked).await,
+        Outcome::rejected(InvalidOperation::NotDelegated),
+        "no one votes for a member who did not delegate"
+    );
+    for (to, why) in [
+        (member, "to themselves"),
+        (v.a.observer.0.id, "to an observer, who does not vote"),
+        (v.b.member.0.id, "to someone of another committee"),
+    ] {
+        assert_eq!(
+            v.hub
+                .push_one(&v.member, delegate(&v.member, Some(to)))
+                .await,
+            Outcome::rejected(InvalidOperation::InvalidDelegate),
+            "a member cannot delegate {why}"
+        );
+    }
+    assert_eq!(
+        v.hub
+            .push_one(&v.observer, delegate(&v.observer, Some(chair)))
+            .await,
+        Outcome::rejected(Denied::NonVotingRole),
+        "an observer has no vote to delegate"
+    );
+    assert_eq!(
+        v.hub
+            .push_one(&v.member, delegate(&v.member, Some(chair)))
+            .await,
+        Outcome::Applied,
+        "the member lets the chair vote for them"
+    );
+    let delegation = Record::Delegation {
+        meeting_id: v.meeting.id,
+        member,
+        delegate: Some(chair),
+    };
+    assert!(
+        v.hub.feed(&v.chair).await.contains(&delegation),
+        "the delegate is told"
+    );
+    assert!(
+        !v.hub.feed(&v.outsider).await.contains(&delegation),
+        "another committee is not"
+    );
+
+    let for_member = v.chair.ballot_for(poll.id, member, "agree", None, now());
+    assert_eq!(v.hub.push_one(&v.chair, for_member).await, Outcome::Applied);
+    let own = v.chair.vote(poll.id, "disagree");
+    assert_eq!(v.hub.push_one(&v.chair, own).await, Outcome::Applied);
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    let tally = tally_of(&view);
+    assert_eq!(
+        (tally.answered, tally.delegated, counts(tally)[0]),
+        (2, 1, ("agree", 1)),
+        "the delegate's ballot for the member counts, marked delegated, beside their own"
+    );
+
+    assert_eq!(
+        v.hub.push_one(&v.member, delegate(&v.member, None)).await,
+        Outcome::Applied,
+        "the member takes the delegation back"
+    );
+    let again = v.chair.ballot_for(poll.id, member, "disagree", None, now());
+    assert_eq!(
+        v.hub.push_one(&v.chair, again).await,
+        Outcome::rejected(InvalidOperation::NotDelegated),
+        "after which the chair votes only for themselves"
+    );
+}
+
+#[tokio::test]
+async fn only_voting_members_of_the_meeting_vote() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    for (device, refusal, who) in [
+        (&v.observer, Denied::NonVotingRole, "an observer"),
+        (&v.secretary, Denied::NonVotingRole, "the secretary"),
+        (
+            &v.outsider,
+            Denied::OtherCommittee,
+            "a member of another committee",
+        ),
+    ] {
+        let ballot = device.vote(poll.id, "agree");
+        assert_eq!(
+            v.hub.push_one(device, ballot).await,
+            Outcome::rejected(refusal),
+            "{who} does not vote"
+        );
+    }
+    let unknown = v.member.vote(PollId::new_v7(), "agree");
+    assert_eq!(
+        v.hub.push_one(&v.member, unknown).await,
+        Outcome::rejected(InvalidOperation::UnknownPoll),
+        "a ballot for a poll the hub does not have"
+    );
+    let view = v.hub.poll_view(&v.chair, poll.id).await;
+    assert_eq!(
+        (view.eligible.len(), tally_of(&view).answered),
+        (2, 0),
+        "the chair and the member are the voters; nobody voted"
+    );
+}
+
+#[tokio::test]
+async fn only_the_chair_or_the_secretary_prepare_open_and_close_polls() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    let create = |device: &common::votes::Device, poll: &quorum_core::Poll| {
+        device.op(OperationPayload::CreatePoll { poll: poll.clone() })
+    };
+    assert_eq!(
+        v.hub.push_one(&v.member, create(&v.member, &poll)).await,
+        Outcome::rejected(Denied::ChairOrSecretaryOnly),
+        "a member does not prepare polls"
+    );
+    assert_eq!(
+        v.hub
+            .push_one(&v.outsider_chair, create(&v.outsider_chair, &poll))
+            .await,
+        Outcome::rejected(Denied::OtherCommittee),
+        "nor does another committee's chair"
+    );
+    let mut invalid = poll.clone();
+    invalid.options.truncate(1);
+    assert_eq!(
+        v.hub
+            .push_one(&v.secretary, create(&v.secretary, &invalid))
+            .await,
+        Outcome::rejected(InvalidOperation::InvalidPoll),
+        "a poll with one option is no poll"
+    );
+    let mut elsewhere = poll.clone();
+    elsewhere.subject = PollSubject::AgendaItem {
+        meeting_id: v.meeting.id,
+        agenda_item_id: AgendaItemId::new_v7(),
+    };
+    assert_eq!(
+        v.hub
+            .push_one(&v.secretary, create(&v.secretary, &elsewhere))
+            .await,
+        Outcome::rejected(InvalidOperation::UnknownAgendaItem),
+        "a poll is on an item of its meeting"
+    );
+    assert_eq!(
+        v.hub
+            .push_one(&v.secretary, create(&v.secretary, &poll))
+            .await,
+        Outcome::Applied,
+        "the secretary prepares a poll"
+    );
+    assert!(
+        v.hub.poll_seen_by(&v.member, poll.id).await.is_none(),
+        "a draft is not shown to members"
+    );
+    assert_eq!(
+        v.hub.poll_view(&v.chair, poll.id).await.state,
+        PollState::Draft,
+        "the chair sees the draft"
+    );
+
+    let open =
+        |device: &common::votes::Device| device.op(OperationPayload::OpenPoll { poll_id: poll.id });
+    let close = |device: &common::votes::Device| {
+        device.op(OperationPayload::ClosePoll { poll_id: poll.id })
+    };
+    assert_eq!(
+        v.hub.push_one(&v.member, open(&v.member)).await,
+        Outcome::rejected(Denied::ChairOrSecretaryOnly),
+        "a member does not open polls"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.chair, close(&v.chair)).await,
+        Outcome::rejected(InvalidOperation::PollNotOpen),
+        "a draft cannot be closed"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.chair, open(&v.chair)).await,
+        Outcome::Applied
+    );
+    assert!(
+        matches!(
+            v.hub.poll_view(&v.member, poll.id).await.state,
+            PollState::Open { .. }
+        ),
+        "an open poll reaches the members"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.secretary, open(&v.secretary)).await,
+        Outcome::rejected(InvalidOperation::PollAlreadyOpened),
+        "a poll opens once"
+    );
+    assert_eq!(
+        v.hub
+            .push_one(&v.secretary, create(&v.secretary, &poll))
+            .await,
+        Outcome::rejected(InvalidOperation::PollAlreadyOpened),
+        "an open poll can no longer be edited"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.observer, close(&v.observer)).await,
+        Outcome::rejected(Denied::ChairOrSecretaryOnly),
+        "an observer does not close polls"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.secretary, close(&v.secretary)).await,
+        Outcome::Applied
+    );
+    assert_eq!(
+        v.hub.push_one(&v.chair, close(&v.chair)).await,
+        Outcome::rejected(InvalidOperation::PollNotOpen),
+        "a poll closes once"
+    );
+
+    let opinion = written_opinion(v.a.committee.id, BallotSecrecy::Named);
+    assert_eq!(
+        v.hub.push_one(&v.member, create(&v.member, &opinion)).await,
+        Outcome::rejected(Denied::ChairOrSecretaryOnly),
+        "a member does not ask the committee for written opinions"
+    );
+    assert_eq!(
+        v.hub
+            .push_one(&v.outsider_chair, create(&v.outsider_chair, &opinion))
+            .await,
+        Outcome::rejected(Denied::OtherCommittee),
+        "nor does another committee's chair"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.chair, create(&v.chair, &opinion)).await,
+        Outcome::Applied,
+        "the chair does"
+    );
+}
+
+/// Waits for the hub's sweep to publish what time changed, until `done` holds.
+async fn until_seen(v: &Voting, poll_id: PollId, done: impl Fn(&PollView) -> bool) -> PollView {
+    for _ in 0..100 {
+        let view = v.hub.poll_view(&v.member, poll_id).await;
+        if done(&view) {
+            return view;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the hub publishes the poll's change within 10 s");
+}
+
+#[tokio::test]
+async fn a_secret_poll_never_shows_who_chose_what_and_a_named_one_lists_its_voters() {
+    let v = voting().await;
+    let secret = poll_on(&v.meeting, BallotSecrecy::Secret, 0);
+    let named = poll_on(&v.meeting, BallotSecrecy::Named, 0);
+    v.open(&secret).await;
+    v.open(&named).await;
+    for poll_id in [secret.id, named.id] {
+        let ballots = [
+            (&v.chair, v.chair.vote(poll_id, "agree")),
+            (&v.member, v.member.vote(poll_id, "disagree")),
+        ];
+        for (device, ballot) in ballots {
+            assert_eq!(v.hub.push_one(device, ballot).await, Outcome::Applied);
+        }
+    }
+    let everyone = [&v.secretary, &v.chair, &v.member, &v.observer];
+    for device in everyone {
+        let who = &device.member.full_name;
+        let raw = v.hub.feed_text(device).await;
+        assert!(
+            !raw.contains("optionKey") && !raw.contains("castBy"),
+            "no ballot leaves the hub, not even to {who}: {raw}"
+        );
+        let view = v.hub.poll_view(device, secret.id).await;
+        assert!(
+            view.voters.is_empty() && view.tally.is_none(),
+            "{who} sees neither who voted nor how, while the secret poll is open: {view:?}"
+        );
+        assert_eq!(view.answered, 2, "{who} sees how many answered");
+        let view = v.hub.poll_view(device, named.id).await;
+        assert_eq!(
+            view.voters,
+            vec![v.chair.member.id, v.member.member.id],
+            "{who} sees who voted in the named poll"
+        );
+    }
+
+    v.close(secret.id).await;
+    for device in everyone {
+        let who = &device.member.full_name;
+        let view = v.hub.poll_view(device, secret.id).await;
+        assert!(view.voters.is_empty(), "closing names no voter to {who}");
+        assert_eq!(
+            counts(tally_of(&view)),
+            vec![("agree", 1), ("disagree", 1), ("other", 0)],
+            "{who} sees the counts once the poll is closed"
+        );
+        let raw = v.hub.feed_text(device).await;
+        assert!(
+            !raw.contains("optionKey") && !raw.contains("castBy"),
+            "the results carry counts only: {raw}"
+        );
+    }
+    assert_eq!(
+        v.hub.count(&format!(
+            "SELECT COUNT(*) FROM ballots WHERE poll_id = '{}'",
+            secret.id
+        )),
+        2,
+        "the audit log keeps the secret ballots, for the audit only"
+    );
+}
+
+#[tokio::test]
+async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move_it() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 2);
+    v.open(&poll).await;
+    let on_time = v.chair.vote(poll.id, "agree");
+    assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
+    let offline = v.member.vote(poll.id, "disagree");
+    v.close(poll.id).await;
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    assert!(
+        matches!(view.state, PollState::Closed { .. }) && view.tally.is_none(),
+        "during the grace period a secret tally is withheld, or a late ballot's change \
+         to it would give that ballot away: {view:?}"
+    );
+
+    assert_eq!(
+        v.hub.push_one(&v.member, offline).await,
+        Outcome::Applied,
+        "the late ballot is in time"
+    );
+    let view = v.hub.poll_view(&v.member, poll.id).await;
+    assert_eq!(
+        (view.answered, view.tally.is_none()),
+        (2, true),
+        "it is counted, and still nothing shows how"
+    );
+
+    let view = until_seen(&v, poll.id, |view| view.tally.is_some()).await;
+    let tally = tally_of(&view);
+    assert_eq!(
+        (counts(tally), tally.late),
+        (vec![("agree", 1), ("disagree", 1), ("other", 0)], 1),
+        "after the grace period the hub publishes the final counts on its own"
+    );
+    assert!(view.voters.is_empty(), "and still no names");
+}
+
+#[tokio::test]
+async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
+    let v = voting().await;
+    let mut poll = written_opinion(v.a.committee.id, BallotSecrecy::Secret);
+    let deadline = now() + chrono::Duration::seconds(2);
+    poll.closes_at = Some(deadline);
+    v.open(&poll).await;
+    assert!(
+        v.hub.poll_seen_by(&v.outsider, poll.id).await.is_none(),
+        "another committee is not asked"
+    );
+    let view = v.hub.poll_view(&v.observer, poll.id).await;
+    assert_eq!(
+        view.eligible,
+        vec![v.chair.member.id, v.member.member.id],
+        "the committee's voting members answer a written opinion"
+    );
+    let answer = v.member.vote(poll.id, "agree");
+    assert_eq!(v.hub.push_one(&v.member, answer).await, Outcome::Applied);
+
+    let view = until_seen(&v, poll.id, |view| view.tally.is_some()).await;
+    assert!(
+        matches!(view.state, PollState::Closed { closed_at, .. } if closed_at == deadline),
+        "it closed at its deadline: {view:?}"
+    );
+    assert_eq!(
+        counts(tally_of(&view))[0],
+        ("agree", 1),
+        "and its results were published"
+    );
+    let too_late = v.chair.vote(poll.id, "disagree");
+    assert_eq!(
+        v.hub.push_one(&v.chair, too_late).await,
+        Outcome::rejected(InvalidOperation::CastAfterClose),
+        "an answer after the deadline does not count"
+    );
+    let close = v.chair.op(OperationPayload::ClosePoll { poll_id: poll.id });
+    assert_eq!(
+        v.hub.push_one(&v.chair, close).await,
+        Outcome::rejected(InvalidOperation::PollNotOpen),
+        "there is nothing left to close"
+    );
+}

@@ -1,0 +1,267 @@
+#![allow(clippy::unwrap_used)] // a benchmark command: any failure ends the run with its message
+//! Benchmark: how many ballots per second the hub accepts, and how long after the chair
+//! opens a poll 200 connected laptops have it.
+//!
+//! Ballots: 20 voting members each sign 250 ballot versions on their laptops (a member
+//! may change their ballot until the close; every version is checked, logged in the
+//! hash-chained audit log and tallied); then 20 `quorum sync` processes start together.
+//! Opening: 200 devices hold the hub's live channel; the chair's laptop uploads "open";
+//! each device, on the notice, pulls the change feed until the poll is open there.
+//!
+//! Build in release first, then run from the same target folder:
+//! `cargo build --release -p quorum-hub -p quorum-client -p quorum-e2e --bin vote-bench`
+//! `$CARGO_TARGET_DIR/release/vote-bench`
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use quorum_core::{Clock, SystemClock};
+use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use serde_json::Value;
+
+const VOTERS: usize = 20;
+const BALLOTS_EACH: usize = 250;
+const LISTENERS: usize = 200;
+
+fn add_member(data: &Path, committee: &str, name: &str) -> String {
+    let out = hub_admin_output(
+        data,
+        &[
+            "admin",
+            "add-member",
+            "--committee",
+            committee,
+            "--name",
+            name,
+            "--role",
+            "member",
+        ],
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    line.trim().split('\t').nth(1).unwrap().to_string()
+}
+
+fn token_of(laptop: &Laptop) -> String {
+    let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
+    store.device().unwrap().unwrap().token
+}
+
+fn new_poll(chair: &Laptop, question: &str) -> String {
+    let deadline = (SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        question,
+        "--deadline",
+        &deadline,
+    ]);
+    poll["id"].as_str().unwrap().to_string()
+}
+
+fn percentile(sorted: &[f64], share: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * share).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let listed =
+        String::from_utf8(hub_admin_output(data.path(), &["admin", "list-members"]).stdout)
+            .unwrap();
+    let committee = listed
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .to_string();
+
+    // --- ballots per second ---------------------------------------------------------
+    let mut codes = vec![code_for(&demo, "chair")];
+    codes.extend(
+        demo.iter()
+            .filter(|m| m.role == "member")
+            .map(|m| m.code.clone()),
+    );
+    while codes.len() < VOTERS {
+        codes.push(add_member(
+            data.path(),
+            &committee,
+            &format!("Thành viên {}", codes.len()),
+        ));
+    }
+    let voters: Vec<Laptop> = codes
+        .iter()
+        .enumerate()
+        .map(|(n, code)| {
+            let laptop = Laptop::new(laptops.path().join(format!("voter-{n}")));
+            laptop.enroll(&hub, code);
+            laptop
+        })
+        .collect();
+    let chair = &voters[0];
+    let poll = new_poll(chair, "Thông qua dự toán ngân sách năm 2027");
+    chair.run(&["open-poll", &poll]);
+    for laptop in &voters {
+        laptop.run(&["sync"]);
+    }
+    let poll_id: quorum_core::PollId = poll.parse().unwrap();
+    let options = ["agree", "disagree", "other"];
+    for laptop in &voters {
+        let mut store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
+        let me = store.me().unwrap().unwrap().id;
+        let start = SystemClock.now();
+        for n in 0..BALLOTS_EACH {
+            let option = options[n % options.len()];
+            let comment = (option == "other").then(|| format!("Ý kiến lần {n}"));
+            let at = start + chrono::Duration::milliseconds(n as i64);
+            store.cast_ballot(poll_id, me, option, comment, at).unwrap();
+        }
+    }
+    let started = Instant::now();
+    let syncs: Vec<_> = voters
+        .iter()
+        .map(|laptop| {
+            laptop
+                .command(&["sync"])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut sync in syncs {
+        assert!(
+            sync.wait().unwrap().success(),
+            "every laptop uploads its ballots"
+        );
+    }
+    let elapsed = started.elapsed();
+    let hub_db = rusqlite::Connection::open(data.path().join("hub.sqlite3")).unwrap();
+    let logged: i64 = hub_db
+        .query_row("SELECT count(*) FROM ballots", [], |row| row.get(0))
+        .unwrap();
+    let total = VOTERS * BALLOTS_EACH;
+    assert_eq!(
+        logged as usize, total,
+        "every ballot version is in the audit log"
+    );
+    println!(
+        "ballots: {total} from {VOTERS} laptops at once in {:.2} s: {:.0} ballots/s accepted \
+         (each signature-checked, logged in the hash chain, tallied)",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+
+    // --- open to 200 laptops --------------------------------------------------------
+    let member_id = listed
+        .lines()
+        .find(|line| line.split('\t').nth(2) == Some("member"))
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut tokens = Vec::with_capacity(LISTENERS);
+    for n in 0..LISTENERS {
+        let out = hub_admin_output(data.path(), &["admin", "new-code", &member_id]);
+        let code = String::from_utf8(out.stdout).unwrap();
+        let laptop = Laptop::new(laptops.path().join(format!("listener-{n}")));
+        laptop.enroll(&hub, code.trim());
+        tokens.push(token_of(&laptop));
+    }
+    let poll = new_poll(chair, "Thông qua báo cáo kinh tế – xã hội năm 2026");
+    chair.run(&["sync"]);
+    let client = reqwest::Client::new();
+    let cursor = client
+        .get(format!("{}/v1/changes?since=0&limit=100000", hub.url()))
+        .bearer_auth(&tokens[0])
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["nextCursor"]
+        .as_u64()
+        .unwrap();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(LISTENERS);
+    let (go_tx, _) = tokio::sync::broadcast::channel::<Instant>(1);
+    let mut listeners = Vec::with_capacity(LISTENERS);
+    for token in tokens {
+        let client = client.clone();
+        let url = hub.url();
+        let poll = poll.clone();
+        let ready = ready_tx.clone();
+        let mut go = go_tx.subscribe();
+        listeners.push(tokio::spawn(async move {
+            let response = client
+                .get(format!("{url}/v1/events"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let mut events = response.bytes_stream();
+            ready.send(()).await.unwrap();
+            let opened = go.recv().await.unwrap();
+            let mut seen = String::new();
+            loop {
+                // Each notice: pull the feed; done once the poll is open there.
+                while !seen.contains("event: change") {
+                    let chunk = events.next().await.unwrap().unwrap();
+                    seen.push_str(&String::from_utf8_lossy(&chunk));
+                }
+                seen.clear();
+                let page: Value = client
+                    .get(format!("{url}/v1/changes?since={cursor}&limit=500"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let open = page["changes"].as_array().unwrap().iter().any(|change| {
+                    change["record"]["poll"]["poll"]["id"] == poll.as_str()
+                        && change["record"]["poll"]["state"]["kind"] == "open"
+                });
+                if open {
+                    return opened.elapsed();
+                }
+            }
+        }));
+    }
+    for _ in 0..LISTENERS {
+        ready_rx.recv().await.unwrap();
+    }
+    // Let every live channel settle before the chair acts.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    chair.run(&["open-poll", &poll]);
+    let started = Instant::now();
+    go_tx.send(started).unwrap();
+    let uploaded = Command::new(quorum_e2e::processes::client_binary())
+        .arg("--profile")
+        .arg(&chair.profile)
+        .arg("sync")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(uploaded.success(), "the chair's laptop uploads the opening");
+    let mut times = Vec::with_capacity(LISTENERS);
+    for listener in listeners {
+        times.push(listener.await.unwrap().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "open to {LISTENERS} connected laptops (chair's upload included): median {:.0} ms, \
+         p99 {:.0} ms, slowest {:.0} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+    drop(hub);
+}
