@@ -20,6 +20,7 @@ use crate::HubError;
 static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0001_hub.sql"),
     include_str!("migrations/0002_votes.sql"),
+    include_str!("migrations/0003_compact_feed.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -522,18 +523,32 @@ pub fn publish_meeting(
 
 // --- the change feed ---------------------------------------------------------------
 
+/// The key of a record whose latest state is all that matters: a newer change with the
+/// same key makes the older ones useless to anyone catching up.
+fn superseding_key(record: &Record) -> Option<String> {
+    match record {
+        Record::Poll { poll } => Some(format!("poll:{}", poll.poll.id)),
+        _ => None,
+    }
+}
+
 pub fn append_change(
     conn: &Connection,
     committee_id: CommitteeId,
     record: &Record,
     now: DateTime<Utc>,
 ) -> Result<u64, HubError> {
+    let key = superseding_key(record);
+    if let Some(key) = &key {
+        conn.execute("DELETE FROM changes WHERE record_key = ?1", [key])?;
+    }
     conn.execute(
-        "INSERT INTO changes (committee_id, record, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO changes (committee_id, record, created_at, record_key) VALUES (?1, ?2, ?3, ?4)",
         params![
             committee_id.to_string(),
             serde_json::to_string(record)?,
-            now
+            now,
+            key
         ],
     )?;
     Ok(seq_from(conn.last_insert_rowid()))

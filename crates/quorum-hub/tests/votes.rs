@@ -199,6 +199,17 @@ async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_overr
         3,
         "every accepted version is in the audit log"
     );
+    let poll_records = v
+        .hub
+        .feed(&v.member)
+        .await
+        .into_iter()
+        .filter(|record| matches!(record, Record::Poll { .. }))
+        .count();
+    assert_eq!(
+        poll_records, 1,
+        "a laptop catching up pulls the poll once, in its latest state, not once per ballot"
+    );
 }
 
 #[tokio::test]

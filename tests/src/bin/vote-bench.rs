@@ -124,6 +124,7 @@ async fn main() {
             store.cast_ballot(poll_id, me, option, comment, at).unwrap();
         }
     }
+    eprintln!("{} ballots signed on {VOTERS} laptops; uploading", VOTERS * BALLOTS_EACH);
     let started = Instant::now();
     let syncs: Vec<_> = voters
         .iter()
@@ -175,20 +176,27 @@ async fn main() {
         laptop.enroll(&hub, code.trim());
         tokens.push(token_of(&laptop));
     }
+    eprintln!("{LISTENERS} devices enrolled; connecting their live channels");
     let poll = new_poll(chair, "Thông qua báo cáo kinh tế – xã hội năm 2026");
     chair.run(&["sync"]);
     let client = reqwest::Client::new();
-    let cursor = client
-        .get(format!("{}/v1/changes?since=0&limit=100000", hub.url()))
-        .bearer_auth(&tokens[0])
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["nextCursor"]
-        .as_u64()
-        .unwrap();
+    // Where every device stands in the feed before the opening.
+    let mut cursor = 0;
+    loop {
+        let page: Value = client
+            .get(format!("{}/v1/changes?since={cursor}", hub.url()))
+            .bearer_auth(&tokens[0])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        cursor = page["nextCursor"].as_u64().unwrap();
+        if page["more"] != true {
+            break;
+        }
+    }
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(LISTENERS);
     let (go_tx, _) = tokio::sync::broadcast::channel::<Instant>(1);
     let mut listeners = Vec::with_capacity(LISTENERS);
@@ -238,6 +246,7 @@ async fn main() {
     for _ in 0..LISTENERS {
         ready_rx.recv().await.unwrap();
     }
+    eprintln!("{LISTENERS} live channels open; the chair opens the poll");
     // Let every live channel settle before the chair acts.
     tokio::time::sleep(Duration::from_millis(500)).await;
     chair.run(&["open-poll", &poll]);
