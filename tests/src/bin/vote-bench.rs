@@ -124,7 +124,10 @@ async fn main() {
             store.cast_ballot(poll_id, me, option, comment, at).unwrap();
         }
     }
-    eprintln!("{} ballots signed on {VOTERS} laptops; uploading", VOTERS * BALLOTS_EACH);
+    eprintln!(
+        "{} ballots signed on {VOTERS} laptops; uploading",
+        VOTERS * BALLOTS_EACH
+    );
     let started = Instant::now();
     let syncs: Vec<_> = voters
         .iter()
