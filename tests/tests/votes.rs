@@ -169,6 +169,24 @@ fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
     assert_eq!(view["answered"], 20, "twenty members answered, once each");
     assert_eq!(view["tally"]["late"], 0, "all arrived before the close");
     assert_eq!(view["tally"]["passed"], true, "12 of 20 is more than half");
+    // A laptop that has not heard of the close yet still lets its member change their
+    // vote; the hub refuses it, and the member is told why.
+    let late = &members[5];
+    late.run(&["vote", &poll_id, "disagree"]);
+    late.run(&["sync"]);
+    let mine = &the_poll(late)["myBallots"][0];
+    assert_eq!(
+        (&mine["status"]["kind"], &mine["status"]["refusal"]),
+        (&Value::from("refused"), &Value::from("castAfterClose")),
+        "the ballot cast after the close is refused with its reason: {mine}"
+    );
+    chair.run(&["sync"]);
+    assert_eq!(
+        the_poll(chair)["view"]["tally"]["counts"][0]["count"],
+        12,
+        "and the tally stands"
+    );
+
     let results = hub_admin_output(data.path(), &["results", "--poll", &poll_id]);
     let csv = String::from_utf8(results.stdout).unwrap();
     assert!(
