@@ -65,6 +65,54 @@ pub fn hub_admin_output(data: &Path, args: &[&str]) -> Output {
     output
 }
 
+/// The id of the demo committee in hub data folder `data`.
+pub fn demo_committee(data: &Path) -> String {
+    let listed = String::from_utf8(hub_admin_output(data, &["admin", "list-members"]).stdout)
+        .expect("list-members prints UTF-8");
+    let first = listed.lines().next().expect("the demo has members");
+    first
+        .split('\t')
+        .nth(1)
+        .expect("MEMBER<TAB>COMMITTEE<TAB>…")
+        .to_string()
+}
+
+/// Adds a voting member named `name` to `committee`; returns their one-time code.
+pub fn add_voting_member(data: &Path, committee: &str, name: &str) -> String {
+    let out = hub_admin_output(
+        data,
+        &[
+            "admin",
+            "add-member",
+            "--committee",
+            committee,
+            "--name",
+            name,
+            "--role",
+            "member",
+        ],
+    );
+    let line = String::from_utf8(out.stdout).expect("add-member prints UTF-8");
+    line.trim()
+        .split('\t')
+        .nth(1)
+        .expect("MEMBER_ID<TAB>CODE")
+        .to_string()
+}
+
+/// One laptop per code, enrolled with `hub`, in folders `dir/NAME-N`.
+pub fn enrolled_laptops(hub: &HubProcess, dir: &Path, name: &str, codes: &[String]) -> Vec<Laptop> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(n, code)| {
+            let laptop = Laptop::new(dir.join(format!("{name}-{n}")));
+            laptop.enroll(hub, code);
+            laptop
+        })
+        .collect()
+}
+
 /// The member's code among the demo members, by role.
 pub fn code_for(members: &[DemoMember], role: &str) -> String {
     members

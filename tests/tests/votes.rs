@@ -2,10 +2,11 @@
 //! member, ballots signed on each laptop and uploaded whenever it reaches the hub.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::Path;
-
 use quorum_core::Clock;
-use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use quorum_e2e::processes::{
+    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
+    hub_admin_output, hub_demo,
+};
 use serde_json::Value;
 
 /// The written-opinion request the laptop knows, as `quorum polls` prints it.
@@ -13,40 +14,6 @@ fn the_poll(laptop: &Laptop) -> Value {
     let polls = laptop.run(&["polls"]);
     assert_eq!(polls.as_array().unwrap().len(), 1, "one request: {polls}");
     polls[0].clone()
-}
-
-/// Adds `count` voting members to the demo committee; returns their one-time codes.
-fn more_members(data: &Path, count: usize) -> Vec<String> {
-    let listed =
-        String::from_utf8(hub_admin_output(data, &["admin", "list-members"]).stdout).unwrap();
-    let committee = listed
-        .lines()
-        .next()
-        .unwrap()
-        .split('\t')
-        .nth(1)
-        .unwrap()
-        .to_string();
-    (0..count)
-        .map(|n| {
-            let name = format!("Thành viên {n}");
-            let out = hub_admin_output(
-                data,
-                &[
-                    "admin",
-                    "add-member",
-                    "--committee",
-                    &committee,
-                    "--name",
-                    &name,
-                    "--role",
-                    "member",
-                ],
-            );
-            let line = String::from_utf8(out.stdout).unwrap();
-            line.trim().split('\t').nth(1).unwrap().to_string()
-        })
-        .collect()
 }
 
 #[test]
@@ -64,16 +31,12 @@ fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
             .filter(|m| m.role == "member")
             .map(|m| m.code.clone()),
     );
-    codes.extend(more_members(data.path(), 17));
-    let members: Vec<Laptop> = codes
-        .iter()
-        .enumerate()
-        .map(|(n, code)| {
-            let laptop = Laptop::new(laptops.path().join(format!("member-{n}")));
-            laptop.enroll(&hub, code);
-            laptop
-        })
-        .collect();
+    let committee = demo_committee(data.path());
+    while codes.len() < 20 {
+        let name = format!("Thành viên {}", codes.len());
+        codes.push(add_voting_member(data.path(), &committee, &name));
+    }
+    let members = enrolled_laptops(&hub, laptops.path(), "member", &codes);
     let chair = &members[0];
 
     let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();

@@ -1001,24 +1001,12 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let member_window = open_the_sample_meeting(member.profile.as_path()).await;
     member_window.find("[data-testid=meeting-polls]").await;
 
-    chair_window
-        .find("[data-testid=poll-new-question]")
-        .await
-        .send_keys("Thông qua báo cáo kinh tế – xã hội năm 2026")
-        .await
-        .unwrap();
-    chair_window
-        .find("[data-testid=poll-create]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    chair_window
-        .find("[data-testid=poll-open]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    open_a_poll(
+        &chair_window,
+        "Thông qua báo cáo kinh tế – xã hội năm 2026",
+        false,
+    )
+    .await;
 
     // The member's window shows the open poll by itself.
     member_window
@@ -1080,30 +1068,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     );
 
     // A secret poll: the member's choice is counted, nothing links it to them.
-    chair_window
-        .find("[data-testid=poll-new-question]")
-        .await
-        .send_keys("Bầu trưởng ban (phiếu kín)")
-        .await
-        .unwrap();
-    chair_window
-        .find("[data-testid=poll-new-secret]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    chair_window
-        .find("[data-testid=poll-create]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    chair_window
-        .find("[data-testid=poll-open]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    open_a_poll(&chair_window, "Bầu trưởng ban (phiếu kín)", true).await;
     // The newest poll comes first; the member's screen shows it open by itself.
     let secret_poll = "article[data-testid=poll]:first-of-type";
     member_window.wait_for_count("[data-testid=poll]", 2).await;
@@ -1158,6 +1123,23 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     );
     chair_window.close().await;
     member_window.close().await;
+}
+
+/// The chair prepares a poll on the first agenda item and opens it, in the window.
+async fn open_a_poll(window: &AppWindow, question: &str, secret: bool) {
+    window
+        .find("[data-testid=poll-new-question]")
+        .await
+        .send_keys(question)
+        .await
+        .unwrap();
+    let mut clicks = vec!["[data-testid=poll-create]", "[data-testid=poll-open]"];
+    if secret {
+        clicks.insert(0, "[data-testid=poll-new-secret]");
+    }
+    for css in clicks {
+        window.find(css).await.click().await.unwrap();
+    }
 }
 
 /// Exports the first poll on the chair's screen (the newest); returns the PDF's text

@@ -12,36 +12,20 @@
 //! `cargo build --release -p quorum-hub -p quorum-client -p quorum-e2e --bin vote-bench`
 //! `$CARGO_TARGET_DIR/release/vote-bench`
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use quorum_core::{Clock, SystemClock};
-use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use quorum_e2e::processes::{
+    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
+    hub_admin_output, hub_demo,
+};
 use serde_json::Value;
 
 const VOTERS: usize = 20;
 const BALLOTS_EACH: usize = 250;
 const LISTENERS: usize = 200;
-
-fn add_member(data: &Path, committee: &str, name: &str) -> String {
-    let out = hub_admin_output(
-        data,
-        &[
-            "admin",
-            "add-member",
-            "--committee",
-            committee,
-            "--name",
-            name,
-            "--role",
-            "member",
-        ],
-    );
-    let line = String::from_utf8(out.stdout).unwrap();
-    line.trim().split('\t').nth(1).unwrap().to_string()
-}
 
 fn token_of(laptop: &Laptop) -> String {
     let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
@@ -70,17 +54,10 @@ async fn main() {
     let demo = hub_demo(data.path());
     let hub = HubProcess::start(data.path(), "127.0.0.1:0");
     let laptops = tempfile::tempdir().unwrap();
+    let committee = demo_committee(data.path());
     let listed =
         String::from_utf8(hub_admin_output(data.path(), &["admin", "list-members"]).stdout)
             .unwrap();
-    let committee = listed
-        .lines()
-        .next()
-        .unwrap()
-        .split('\t')
-        .nth(1)
-        .unwrap()
-        .to_string();
 
     // --- ballots per second ---------------------------------------------------------
     let mut codes = vec![code_for(&demo, "chair")];
@@ -90,21 +67,10 @@ async fn main() {
             .map(|m| m.code.clone()),
     );
     while codes.len() < VOTERS {
-        codes.push(add_member(
-            data.path(),
-            &committee,
-            &format!("Thành viên {}", codes.len()),
-        ));
+        let name = format!("Thành viên {}", codes.len());
+        codes.push(add_voting_member(data.path(), &committee, &name));
     }
-    let voters: Vec<Laptop> = codes
-        .iter()
-        .enumerate()
-        .map(|(n, code)| {
-            let laptop = Laptop::new(laptops.path().join(format!("voter-{n}")));
-            laptop.enroll(&hub, code);
-            laptop
-        })
-        .collect();
+    let voters = enrolled_laptops(&hub, laptops.path(), "voter", &codes);
     let chair = &voters[0];
     let poll = new_poll(chair, "Thông qua dự toán ngân sách năm 2027");
     chair.run(&["open-poll", &poll]);
