@@ -64,6 +64,7 @@ fn main() {
             voting::my_delegate,
             voting::me,
             voting::save_results,
+            voting::readiness,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

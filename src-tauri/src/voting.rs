@@ -1,4 +1,4 @@
-//! The commands of voting: polls of a meeting or written-opinion requests, the
+//! The commands of voting and of the chair's and secretary's boards: polls of a meeting or written-opinion requests, the
 //! member's ballots (signed on this laptop, queued like everything else), and the chair's
 //! and secretary's controls. The hub decides what counts; these only queue and show.
 
@@ -7,7 +7,7 @@ use quorum_core::{
     AgendaItemId, Clock, MeetingId, Member, MemberId, Poll, PollId, PollSubject, Role,
 };
 use quorum_pdf::Report;
-use quorum_store::{MyBallot, Store, StoreError};
+use quorum_store::{InviteeReadiness, MyBallot, Store, StoreError};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tracing::instrument;
@@ -227,4 +227,14 @@ pub fn save_results(
         pdf: pdf_path.display().to_string(),
         csv: csv_path.display().to_string(),
     })
+}
+
+/// For the chair and the secretary: which invitees' laptops hold the whole latest pack.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn readiness(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+) -> Result<Vec<InviteeReadiness>, IpcError> {
+    with_store(&state, |store| store.readiness_board(meeting_id))
 }

@@ -583,3 +583,82 @@ async fn a_shared_note_reaches_the_colleague_and_a_private_one_only_the_authors_
         "the chair's other laptop has both notes"
     );
 }
+
+/// The secretary's board as `quorum readiness` prints it: (member name, ready).
+fn board(secretary: &Laptop, meeting: &str) -> Vec<(String, bool)> {
+    secretary.run(&["sync"]);
+    let board = secretary.run(&["readiness", meeting]);
+    board
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invitee| {
+            (
+                invitee["member"]["fullName"].as_str().unwrap().to_string(),
+                invitee["ready"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_readiness_board_shows_a_member_ready_only_once_their_laptop_holds_the_latest_pack() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = Laptop::new(laptops.path().join("secretary"));
+    secretary.enroll(&demo.hub, &code_for(&demo.members, "secretary"));
+    secretary.run(&["sync"]);
+    let meeting = only_meeting(&secretary);
+    let member = Laptop::new(laptops.path().join("member"));
+    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let name = demo
+        .members
+        .iter()
+        .find(|m| m.role == "member")
+        .unwrap()
+        .name
+        .clone();
+    let is_ready = |secretary: &Laptop| {
+        board(secretary, &meeting)
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .expect("the member is on the board")
+            .1
+    };
+
+    assert!(
+        !is_ready(&secretary),
+        "enrolled, nothing downloaded: not ready"
+    );
+    member.run(&["sync"]);
+    assert!(
+        is_ready(&secretary),
+        "the whole pack is on the member's laptop: ready"
+    );
+    let report = secretary.run(&["readiness", &meeting]);
+    let device = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|invitee| invitee["member"]["fullName"] == name.as_str())
+        .unwrap()["devices"][0]
+        .clone();
+    assert_eq!(
+        device["status"]["pendingOperations"], 0,
+        "nothing left to upload: {device}"
+    );
+
+    // A replaced document: the member's laptop holds an old pack until it syncs.
+    let report_v2 = std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf"))
+        .unwrap()
+        .into_iter()
+        .chain(b"\n% version 2\n".iter().copied())
+        .collect();
+    quorum_e2e::processes::replace_document(&demo.hub, &secretary, 1, report_v2, 14).await;
+    assert!(
+        !is_ready(&secretary),
+        "the member's laptop has the previous version: not ready"
+    );
+    member.run(&["sync"]);
+    assert!(is_ready(&secretary), "synced again: ready");
+}

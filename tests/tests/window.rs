@@ -1000,6 +1000,14 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let chair_window = open_the_sample_meeting(chair.profile.as_path()).await;
     let member_window = open_the_sample_meeting(member.profile.as_path()).await;
     member_window.find("[data-testid=meeting-polls]").await;
+    // The member's laptop holds the whole pack: the chair's readiness board says so.
+    chair_window
+        .wait_for_attribute(
+            &format!("[data-testid=readiness-row][data-member=\"{member_name}\"]"),
+            "data-ready",
+            "true",
+        )
+        .await;
 
     open_a_poll(
         &chair_window,

@@ -94,6 +94,9 @@ enum Command {
     OpenPoll { poll: PollId },
     /// Close a poll (queued; the hub's moment of applying it counts).
     ClosePoll { poll: PollId },
+    /// Who is ready for a meeting: for each invitee, whether a laptop of theirs holds
+    /// the whole latest pack (chair and secretary see the others' laptops).
+    Readiness { meeting: MeetingId },
     /// Cast a ballot: signed with this laptop's key and queued until the next sync.
     Vote {
         poll: PollId,
@@ -372,6 +375,30 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             )?;
             let text = format!("ballot \"{option}\" signed; it waits for the next sync");
             Ok((to_value(&ballot)?, text))
+        }
+        Command::Readiness { meeting } => {
+            let board = profile.open_store()?.readiness_board(*meeting)?;
+            let text = board
+                .iter()
+                .map(|invitee| {
+                    let state = if invitee.ready { "ready" } else { "not ready" };
+                    let seen =
+                        invitee
+                            .devices
+                            .first()
+                            .map_or("no laptop reported".to_string(), |d| {
+                                format!(
+                                    "{} reported {}, {} operations to upload",
+                                    d.device_name,
+                                    d.reported_at.to_rfc3339(),
+                                    d.status.pending_operations
+                                )
+                            });
+                    format!("{}  {state}  ({seen})", invitee.member.full_name)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok((to_value(&board)?, text))
         }
         Command::CheckIn { meeting } => {
             let operation = profile.open_store()?.check_in(*meeting, clock.now())?;

@@ -1,12 +1,13 @@
 //! What the hub and a device say to each other over HTTP (`/v1/...`). JSON bodies are
 //! these types; the hub and the sync engine share them so they cannot drift apart.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    Annotation, AnnotationId, Committee, Denied, DeviceId, Meeting, MeetingId, Member, MemberId,
-    OperationId, Poll, PollState, Tally,
+    Annotation, AnnotationId, Committee, CommitteeId, Denied, DeviceId, Meeting, MeetingId, Member,
+    MemberId, OperationId, Poll, PollState, Tally,
 };
 
 /// The path prefix of this version of the protocol.
@@ -93,6 +94,12 @@ pub enum Record {
         member: MemberId,
         delegate: Option<MemberId>,
     },
+    /// What one laptop last reported holding (to the chair and the secretary).
+    #[serde(rename_all = "camelCase")]
+    Readiness {
+        committee_id: CommitteeId,
+        readiness: DeviceReadiness,
+    },
     /// A shared annotation its author made private again: the others drop their copy.
     #[serde(rename_all = "camelCase")]
     AnnotationWithdrawn {
@@ -115,6 +122,58 @@ pub struct PollView {
     pub voters: Vec<MemberId>,
     pub answered: u32,
     pub tally: Option<Tally>,
+}
+
+/// `PUT /v1/device-status`: what a laptop holds, told to the hub after each sync round,
+/// so the secretary sees who is ready for the meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceStatus {
+    /// Operations still waiting on the laptop to be uploaded.
+    pub pending_operations: u32,
+    pub packs: Vec<PackState>,
+}
+
+/// The hub's answer to a [`DeviceStatus`]: whether it differed from the last one (only
+/// then is it passed on, so reports never wake the committee's laptops in a loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusTaken {
+    pub changed: bool,
+}
+
+/// How much of one meeting's pack a laptop holds, verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PackState {
+    pub meeting_id: MeetingId,
+    /// The meeting version the laptop holds.
+    pub version: u32,
+    pub documents_present: u32,
+    pub documents_total: u32,
+}
+
+/// A laptop's last report, as the hub passes it to the chair and the secretary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceReadiness {
+    pub device_id: DeviceId,
+    pub device_name: String,
+    pub member_id: MemberId,
+    /// When the hub took this report (the hub's clock).
+    pub reported_at: DateTime<Utc>,
+    pub status: DeviceStatus,
+}
+
+impl DeviceReadiness {
+    /// Whether this laptop holds the whole of `meeting` in its latest version.
+    pub fn is_ready_for(&self, meeting: &Meeting) -> bool {
+        self.status.packs.iter().any(|pack| {
+            pack.meeting_id == meeting.id
+                && pack.version >= meeting.version
+                && pack.documents_present == pack.documents_total
+        })
+    }
 }
 
 /// `POST /v1/operations`: a device's outbox, oldest first.

@@ -14,8 +14,8 @@ use axum::{Json, Router};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use futures_util::{Stream, StreamExt, stream};
 use quorum_core::protocol::{
-    ApiError, Change, ChangeNotice, ChangesPage, EnrollRequest, EnrollResponse,
-    MAX_JSON_BODY_BYTES, PollView, PushRequest, PushResponse, Record,
+    ApiError, Change, ChangeNotice, ChangesPage, DeviceStatus, EnrollRequest, EnrollResponse,
+    MAX_JSON_BODY_BYTES, PollView, PushRequest, PushResponse, Record, StatusTaken,
 };
 use quorum_core::{
     Action, DeviceId, Meeting, MeetingId, Member, PollState, PollSubject, Role, Sha256Hex,
@@ -185,6 +185,7 @@ pub fn router(hub: Hub) -> Router {
         )
         .route("/meetings/{id}", put(put_meeting))
         .route("/operations", post(push))
+        .route("/device-status", post(device_status))
         .route("/events", get(events));
     Router::new()
         .nest(quorum_core::protocol::API_PREFIX, v1)
@@ -373,6 +374,17 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
             Some(Record::Annotation {
                 meeting_id,
                 annotation,
+            })
+        }
+        Record::Readiness {
+            committee_id,
+            readiness,
+        } if committee_id == viewer.committee_id
+            && matches!(viewer.role, Role::Chair | Role::Secretary) =>
+        {
+            Some(Record::Readiness {
+                committee_id,
+                readiness,
             })
         }
         Record::AnnotationWithdrawn {
@@ -593,6 +605,28 @@ async fn put_meeting(
         .await?;
     hub.notify(committee_id, seq);
     Ok(Json(stored))
+}
+
+/// A laptop says what it holds; the chair and the secretary see it on their board.
+#[instrument(skip(hub, caller, status), fields(member = %caller.member.id), err(level = "warn"))]
+async fn device_status(
+    State(hub): State<Hub>,
+    caller: Caller,
+    JsonBody(status): JsonBody<DeviceStatus>,
+) -> Result<Json<StatusTaken>, ApiFailure> {
+    let committee_id = caller.member.committee_id;
+    let seq = hub
+        .with_store(move |store, now| {
+            store::report_device_status(&store.conn, caller.device_id, &caller.member, &status, now)
+        })
+        .await
+        .map_err(ApiFailure::from)?;
+    if let Some(seq) = seq {
+        hub.notify(committee_id, seq);
+    }
+    Ok(Json(StatusTaken {
+        changed: seq.is_some(),
+    }))
 }
 
 #[instrument(skip(hub, caller, request), fields(member = %caller.member.id, operations = request.operations.len()), err(level = "warn"))]

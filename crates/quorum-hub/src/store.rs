@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use quorum_core::protocol::Record;
+use quorum_core::protocol::{DeviceReadiness, DeviceStatus, Record};
 use quorum_core::{
     Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Sha256Hex,
 };
@@ -21,6 +21,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0001_hub.sql"),
     include_str!("migrations/0002_votes.sql"),
     include_str!("migrations/0003_compact_feed.sql"),
+    include_str!("migrations/0004_device_status.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -521,6 +522,53 @@ pub fn publish_meeting(
     Ok((stored, seq))
 }
 
+// --- readiness ---------------------------------------------------------------------
+
+/// Keeps a laptop's report. When it differs from the last one, passes it to the feed and
+/// returns the new seq; an unchanged report changes nothing, so reports never wake the
+/// committee's laptops in a loop.
+pub fn report_device_status(
+    conn: &Connection,
+    device_id: DeviceId,
+    member: &Member,
+    status: &DeviceStatus,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, HubError> {
+    let json = serde_json::to_string(status)?;
+    let before: Option<String> = conn
+        .query_row(
+            "SELECT status FROM device_status WHERE device_id = ?1",
+            [device_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if before.as_deref() == Some(json.as_str()) {
+        return Ok(None);
+    }
+    conn.execute(
+        "INSERT INTO device_status (device_id, status, reported_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device_id) DO UPDATE SET status = excluded.status,
+             reported_at = excluded.reported_at",
+        params![device_id.to_string(), json, now],
+    )?;
+    let device_name: String = conn.query_row(
+        "SELECT name FROM devices WHERE id = ?1",
+        [device_id.to_string()],
+        |row| row.get(0),
+    )?;
+    let record = Record::Readiness {
+        committee_id: member.committee_id,
+        readiness: DeviceReadiness {
+            device_id,
+            device_name,
+            member_id: member.id,
+            reported_at: now,
+            status: status.clone(),
+        },
+    };
+    append_change(conn, member.committee_id, &record, now).map(Some)
+}
+
 // --- the change feed ---------------------------------------------------------------
 
 /// The key of a record whose latest state is all that matters: a newer change with the
@@ -528,6 +576,7 @@ pub fn publish_meeting(
 fn superseding_key(record: &Record) -> Option<String> {
     match record {
         Record::Poll { poll } => Some(format!("poll:{}", poll.poll.id)),
+        Record::Readiness { readiness, .. } => Some(format!("device:{}", readiness.device_id)),
         _ => None,
     }
 }

@@ -12,6 +12,7 @@
 mod annotations;
 mod open;
 mod outbox;
+mod readiness;
 mod replica;
 mod schema;
 mod search;
@@ -26,6 +27,7 @@ use quorum_core::{Denied, MeetingError, MeetingId};
 
 pub use open::Store;
 pub use outbox::RefusedOperation;
+pub use readiness::InviteeReadiness;
 pub use schema::SCHEMA_VERSION;
 pub use search::SearchHit;
 pub use sync::{DeviceIdentity, PackProgress};

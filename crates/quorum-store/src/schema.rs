@@ -10,6 +10,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0005_annotations.sql"),
     include_str!("migrations/0006_shared_annotations.sql"),
     include_str!("migrations/0007_polls.sql"),
+    include_str!("migrations/0008_readiness.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

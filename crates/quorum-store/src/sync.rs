@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use tracing::instrument;
 
 use crate::annotations::receive_annotation;
+use crate::readiness::receive_readiness;
 use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
 };
@@ -140,6 +141,7 @@ impl Store {
                 }
                 Record::Annotation { annotation, .. } => receive_annotation(&tx, annotation)?,
                 Record::Poll { poll } => receive_poll(&tx, poll)?,
+                Record::Readiness { readiness, .. } => receive_readiness(&tx, readiness)?,
                 Record::Delegation {
                     meeting_id,
                     member,

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use quorum_core::Clock;
-use quorum_core::protocol::{ChangesPage, Outcome, PushRequest, PushResponse};
+use quorum_core::protocol::{
+    ChangesPage, DeviceStatus, Outcome, PushRequest, PushResponse, StatusTaken,
+};
 use quorum_store::Store;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
@@ -147,7 +149,8 @@ impl SyncEngine {
         let result = async {
             self.push(&mut report).await?;
             self.pull(&mut report).await?;
-            self.fetch_blobs(&mut report).await
+            self.fetch_blobs(&mut report).await?;
+            self.report_status().await
         }
         .await;
         let now = self.clock.now();
@@ -164,6 +167,18 @@ impl SyncEngine {
         self.with_store(|s| status.refresh_from(s))?;
         self.status.send_replace(status);
         result.map(|()| report)
+    }
+
+    /// Tells the hub what this laptop now holds, for the secretary's readiness board.
+    async fn report_status(&self) -> Result<()> {
+        let status = self.with_store(|store| {
+            Ok(DeviceStatus {
+                pending_operations: u32::try_from(store.pending_count()?).unwrap_or(u32::MAX),
+                packs: store.pack_states()?,
+            })
+        })?;
+        let _: StatusTaken = self.hub.post_json("/device-status", &status).await?;
+        Ok(())
     }
 
     async fn push(&self, report: &mut SyncReport) -> Result<()> {

@@ -20,6 +20,7 @@ import type {
   ShownAnnotation,
   DocumentId,
   ExportedFile,
+  InviteeReadiness,
   IpcError,
   Language,
   Meeting,
@@ -65,6 +66,7 @@ export const api = {
   polls: (meetingId: MeetingId | null) => invoke<PollCard[]>('polls', { meetingId }),
   members: () => invoke<Member[]>('members'),
   me: () => invoke<Member | null>('me'),
+  readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),
   createPoll: (subject: NewPollSubject, question: string, secret: boolean) =>

@@ -164,6 +164,30 @@ mayRun: boolean, };
 
 export type ResultFiles = { pdf: string, csv: string, };
 
+export type InviteeReadiness = { member: Member, ready: boolean, 
+/**
+ * Their laptops' last reports, newest first; empty when none has reported.
+ */
+devices: Array<DeviceReadiness>, };
+
+export type DeviceReadiness = { deviceId: DeviceId, deviceName: string, memberId: MemberId, 
+/**
+ * When the hub took this report (the hub's clock).
+ */
+reportedAt: string, status: DeviceStatus, };
+
+export type DeviceStatus = { 
+/**
+ * Operations still waiting on the laptop to be uploaded.
+ */
+pendingOperations: number, packs: Array<PackState>, };
+
+export type PackState = { meetingId: MeetingId, 
+/**
+ * The meeting version the laptop holds.
+ */
+version: number, documentsPresent: number, documentsTotal: number, };
+
 export type Report = { title: string, lines: Array<ReportLine>, };
 
 export type ReportLine = { text: string, style: LineStyle, };
