@@ -8,6 +8,7 @@ mod annotating;
 mod commands;
 mod indexing;
 mod ipc;
+mod minutes;
 mod pages;
 mod profile;
 mod reanchoring;
@@ -65,6 +66,9 @@ fn main() {
             voting::me,
             voting::save_results,
             voting::readiness,
+            minutes::decisions,
+            minutes::save_decision,
+            minutes::save_minutes,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -1129,8 +1129,50 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         !pdf_text.contains(&member_name) && !csv.contains(&member_name),
         "and no member's name: {pdf_text} {csv}"
     );
+
+    // The minutes: the chair's decision for the first item and its vote results.
+    let decision = chair_window.find("[data-testid=minutes-decision]").await;
+    decision
+        .send_keys("Thống nhất báo cáo, giao Văn phòng hoàn thiện")
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=minutes-export]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let minutes = chair_window
+        .find("[data-testid=minutes-exported]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    let text = pdf_text_of(&minutes);
+    assert!(
+        text.contains("1. Khai mạc, thông qua chương trình phiên họp")
+            && text.contains("Kết luận: Thống nhất báo cáo, giao Văn phòng hoàn thiện")
+            && text.contains("Thông qua báo cáo kinh tế – xã hội năm 2026: Đồng ý: 1, Không đồng ý: 0, Ý kiến khác: 0 — Không được thông qua"),
+        "the minutes hold the item's decision and its vote result: {text}"
+    );
     chair_window.close().await;
     member_window.close().await;
+}
+
+/// The text of a PDF's first page as pdfium reads it, whitespace runs as single spaces.
+fn pdf_text_of(path: &str) -> String {
+    let pdf = quorum_pdf::PdfService::new(
+        quorum_e2e::workspace_binary("quorum-pdf-worker", "QUORUM_PDF_WORKER"),
+        quorum_pdf::locate_library().unwrap(),
+    );
+    let text: String = pdf
+        .text(std::path::Path::new(path), 0)
+        .unwrap()
+        .iter()
+        .map(|c| c.ch)
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The chair prepares a poll on the first agenda item and opens it, in the window.
@@ -1165,16 +1207,8 @@ async fn export_results(window: &AppWindow) -> (String, String) {
         .await;
     let pdf_path = exported.attr("data-pdf").await.unwrap().unwrap();
     let csv_path = exported.attr("data-csv").await.unwrap().unwrap();
-    let pdf = quorum_pdf::PdfService::new(
-        quorum_e2e::workspace_binary("quorum-pdf-worker", "QUORUM_PDF_WORKER"),
-        quorum_pdf::locate_library().unwrap(),
-    );
-    let text: String = pdf
-        .text(std::path::Path::new(&pdf_path), 0)
-        .unwrap()
-        .iter()
-        .map(|c| c.ch)
-        .collect();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (text, std::fs::read_to_string(csv_path).unwrap())
+    (
+        pdf_text_of(&pdf_path),
+        std::fs::read_to_string(csv_path).unwrap(),
+    )
 }

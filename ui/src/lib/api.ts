@@ -2,6 +2,7 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AgendaItemId,
   AgendaNotes,
   Annotation,
   AnnotationEdit,
@@ -66,6 +67,10 @@ export const api = {
   polls: (meetingId: MeetingId | null) => invoke<PollCard[]>('polls', { meetingId }),
   members: () => invoke<Member[]>('members'),
   me: () => invoke<Member | null>('me'),
+  decisions: (meetingId: MeetingId) => invoke<string[]>('decisions', { meetingId }),
+  saveDecision: (meetingId: MeetingId, itemId: AgendaItemId, decision: string) =>
+    invoke<null>('save_decision', { meetingId, itemId, decision }),
+  saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),
