@@ -1,13 +1,13 @@
-//! The commands of voting and of the chair's and secretary's boards: polls of a meeting or written-opinion requests, the
+//! The commands of the meeting room: attendance, voting, and the chair's and secretary's boards: polls of a meeting or written-opinion requests, the
 //! member's ballots (signed on this laptop, queued like everything else), and the chair's
 //! and secretary's controls. The hub decides what counts; these only queue and show.
 
 use quorum_core::protocol::PollView;
 use quorum_core::{
-    AgendaItemId, Clock, MeetingId, Member, MemberId, Poll, PollId, PollSubject, Role,
+    AgendaItemId, Attendance, Clock, MeetingId, Member, MemberId, Poll, PollId, PollSubject, Role,
 };
 use quorum_pdf::Report;
-use quorum_store::{InviteeReadiness, MyBallot, Store, StoreError};
+use quorum_store::{AttendanceBoard, InviteeReadiness, MyBallot, Store, StoreError};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tracing::instrument;
@@ -237,4 +237,41 @@ pub fn readiness(
     meeting_id: MeetingId,
 ) -> Result<Vec<InviteeReadiness>, IpcError> {
     with_store(&state, |store| store.readiness_board(meeting_id))
+}
+
+/// The invitees of a meeting with their attendance, and the room's quorum.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn attendance(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+) -> Result<AttendanceBoard, IpcError> {
+    with_store(&state, |store| store.attendance(meeting_id))
+}
+
+/// The member checks in on this laptop.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn check_in(state: State<'_, AppState>, meeting_id: MeetingId) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| store.check_in(meeting_id, now).map(|_| ()))?;
+    state.sync_soon();
+    Ok(())
+}
+
+/// The secretary marks an invitee present, absent with a reason, or replaced.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn mark_attendance(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    member_id: MemberId,
+    attendance: Attendance,
+) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        store.mark_attendance(meeting_id, member_id, attendance, now)
+    })?;
+    state.sync_soon();
+    Ok(())
 }

@@ -113,6 +113,14 @@ pub fn enrolled_laptops(hub: &HubProcess, dir: &Path, name: &str, codes: &[Strin
         .collect()
 }
 
+/// A laptop in `dir/NAME` enrolled as the demo member with `role`, and synced once.
+pub fn synced_laptop(hub: &HubProcess, dir: &Path, members: &[DemoMember], role: &str) -> Laptop {
+    let laptop = Laptop::new(dir.join(role));
+    laptop.enroll(hub, &code_for(members, role));
+    laptop.run(&["sync"]);
+    laptop
+}
+
 /// The member's code among the demo members, by role.
 pub fn code_for(members: &[DemoMember], role: &str) -> String {
     members

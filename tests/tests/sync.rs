@@ -664,3 +664,95 @@ async fn the_readiness_board_shows_a_member_ready_only_once_their_laptop_holds_t
     member.run(&["sync"]);
     assert!(is_ready(&secretary), "synced again: ready");
 }
+
+#[test]
+fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = |role: &str| {
+        let laptop = Laptop::new(laptops.path().join(role));
+        laptop.enroll(&demo.hub, &code_for(&demo.members, role));
+        laptop.run(&["sync"]);
+        laptop
+    };
+    let secretary = laptop("secretary");
+    let chair = laptop("chair");
+    let member = laptop("member");
+    let meeting = only_meeting(&secretary);
+    let board = |laptop: &Laptop| {
+        laptop.run(&["sync"]);
+        laptop.run(&["attendance", &meeting])
+    };
+    let kind_of = |board: &Value, name: &str| {
+        board["attendees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["member"]["fullName"] == name)
+            .unwrap()["attendance"]
+            .clone()
+    };
+    let name_of = |role: &str| {
+        demo.members
+            .iter()
+            .filter(|m| m.role == role)
+            .map(|m| m.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let other_member = name_of("member")[1].clone();
+    let other_id = secretary.run(&["attendance", &meeting])["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["member"]["fullName"] == other_member.as_str())
+        .unwrap()["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    chair.run(&["check-in", &meeting]);
+    chair.run(&["sync"]);
+    secretary.run(&[
+        "mark-attendance",
+        &meeting,
+        &other_id,
+        "--reason",
+        "Đi công tác tại Hà Nội",
+    ]);
+    secretary.run(&["sync"]);
+    let seen = board(&member);
+    assert_eq!(
+        kind_of(&seen, &name_of("chair")[0])["kind"],
+        "present",
+        "the chair's check-in reached the member's laptop"
+    );
+    assert_eq!(
+        kind_of(&seen, &other_member),
+        serde_json::json!({ "kind": "absent", "reason": "Đi công tác tại Hà Nội" }),
+        "the secretary's mark, with its reason"
+    );
+    assert_eq!(
+        (
+            &seen["quorum"]["present"],
+            &seen["quorum"]["voting"],
+            &seen["quorum"]["met"]
+        ),
+        (&Value::from(1), &Value::from(3), &Value::from(false)),
+        "1 of 3 voting invitees: no quorum"
+    );
+
+    member.run(&["check-in", &meeting]);
+    member.run(&["sync"]);
+    let seen = board(&secretary);
+    assert_eq!(
+        (&seen["quorum"]["present"], &seen["quorum"]["met"]),
+        (&Value::from(2), &Value::from(true)),
+        "2 of 3: quorum"
+    );
+
+    // Only the secretary marks others; the member is told why.
+    member.run(&["mark-attendance", &meeting, &other_id]);
+    member.run(&["sync"]);
+    let refused = &member.run(&["status"])["rejected"][0];
+    assert_eq!(refused["refusal"], "secretaryOnly", "{refused}");
+}

@@ -5,7 +5,7 @@ use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
-use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo};
+use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo, synced_laptop};
 use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
@@ -312,18 +312,14 @@ async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
     let members = hub_demo(hub_data.path());
     let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
     let laptops = tempfile::tempdir().unwrap();
-    let chair = Laptop::new(laptops.path().join("chair"));
-    chair.enroll(&hub, &code_for(&members, "chair"));
-    chair.run(&["sync"]);
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
     let meeting_id = chair.run(&["meetings"])[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     // The secretary closes the meeting; the chair's laptop has not heard of it yet...
-    let secretary = Laptop::new(laptops.path().join("secretary"));
-    secretary.enroll(&hub, &code_for(&members, "secretary"));
-    secretary.run(&["sync"]);
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
     let mut meeting = secretary.run(&["show", &meeting_id])["meeting"].clone();
     meeting["status"] = "closed".into();
     let token = quorum_store::Store::open(&secretary.profile.join("store.sqlite3"))
@@ -876,12 +872,8 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
     let members = hub_demo(hub_data.path());
     let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
     let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&hub, &code_for(&members, "member"));
-    laptop.run(&["sync"]);
-    let secretary = Laptop::new(laptops.path().join("secretary"));
-    secretary.enroll(&hub, &code_for(&members, "secretary"));
-    secretary.run(&["sync"]);
+    let laptop = synced_laptop(&hub, laptops.path(), &members, "member");
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
 
     let window = open_the_sample_report(laptop.profile.as_path()).await;
     window
@@ -984,12 +976,8 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let members = hub_demo(hub_data.path());
     let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
     let laptops = tempfile::tempdir().unwrap();
-    let chair = Laptop::new(laptops.path().join("chair"));
-    chair.enroll(&hub, &code_for(&members, "chair"));
-    chair.run(&["sync"]);
-    let member = Laptop::new(laptops.path().join("member"));
-    member.enroll(&hub, &code_for(&members, "member"));
-    member.run(&["sync"]);
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
     let member_name = members
         .iter()
         .find(|m| m.role == "member")
@@ -1000,6 +988,20 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let chair_window = open_the_sample_meeting(chair.profile.as_path()).await;
     let member_window = open_the_sample_meeting(member.profile.as_path()).await;
     member_window.find("[data-testid=meeting-polls]").await;
+    // The member checks in on their laptop; the chair's window sees them present.
+    member_window
+        .find("[data-testid=check-in]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .wait_for_attribute(
+            &format!("[data-testid=attendee][data-member=\"{member_name}\"]"),
+            "data-kind",
+            "present",
+        )
+        .await;
     // The member's laptop holds the whole pack: the chair's readiness board says so.
     chair_window
         .wait_for_attribute(

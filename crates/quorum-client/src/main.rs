@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use quorum_core::{
-    AgendaItemId, Annotation, AnnotationShape, Clock, Color, DocumentId, MeetingId, MemberId,
-    PagePoint, Poll, PollId, PollSubject, SystemClock, Visibility,
+    AgendaItemId, Annotation, AnnotationShape, Attendance, Clock, Color, DocumentId, MeetingId,
+    MemberId, PagePoint, Poll, PollId, PollSubject, SystemClock, Visibility,
 };
 use quorum_sync::{Profile, SyncEngine, SyncStatus};
 use serde::Serialize;
@@ -94,6 +94,18 @@ enum Command {
     OpenPoll { poll: PollId },
     /// Close a poll (queued; the hub's moment of applying it counts).
     ClosePoll { poll: PollId },
+    /// Who is in the room, and whether the meeting has quorum.
+    Attendance { meeting: MeetingId },
+    /// The secretary marks an invitee: present, absent (with `--reason`) or replaced by
+    /// someone (`--substitute NAME`). Queued until the next sync.
+    MarkAttendance {
+        meeting: MeetingId,
+        member: MemberId,
+        #[arg(long, conflicts_with = "substitute")]
+        reason: Option<String>,
+        #[arg(long)]
+        substitute: Option<String>,
+    },
     /// Who is ready for a meeting: for each invitee, whether a laptop of theirs holds
     /// the whole latest pack (chair and secretary see the others' laptops).
     Readiness { meeting: MeetingId },
@@ -375,6 +387,44 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             )?;
             let text = format!("ballot \"{option}\" signed; it waits for the next sync");
             Ok((to_value(&ballot)?, text))
+        }
+        Command::Attendance { meeting } => {
+            let board = profile.open_store()?.attendance(*meeting)?;
+            let text = format!(
+                "{}/{} voting invitees in the room{}",
+                board.quorum.present,
+                board.quorum.voting,
+                if board.quorum.met {
+                    ": quorum"
+                } else {
+                    ": no quorum"
+                }
+            );
+            Ok((to_value(&board)?, text))
+        }
+        Command::MarkAttendance {
+            meeting,
+            member,
+            reason,
+            substitute,
+        } => {
+            let attendance = match (reason, substitute) {
+                (Some(reason), _) => Attendance::Absent {
+                    reason: reason.clone(),
+                },
+                (None, Some(by)) => Attendance::Substitute { by: by.clone() },
+                (None, None) => Attendance::Present,
+            };
+            profile.open_store()?.mark_attendance(
+                *meeting,
+                *member,
+                attendance.clone(),
+                clock.now(),
+            )?;
+            Ok((
+                to_value(&attendance)?,
+                "attendance marked; it waits for the next sync".to_string(),
+            ))
         }
         Command::Readiness { meeting } => {
             let board = profile.open_store()?.readiness_board(*meeting)?;

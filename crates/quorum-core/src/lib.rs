@@ -10,6 +10,7 @@
 
 pub mod anchor;
 mod annotation;
+mod attendance;
 mod clock;
 mod committee;
 mod ids;
@@ -26,6 +27,7 @@ pub use annotation::{
     MAX_PEN_WIDTH, MIN_PEN_WIDTH, MarkupKind, NoteEntry, PagePoint, PageRect, ShownAnnotation,
     Visibility, smooth_stroke, snap_to_words,
 };
+pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};
 pub use ids::{

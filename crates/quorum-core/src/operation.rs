@@ -3,7 +3,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    AgendaItemId, Annotation, AnnotationId, Ballot, MeetingId, MemberId, OperationId, Poll, PollId,
+    AgendaItemId, Annotation, AnnotationId, Attendance, Ballot, MeetingId, MemberId, OperationId,
+    Poll, PollId,
 };
 
 /// Something a member did on a device, queued in the outbox until the hub applies it.
@@ -57,6 +58,13 @@ pub enum OperationPayload {
     CheckIn {
         meeting_id: MeetingId,
     },
+    /// The secretary records an invitee's attendance by hand.
+    #[serde(rename_all = "camelCase")]
+    MarkAttendance {
+        meeting_id: MeetingId,
+        member_id: MemberId,
+        attendance: Attendance,
+    },
     #[serde(rename_all = "camelCase")]
     RequestToSpeak {
         meeting_id: MeetingId,
@@ -76,6 +84,7 @@ impl OperationPayload {
             Self::SaveAnnotation { .. } => "saveAnnotation",
             Self::DeleteAnnotation { .. } => "deleteAnnotation",
             Self::CheckIn { .. } => "checkIn",
+            Self::MarkAttendance { .. } => "markAttendance",
             Self::RequestToSpeak { .. } => "requestToSpeak",
         }
     }

@@ -94,6 +94,13 @@ pub enum Record {
         member: MemberId,
         delegate: Option<MemberId>,
     },
+    /// An invitee's attendance at a meeting: checked in, or marked by the secretary.
+    #[serde(rename_all = "camelCase")]
+    Attendance {
+        meeting_id: MeetingId,
+        member_id: MemberId,
+        attendance: crate::Attendance,
+    },
     /// What one laptop last reported holding (to the chair and the secretary).
     #[serde(rename_all = "camelCase")]
     Readiness {
@@ -266,6 +273,8 @@ pub enum InvalidOperation {
     NotDelegated,
     #[error("a member cannot delegate to themselves or to someone who does not vote")]
     InvalidDelegate,
+    #[error("only invitees of the meeting have an attendance")]
+    NotAnInvitee,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

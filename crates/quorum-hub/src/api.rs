@@ -376,6 +376,15 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
                 annotation,
             })
         }
+        Record::Attendance {
+            meeting_id,
+            member_id,
+            attendance,
+        } if may_view(meeting_id) => Some(Record::Attendance {
+            meeting_id,
+            member_id,
+            attendance,
+        }),
         Record::Readiness {
             committee_id,
             readiness,

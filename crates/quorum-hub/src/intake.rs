@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, Refusal};
 use quorum_core::{
-    Action, Annotation, AnnotationId, Denied, DeviceId, Meeting, MeetingId, Member, Operation,
-    OperationPayload, Visibility, decide,
+    Action, Annotation, AnnotationId, Attendance, Denied, DeviceId, Meeting, MeetingId, Member,
+    MemberId, Operation, OperationPayload, Visibility, decide,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -145,8 +145,25 @@ fn apply(
 ) -> Result<Result<(), Refusal>, HubError> {
     Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
-            let meeting = load_meeting(conn, *meeting_id)?;
-            meeting.and_then(|m| allowed(member, Action::CheckIn, &m))
+            let meeting = load_meeting(conn, *meeting_id)?
+                .and_then(|m| allowed(member, Action::CheckIn, &m).map(|()| m));
+            attend(conn, meeting, member.id, &Attendance::Present, now)?
+        }
+        OperationPayload::MarkAttendance {
+            meeting_id,
+            member_id,
+            attendance,
+        } => {
+            let meeting = load_meeting(conn, *meeting_id)?
+                .and_then(|m| allowed(member, Action::EditMeeting, &m).map(|()| m))
+                .and_then(|m| {
+                    if m.invitees.contains(member_id) {
+                        Ok(m)
+                    } else {
+                        Err(InvalidOperation::NotAnInvitee.into())
+                    }
+                });
+            attend(conn, meeting, *member_id, attendance, now)?
         }
         OperationPayload::RequestToSpeak {
             meeting_id,
@@ -186,6 +203,23 @@ fn apply(
             meeting_id,
             delegate,
         } => refused_or_failed(votes::delegate(conn, member, *meeting_id, *delegate, now))?,
+    })
+}
+
+/// Records `member_id`'s attendance at `meeting`, if the operation was allowed.
+fn attend(
+    conn: &Connection,
+    meeting: Result<Meeting, Refusal>,
+    member_id: MemberId,
+    attendance: &Attendance,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, HubError> {
+    Ok(match meeting {
+        Ok(meeting) => {
+            store::record_attendance(conn, &meeting, member_id, attendance, now)?;
+            Ok(())
+        }
+        Err(refusal) => Err(refusal),
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{DeviceReadiness, DeviceStatus, Record};
 use quorum_core::{
-    Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Sha256Hex,
+    Attendance, Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Sha256Hex,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -22,6 +22,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0002_votes.sql"),
     include_str!("migrations/0003_compact_feed.sql"),
     include_str!("migrations/0004_device_status.sql"),
+    include_str!("migrations/0005_attendance.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -522,6 +523,33 @@ pub fn publish_meeting(
     Ok((stored, seq))
 }
 
+// --- attendance --------------------------------------------------------------------
+
+/// Records an invitee's attendance and passes it to the meeting.
+pub fn record_attendance(
+    conn: &Connection,
+    meeting: &Meeting,
+    member_id: MemberId,
+    attendance: &Attendance,
+    now: DateTime<Utc>,
+) -> Result<u64, HubError> {
+    conn.execute(
+        "INSERT INTO attendance (meeting_id, member_id, attendance) VALUES (?1, ?2, ?3)
+         ON CONFLICT (meeting_id, member_id) DO UPDATE SET attendance = excluded.attendance",
+        params![
+            meeting.id.to_string(),
+            member_id.to_string(),
+            serde_json::to_string(attendance)?
+        ],
+    )?;
+    let record = Record::Attendance {
+        meeting_id: meeting.id,
+        member_id,
+        attendance: attendance.clone(),
+    };
+    append_change(conn, meeting.committee_id, &record, now)
+}
+
 // --- readiness ---------------------------------------------------------------------
 
 /// Keeps a laptop's report. When it differs from the last one, passes it to the feed and
@@ -577,6 +605,11 @@ fn superseding_key(record: &Record) -> Option<String> {
     match record {
         Record::Poll { poll } => Some(format!("poll:{}", poll.poll.id)),
         Record::Readiness { readiness, .. } => Some(format!("device:{}", readiness.device_id)),
+        Record::Attendance {
+            meeting_id,
+            member_id,
+            ..
+        } => Some(format!("attendance:{meeting_id}:{member_id}")),
         _ => None,
     }
 }

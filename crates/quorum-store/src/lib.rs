@@ -10,6 +10,7 @@
 //! - An outbox entry is written in the same transaction as the change it records.
 
 mod annotations;
+mod attendance;
 mod open;
 mod outbox;
 mod readiness;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 
 use quorum_core::{Denied, MeetingError, MeetingId};
 
+pub use attendance::{AttendanceBoard, Attendee};
 pub use open::Store;
 pub use outbox::RefusedOperation;
 pub use readiness::InviteeReadiness;

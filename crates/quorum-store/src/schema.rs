@@ -11,6 +11,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0006_shared_annotations.sql"),
     include_str!("migrations/0007_polls.sql"),
     include_str!("migrations/0008_readiness.sql"),
+    include_str!("migrations/0009_attendance.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

@@ -4,13 +4,14 @@
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{Change, Record};
 use quorum_core::{
-    Action, Committee, DeviceId, MeetingId, Member, MemberId, Operation, OperationPayload,
-    Sha256Hex, decide,
+    Action, Attendance, Committee, DeviceId, MeetingId, Member, MemberId, Operation,
+    OperationPayload, Sha256Hex, decide,
 };
 use rusqlite::{OptionalExtension, params};
 use tracing::instrument;
 
 use crate::annotations::receive_annotation;
+use crate::attendance::receive_attendance;
 use crate::readiness::receive_readiness;
 use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
@@ -141,6 +142,11 @@ impl Store {
                 }
                 Record::Annotation { annotation, .. } => receive_annotation(&tx, annotation)?,
                 Record::Poll { poll } => receive_poll(&tx, poll)?,
+                Record::Attendance {
+                    meeting_id,
+                    member_id,
+                    attendance,
+                } => receive_attendance(&tx, *meeting_id, *member_id, attendance)?,
                 Record::Readiness { readiness, .. } => receive_readiness(&tx, readiness)?,
                 Record::Delegation {
                     meeting_id,
@@ -246,7 +252,7 @@ impl Store {
                  ON CONFLICT (meeting_id) DO NOTHING",
                 params![meeting_id.to_string(), now],
             )?;
-            Ok(())
+            receive_attendance(tx, meeting_id, me.id, &Attendance::Present)
         })
     }
 }

@@ -7,6 +7,8 @@ import type {
   Annotation,
   AnnotationEdit,
   AnnotationId,
+  Attendance,
+  AttendanceBoard,
   Color,
   MarkupKind,
   Member,
@@ -71,6 +73,10 @@ export const api = {
   saveDecision: (meetingId: MeetingId, itemId: AgendaItemId, decision: string) =>
     invoke<null>('save_decision', { meetingId, itemId, decision }),
   saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
+  attendance: (meetingId: MeetingId) => invoke<AttendanceBoard>('attendance', { meetingId }),
+  checkIn: (meetingId: MeetingId) => invoke<null>('check_in', { meetingId }),
+  markAttendance: (meetingId: MeetingId, memberId: MemberId, attendance: Attendance) =>
+    invoke<null>('mark_attendance', { meetingId, memberId, attendance }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),

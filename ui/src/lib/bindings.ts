@@ -170,6 +170,26 @@ export type InviteeReadiness = { member: Member, ready: boolean,
  */
 devices: Array<DeviceReadiness>, };
 
+export type AttendanceBoard = { attendees: Array<Attendee>, quorum: AttendanceQuorum, };
+
+export type Attendee = { member: Member, attendance: Attendance | null, };
+
+export type Attendance = { "kind": "present" } | { "kind": "absent", reason: string, } | { "kind": "substitute", by: string, };
+
+export type AttendanceQuorum = { 
+/**
+ * Voting invitees present in person or through a substitute.
+ */
+present: number, 
+/**
+ * Voting invitees (chair and members).
+ */
+voting: number, 
+/**
+ * More than half of the voting invitees are in the room.
+ */
+met: boolean, };
+
 export type DeviceReadiness = { deviceId: DeviceId, deviceName: string, memberId: MemberId, 
 /**
  * When the hub took this report (the hub's clock).
@@ -296,4 +316,4 @@ export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee";

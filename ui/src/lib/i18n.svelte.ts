@@ -87,4 +87,5 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   invalidChoice: 'refusal.invalidChoice',
   notDelegated: 'refusal.notDelegated',
   invalidDelegate: 'refusal.invalidDelegate',
+  notAnInvitee: 'refusal.notAnInvitee',
 };
