@@ -3,7 +3,7 @@
 use quorum_core::search::find_folded;
 use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, PageRect, Sha256Hex};
 use quorum_pdf::PageSize;
-use quorum_store::SearchHit;
+use quorum_store::{SearchHit, SinceLastLook};
 use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
@@ -135,4 +135,14 @@ pub fn find_in_page(
 #[tauri::command(async)]
 pub fn pages_on_screen(state: State<'_, AppState>, sha256: Sha256Hex, first: u32, last: u32) {
     state.on_screen.set(sha256, first, last);
+}
+
+/// What changed in a meeting since the member last looked; records this look.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn look_at_meeting(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+) -> Result<SinceLastLook, IpcError> {
+    with_store(&state, |store| store.look_at_meeting(meeting_id))
 }

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use quorum_core::{Clock, Sha256Hex};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 use tracing::{info, warn};
 
 use crate::ipc::IpcError;
@@ -21,8 +21,15 @@ pub fn extract_new_texts(app: &AppHandle) {
             return;
         };
         let state = app.state::<AppState>();
-        if let Err(error) = run(&state) {
-            warn!(?error, "document text extraction stopped");
+        match run(&state) {
+            Ok(0) => {}
+            // The window may be waiting for it: changed pages, search.
+            Ok(_) => {
+                if let Err(error) = app.emit(TEXTS_EXTRACTED_EVENT, ()) {
+                    warn!(%error, "the window missed that texts were extracted");
+                }
+            }
+            Err(error) => warn!(?error, "document text extraction stopped"),
         }
         // New versions are readable now: move the member's annotations onto them.
         if let Err(error) = crate::reanchoring::reanchor_replaced(&app, &state) {
@@ -31,17 +38,22 @@ pub fn extract_new_texts(app: &AppHandle) {
     });
 }
 
-fn run(state: &AppState) -> Result<(), IpcError> {
+/// Told to the window when new documents' text is in the store.
+pub const TEXTS_EXTRACTED_EVENT: &str = "texts-extracted";
+
+/// Extracts until no document is left without text; returns how many were done.
+fn run(state: &AppState) -> Result<usize, IpcError> {
     let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
     let profile = state.profile.as_ref().map_err(Clone::clone)?;
     let store = state.store.as_ref().map_err(Clone::clone)?;
+    let mut extracted = 0;
     loop {
         let pending: Vec<Sha256Hex> = store
             .lock()
             .map_err(IpcError::internal)?
             .blobs_without_text()?;
         if pending.is_empty() {
-            return Ok(());
+            return Ok(extracted);
         }
         for sha256 in pending {
             // A document the reader cannot open is recorded without text: trying again
@@ -58,6 +70,7 @@ fn run(state: &AppState) -> Result<(), IpcError> {
                 .map_err(IpcError::internal)?
                 .save_page_texts(&sha256, &pages, now)?;
             info!(%sha256, pages = pages.len(), "document text extracted");
+            extracted += 1;
         }
     }
 }

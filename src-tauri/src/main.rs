@@ -37,6 +37,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::list_meetings,
             commands::get_meeting,
+            commands::look_at_meeting,
             commands::get_language,
             commands::set_language,
             commands::sync_status,

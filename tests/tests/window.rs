@@ -918,7 +918,22 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
         "the member's laptop has the new version"
     );
 
-    let window = open_the_report_of(laptop.profile.as_path(), 15).await;
+    // The meeting page marks the report as updated, with the page that changed.
+    let window = open_the_sample_meeting(laptop.profile.as_path()).await;
+    window
+        .wait_for_text(
+            "[data-testid=document-updated]",
+            "Đã cập nhật · trang thay đổi: 1",
+        )
+        .await;
+    window.screenshot("document-updated").await;
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await[1]
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 15).await;
     let moved = window
         .find("[data-page=\"2\"] [data-testid=highlight]")
         .await

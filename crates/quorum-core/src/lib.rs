@@ -11,6 +11,7 @@
 pub mod anchor;
 mod annotation;
 mod attendance;
+mod changes;
 mod clock;
 mod committee;
 mod ids;
@@ -28,6 +29,7 @@ pub use annotation::{
     Visibility, smooth_stroke, snap_to_words,
 };
 pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
+pub use changes::{MeetingChanges, changed_pages, meeting_changes};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};
 pub use ids::{

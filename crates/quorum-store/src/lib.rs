@@ -17,6 +17,7 @@ mod readiness;
 mod replica;
 mod schema;
 mod search;
+mod seen;
 mod settings;
 pub mod sqlite;
 mod sync;
@@ -32,6 +33,7 @@ pub use outbox::RefusedOperation;
 pub use readiness::InviteeReadiness;
 pub use schema::SCHEMA_VERSION;
 pub use search::SearchHit;
+pub use seen::{ChangedPages, SinceLastLook};
 pub use sync::{DeviceIdentity, PackProgress};
 pub use votes::{BallotStatus, MyBallot};
 

@@ -34,6 +34,7 @@ import type {
   PageSize,
   RejectedOperation,
   SearchHit,
+  SinceLastLook,
   Sha256Hex,
   SyncStatus,
   SyncView,
@@ -42,6 +43,7 @@ import type {
 export const api = {
   listMeetings: () => invoke<MeetingSummary[]>('list_meetings'),
   getMeeting: (id: MeetingId) => invoke<Meeting>('get_meeting', { id }),
+  lookAtMeeting: (meetingId: MeetingId) => invoke<SinceLastLook>('look_at_meeting', { meetingId }),
   getLanguage: () => invoke<Language>('get_language'),
   setLanguage: (language: Language) => invoke<null>('set_language', { language }),
   syncStatus: () => invoke<SyncView>('sync_status'),
@@ -88,6 +90,8 @@ export const api = {
   delegate: (meetingId: MeetingId, delegate: MemberId | null) => invoke<null>('delegate', { meetingId, delegate }),
   myDelegate: (meetingId: MeetingId) => invoke<MemberId | null>('my_delegate', { meetingId }),
   rejectedOperations: () => invoke<RejectedOperation[]>('rejected_operations'),
+  /** Calls `handler` when new documents' text has been extracted. */
+  onTextsExtracted: (handler: () => void): Promise<UnlistenFn> => listen('texts-extracted', () => handler()),
   /** Calls `handler` when annotations moved to a document's new version. */
   onAnnotationsMoved: (handler: () => void): Promise<UnlistenFn> => listen('annotations-moved', () => handler()),
   /** Calls `handler` with every new sync status the background engine reports. */

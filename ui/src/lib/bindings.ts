@@ -172,6 +172,29 @@ devices: Array<DeviceReadiness>, };
 
 export type AttendanceBoard = { attendees: Array<Attendee>, quorum: AttendanceQuorum, };
 
+export type SinceLastLook = { changes: MeetingChanges, changedPages: Array<ChangedPages>, };
+
+export type ChangedPages = { documentId: DocumentId, 
+/**
+ * Zero-based.
+ */
+pages: Array<number>, 
+/**
+ * False while the text of either version is not extracted yet: the pages are then
+ * not known, and the look is not recorded, so the next one tells them.
+ */
+known: boolean, };
+
+export type MeetingChanges = { newDocuments: Array<DocumentId>, replacedDocuments: Array<DocumentId>, 
+/**
+ * Titles of documents no longer in the meeting.
+ */
+removedDocuments: Array<string>, newItems: Array<AgendaItemId>, 
+/**
+ * Items now at another place in the agenda.
+ */
+movedItems: Array<AgendaItemId>, };
+
 export type Attendee = { member: Member, attendance: Attendance | null, };
 
 export type Attendance = { "kind": "present" } | { "kind": "absent", reason: string, } | { "kind": "substitute", by: string, };
