@@ -5,9 +5,10 @@
 use quorum_core::protocol::PollView;
 use quorum_core::{
     AgendaItemId, Attendance, Clock, MeetingId, Member, MemberId, Poll, PollId, PollSubject, Role,
+    SpeechKind,
 };
 use quorum_pdf::Report;
-use quorum_store::{AttendanceBoard, InviteeReadiness, MyBallot, Store, StoreError};
+use quorum_store::{AttendanceBoard, InviteeReadiness, ItemFloor, MyBallot, Store, StoreError};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tracing::instrument;
@@ -271,6 +272,51 @@ pub fn mark_attendance(
     let now = state.clock.now();
     with_store(&state, |store| {
         store.mark_attendance(meeting_id, member_id, attendance, now)
+    })?;
+    state.sync_soon();
+    Ok(())
+}
+
+/// The floor of each agenda item of a meeting: who waits to speak or to question.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn floor(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+) -> Result<Vec<ItemFloor>, IpcError> {
+    with_store(&state, |store| store.floor(meeting_id))
+}
+
+/// The member asks to speak, or to question, on an agenda item.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn request_floor(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    agenda_item_id: AgendaItemId,
+    speech: SpeechKind,
+) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        store.request_floor(meeting_id, agenda_item_id, speech, now)
+    })?;
+    state.sync_soon();
+    Ok(())
+}
+
+/// The chair gives the floor to a waiting member.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn give_floor(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    agenda_item_id: AgendaItemId,
+    member_id: MemberId,
+    speech: SpeechKind,
+) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        store.give_floor(meeting_id, agenda_item_id, member_id, speech, now)
     })?;
     state.sync_soon();
     Ok(())

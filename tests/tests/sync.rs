@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use quorum_core::{Clock, MeetingId, SystemClock};
-use quorum_e2e::processes::{DemoMember, HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use quorum_e2e::processes::{
+    DemoMember, HubProcess, Laptop, code_for, hub_admin_output, hub_demo, synced_laptop,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -755,4 +757,71 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
     member.run(&["sync"]);
     let refused = &member.run(&["status"])["rejected"][0];
     assert_eq!(refused["refusal"], "secretaryOnly", "{refused}");
+}
+
+#[test]
+fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&demo.hub, laptops.path(), &demo.members, "chair");
+    let member = synced_laptop(&demo.hub, laptops.path(), &demo.members, "member");
+    let meeting = only_meeting(&chair);
+    let item = chair.run(&["show", &meeting])["meeting"]["agenda"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let member_id = member.run(&["status"])["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    member.run(&["request-floor", &meeting, &item]);
+    member.run(&["request-floor", &meeting, &item, "--question"]);
+    member.run(&["sync"]);
+    chair.run(&["sync"]);
+    let queue = |laptop: &Laptop| {
+        laptop.run(&["sync"]);
+        let floor = laptop.run(&["floor", &meeting]);
+        assert_eq!(floor[0]["agendaItemId"], item.as_str(), "{floor}");
+        floor[0]["queue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["kind"].as_str().unwrap().to_string(),
+                    r["state"]["kind"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let pair = |kind: &str, state: &str| (kind.to_string(), state.to_string());
+    assert_eq!(
+        queue(&chair),
+        [pair("speak", "waiting"), pair("question", "waiting")],
+        "the chair sees both requests, each in its queue"
+    );
+
+    chair.run(&["give-floor", &meeting, &item, &member_id]);
+    chair.run(&["sync"]);
+    assert_eq!(
+        queue(&member),
+        [pair("speak", "speaking"), pair("question", "waiting")],
+        "the member's laptop shows them speaking; the question still waits"
+    );
+    chair.run(&["give-floor", &meeting, &item, &member_id, "--question"]);
+    chair.run(&["sync"]);
+    assert_eq!(
+        queue(&member),
+        [pair("speak", "done"), pair("question", "speaking")],
+        "one speaker at a time"
+    );
+
+    // Giving the floor to someone who is not waiting is refused, with the reason.
+    chair.run(&["give-floor", &meeting, &item, &member_id]);
+    chair.run(&["sync"]);
+    assert_eq!(
+        chair.run(&["status"])["rejected"][0]["refusal"],
+        "notWaiting"
+    );
 }

@@ -1017,6 +1017,22 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
             "present",
         )
         .await;
+    // The member asks to speak; the chair gives the floor; the member sees it.
+    member_window
+        .find("[data-testid=floor-ask-speak]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    chair_window
+        .find("[data-testid=floor-request][data-state=waiting] [data-testid=floor-give]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    member_window
+        .find("[data-testid=floor-request][data-kind=speak][data-state=speaking]")
+        .await;
     // The member's laptop holds the whole pack: the chair's readiness board says so.
     chair_window
         .wait_for_attribute(

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use quorum_core::{
     AgendaItemId, Annotation, AnnotationShape, Attendance, Clock, Color, DocumentId, MeetingId,
-    MemberId, PagePoint, Poll, PollId, PollSubject, SystemClock, Visibility,
+    MemberId, PagePoint, Poll, PollId, PollSubject, SpeechKind, SystemClock, Visibility,
 };
 use quorum_sync::{Profile, SyncEngine, SyncStatus};
 use serde::Serialize;
@@ -94,6 +94,23 @@ enum Command {
     OpenPoll { poll: PollId },
     /// Close a poll (queued; the hub's moment of applying it counts).
     ClosePoll { poll: PollId },
+    /// Ask for the floor on an agenda item: to speak, or with `--question` to question.
+    RequestFloor {
+        meeting: MeetingId,
+        item: AgendaItemId,
+        #[arg(long)]
+        question: bool,
+    },
+    /// The chair gives the floor to a member waiting on an agenda item.
+    GiveFloor {
+        meeting: MeetingId,
+        item: AgendaItemId,
+        member: MemberId,
+        #[arg(long)]
+        question: bool,
+    },
+    /// The floor of each agenda item of a meeting.
+    Floor { meeting: MeetingId },
     /// Who is in the room, and whether the meeting has quorum.
     Attendance { meeting: MeetingId },
     /// The secretary marks an invitee: present, absent (with `--reason`) or replaced by
@@ -156,6 +173,14 @@ fn fail(json: bool, error: &Failure) -> ExitCode {
     }
     eprintln!("quorum: {error}");
     ExitCode::FAILURE
+}
+
+fn speech_of(question: bool) -> SpeechKind {
+    if question {
+        SpeechKind::Question
+    } else {
+        SpeechKind::Speak
+    }
 }
 
 fn to_value(value: &impl Serialize) -> Result<Value, Failure> {
@@ -387,6 +412,37 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             )?;
             let text = format!("ballot \"{option}\" signed; it waits for the next sync");
             Ok((to_value(&ballot)?, text))
+        }
+        Command::RequestFloor {
+            meeting,
+            item,
+            question,
+        } => {
+            let speech = speech_of(*question);
+            profile
+                .open_store()?
+                .request_floor(*meeting, *item, speech, clock.now())?;
+            Ok((
+                to_value(&speech)?,
+                "request queued until the next sync".to_string(),
+            ))
+        }
+        Command::GiveFloor {
+            meeting,
+            item,
+            member,
+            question,
+        } => {
+            let speech = speech_of(*question);
+            profile
+                .open_store()?
+                .give_floor(*meeting, *item, *member, speech, clock.now())?;
+            Ok((to_value(&speech)?, "queued until the next sync".to_string()))
+        }
+        Command::Floor { meeting } => {
+            let floor = profile.open_store()?.floor(*meeting)?;
+            let text = format!("{} agenda items with requests", floor.len());
+            Ok((to_value(&floor)?, text))
         }
         Command::Attendance { meeting } => {
             let board = profile.open_store()?.attendance(*meeting)?;

@@ -4,7 +4,7 @@ use ts_rs::TS;
 
 use crate::{
     AgendaItemId, Annotation, AnnotationId, Attendance, Ballot, MeetingId, MemberId, OperationId,
-    Poll, PollId,
+    Poll, PollId, SpeechKind,
 };
 
 /// Something a member did on a device, queued in the outbox until the hub applies it.
@@ -69,6 +69,17 @@ pub enum OperationPayload {
     RequestToSpeak {
         meeting_id: MeetingId,
         agenda_item_id: AgendaItemId,
+        /// To speak or to question; operations queued before questions existed speak.
+        #[serde(default)]
+        speech: SpeechKind,
+    },
+    /// The chair gives the floor to a waiting member.
+    #[serde(rename_all = "camelCase")]
+    GiveFloor {
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+        member_id: MemberId,
+        speech: SpeechKind,
     },
 }
 
@@ -86,6 +97,7 @@ impl OperationPayload {
             Self::CheckIn { .. } => "checkIn",
             Self::MarkAttendance { .. } => "markAttendance",
             Self::RequestToSpeak { .. } => "requestToSpeak",
+            Self::GiveFloor { .. } => "giveFloor",
         }
     }
 }

@@ -33,8 +33,6 @@ pub enum Denied {
     NotPublished,
     #[error("the meeting is closed")]
     MeetingClosed,
-    #[error("the meeting is not in session")]
-    NotInSession,
     #[error("only the secretary may do this")]
     SecretaryOnly,
     #[error("only the chair or the secretary may do this")]
@@ -80,7 +78,8 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
         // Polls run on the meeting's day, before anyone marks the session started.
         RunPoll if meeting.status == Closed => Err(Denied::MeetingClosed),
         RunPoll => Ok(()),
-        RequestToSpeak if meeting.status != InSession => Err(Denied::NotInSession),
+        // The floor, like polls, runs on the meeting's day without a separate start.
+        RequestToSpeak if meeting.status == Closed => Err(Denied::MeetingClosed),
         CheckIn if secretary => Err(Denied::NonVotingRole),
         CheckIn => Ok(()),
         RequestToSpeak if !votes_and_speaks => Err(Denied::NonVotingRole),
@@ -161,7 +160,8 @@ mod tests {
             (Secretary, InSession, CheckIn, Err(Denied::NonVotingRole)),
             (Member, Closed, CheckIn, Err(Denied::MeetingClosed)),
             (Member, InSession, RequestToSpeak, ok),
-            (Member, Published, RequestToSpeak, Err(Denied::NotInSession)),
+            (Member, Published, RequestToSpeak, ok),
+            (Member, Closed, RequestToSpeak, Err(Denied::MeetingClosed)),
             (
                 Observer,
                 InSession,

@@ -101,6 +101,13 @@ pub enum Record {
         member_id: MemberId,
         attendance: crate::Attendance,
     },
+    /// The floor of an agenda item: both queues, in order of asking.
+    #[serde(rename_all = "camelCase")]
+    Floor {
+        meeting_id: MeetingId,
+        agenda_item_id: crate::AgendaItemId,
+        queue: Vec<crate::FloorRequest>,
+    },
     /// What one laptop last reported holding (to the chair and the secretary).
     #[serde(rename_all = "camelCase")]
     Readiness {
@@ -275,6 +282,8 @@ pub enum InvalidOperation {
     InvalidDelegate,
     #[error("only invitees of the meeting have an attendance")]
     NotAnInvitee,
+    #[error("the member is not waiting for the floor")]
+    NotWaiting,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

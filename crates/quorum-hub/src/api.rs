@@ -376,6 +376,15 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
                 annotation,
             })
         }
+        Record::Floor {
+            meeting_id,
+            agenda_item_id,
+            queue,
+        } if may_view(meeting_id) => Some(Record::Floor {
+            meeting_id,
+            agenda_item_id,
+            queue,
+        }),
         Record::Attendance {
             meeting_id,
             member_id,

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, Refusal};
 use quorum_core::{
-    Action, Annotation, AnnotationId, Attendance, Denied, DeviceId, Meeting, MeetingId, Member,
-    MemberId, Operation, OperationPayload, Visibility, decide,
+    Action, AgendaItemId, Annotation, AnnotationId, Attendance, Denied, DeviceId, FloorRequest,
+    Meeting, MeetingId, Member, MemberId, Operation, OperationPayload, SpeechState, Visibility,
+    decide, give_floor, request_floor,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -168,14 +169,39 @@ fn apply(
         OperationPayload::RequestToSpeak {
             meeting_id,
             agenda_item_id,
-        } => load_meeting(conn, *meeting_id)?.and_then(|m| {
-            allowed(member, Action::RequestToSpeak, &m)?;
-            if m.agenda.iter().any(|item| item.id == *agenda_item_id) {
+            speech,
+        } => {
+            let meeting = load_meeting(conn, *meeting_id)?
+                .and_then(|m| allowed(member, Action::RequestToSpeak, &m).map(|()| m))
+                .and_then(|m| on_agenda(m, *agenda_item_id));
+            let request = FloorRequest {
+                member_id: member.id,
+                kind: *speech,
+                requested_at: now,
+                state: SpeechState::Waiting,
+            };
+            change_floor(conn, meeting, *agenda_item_id, now, |queue| {
+                request_floor(queue, request);
                 Ok(())
-            } else {
-                Err(InvalidOperation::UnknownAgendaItem.into())
-            }
-        }),
+            })?
+        }
+        OperationPayload::GiveFloor {
+            meeting_id,
+            agenda_item_id,
+            member_id,
+            speech,
+        } => {
+            let meeting = load_meeting(conn, *meeting_id)?
+                .and_then(|m| allowed(member, Action::RunPoll, &m).map(|()| m))
+                .and_then(|m| on_agenda(m, *agenda_item_id));
+            change_floor(conn, meeting, *agenda_item_id, now, |queue| {
+                if give_floor(queue, *member_id, *speech, now) {
+                    Ok(())
+                } else {
+                    Err(InvalidOperation::NotWaiting.into())
+                }
+            })?
+        }
         OperationPayload::SaveAnnotation { annotation } => {
             save_annotation(conn, member, annotation, now)?
         }
@@ -204,6 +230,35 @@ fn apply(
             delegate,
         } => refused_or_failed(votes::delegate(conn, member, *meeting_id, *delegate, now))?,
     })
+}
+
+fn on_agenda(meeting: Meeting, agenda_item_id: AgendaItemId) -> Result<Meeting, Refusal> {
+    if meeting.agenda.iter().any(|item| item.id == agenda_item_id) {
+        Ok(meeting)
+    } else {
+        Err(InvalidOperation::UnknownAgendaItem.into())
+    }
+}
+
+/// Applies `change` to an item's floor, if the operation was allowed, and tells the
+/// meeting.
+fn change_floor(
+    conn: &Connection,
+    meeting: Result<Meeting, Refusal>,
+    agenda_item_id: AgendaItemId,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut Vec<FloorRequest>) -> Result<(), Refusal>,
+) -> Result<Result<(), Refusal>, HubError> {
+    let meeting = match meeting {
+        Ok(meeting) => meeting,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let mut queue = store::floor(conn, meeting.id, agenda_item_id)?;
+    if let Err(refusal) = change(&mut queue) {
+        return Ok(Err(refusal));
+    }
+    store::save_floor(conn, &meeting, agenda_item_id, &queue, now)?;
+    Ok(Ok(()))
 }
 
 /// Records `member_id`'s attendance at `meeting`, if the operation was allowed.

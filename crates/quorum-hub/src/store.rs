@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{DeviceReadiness, DeviceStatus, Record};
 use quorum_core::{
-    Attendance, Committee, CommitteeId, DeviceId, Meeting, MeetingId, Member, MemberId, Sha256Hex,
+    AgendaItemId, Attendance, Committee, CommitteeId, DeviceId, FloorRequest, Meeting, MeetingId,
+    Member, MemberId, Sha256Hex,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -23,6 +24,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0003_compact_feed.sql"),
     include_str!("migrations/0004_device_status.sql"),
     include_str!("migrations/0005_attendance.sql"),
+    include_str!("migrations/0006_floor.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -550,6 +552,51 @@ pub fn record_attendance(
     append_change(conn, meeting.committee_id, &record, now)
 }
 
+// --- the floor -----------------------------------------------------------------------
+
+/// Both queues of an agenda item, in order of asking.
+pub fn floor(
+    conn: &Connection,
+    meeting_id: MeetingId,
+    agenda_item_id: AgendaItemId,
+) -> Result<Vec<FloorRequest>, HubError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
+            params![meeting_id.to_string(), agenda_item_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(json
+        .map(|json| serde_json::from_str(&json))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+pub fn save_floor(
+    conn: &Connection,
+    meeting: &Meeting,
+    agenda_item_id: AgendaItemId,
+    queue: &[FloorRequest],
+    now: DateTime<Utc>,
+) -> Result<u64, HubError> {
+    conn.execute(
+        "INSERT INTO floor (meeting_id, agenda_item_id, queue) VALUES (?1, ?2, ?3)
+         ON CONFLICT (meeting_id, agenda_item_id) DO UPDATE SET queue = excluded.queue",
+        params![
+            meeting.id.to_string(),
+            agenda_item_id.to_string(),
+            serde_json::to_string(queue)?
+        ],
+    )?;
+    let record = Record::Floor {
+        meeting_id: meeting.id,
+        agenda_item_id,
+        queue: queue.to_vec(),
+    };
+    append_change(conn, meeting.committee_id, &record, now)
+}
+
 // --- readiness ---------------------------------------------------------------------
 
 /// Keeps a laptop's report. When it differs from the last one, passes it to the feed and
@@ -610,6 +657,11 @@ fn superseding_key(record: &Record) -> Option<String> {
             member_id,
             ..
         } => Some(format!("attendance:{meeting_id}:{member_id}")),
+        Record::Floor {
+            meeting_id,
+            agenda_item_id,
+            ..
+        } => Some(format!("floor:{meeting_id}:{agenda_item_id}")),
         _ => None,
     }
 }

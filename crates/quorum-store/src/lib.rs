@@ -11,6 +11,7 @@
 
 mod annotations;
 mod attendance;
+mod floor;
 mod open;
 mod outbox;
 mod readiness;
@@ -28,6 +29,7 @@ use std::path::PathBuf;
 use quorum_core::{Denied, MeetingError, MeetingId};
 
 pub use attendance::{AttendanceBoard, Attendee};
+pub use floor::ItemFloor;
 pub use open::Store;
 pub use outbox::RefusedOperation;
 pub use readiness::InviteeReadiness;

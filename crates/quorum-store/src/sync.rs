@@ -12,6 +12,7 @@ use tracing::instrument;
 
 use crate::annotations::receive_annotation;
 use crate::attendance::receive_attendance;
+use crate::floor::receive_floor;
 use crate::readiness::receive_readiness;
 use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
@@ -142,6 +143,11 @@ impl Store {
                 }
                 Record::Annotation { annotation, .. } => receive_annotation(&tx, annotation)?,
                 Record::Poll { poll } => receive_poll(&tx, poll)?,
+                Record::Floor {
+                    meeting_id,
+                    agenda_item_id,
+                    queue,
+                } => receive_floor(&tx, *meeting_id, *agenda_item_id, queue)?,
                 Record::Attendance {
                     meeting_id,
                     member_id,

@@ -25,6 +25,7 @@ import type {
   ExportedFile,
   InviteeReadiness,
   IpcError,
+  ItemFloor,
   Language,
   Meeting,
   MeetingId,
@@ -35,6 +36,7 @@ import type {
   RejectedOperation,
   SearchHit,
   SinceLastLook,
+  SpeechKind,
   Sha256Hex,
   SyncStatus,
   SyncView,
@@ -79,6 +81,11 @@ export const api = {
   checkIn: (meetingId: MeetingId) => invoke<null>('check_in', { meetingId }),
   markAttendance: (meetingId: MeetingId, memberId: MemberId, attendance: Attendance) =>
     invoke<null>('mark_attendance', { meetingId, memberId, attendance }),
+  floor: (meetingId: MeetingId) => invoke<ItemFloor[]>('floor', { meetingId }),
+  requestFloor: (meetingId: MeetingId, agendaItemId: AgendaItemId, speech: SpeechKind) =>
+    invoke<null>('request_floor', { meetingId, agendaItemId, speech }),
+  giveFloor: (meetingId: MeetingId, agendaItemId: AgendaItemId, memberId: MemberId, speech: SpeechKind) =>
+    invoke<null>('give_floor', { meetingId, agendaItemId, memberId, speech }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),

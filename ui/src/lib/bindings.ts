@@ -174,6 +174,14 @@ export type AttendanceBoard = { attendees: Array<Attendee>, quorum: AttendanceQu
 
 export type SinceLastLook = { changes: MeetingChanges, changedPages: Array<ChangedPages>, };
 
+export type ItemFloor = { agendaItemId: AgendaItemId, queue: Array<FloorRequest>, };
+
+export type FloorRequest = { memberId: MemberId, kind: SpeechKind, requestedAt: string, state: SpeechState, };
+
+export type SpeechKind = "speak" | "question";
+
+export type SpeechState = { "kind": "waiting" } | { "kind": "speaking", since: string, } | { "kind": "done" };
+
 export type ChangedPages = { documentId: DocumentId, 
 /**
  * Zero-based.
@@ -337,6 +345,6 @@ position: string, role: Role, };
 
 export type Role = "secretary" | "chair" | "member" | "observer";
 
-export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "notInSession" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
+export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting";

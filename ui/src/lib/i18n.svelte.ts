@@ -65,7 +65,6 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   notInvited: 'refusal.notInvited',
   notPublished: 'refusal.notPublished',
   meetingClosed: 'refusal.meetingClosed',
-  notInSession: 'refusal.notInSession',
   secretaryOnly: 'refusal.secretaryOnly',
   chairOrSecretaryOnly: 'refusal.chairOrSecretaryOnly',
   nonVotingRole: 'refusal.nonVotingRole',
@@ -88,4 +87,5 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   notDelegated: 'refusal.notDelegated',
   invalidDelegate: 'refusal.invalidDelegate',
   notAnInvitee: 'refusal.notAnInvitee',
+  notWaiting: 'refusal.notWaiting',
 };
