@@ -678,11 +678,12 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
         "operations after a gap stay untouched, to be resent in order"
     );
 
-    let not_in_session = operation(
+    let not_the_secretary = operation(
         2,
-        OperationPayload::RequestToSpeak {
+        OperationPayload::MarkAttendance {
             meeting_id: w.meeting.id,
-            agenda_item_id: w.meeting.agenda[0].id,
+            member_id: w.a.member.0.id,
+            attendance: quorum_core::Attendance::Present,
         },
     );
     let ballot = operation(
@@ -706,16 +707,17 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
         OperationPayload::RequestToSpeak {
             meeting_id: w.meeting.id,
             agenda_item_id: AgendaItemId::new_v7(),
+            speech: quorum_core::SpeechKind::Speak,
         },
     );
     let outcomes = push(
         &w.hub,
         &member.token,
-        vec![not_in_session, after_gap, ballot, unknown_item],
+        vec![not_the_secretary, after_gap, ballot, unknown_item],
     )
     .await;
     assert!(
-        matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "the meeting is not in session"),
+        matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "only the secretary may do this"),
         "a refusal carries the permission rule's sentence: {outcomes:?}"
     );
     assert_eq!(
