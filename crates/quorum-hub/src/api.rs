@@ -598,6 +598,18 @@ async fn put_meeting(
             if let Some(previous) = store::meeting(&tx, meeting.id)? {
                 decide(&member, Action::EditMeeting, &previous)
                     .map_err(|denied| ApiFailure::forbidden(denied.to_string()))?;
+                // Two secretaries editing one meeting: the second to publish is told,
+                // rather than silently replacing the first one's work.
+                if meeting.version != previous.version {
+                    return Err(ApiFailure::new(
+                        StatusCode::CONFLICT,
+                        "edited_meanwhile",
+                        format!(
+                            "the meeting was published as version {} while this edit was based on version {}",
+                            previous.version, meeting.version
+                        ),
+                    ));
+                }
             }
             for invitee in &meeting.invitees {
                 let known = store::member(&tx, *invitee)?;

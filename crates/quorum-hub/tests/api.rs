@@ -523,6 +523,30 @@ async fn malformed_oversized_and_unknown_version_requests_get_clear_errors_and_c
 }
 
 #[tokio::test]
+async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
+    let w = world().await;
+    let mut first = w.meeting.clone();
+    first.title = "Phiên họp (sửa lần 1)".into();
+    let response = w.hub.put_meeting(&w.secretary.token, &first).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "based on the latest: published"
+    );
+    let mut second = w.meeting.clone();
+    second.title = "Phiên họp (sửa song song)".into();
+    let response = w.hub.put_meeting(&w.secretary.token, &second).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CONFLICT,
+        "based on version 1 while version 2 is out"
+    );
+    let error = api_error(response).await;
+    assert_eq!(error.code, "edited_meanwhile", "{error:?}");
+    assert!(error.message.contains("version 2"), "{error:?}");
+}
+
+#[tokio::test]
 async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
     let w = world().await;
     let chair = w.hub.enroll(&w.a.chair.1).await;
@@ -536,6 +560,7 @@ async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
     let absent = sha256_of(b"never uploaded");
     let mut draft = meeting_with_document(w.a.committee.id, vec![], absent.clone(), 14);
     draft.id = w.meeting.id;
+    draft.version = w.meeting.version;
     let response = w.hub.put_meeting(&w.secretary.token, &draft).await;
     assert_eq!(
         response.status(),
