@@ -238,6 +238,7 @@ mod tests {
             quorum_store::AttendanceBoard::decl(&cfg),
             quorum_store::SinceLastLook::decl(&cfg),
             quorum_store::ItemFloor::decl(&cfg),
+            quorum_store::Draft::decl(&cfg),
             FloorRequest::decl(&cfg),
             SpeechKind::decl(&cfg),
             SpeechState::decl(&cfg),

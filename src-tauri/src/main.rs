@@ -12,6 +12,7 @@ mod minutes;
 mod pages;
 mod profile;
 mod reanchoring;
+mod secretary;
 mod voting;
 
 use tauri::Manager;
@@ -73,6 +74,13 @@ fn main() {
             voting::floor,
             voting::request_floor,
             voting::give_floor,
+            secretary::drafts,
+            secretary::new_draft,
+            secretary::edit_meeting,
+            secretary::add_item,
+            secretary::move_item,
+            secretary::attach_file,
+            secretary::publish,
             minutes::decisions,
             minutes::save_decision,
             minutes::save_minutes,

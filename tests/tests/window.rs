@@ -1245,3 +1245,135 @@ async fn export_results(window: &AppWindow) -> (String, String) {
         std::fs::read_to_string(csv_path).unwrap(),
     )
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_the_members() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let documents =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/sample/documents");
+
+    let window = AppWindow::launch(secretary.profile.as_path()).await;
+    let typing = [
+        (
+            "[data-testid=draft-title]",
+            "Phiên họp chuyên đề về ngân sách",
+        ),
+        ("[data-testid=draft-location]", "Phòng họp số 2"),
+    ];
+    for (css, text) in typing {
+        window.find(css).await.send_keys(text).await.unwrap();
+    }
+    // A datetime-local input takes its value through the page, as a picker would set it.
+    window
+        .client
+        .execute(
+            "const input = document.querySelector('[data-testid=draft-starts]'); \
+             input.value = '2026-12-15T08:00'; \
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=draft-create]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.find("[data-testid=draft]").await;
+    for (n, title) in ["Tờ trình dự toán", "Phụ lục số liệu", "Kết luận"]
+        .iter()
+        .enumerate()
+    {
+        window
+            .find("[data-testid=item-title]")
+            .await
+            .send_keys(title)
+            .await
+            .unwrap();
+        window
+            .find("[data-testid=item-presenter]")
+            .await
+            .send_keys("Văn phòng")
+            .await
+            .unwrap();
+        window
+            .find("[data-testid=item-add]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        window
+            .wait_for_count("[data-testid=draft-item]", n + 1)
+            .await;
+    }
+    // The appendix goes first: moved down, the first item changes places with it.
+    window
+        .wait_for_count("[data-testid=draft-item-down]", 3)
+        .await[0]
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("[data-testid=draft-item] strong", "Phụ lục số liệu")
+        .await;
+    let pdfs = ["03-phu-luc-du-toan.pdf", "03-to-trinh-du-toan.pdf"];
+    for (n, pdf) in pdfs.iter().enumerate() {
+        let inputs = window.wait_for_count("[data-testid=draft-attach]", 3).await;
+        inputs[n]
+            .send_keys(documents.join(pdf).to_str().unwrap())
+            .await
+            .unwrap();
+        window
+            .wait_for_count("[data-testid=draft-document]", n + 1)
+            .await;
+    }
+    window.screenshot("secretary-draft").await;
+    window
+        .find("[data-testid=draft-publish]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // Published: the draft leaves the workspace, the meeting joins the list.
+    window.wait_for_count("[data-testid=draft]", 0).await;
+    window.wait_for_count("[data-testid=meeting-row]", 2).await;
+    window.close().await;
+
+    member.run(&["sync"]);
+    let meetings = member.run(&["meetings"]);
+    let new = meetings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"] == "Phiên họp chuyên đề về ngân sách")
+        .expect("the member's laptop has the new meeting");
+    let shown = member.run(&["show", new["id"].as_str().unwrap()]);
+    let items: Vec<&str> = shown["meeting"]["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        items,
+        ["Phụ lục số liệu", "Tờ trình dự toán", "Kết luận"],
+        "three items, in the order the secretary set"
+    );
+    let present: Vec<bool> = shown["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["present"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        present,
+        [true, true],
+        "both PDFs are on the member's laptop, verified"
+    );
+}

@@ -11,6 +11,7 @@
 
 mod annotations;
 mod attendance;
+mod drafts;
 mod floor;
 mod open;
 mod outbox;
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 use quorum_core::{Denied, MeetingError, MeetingId};
 
 pub use attendance::{AttendanceBoard, Attendee};
+pub use drafts::{AttachedFile, Draft};
 pub use floor::ItemFloor;
 pub use open::Store;
 pub use outbox::RefusedOperation;

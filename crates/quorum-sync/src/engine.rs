@@ -6,10 +6,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use quorum_core::Clock;
 use quorum_core::protocol::{
     ChangesPage, DeviceStatus, Outcome, PushRequest, PushResponse, StatusTaken,
 };
+use quorum_core::{Clock, Meeting};
 use quorum_store::Store;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
@@ -148,6 +148,7 @@ impl SyncEngine {
         self.status.send_modify(|s| s.syncing = true);
         let result = async {
             self.push(&mut report).await?;
+            self.publish().await?;
             self.pull(&mut report).await?;
             self.fetch_blobs(&mut report).await?;
             self.report_status().await
@@ -167,6 +168,34 @@ impl SyncEngine {
         self.with_store(|s| status.refresh_from(s))?;
         self.status.send_replace(status);
         result.map(|()| report)
+    }
+
+    /// Publishes the secretary's queued drafts: their documents first, then the meeting.
+    /// A refusal (another secretary published meanwhile, an invalid meeting) stays on
+    /// the draft for the secretary to see; it does not stop the sync.
+    async fn publish(&self) -> Result<()> {
+        for meeting in self.with_store(|store| store.queued_publications())? {
+            for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
+                let sha256 = &document.current.sha256;
+                let path = self.profile.blob_path(sha256);
+                let bytes = tokio::fs::read(&path)
+                    .await
+                    .map_err(|source| SyncError::Io { path, source })?;
+                self.hub.put_blob(sha256, bytes).await?;
+            }
+            let published: std::result::Result<Meeting, SyncError> = self
+                .hub
+                .put_json(&format!("/meetings/{}", meeting.id), &meeting)
+                .await;
+            match published {
+                Ok(stored) => self.with_store(|store| store.published(&stored))?,
+                Err(SyncError::Refused { message, .. }) => {
+                    self.with_store(|store| store.publication_refused(meeting.id, &message))?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
     }
 
     /// Tells the hub what this laptop now holds, for the secretary's readiness board.

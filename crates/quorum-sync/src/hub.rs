@@ -95,6 +95,26 @@ impl HubClient {
         self.json(response).await
     }
 
+    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let response = self.send(self.http.put(self.url(path)).json(body)).await?;
+        self.json(response).await
+    }
+
+    /// Uploads a document's bytes; the hub checks they hash to `sha256`.
+    pub async fn put_blob(&self, sha256: &Sha256Hex, bytes: Vec<u8>) -> Result<()> {
+        self.send(
+            self.http
+                .put(self.url(&format!("/blobs/{sha256}")))
+                .body(bytes),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Starts downloading a blob from byte `offset` on (a Range request when resuming).
     /// The answer is 206 with the rest, 200 with all of it, or 416 when nothing is left.
     pub async fn get_blob(&self, sha256: &Sha256Hex, offset: u64) -> Result<Response> {

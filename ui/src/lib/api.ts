@@ -22,6 +22,7 @@ import type {
   PageRef,
   ShownAnnotation,
   DocumentId,
+  Draft,
   ExportedFile,
   InviteeReadiness,
   IpcError,
@@ -86,6 +87,17 @@ export const api = {
     invoke<null>('request_floor', { meetingId, agendaItemId, speech }),
   giveFloor: (meetingId: MeetingId, agendaItemId: AgendaItemId, memberId: MemberId, speech: SpeechKind) =>
     invoke<null>('give_floor', { meetingId, agendaItemId, memberId, speech }),
+  drafts: () => invoke<Draft[]>('drafts'),
+  newDraft: (title: string, startsAt: string, location: string) =>
+    invoke<Meeting>('new_draft', { title, startsAt, location }),
+  editMeeting: (meetingId: MeetingId) => invoke<Meeting>('edit_meeting', { meetingId }),
+  addItem: (meetingId: MeetingId, title: string, presenter: string, plannedMinutes: number) =>
+    invoke<Meeting>('add_item', { meetingId, title, presenter, plannedMinutes }),
+  moveItem: (meetingId: MeetingId, itemId: AgendaItemId, to: number) =>
+    invoke<Meeting>('move_item', { meetingId, itemId, to }),
+  attachFile: (meetingId: MeetingId, itemId: AgendaItemId, fileName: string, bytes: number[]) =>
+    invoke<Meeting>('attach_file', { meetingId, itemId, fileName, bytes }),
+  publish: (meetingId: MeetingId) => invoke<null>('publish', { meetingId }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),

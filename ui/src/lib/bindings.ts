@@ -176,6 +176,17 @@ export type SinceLastLook = { changes: MeetingChanges, changedPages: Array<Chang
 
 export type ItemFloor = { agendaItemId: AgendaItemId, queue: Array<FloorRequest>, };
 
+export type Draft = { meeting: Meeting, 
+/**
+ * Waiting for the next sync to be published.
+ */
+queued: boolean, 
+/**
+ * Why the hub refused the last publication (e.g. edited meanwhile by another
+ * secretary); the draft is kept.
+ */
+problem: string | null, };
+
 export type FloorRequest = { memberId: MemberId, kind: SpeechKind, requestedAt: string, state: SpeechState, };
 
 export type SpeechKind = "speak" | "question";
