@@ -14,6 +14,7 @@ mod profile;
 mod reanchoring;
 mod secretary;
 mod voting;
+mod watching;
 
 use tauri::Manager;
 use tracing_subscriber::EnvFilter;
@@ -32,6 +33,7 @@ fn main() {
             let state = profile::open(app.handle());
             app.manage(state);
             indexing::extract_new_texts(app.handle());
+            watching::watch_saved(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(pages::SCHEME, pages::handle)
@@ -81,6 +83,7 @@ fn main() {
             secretary::move_item,
             secretary::attach_file,
             secretary::publish,
+            secretary::watch_folder,
             minutes::decisions,
             minutes::save_decision,
             minutes::save_minutes,

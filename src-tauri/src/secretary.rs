@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use quorum_core::{AgendaItemId, Clock, Meeting, MeetingId, Sha256Hex};
 use quorum_store::{AttachedFile, Draft};
-use tauri::State;
+use tauri::{AppHandle, State};
 use tracing::instrument;
 
 use crate::commands::with_store;
@@ -110,4 +110,11 @@ pub fn publish(state: State<'_, AppState>, meeting_id: MeetingId) -> Result<(), 
     with_store(&state, |store| store.queue_publication(meeting_id))?;
     state.sync_soon();
     Ok(())
+}
+
+/// Ties a folder on disk to a meeting: PDFs put in it are imported and published.
+#[tauri::command(async)]
+#[instrument(skip(app), err(Debug))]
+pub fn watch_folder(app: AppHandle, meeting_id: MeetingId, folder: String) -> Result<(), IpcError> {
+    crate::watching::tie(&app, meeting_id, std::path::PathBuf::from(folder.trim()))
 }

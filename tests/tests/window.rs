@@ -1377,3 +1377,78 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
         "both PDFs are on the member's laptop, verified"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_version() {
+    let hub_data = tempfile::tempdir().unwrap();
+    let members = hub_demo(hub_data.path());
+    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    // The member has looked at the meeting once.
+    let looked = open_the_sample_meeting(member.profile.as_path()).await;
+    looked.wait_for_count("[data-testid=agenda-item]", 6).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    looked.close().await;
+
+    let folder = laptops.path().join("ho-so-phien-hop");
+    std::fs::create_dir_all(folder.join("2")).unwrap();
+    let window = open_the_sample_meeting(secretary.profile.as_path()).await;
+    window
+        .find("[data-testid=watch-path]")
+        .await
+        .send_keys(folder.to_str().unwrap())
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=watch-start]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.find("[data-testid=watching]").await;
+
+    // The report, corrected, put in item 2's folder under the document's own title.
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
+    let mut corrected = std::fs::read(report).unwrap();
+    corrected.extend_from_slice(b"\n% corrected\n");
+    std::fs::write(
+        folder
+            .join("2")
+            .join("Báo cáo tình hình kinh tế – xã hội năm 2026.pdf"),
+        corrected,
+    )
+    .unwrap();
+
+    // Imported, published: the member's laptop gets version 2 of that document.
+    let meeting_id = member.run(&["meetings"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let version = loop {
+        member.run(&["sync"]);
+        let shown = member.run(&["show", &meeting_id]);
+        let version = shown["meeting"]["agenda"][1]["documents"][0]["current"]["number"].clone();
+        if version == 2 || std::time::Instant::now() > deadline {
+            break version;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    assert_eq!(
+        version, 2,
+        "the dropped file is the report's second version"
+    );
+    window.close().await;
+
+    let window = open_the_sample_meeting(member.profile.as_path()).await;
+    let mark = window.find("[data-testid=document-updated]").await;
+    assert!(
+        mark.text().await.unwrap().starts_with("Đã cập nhật"),
+        "the member sees it marked as updated"
+    );
+    window.screenshot("watched-folder-updated").await;
+    window.close().await;
+}

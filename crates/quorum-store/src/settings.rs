@@ -20,4 +20,13 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// Every setting whose key starts with `prefix`, as (key, value).
+    pub fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1")?;
+        let rows = statement.query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.map(|row| Ok(row?)).collect()
+    }
 }

@@ -98,6 +98,7 @@ export const api = {
   attachFile: (meetingId: MeetingId, itemId: AgendaItemId, fileName: string, bytes: number[]) =>
     invoke<Meeting>('attach_file', { meetingId, itemId, fileName, bytes }),
   publish: (meetingId: MeetingId) => invoke<null>('publish', { meetingId }),
+  watchFolder: (meetingId: MeetingId, folder: string) => invoke<null>('watch_folder', { meetingId, folder }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),

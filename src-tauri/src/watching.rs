@@ -1,0 +1,217 @@
+//! Watched folders: the secretary ties a folder on disk to a meeting. A PDF put in it
+//! becomes a document of the agenda item its sub-folder (or its file name) starts with
+//! the number of, e.g. `2/Bao cao.pdf` or `2 - Bao cao.pdf` for item 2; a changed file
+//! becomes a new version; the meeting is then published again. A file is taken only
+//! once its size has stopped changing and it opens as a PDF, so a copy in progress is
+//! never imported half-way.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+use quorum_core::{Clock, MeetingId, Sha256Hex};
+use quorum_store::AttachedFile;
+use tauri::{AppHandle, Manager};
+use tracing::{info, warn};
+
+use crate::ipc::IpcError;
+use crate::profile::AppState;
+
+/// How long the folder must be quiet before it is read, and between the two size checks.
+const SETTLE: Duration = Duration::from_millis(800);
+
+const SETTING_PREFIX: &str = "watch.";
+
+/// Folders watched in this run, so one is never watched twice.
+static WATCHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Starts watching every folder tied to a meeting on this laptop.
+pub fn watch_saved(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let saved =
+        crate::commands::with_store(&state, |store| store.settings_with_prefix(SETTING_PREFIX));
+    for (key, folder) in saved.unwrap_or_default() {
+        if let Ok(meeting_id) = key[SETTING_PREFIX.len()..].parse() {
+            start(app, meeting_id, PathBuf::from(folder));
+        }
+    }
+}
+
+/// Ties `folder` to a meeting, now and at every start.
+pub fn tie(app: &AppHandle, meeting_id: MeetingId, folder: PathBuf) -> Result<(), IpcError> {
+    if !folder.is_dir() {
+        return Err(IpcError::unreadable_profile(
+            &folder,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+        ));
+    }
+    let state = app.state::<AppState>();
+    crate::commands::with_store(&state, |store| {
+        store.set_setting(
+            &format!("{SETTING_PREFIX}{meeting_id}"),
+            &folder.display().to_string(),
+        )
+    })?;
+    start(app, meeting_id, folder);
+    Ok(())
+}
+
+fn start(app: &AppHandle, meeting_id: MeetingId, folder: PathBuf) {
+    {
+        let Ok(mut watched) = WATCHED.lock() else {
+            return;
+        };
+        if watched.contains(&folder) {
+            return;
+        }
+        watched.push(folder.clone());
+    }
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let (events, changes) = std::sync::mpsc::channel();
+        let mut watcher = match notify::recommended_watcher(events) {
+            Ok(watcher) => watcher,
+            Err(error) => return warn!(%error, "cannot watch folders on this laptop"),
+        };
+        if let Err(error) = watcher.watch(&folder, RecursiveMode::Recursive) {
+            return warn!(%error, folder = %folder.display(), "cannot watch the folder");
+        }
+        info!(folder = %folder.display(), %meeting_id, "watching the folder");
+        // What is already there counts too.
+        import(&app, meeting_id, &folder);
+        while changes.recv().is_ok() {
+            // Let a burst of events (a copy writes many times) settle first.
+            while changes.recv_timeout(SETTLE).is_ok() {}
+            import(&app, meeting_id, &folder);
+        }
+    });
+}
+
+fn import(app: &AppHandle, meeting_id: MeetingId, folder: &Path) {
+    if let Err(error) = import_folder(&app.state::<AppState>(), meeting_id, folder) {
+        warn!(?error, folder = %folder.display(), "the watched folder could not be imported");
+    }
+}
+
+/// The PDFs in the folder and its sub-folders, with the agenda item number each names.
+fn pdfs(folder: &Path) -> Vec<(PathBuf, usize)> {
+    let leading_number = |name: &str| {
+        let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse::<usize>().ok()
+    };
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if path.is_dir() {
+            if let (Some(item), Ok(inner)) = (leading_number(&name), std::fs::read_dir(&path)) {
+                found.extend(
+                    inner
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| is_pdf(p))
+                        .map(|p| (p, item)),
+                );
+            }
+        } else if is_pdf(&path)
+            && let Some(item) = leading_number(&name)
+        {
+            found.push((path, item));
+        }
+    }
+    found
+}
+
+fn is_pdf(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("pdf"))
+}
+
+/// A file whose size holds still over [`SETTLE`]: nobody is writing it any more.
+fn settled(path: &Path) -> bool {
+    let size = || std::fs::metadata(path).map(|m| m.len()).ok();
+    let before = size();
+    std::thread::sleep(SETTLE);
+    before.is_some() && before == size()
+}
+
+fn import_folder(state: &AppState, meeting_id: MeetingId, folder: &Path) -> Result<(), IpcError> {
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    let profile = state.profile.as_ref().map_err(Clone::clone)?;
+    // The draft being prepared, or the meeting as published: a draft is made only
+    // once a file really changes something.
+    let meeting = crate::commands::with_store(state, |store| match store.draft(meeting_id)? {
+        Some(draft) => Ok(draft.meeting),
+        None => store.meeting(meeting_id),
+    })?;
+    let known: HashSet<Sha256Hex> = meeting
+        .agenda
+        .iter()
+        .flat_map(|item| &item.documents)
+        .map(|d| d.current.sha256.clone())
+        .collect();
+    let mut changed = false;
+    for (path, number) in pdfs(folder) {
+        let Some(item) = meeting.agenda.get(number.wrapping_sub(1)) else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok((sha256, size_bytes)) = Sha256Hex::of_reader(&mut bytes.as_slice()) else {
+            continue;
+        };
+        if known.contains(&sha256) || !settled(&path) {
+            continue;
+        }
+        let blob = profile.blob_path(&sha256);
+        if std::fs::write(&blob, &bytes).is_err() {
+            continue;
+        }
+        // A file that does not open (cut short, still arriving) waits for its next change.
+        let Ok(info) = pdf.info(&blob) else {
+            let _ = std::fs::remove_file(&blob);
+            continue;
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let title = path
+            .file_stem()
+            .map(|n| {
+                n.to_string_lossy()
+                    .trim_start_matches(|c: char| {
+                        c.is_ascii_digit() || c == ' ' || c == '-' || c == '.'
+                    })
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let file = AttachedFile {
+            title,
+            file_name,
+            sha256,
+            size_bytes,
+            page_count: u32::try_from(info.pages.len()).unwrap_or(u32::MAX),
+        };
+        let now = state.clock.now();
+        crate::commands::with_store(state, |store| {
+            store.edit_meeting(meeting_id)?;
+            store
+                .attach_document(meeting_id, item.id, file, now)
+                .map(|_| ())
+        })?;
+        changed = true;
+        info!(path = %path.display(), "document imported from the watched folder");
+    }
+    if changed {
+        crate::commands::with_store(state, |store| store.queue_publication(meeting_id))?;
+        state.sync_soon();
+    }
+    Ok(())
+}
