@@ -825,3 +825,63 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
         "notWaiting"
     );
 }
+
+#[test]
+fn two_secretaries_editing_one_meeting_the_second_is_told_not_overwritten() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let first = synced_laptop(&demo.hub, laptops.path(), &demo.members, "secretary");
+    let meeting = only_meeting(&first);
+    let secretary_id = first.run(&["status"])["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let output = hub_admin_output(demo.data.path(), &["admin", "new-code", &secretary_id]);
+    let second = Laptop::new(laptops.path().join("secretary-2"));
+    second.enroll(&demo.hub, String::from_utf8(output.stdout).unwrap().trim());
+    second.run(&["sync"]);
+
+    // Both start from version 1, offline from each other; each adds an item.
+    let meeting_id: quorum_core::MeetingId = meeting.parse().unwrap();
+    let edit = |laptop: &Laptop, title: &str| {
+        let mut store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
+        store.edit_meeting(meeting_id).unwrap();
+        store.add_item(meeting_id, title, "Văn phòng", 10).unwrap();
+        store.queue_publication(meeting_id).unwrap();
+    };
+    edit(&first, "Kiến nghị của cử tri");
+    edit(&second, "Công tác phòng chống thiên tai");
+    first.run(&["sync"]);
+    second.run(&["sync"]);
+
+    let drafts = |laptop: &Laptop| {
+        quorum_store::Store::open(&laptop.profile.join("store.sqlite3"))
+            .unwrap()
+            .drafts()
+            .unwrap()
+    };
+    assert!(drafts(&first).is_empty(), "the first edit was published");
+    let kept = drafts(&second);
+    assert_eq!(kept.len(), 1, "the second edit is kept, not lost");
+    assert!(
+        !kept[0].queued
+            && kept[0]
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("version 2")),
+        "and the secretary is told another version came out: {:?}",
+        kept[0].problem
+    );
+    let agenda = first.run(&["show", &meeting])["meeting"]["agenda"].clone();
+    let titles: Vec<&str> = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Kiến nghị của cử tri")
+            && !titles.contains(&"Công tác phòng chống thiên tai"),
+        "the published meeting holds the first edit only: {titles:?}"
+    );
+}
