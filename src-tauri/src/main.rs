@@ -82,6 +82,7 @@ fn main() {
             secretary::add_item,
             secretary::move_item,
             secretary::attach_file,
+            secretary::attach_path,
             secretary::publish,
             secretary::watch_folder,
             minutes::decisions,

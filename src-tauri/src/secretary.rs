@@ -1,6 +1,8 @@
 //! The secretary's commands: prepare a meeting on this laptop, attach documents, and
 //! queue it for publication (the sync engine publishes it when the hub is reachable).
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use quorum_core::{AgendaItemId, Clock, Meeting, MeetingId, Sha256Hex};
 use quorum_store::{AttachedFile, Draft};
@@ -65,12 +67,40 @@ pub fn move_item(
     with_store(&state, |store| store.move_item(meeting_id, item_id, to))
 }
 
-/// Attaches a PDF the secretary picked: kept by its hash, checked to be a readable PDF
-/// (its pages counted), then put on the item.
+/// Attaches a PDF the secretary picked (its bytes, read by the window).
 #[tauri::command(async)]
 #[instrument(skip(state, bytes), fields(bytes = bytes.len()), err(Debug))]
 pub fn attach_file(
     state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    item_id: AgendaItemId,
+    file_name: String,
+    bytes: Vec<u8>,
+) -> Result<Meeting, IpcError> {
+    attach(&state, meeting_id, item_id, file_name, bytes)
+}
+
+/// Attaches a PDF dropped on an agenda item (its path on this laptop).
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn attach_path(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    item_id: AgendaItemId,
+    path: PathBuf,
+) -> Result<Meeting, IpcError> {
+    let bytes = std::fs::read(&path).map_err(|error| IpcError::unreadable_profile(&path, error))?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_default();
+    attach(&state, meeting_id, item_id, file_name, bytes)
+}
+
+/// Keeps the file by its hash, checks it is a readable PDF (its pages counted), then
+/// puts it on the item.
+fn attach(
+    state: &AppState,
     meeting_id: MeetingId,
     item_id: AgendaItemId,
     file_name: String,
@@ -98,7 +128,7 @@ pub fn attach_file(
         page_count,
     };
     let now = state.clock.now();
-    with_store(&state, |store| {
+    with_store(state, |store| {
         store.attach_document(meeting_id, item_id, file, now)
     })
 }

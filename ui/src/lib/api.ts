@@ -1,6 +1,7 @@
 // The UI's only way out: Tauri commands over the local store. The UI never talks to the hub.
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type {
   AgendaItemId,
   AgendaNotes,
@@ -98,6 +99,15 @@ export const api = {
   attachFile: (meetingId: MeetingId, itemId: AgendaItemId, fileName: string, bytes: number[]) =>
     invoke<Meeting>('attach_file', { meetingId, itemId, fileName, bytes }),
   publish: (meetingId: MeetingId) => invoke<null>('publish', { meetingId }),
+  attachPath: (meetingId: MeetingId, itemId: AgendaItemId, path: string) =>
+    invoke<Meeting>('attach_path', { meetingId, itemId, path }),
+  /** Calls `handler` with the paths of files dropped on the window and where (CSS pixels). */
+  onFilesDropped: (handler: (paths: string[], x: number, y: number) => void): Promise<UnlistenFn> =>
+    getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type !== 'drop') return;
+      const scale = window.devicePixelRatio || 1;
+      handler(event.payload.paths, event.payload.position.x / scale, event.payload.position.y / scale);
+    }),
   watchFolder: (meetingId: MeetingId, folder: string) => invoke<null>('watch_folder', { meetingId, folder }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
