@@ -79,6 +79,7 @@ fn main() {
             secretary::drafts,
             secretary::new_draft,
             secretary::edit_meeting,
+            secretary::save_draft,
             secretary::add_item,
             secretary::move_item,
             secretary::attach_file,

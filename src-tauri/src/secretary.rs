@@ -42,6 +42,14 @@ pub fn edit_meeting(
     with_store(&state, |store| store.edit_meeting(meeting_id))
 }
 
+/// Saves the secretary's edit of a draft: title, time, place, invitees, items,
+/// documents removed.
+#[tauri::command(async)]
+#[instrument(skip(state, meeting), fields(meeting = %meeting.id), err(Debug))]
+pub fn save_draft(state: State<'_, AppState>, meeting: Meeting) -> Result<Meeting, IpcError> {
+    with_store(&state, |store| store.edit_draft(&meeting))
+}
+
 #[tauri::command(async)]
 #[instrument(skip(state), err(Debug))]
 pub fn add_item(

@@ -1333,6 +1333,40 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
             .wait_for_count("[data-testid=draft-document]", n + 1)
             .await;
     }
+    // Edited before publishing: the observer is not invited, the last item renamed.
+    window
+        .find("[data-testid=draft-edit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let observer = members
+        .iter()
+        .find(|m| m.role == "observer")
+        .unwrap()
+        .name
+        .clone();
+    window
+        .find(&format!(
+            "[data-testid=edit-invitee][data-member=\"{observer}\"]"
+        ))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let last_title = window
+        .wait_for_count("[data-testid=edit-item-title]", 3)
+        .await[2]
+        .clone();
+    last_title.clear().await.unwrap();
+    last_title.send_keys("Kết luận phiên họp").await.unwrap();
+    window
+        .find("[data-testid=draft-save]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_count("[data-testid=draft-editor]", 0).await;
     window.screenshot("secretary-draft").await;
     window
         .find("[data-testid=draft-publish]")
@@ -1362,8 +1396,13 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
         .collect();
     assert_eq!(
         items,
-        ["Phụ lục số liệu", "Tờ trình dự toán", "Kết luận"],
-        "three items, in the order the secretary set"
+        ["Phụ lục số liệu", "Tờ trình dự toán", "Kết luận phiên họp"],
+        "three items, in the order and with the titles the secretary set"
+    );
+    assert_eq!(
+        shown["meeting"]["invitees"].as_array().unwrap().len(),
+        4,
+        "everyone but the observer is invited"
     );
     let present: Vec<bool> = shown["documents"]
         .as_array()

@@ -114,6 +114,19 @@ impl Store {
             .collect()
     }
 
+    /// The secretary's edit of a whole draft (fields, invitees, items, removals); the
+    /// committee and the version it is based on stay as they were.
+    pub fn edit_draft(&mut self, edited: &Meeting) -> Result<Meeting> {
+        self.change_draft(edited.id, |meeting| {
+            *meeting = Meeting {
+                id: meeting.id,
+                committee_id: meeting.committee_id,
+                version: meeting.version,
+                ..edited.clone()
+            };
+        })
+    }
+
     /// Keeps the secretary's edit; a queued publication waits for the edit to be
     /// queued again.
     pub fn save_draft(&mut self, meeting: &Meeting) -> Result<()> {

@@ -92,6 +92,7 @@ export const api = {
   newDraft: (title: string, startsAt: string, location: string) =>
     invoke<Meeting>('new_draft', { title, startsAt, location }),
   editMeeting: (meetingId: MeetingId) => invoke<Meeting>('edit_meeting', { meetingId }),
+  saveDraft: (meeting: Meeting) => invoke<Meeting>('save_draft', { meeting }),
   addItem: (meetingId: MeetingId, title: string, presenter: string, plannedMinutes: number) =>
     invoke<Meeting>('add_item', { meetingId, title, presenter, plannedMinutes }),
   moveItem: (meetingId: MeetingId, itemId: AgendaItemId, to: number) =>
