@@ -85,6 +85,7 @@ fn main() {
             secretary::attach_file,
             secretary::attach_path,
             secretary::publish,
+            secretary::discard_draft,
             secretary::watch_folder,
             minutes::decisions,
             minutes::save_decision,

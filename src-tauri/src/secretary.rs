@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use quorum_core::{AgendaItemId, Clock, Meeting, MeetingId, Sha256Hex};
+use quorum_core::{AgendaItemId, Clock, DocumentId, Meeting, MeetingId, Sha256Hex};
 use quorum_store::{AttachedFile, Draft};
 use tauri::{AppHandle, State};
 use tracing::instrument;
@@ -46,8 +46,14 @@ pub fn edit_meeting(
 /// documents removed.
 #[tauri::command(async)]
 #[instrument(skip(state, meeting), fields(meeting = %meeting.id), err(Debug))]
-pub fn save_draft(state: State<'_, AppState>, meeting: Meeting) -> Result<Meeting, IpcError> {
-    with_store(&state, |store| store.edit_draft(&meeting))
+pub fn save_draft(
+    state: State<'_, AppState>,
+    meeting: Meeting,
+    removed_documents: Vec<DocumentId>,
+) -> Result<Meeting, IpcError> {
+    with_store(&state, |store| {
+        store.edit_draft(&meeting, &removed_documents)
+    })
 }
 
 #[tauri::command(async)]
@@ -139,6 +145,13 @@ fn attach(
     with_store(state, |store| {
         store.attach_document(meeting_id, item_id, file, now)
     })
+}
+
+/// Drops a draft; the published meeting stays as it is.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn discard_draft(state: State<'_, AppState>, meeting_id: MeetingId) -> Result<(), IpcError> {
+    with_store(&state, |store| store.discard_draft(meeting_id))
 }
 
 /// Queues the draft for publication; it goes out with the next sync.

@@ -5,7 +5,6 @@
 //! once its size has stopped changing and it opens as a PDF, so a copy in progress is
 //! never imported half-way.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -140,42 +139,72 @@ fn settled(path: &Path) -> bool {
     before.is_some() && before == size()
 }
 
+/// Whether `bytes` end like a whole PDF: a copy cut short usually lacks its end marker.
+fn ends_like_a_pdf(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    tail.windows(5).any(|w| w == b"%%EOF")
+}
+
 fn import_folder(state: &AppState, meeting_id: MeetingId, folder: &Path) -> Result<(), IpcError> {
     let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
     let profile = state.profile.as_ref().map_err(Clone::clone)?;
-    // The draft being prepared, or the meeting as published: a draft is made only
-    // once a file really changes something.
-    let meeting = crate::commands::with_store(state, |store| match store.draft(meeting_id)? {
-        Some(draft) => Ok(draft.meeting),
-        None => store.meeting(meeting_id),
+    let (meeting, draft_before) = crate::commands::with_store(state, |store| {
+        let draft = store.draft(meeting_id)?;
+        let meeting = match &draft {
+            Some(draft) => draft.meeting.clone(),
+            None => store.meeting(meeting_id)?,
+        };
+        Ok((meeting, draft))
     })?;
-    let known: HashSet<Sha256Hex> = meeting
-        .agenda
-        .iter()
-        .flat_map(|item| &item.documents)
-        .map(|d| d.current.sha256.clone())
-        .collect();
     let mut changed = false;
     for (path, number) in pdfs(folder) {
         let Some(item) = meeting.agenda.get(number.wrapping_sub(1)) else {
             continue;
         };
+        // Nobody may still be writing it: settled first, then read whole.
+        if !settled(&path) {
+            continue;
+        }
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };
+        if !ends_like_a_pdf(&bytes) {
+            continue;
+        }
         let Ok((sha256, size_bytes)) = Sha256Hex::of_reader(&mut bytes.as_slice()) else {
             continue;
         };
-        if known.contains(&sha256) || !settled(&path) {
+        // Each file is imported when its content changes, once: a file left in the
+        // folder never undoes what the secretary did by hand since.
+        let seen_key = format!("watch-file.{meeting_id}.{}", path.display());
+        let last = crate::commands::with_store(state, |store| store.setting(&seen_key))?;
+        if last.as_deref() == Some(sha256.as_str()) {
+            continue;
+        }
+        let current = meeting
+            .agenda
+            .iter()
+            .flat_map(|item| &item.documents)
+            .any(|d| d.current.sha256 == sha256);
+        if current {
+            crate::commands::with_store(state, |store| {
+                store.set_setting(&seen_key, sha256.as_str())
+            })?;
             continue;
         }
         let blob = profile.blob_path(&sha256);
-        if std::fs::write(&blob, &bytes).is_err() {
+        let existed = blob.exists();
+        let part = blob.with_extension("part");
+        if !existed
+            && (std::fs::write(&part, &bytes).is_err() || std::fs::rename(&part, &blob).is_err())
+        {
             continue;
         }
-        // A file that does not open (cut short, still arriving) waits for its next change.
+        // A file that does not open waits for its next change.
         let Ok(info) = pdf.info(&blob) else {
-            let _ = std::fs::remove_file(&blob);
+            if !existed {
+                let _ = std::fs::remove_file(&blob);
+            }
             continue;
         };
         let file_name = path
@@ -186,30 +215,30 @@ fn import_folder(state: &AppState, meeting_id: MeetingId, folder: &Path) -> Resu
             .file_stem()
             .map(|n| {
                 n.to_string_lossy()
-                    .trim_start_matches(|c: char| {
-                        c.is_ascii_digit() || c == ' ' || c == '-' || c == '.'
-                    })
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || " -._".contains(c))
                     .to_string()
             })
             .unwrap_or_default();
         let file = AttachedFile {
             title,
             file_name,
-            sha256,
+            sha256: sha256.clone(),
             size_bytes,
             page_count: u32::try_from(info.pages.len()).unwrap_or(u32::MAX),
         };
         let now = state.clock.now();
         crate::commands::with_store(state, |store| {
             store.edit_meeting(meeting_id)?;
-            store
-                .attach_document(meeting_id, item.id, file, now)
-                .map(|_| ())
+            store.attach_document(meeting_id, item.id, file, now)?;
+            store.set_setting(&seen_key, sha256.as_str())
         })?;
         changed = true;
         info!(path = %path.display(), "document imported from the watched folder");
     }
-    if changed {
+    // Published again by itself only when the folder alone made the draft (or it was
+    // already on its way): a draft the secretary is still editing waits for them.
+    let publish = draft_before.is_none_or(|draft| draft.queued);
+    if changed && publish {
         crate::commands::with_store(state, |store| store.queue_publication(meeting_id))?;
         state.sync_soon();
     }

@@ -64,13 +64,24 @@ pub fn meeting_changes(seen: &Meeting, now: &Meeting) -> MeetingChanges {
             .filter(|i| item_at(seen, i.id).is_none())
             .map(|i| i.id)
             .collect(),
-        moved_items: now
-            .agenda
-            .iter()
-            .enumerate()
-            .filter(|(at, i)| item_at(seen, i.id).is_some_and(|was| was != *at))
-            .map(|(_, i)| i.id)
-            .collect(),
+        moved_items: {
+            // Order among the items in both versions: an item added or removed elsewhere
+            // moves nothing.
+            let common = |m: &Meeting| {
+                m.agenda
+                    .iter()
+                    .filter(|i| item_at(seen, i.id).is_some() && item_at(now, i.id).is_some())
+                    .map(|i| i.id)
+                    .collect::<Vec<_>>()
+            };
+            let (before, after) = (common(seen), common(now));
+            after
+                .iter()
+                .enumerate()
+                .filter(|(at, id)| before.get(*at) != Some(id))
+                .map(|(_, id)| *id)
+                .collect()
+        },
     }
 }
 

@@ -598,6 +598,15 @@ async fn put_meeting(
             if let Some(previous) = store::meeting(&tx, meeting.id)? {
                 decide(&member, Action::EditMeeting, &previous)
                     .map_err(|denied| ApiFailure::forbidden(denied.to_string()))?;
+                // The same publication again (its answer was lost on the way back):
+                // the meeting as it was stored, nothing published twice.
+                let republished = Meeting {
+                    version: previous.version,
+                    ..meeting.clone()
+                };
+                if meeting.version + 1 == previous.version && republished == previous {
+                    return Ok((previous, None));
+                }
                 // Two secretaries editing one meeting: the second to publish is told,
                 // rather than silently replacing the first one's work.
                 if meeting.version != previous.version {
@@ -628,12 +637,14 @@ async fn put_meeting(
                     format!("upload document {missing} before publishing the meeting"),
                 ));
             }
-            let published = store::publish_meeting(&tx, &meeting, now)?;
+            let (published, seq) = store::publish_meeting(&tx, &meeting, now)?;
             tx.commit()?;
-            Ok(published)
+            Ok((published, Some(seq)))
         })
         .await?;
-    hub.notify(committee_id, seq);
+    if let Some(seq) = seq {
+        hub.notify(committee_id, seq);
+    }
     Ok(Json(stored))
 }
 

@@ -544,6 +544,16 @@ async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
     let error = api_error(response).await;
     assert_eq!(error.code, "edited_meanwhile", "{error:?}");
     assert!(error.message.contains("version 2"), "{error:?}");
+
+    // The first publication sent again (its answer was lost): taken as done, not twice.
+    let response = w.hub.put_meeting(&w.secretary.token, &first).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the same publication again"
+    );
+    let again: Meeting = response.json().await.expect("the stored meeting");
+    assert_eq!(again.version, 2, "still version 2: nothing published twice");
 }
 
 #[tokio::test]

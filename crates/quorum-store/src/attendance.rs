@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use quorum_core::{
-    Attendance, AttendanceQuorum, MeetingId, Member, MemberId, OperationPayload, attendance_quorum,
+    Action, Attendance, AttendanceQuorum, MeetingId, Member, MemberId, OperationPayload,
+    attendance_quorum, decide,
 };
 use rusqlite::{Transaction, params};
 use serde::Serialize;
@@ -11,7 +12,7 @@ use tracing::instrument;
 use ts_rs::TS;
 
 use crate::replica::parsed;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// One invitee and how they attend, if known yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -68,6 +69,8 @@ impl Store {
         attendance: Attendance,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
+        decide(&me, Action::EditMeeting, &self.meeting(meeting_id)?)?;
         let payload = OperationPayload::MarkAttendance {
             meeting_id,
             member_id,

@@ -114,14 +114,33 @@ impl Store {
             .collect()
     }
 
-    /// The secretary's edit of a whole draft (fields, invitees, items, removals); the
-    /// committee and the version it is based on stay as they were.
-    pub fn edit_draft(&mut self, edited: &Meeting) -> Result<Meeting> {
+    /// The secretary's edit of a draft: title, time, place, invitees, the items kept
+    /// (in their order, with their fields) and the documents removed. Documents come
+    /// from the draft as it is now, so one attached or imported while the editor was
+    /// open is kept.
+    pub fn edit_draft(&mut self, edited: &Meeting, removed: &[DocumentId]) -> Result<Meeting> {
         self.change_draft(edited.id, |meeting| {
+            let agenda = edited
+                .agenda
+                .iter()
+                .filter_map(|item| {
+                    let now = meeting.agenda.iter().find(|i| i.id == item.id)?;
+                    Some(AgendaItem {
+                        documents: now
+                            .documents
+                            .iter()
+                            .filter(|d| !removed.contains(&d.id))
+                            .cloned()
+                            .collect(),
+                        ..item.clone()
+                    })
+                })
+                .collect();
             *meeting = Meeting {
                 id: meeting.id,
                 committee_id: meeting.committee_id,
                 version: meeting.version,
+                agenda,
                 ..edited.clone()
             };
         })
@@ -247,12 +266,37 @@ impl Store {
             .collect())
     }
 
-    /// The hub published it: the meeting as stored there replaces the draft.
-    pub fn published(&mut self, meeting: &Meeting) -> Result<()> {
-        self.save_meeting(meeting)?;
+    /// The hub published `sent` as `stored`: the stored meeting is kept, and the draft
+    /// goes, unless the secretary changed it while it was on its way; then it stays,
+    /// based on the version just published.
+    pub fn published(&mut self, stored: &Meeting, sent: &str) -> Result<()> {
+        self.save_meeting(stored)?;
+        let removed = self.conn.execute(
+            "DELETE FROM drafts WHERE meeting_id = ?1 AND json = ?2",
+            params![stored.id.to_string(), sent],
+        )?;
+        if removed == 0
+            && let Some(draft) = self.draft(stored.id)?
+        {
+            let rebased = Meeting {
+                version: stored.version,
+                ..draft.meeting
+            };
+            self.conn.execute(
+                "UPDATE drafts SET json = ?2 WHERE meeting_id = ?1",
+                params![stored.id.to_string(), serde_json::to_string(&rebased)?],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Drops a draft (e.g. one refused because another secretary published first); the
+    /// secretary can start again from the latest version.
+    pub fn discard_draft(&mut self, meeting_id: MeetingId) -> Result<()> {
+        self.secretary()?;
         self.conn.execute(
             "DELETE FROM drafts WHERE meeting_id = ?1",
-            [meeting.id.to_string()],
+            [meeting_id.to_string()],
         )?;
         Ok(())
     }

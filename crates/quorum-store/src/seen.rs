@@ -14,9 +14,9 @@ use crate::{Result, Store};
 #[serde(rename_all = "camelCase")]
 pub struct ChangedPages {
     pub document_id: DocumentId,
-    /// Zero-based.
+    /// Zero-based; empty when the old version's text is not on this laptop.
     pub pages: Vec<u32>,
-    /// False while the text of either version is not extracted yet: the pages are then
+    /// False while the new version's text is not extracted yet: the pages are then
     /// not known, and the look is not recorded, so the next one tells them.
     pub known: bool,
 }
@@ -66,10 +66,12 @@ impl Store {
                         self.page_texts(&before)?,
                         self.page_texts(&document.current.sha256)?,
                     );
-                    let known = !old.is_empty() && !new.is_empty();
+                    // Waiting is worth it only for the new version's text, which is on
+                    // its way; an old version never downloaded here has none to compare.
+                    let known = !new.is_empty();
                     replaced.push(ChangedPages {
                         document_id: document.id,
-                        pages: if known {
+                        pages: if known && !old.is_empty() {
                             changed_pages(&old, &new)
                         } else {
                             Vec::new()

@@ -148,9 +148,9 @@ impl SyncEngine {
         self.status.send_modify(|s| s.syncing = true);
         let result = async {
             self.push(&mut report).await?;
-            self.publish().await?;
             self.pull(&mut report).await?;
             self.fetch_blobs(&mut report).await?;
+            self.publish().await?;
             self.report_status().await
         }
         .await;
@@ -171,31 +171,42 @@ impl SyncEngine {
     }
 
     /// Publishes the secretary's queued drafts: their documents first, then the meeting.
-    /// A refusal (another secretary published meanwhile, an invalid meeting) stays on
-    /// the draft for the secretary to see; it does not stop the sync.
+    /// What the hub refuses (another secretary published meanwhile, an invalid meeting)
+    /// and a document missing here stay on the draft for the secretary to see; only a
+    /// hub out of reach ends the round.
     async fn publish(&self) -> Result<()> {
         for meeting in self.with_store(|store| store.queued_publications())? {
-            for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
-                let sha256 = &document.current.sha256;
-                let path = self.profile.blob_path(sha256);
-                let bytes = tokio::fs::read(&path)
-                    .await
-                    .map_err(|source| SyncError::Io { path, source })?;
-                self.hub.put_blob(sha256, bytes).await?;
-            }
-            let published: std::result::Result<Meeting, SyncError> = self
-                .hub
-                .put_json(&format!("/meetings/{}", meeting.id), &meeting)
-                .await;
-            match published {
-                Ok(stored) => self.with_store(|store| store.published(&stored))?,
-                Err(SyncError::Refused { message, .. }) => {
+            let sent =
+                serde_json::to_string(&meeting).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            match self.publish_one(&meeting).await {
+                Ok(stored) => self.with_store(|store| store.published(&stored, &sent))?,
+                Err(SyncError::Refused {
+                    status, message, ..
+                }) if (400..500).contains(&status) && status != 429 => {
                     self.with_store(|store| store.publication_refused(meeting.id, &message))?;
+                }
+                Err(SyncError::Io { path, source }) => {
+                    let problem = format!("{}: {source}", path.display());
+                    self.with_store(|store| store.publication_refused(meeting.id, &problem))?;
                 }
                 Err(other) => return Err(other),
             }
         }
         Ok(())
+    }
+
+    async fn publish_one(&self, meeting: &Meeting) -> Result<Meeting> {
+        for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
+            let sha256 = &document.current.sha256;
+            let path = self.profile.blob_path(sha256);
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|source| SyncError::Io { path, source })?;
+            self.hub.put_blob(sha256, bytes).await?;
+        }
+        self.hub
+            .put_json(&format!("/meetings/{}", meeting.id), meeting)
+            .await
     }
 
     /// Tells the hub what this laptop now holds, for the secretary's readiness board.

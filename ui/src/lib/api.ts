@@ -92,7 +92,8 @@ export const api = {
   newDraft: (title: string, startsAt: string, location: string) =>
     invoke<Meeting>('new_draft', { title, startsAt, location }),
   editMeeting: (meetingId: MeetingId) => invoke<Meeting>('edit_meeting', { meetingId }),
-  saveDraft: (meeting: Meeting) => invoke<Meeting>('save_draft', { meeting }),
+  saveDraft: (meeting: Meeting, removedDocuments: DocumentId[]) =>
+    invoke<Meeting>('save_draft', { meeting, removedDocuments }),
   addItem: (meetingId: MeetingId, title: string, presenter: string, plannedMinutes: number) =>
     invoke<Meeting>('add_item', { meetingId, title, presenter, plannedMinutes }),
   moveItem: (meetingId: MeetingId, itemId: AgendaItemId, to: number) =>
@@ -100,6 +101,7 @@ export const api = {
   attachFile: (meetingId: MeetingId, itemId: AgendaItemId, fileName: string, bytes: number[]) =>
     invoke<Meeting>('attach_file', { meetingId, itemId, fileName, bytes }),
   publish: (meetingId: MeetingId) => invoke<null>('publish', { meetingId }),
+  discardDraft: (meetingId: MeetingId) => invoke<null>('discard_draft', { meetingId }),
   attachPath: (meetingId: MeetingId, itemId: AgendaItemId, path: string) =>
     invoke<Meeting>('attach_path', { meetingId, itemId, path }),
   /** Calls `handler` with the paths of files dropped on the window and where (CSS pixels). */
