@@ -195,11 +195,11 @@ export type SpeechState = { "kind": "waiting" } | { "kind": "speaking", since: s
 
 export type ChangedPages = { documentId: DocumentId, 
 /**
- * Zero-based.
+ * Zero-based; empty when the old version's text is not on this laptop.
  */
 pages: Array<number>, 
 /**
- * False while the text of either version is not extracted yet: the pages are then
+ * False while the new version's text is not extracted yet: the pages are then
  * not known, and the look is not recorded, so the next one tells them.
  */
 known: boolean, };
