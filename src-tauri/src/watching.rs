@@ -244,3 +244,57 @@ fn import_folder(state: &AppState, meeting_id: MeetingId, folder: &Path) -> Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_cut_short_by_a_copy_in_progress_is_not_taken() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
+        let whole = std::fs::read(sample).expect("the sample report");
+        assert!(ends_like_a_pdf(&whole), "a whole PDF is taken");
+        assert!(
+            !ends_like_a_pdf(&whole[..whole.len() / 2]),
+            "half of it, as a copy in progress leaves it, is not"
+        );
+    }
+
+    #[test]
+    fn files_name_their_item_by_folder_or_by_their_own_leading_number() {
+        let folder = tempfile::tempdir().expect("a folder");
+        std::fs::create_dir(folder.path().join("2 - Báo cáo")).expect("a sub-folder");
+        std::fs::create_dir(folder.path().join("Lưu trữ")).expect("a sub-folder");
+        for file in [
+            "2 - Báo cáo/Báo cáo.pdf",
+            "Lưu trữ/cũ.pdf",
+            "3 - Tờ trình.pdf",
+            "ghi chú.pdf",
+            "4 - bảng.xlsx",
+        ] {
+            std::fs::write(folder.path().join(file), b"%PDF").expect("a file");
+        }
+        let mut found: Vec<(String, usize)> = pdfs(folder.path())
+            .into_iter()
+            .map(|(path, item)| {
+                (
+                    path.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .to_string(),
+                    item,
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("3 - Tờ trình.pdf".to_string(), 3),
+                ("Báo cáo.pdf".to_string(), 2)
+            ],
+            "a numbered folder or file names its item; the rest is left alone"
+        );
+    }
+}
