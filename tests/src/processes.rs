@@ -25,6 +25,25 @@ pub struct DemoMember {
     pub code: String,
 }
 
+/// A hub with the sample meeting, serving on a free loopback port.
+pub struct DemoHub {
+    pub data: tempfile::TempDir,
+    pub members: Vec<DemoMember>,
+    pub hub: HubProcess,
+}
+
+pub fn demo_hub() -> DemoHub {
+    let data = tempfile::tempdir().expect("a hub data folder");
+    let members = hub_demo(data.path());
+    assert_eq!(
+        members.len(),
+        5,
+        "the demo prints a code for each of the five members"
+    );
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    DemoHub { data, members, hub }
+}
+
 /// Loads the sample meeting into the hub data folder `data`; returns the members' codes.
 pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
     let output = hub_admin_output(data, &["demo"]);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use quorum_core::{Clock, MeetingId, SystemClock};
 use quorum_e2e::processes::{
-    DemoMember, HubProcess, Laptop, code_for, hub_admin_output, hub_demo, synced_laptop,
+    HubProcess, Laptop, code_for, demo_hub, hub_admin_output, synced_laptop,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -23,25 +23,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A hub with the sample meeting, serving on a free loopback port.
-struct DemoHub {
-    data: tempfile::TempDir,
-    members: Vec<DemoMember>,
-    hub: HubProcess,
-}
-
-fn demo_hub() -> DemoHub {
-    let data = tempfile::tempdir().unwrap();
-    let members = hub_demo(data.path());
-    assert_eq!(
-        members.len(),
-        5,
-        "the demo prints a code for each of the five members"
-    );
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    DemoHub { data, members, hub }
 }
 
 fn only_meeting(laptop: &Laptop) -> String {

@@ -5,7 +5,7 @@ use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
-use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_demo, synced_laptop};
+use quorum_e2e::processes::{DemoHub, Laptop, code_for, demo_hub, synced_laptop};
 use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
@@ -240,9 +240,11 @@ async fn a_store_from_a_newer_quorum_is_explained_and_left_untouched() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_goes_down() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let profile = tempfile::tempdir().unwrap();
     Laptop::new(profile.path()).enroll(&hub, &code_for(&members, "chair"));
 
@@ -308,9 +310,11 @@ async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_g
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let laptops = tempfile::tempdir().unwrap();
     let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
     let meeting_id = chair.run(&["meetings"])[0]["id"]
@@ -638,9 +642,11 @@ async fn find_in_the_open_document_steps_through_the_pages_with_the_words() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_the_hub_once() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let profile = tempfile::tempdir().unwrap();
     let laptop = Laptop::new(profile.path());
     laptop.enroll(&hub, &code_for(&members, "member"));
@@ -868,9 +874,11 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let laptops = tempfile::tempdir().unwrap();
     let laptop = synced_laptop(&hub, laptops.path(), &members, "member");
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
@@ -987,9 +995,11 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_board_counts_it() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let laptops = tempfile::tempdir().unwrap();
     let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
@@ -1248,9 +1258,11 @@ async fn export_results(window: &AppWindow) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_the_members() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let laptops = tempfile::tempdir().unwrap();
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
@@ -1419,9 +1431,11 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_version() {
-    let hub_data = tempfile::tempdir().unwrap();
-    let members = hub_demo(hub_data.path());
-    let hub = HubProcess::start(hub_data.path(), "127.0.0.1:0");
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
     let laptops = tempfile::tempdir().unwrap();
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
