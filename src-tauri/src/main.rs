@@ -76,6 +76,7 @@ fn main() {
             voting::floor,
             voting::request_floor,
             voting::give_floor,
+            voting::end_floor,
             secretary::drafts,
             secretary::new_draft,
             secretary::edit_meeting,

@@ -321,3 +321,19 @@ pub fn give_floor(
     state.sync_soon();
     Ok(())
 }
+
+/// The chair ends the current turn on an agenda item.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn end_floor(
+    state: State<'_, AppState>,
+    meeting_id: MeetingId,
+    agenda_item_id: AgendaItemId,
+) -> Result<(), IpcError> {
+    let now = state.clock.now();
+    with_store(&state, |store| {
+        store.end_floor(meeting_id, agenda_item_id, now)
+    })?;
+    state.sync_soon();
+    Ok(())
+}

@@ -802,6 +802,14 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
         "one speaker at a time"
     );
 
+    chair.run(&["end-floor", &meeting, &item]);
+    chair.run(&["sync"]);
+    assert_eq!(
+        queue(&member),
+        [pair("speak", "done"), pair("question", "done")],
+        "the chair ends the turn"
+    );
+
     // Giving the floor to someone who is not waiting is refused, with the reason.
     chair.run(&["give-floor", &meeting, &item, &member_id]);
     chair.run(&["sync"]);

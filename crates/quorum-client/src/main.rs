@@ -109,6 +109,11 @@ enum Command {
         #[arg(long)]
         question: bool,
     },
+    /// The chair ends the turn of whoever has the floor on an agenda item.
+    EndFloor {
+        meeting: MeetingId,
+        item: AgendaItemId,
+    },
     /// The floor of each agenda item of a meeting.
     Floor { meeting: MeetingId },
     /// Who is in the room, and whether the meeting has quorum.
@@ -438,6 +443,15 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .open_store()?
                 .give_floor(*meeting, *item, *member, speech, clock.now())?;
             Ok((to_value(&speech)?, "queued until the next sync".to_string()))
+        }
+        Command::EndFloor { meeting, item } => {
+            profile
+                .open_store()?
+                .end_floor(*meeting, *item, clock.now())?;
+            Ok((
+                json!({ "ended": true }),
+                "queued until the next sync".to_string(),
+            ))
         }
         Command::Floor { meeting } => {
             let floor = profile.open_store()?.floor(*meeting)?;

@@ -68,6 +68,18 @@ pub fn give_floor(
     true
 }
 
+/// Ends the turn of whoever has the floor. Returns whether someone had it.
+pub fn end_floor(queue: &mut [FloorRequest]) -> bool {
+    let mut ended = false;
+    for request in queue.iter_mut() {
+        if matches!(request.state, SpeechState::Speaking { .. }) {
+            request.state = SpeechState::Done;
+            ended = true;
+        }
+    }
+    ended
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +118,8 @@ mod tests {
             !give_floor(&mut queue, a, SpeechKind::Speak, at(1, 12)),
             "a member who is done must ask again"
         );
+        assert!(end_floor(&mut queue), "the chair ends the turn");
+        assert_eq!(queue[2].state, SpeechState::Done);
+        assert!(!end_floor(&mut queue), "nobody has the floor any more");
     }
 }

@@ -73,6 +73,12 @@ pub enum OperationPayload {
         #[serde(default)]
         speech: SpeechKind,
     },
+    /// The chair ends the turn of whoever has the floor on an item.
+    #[serde(rename_all = "camelCase")]
+    EndFloor {
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+    },
     /// The chair gives the floor to a waiting member.
     #[serde(rename_all = "camelCase")]
     GiveFloor {
@@ -98,6 +104,7 @@ impl OperationPayload {
             Self::MarkAttendance { .. } => "markAttendance",
             Self::RequestToSpeak { .. } => "requestToSpeak",
             Self::GiveFloor { .. } => "giveFloor",
+            Self::EndFloor { .. } => "endFloor",
         }
     }
 }

@@ -284,6 +284,8 @@ pub enum InvalidOperation {
     NotAnInvitee,
     #[error("the member is not waiting for the floor")]
     NotWaiting,
+    #[error("nobody has the floor on this item")]
+    NobodySpeaking,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

@@ -6,7 +6,7 @@ use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, 
 use quorum_core::{
     Action, AgendaItemId, Annotation, AnnotationId, Attendance, Denied, DeviceId, FloorRequest,
     Meeting, MeetingId, Member, MemberId, Operation, OperationPayload, SpeechState, Visibility,
-    decide, give_floor, request_floor,
+    decide, end_floor, give_floor, request_floor,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -183,6 +183,21 @@ fn apply(
             change_floor(conn, meeting, *agenda_item_id, now, |queue| {
                 request_floor(queue, request);
                 Ok(())
+            })?
+        }
+        OperationPayload::EndFloor {
+            meeting_id,
+            agenda_item_id,
+        } => {
+            let meeting = load_meeting(conn, *meeting_id)?
+                .and_then(|m| allowed(member, Action::RunPoll, &m).map(|()| m))
+                .and_then(|m| on_agenda(m, *agenda_item_id));
+            change_floor(conn, meeting, *agenda_item_id, now, |queue| {
+                if end_floor(queue) {
+                    Ok(())
+                } else {
+                    Err(InvalidOperation::NobodySpeaking.into())
+                }
             })?
         }
         OperationPayload::GiveFloor {

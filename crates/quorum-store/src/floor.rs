@@ -70,6 +70,24 @@ impl Store {
         Ok(())
     }
 
+    /// The chair ends the current turn on an item.
+    #[instrument(skip(self), err)]
+    pub fn end_floor(
+        &mut self,
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
+        decide(&me, Action::RunPoll, &self.meeting(meeting_id)?)?;
+        let payload = OperationPayload::EndFloor {
+            meeting_id,
+            agenda_item_id,
+        };
+        self.record(now, payload, |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The chair gives the floor; the hub's moment of applying it starts the clock.
     #[instrument(skip(self), err)]
     pub fn give_floor(

@@ -112,6 +112,7 @@ export const api = {
       handler(event.payload.paths, event.payload.position.x / scale, event.payload.position.y / scale);
     }),
   watchFolder: (meetingId: MeetingId, folder: string) => invoke<null>('watch_folder', { meetingId, folder }),
+  endFloor: (meetingId: MeetingId, agendaItemId: AgendaItemId) => invoke<null>('end_floor', { meetingId, agendaItemId }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   saveResults: (title: string, report: Report, csv: string) =>
     invoke<ResultFiles>('save_results', { title, report, csv }),

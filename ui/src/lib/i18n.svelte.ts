@@ -88,4 +88,5 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   invalidDelegate: 'refusal.invalidDelegate',
   notAnInvitee: 'refusal.notAnInvitee',
   notWaiting: 'refusal.notWaiting',
+  nobodySpeaking: 'refusal.nobodySpeaking',
 };
