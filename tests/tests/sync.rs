@@ -273,15 +273,6 @@ async fn http_status(url: &str, token: Option<&str>) -> u16 {
     request.send().await.unwrap().status().as_u16()
 }
 
-fn token_of(laptop: &Laptop) -> String {
-    let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
-    store
-        .device()
-        .unwrap()
-        .expect("the laptop is enrolled")
-        .token
-}
-
 #[tokio::test]
 async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
     let demo = demo_hub();
@@ -330,7 +321,7 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
         "no meeting of another committee"
     );
     assert_eq!(
-        http_status(&blob_url, Some(&token_of(&outsider))).await,
+        http_status(&blob_url, Some(&outsider.token())).await,
         404,
         "no blob either"
     );
@@ -339,7 +330,7 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
     let member = Laptop::new(laptops.path().join("member"));
     member.enroll(&demo.hub, &code_for(&demo.members, "member"));
     member.run(&["sync"]);
-    let token = token_of(&member);
+    let token = member.token();
     let device = member.run(&["status"])["deviceId"]
         .as_str()
         .unwrap()
@@ -383,7 +374,7 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let laptops = tempfile::tempdir().unwrap();
     let laptop = Laptop::new(laptops.path().join("member"));
     laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
-    let token = token_of(&laptop);
+    let token = laptop.token();
     // A new client for each request: the hub closes a connection whose body it refused.
     let client = reqwest::Client::new;
     let health = || async {
@@ -531,7 +522,7 @@ async fn a_shared_note_reaches_the_colleague_and_a_private_one_only_the_authors_
     );
     let feed = reqwest::Client::new()
         .get(format!("{}/v1/changes?since=0", demo.hub.url()))
-        .bearer_auth(token_of(&member))
+        .bearer_auth(member.token())
         .send()
         .await
         .unwrap()

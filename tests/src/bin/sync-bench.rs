@@ -58,11 +58,6 @@ fn make_pack(dir: &Path) -> Vec<(String, PathBuf, u64, u32)> {
         .collect()
 }
 
-fn token_of(laptop: &Laptop) -> String {
-    let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
-    store.device().unwrap().unwrap().token
-}
-
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
@@ -151,7 +146,7 @@ async fn main() {
 
     // Publish the pack as the secretary would: blobs first, then the meeting.
     let http = reqwest::Client::new();
-    let token = token_of(&secretary);
+    let token = secretary.token();
     for (sha, path, _, _) in &pack {
         let file = tokio::fs::File::open(path).await.unwrap();
         let response = http
@@ -208,7 +203,7 @@ async fn main() {
             std::fs::create_dir_all(&out).unwrap();
             let mut curl = Command::new("curl");
             curl.args(["-sf", "--output-dir"]).arg(&out);
-            curl.args(["-H", &format!("Authorization: Bearer {}", token_of(laptop))]);
+            curl.args(["-H", &format!("Authorization: Bearer {}", laptop.token())]);
             for (sha, _, _, _) in &pack {
                 curl.args(["-o", sha, &format!("{}/v1/blobs/{sha}", hub.url())]);
             }

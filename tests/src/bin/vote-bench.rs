@@ -27,11 +27,6 @@ const VOTERS: usize = 20;
 const BALLOTS_EACH: usize = 250;
 const LISTENERS: usize = 200;
 
-fn token_of(laptop: &Laptop) -> String {
-    let store = quorum_store::Store::open(&laptop.profile.join("store.sqlite3")).unwrap();
-    store.device().unwrap().unwrap().token
-}
-
 fn new_poll(chair: &Laptop, question: &str) -> String {
     let deadline = (SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
     let poll = chair.run(&[
@@ -143,7 +138,7 @@ async fn main() {
         let code = String::from_utf8(out.stdout).unwrap();
         let laptop = Laptop::new(laptops.path().join(format!("listener-{n}")));
         laptop.enroll(&hub, code.trim());
-        tokens.push(token_of(&laptop));
+        tokens.push(laptop.token());
     }
     eprintln!("{LISTENERS} devices enrolled; connecting their live channels");
     let poll = new_poll(chair, "Thông qua báo cáo kinh tế – xã hội năm 2026");
