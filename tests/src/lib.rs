@@ -169,6 +169,15 @@ impl AppWindow {
         }
     }
 
+    /// Clicks the element matching `css`, once it is there.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .expect("the element takes the click");
+    }
+
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> usize {
         self.client

@@ -124,12 +124,7 @@ async fn a_member_opens_the_sample_meeting_and_switches_to_english() {
     );
     window.screenshot("sample-meeting-vi").await;
 
-    window
-        .find("[data-testid=lang-en]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=lang-en]").await;
     window
         .wait_for_text("[data-testid=agenda-heading]", "Agenda")
         .await;
@@ -291,12 +286,7 @@ async fn an_enrolled_laptop_shows_its_sync_state_and_stays_usable_when_the_hub_g
     window
         .wait_for_attribute("[data-testid=sync-connection]", "data-state", "offline")
         .await;
-    window
-        .find("[data-testid=lang-en]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=lang-en]").await;
     window
         .wait_for_text("[data-testid=sync-connection]", "Offline — still usable")
         .await;
@@ -524,12 +514,7 @@ async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable
     assert!(message.contains("bị hỏng"), "in Vietnamese: {message:?}");
     window.screenshot("damaged-document").await;
 
-    window
-        .find("[data-testid=viewer-back]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=viewer-back]").await;
     window
         .wait_for_count("[data-testid=open-document]", 7)
         .await[1]
@@ -653,28 +638,13 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     laptop.run(&["sync"]);
 
     let window = open_the_sample_report(profile.path()).await;
-    window
-        .find("[data-testid=note-tool]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    window
-        .find("[data-page=\"1\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=note-tool]").await;
+    window.click("[data-page=\"1\"]").await;
     let text = window.find("[data-testid=note-text]").await;
     text.send_keys("Hỏi lại số liệu thu ngân sách")
         .await
         .unwrap();
-    window
-        .find("[data-testid=note-save]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=note-save]").await;
     let note = window.find("[data-page=\"1\"] [data-testid=note]").await;
     assert!(
         note.text()
@@ -689,12 +659,7 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     );
 
     // A drag across a line of text with the highlight tool, as a mouse would.
-    window
-        .find("[data-testid=highlight-tool]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=highlight-tool]").await;
     let [left, top, width, height] = page_box(&window, 1).await;
     drag_across(&window, (0.2, 0.4), (0.7, 0.4), 1).await;
     let highlight = window
@@ -711,18 +676,8 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     );
 
     // A blue pen stroke, drawn through several points below the highlight.
-    window
-        .find("[data-testid=pen-tool]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    window
-        .find("[data-testid=color-blue]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=pen-tool]").await;
+    window.click("[data-testid=color-blue]").await;
     let pen_y = top + 0.5 * height;
     let mut pen = MouseActions::new("pen".into())
         .then(PointerAction::MoveTo {
@@ -763,12 +718,7 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     window.screenshot("note-highlight-pen").await;
 
     // "My annotated copy": a PDF whose annotations another reader finds.
-    window
-        .find("[data-testid=export-copy]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=export-copy]").await;
     let exported = window
         .find("[data-testid=export-result]")
         .await
@@ -807,18 +757,8 @@ async fn a_note_a_highlight_and_a_pen_stroke_stay_where_they_were_put_and_reach_
     );
 
     // The list of the member's notes, under the agenda item of the report.
-    window
-        .find("[data-testid=viewer-back]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    window
-        .find("[data-testid=my-notes]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=viewer-back]").await;
+    window.click("[data-testid=my-notes]").await;
     let item = window.find("[data-testid=notes-item]").await;
     let listed = item.text().await.unwrap();
     assert!(
@@ -884,12 +824,7 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
 
     let window = open_the_sample_report(laptop.profile.as_path()).await;
-    window
-        .find("[data-testid=highlight-tool]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=highlight-tool]").await;
     drag_across(&window, (0.2, 0.4), (0.7, 0.4), 1).await;
     let marked = window
         .find("[data-page=\"1\"] [data-testid=highlight]")
@@ -1014,12 +949,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let member_window = open_the_sample_meeting(member.profile.as_path()).await;
     member_window.find("[data-testid=meeting-polls]").await;
     // The member checks in on their laptop; the chair's window sees them present.
-    member_window
-        .find("[data-testid=check-in]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    member_window.click("[data-testid=check-in]").await;
     chair_window
         .wait_for_attribute(
             &format!("[data-testid=attendee][data-member=\"{member_name}\"]"),
@@ -1028,18 +958,10 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         )
         .await;
     // The member asks to speak; the chair gives the floor; the member sees it.
-    member_window
-        .find("[data-testid=floor-ask-speak]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    member_window.click("[data-testid=floor-ask-speak]").await;
     chair_window
-        .find("[data-testid=floor-request][data-state=waiting] [data-testid=floor-give]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("[data-testid=floor-request][data-state=waiting] [data-testid=floor-give]")
+        .await;
     member_window
         .find("[data-testid=floor-request][data-kind=speak][data-state=speaking]")
         .await;
@@ -1063,12 +985,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     member_window
         .find("[data-testid=poll][data-state=open]")
         .await;
-    member_window
-        .find("[data-testid=vote-agree]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    member_window.click("[data-testid=vote-agree]").await;
     member_window
         .wait_for_attribute("[data-testid=my-ballot]", "data-status", "counted")
         .await;
@@ -1097,12 +1014,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     chair_window.screenshot("poll-chair-board").await;
 
     // Closed and exported: the PDF and CSV carry the result.
-    chair_window
-        .find("[data-testid=poll-close]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    chair_window.click("[data-testid=poll-close]").await;
     chair_window
         .wait_for_attribute("[data-testid=poll]", "data-state", "closed")
         .await;
@@ -1124,13 +1036,10 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     let secret_poll = "article[data-testid=poll]:first-of-type";
     member_window.wait_for_count("[data-testid=poll]", 2).await;
     member_window
-        .find(&format!(
+        .click(&format!(
             "{secret_poll}[data-state=open] [data-testid=vote-disagree]"
         ))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .await;
     member_window
         .wait_for_attribute(
             &format!("{secret_poll} [data-testid=my-ballot]"),
@@ -1154,11 +1063,8 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         "a secret poll's board names nobody"
     );
     chair_window
-        .find(&format!("{secret_poll} [data-testid=poll-close]"))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click(&format!("{secret_poll} [data-testid=poll-close]"))
+        .await;
     chair_window
         .wait_for_count("[data-testid=poll][data-state=closed]", 2)
         .await;
@@ -1179,12 +1085,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         .send_keys("Thống nhất báo cáo, giao Văn phòng hoàn thiện")
         .await
         .unwrap();
-    chair_window
-        .find("[data-testid=minutes-export]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    chair_window.click("[data-testid=minutes-export]").await;
     let minutes = chair_window
         .find("[data-testid=minutes-exported]")
         .await
@@ -1231,7 +1132,7 @@ async fn open_a_poll(window: &AppWindow, question: &str, secret: bool) {
         clicks.insert(0, "[data-testid=poll-new-secret]");
     }
     for css in clicks {
-        window.find(css).await.click().await.unwrap();
+        window.click(css).await;
     }
 }
 
@@ -1240,11 +1141,8 @@ async fn open_a_poll(window: &AppWindow, question: &str, secret: bool) {
 async fn export_results(window: &AppWindow) -> (String, String) {
     let newest = "article[data-testid=poll]:first-of-type";
     window
-        .find(&format!("{newest} [data-testid=poll-export]"))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click(&format!("{newest} [data-testid=poll-export]"))
+        .await;
     let exported = window
         .find(&format!("{newest} [data-testid=poll-exported]"))
         .await;
@@ -1291,12 +1189,7 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
         )
         .await
         .unwrap();
-    window
-        .find("[data-testid=draft-create]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=draft-create]").await;
     window.find("[data-testid=draft]").await;
     for (n, title) in ["Tờ trình dự toán", "Phụ lục số liệu", "Kết luận"]
         .iter()
@@ -1314,12 +1207,7 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
             .send_keys("Văn phòng")
             .await
             .unwrap();
-        window
-            .find("[data-testid=item-add]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        window.click("[data-testid=item-add]").await;
         window
             .wait_for_count("[data-testid=draft-item]", n + 1)
             .await;
@@ -1346,12 +1234,7 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
             .await;
     }
     // Edited before publishing: the observer is not invited, the last item renamed.
-    window
-        .find("[data-testid=draft-edit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=draft-edit]").await;
     let observer = members
         .iter()
         .find(|m| m.role == "observer")
@@ -1359,33 +1242,20 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
         .name
         .clone();
     window
-        .find(&format!(
+        .click(&format!(
             "[data-testid=edit-invitee][data-member=\"{observer}\"]"
         ))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .await;
     let last_title = window
         .wait_for_count("[data-testid=edit-item-title]", 3)
         .await[2]
         .clone();
     last_title.clear().await.unwrap();
     last_title.send_keys("Kết luận phiên họp").await.unwrap();
-    window
-        .find("[data-testid=draft-save]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=draft-save]").await;
     window.wait_for_count("[data-testid=draft-editor]", 0).await;
     window.screenshot("secretary-draft").await;
-    window
-        .find("[data-testid=draft-publish]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=draft-publish]").await;
     // Published: the draft leaves the workspace, the meeting joins the list.
     window.wait_for_count("[data-testid=draft]", 0).await;
     window.wait_for_count("[data-testid=meeting-row]", 2).await;
@@ -1454,12 +1324,7 @@ async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_versio
         .send_keys(folder.to_str().unwrap())
         .await
         .unwrap();
-    window
-        .find("[data-testid=watch-start]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=watch-start]").await;
     window.find("[data-testid=watching]").await;
 
     // The report, corrected, put in item 2's folder under the document's own title.
