@@ -9,8 +9,8 @@ use futures_util::StreamExt;
 use quorum_core::protocol::{
     ChangesPage, DeviceStatus, Outcome, PushRequest, PushResponse, StatusTaken,
 };
-use quorum_core::{Clock, Meeting};
-use quorum_store::Store;
+use quorum_core::{Clock, Meeting, Sha256Hex};
+use quorum_store::{Store, StoreError};
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use tracing::{info, instrument, warn};
@@ -196,8 +196,23 @@ impl SyncEngine {
     }
 
     async fn publish_one(&self, meeting: &Meeting) -> Result<Meeting> {
+        // The published version's documents are on the hub already (it refuses a meeting
+        // whose documents it lacks): a republish uploads only what is new.
+        let on_hub: Vec<Sha256Hex> = self.with_store(|store| match store.meeting(meeting.id) {
+            Ok(published) => Ok(published
+                .agenda
+                .iter()
+                .flat_map(|item| &item.documents)
+                .map(|document| document.current.sha256.clone())
+                .collect()),
+            Err(StoreError::MeetingNotFound(_)) => Ok(Vec::new()),
+            Err(other) => Err(other),
+        })?;
         for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
             let sha256 = &document.current.sha256;
+            if on_hub.contains(sha256) {
+                continue;
+            }
             let path = self.profile.blob_path(sha256);
             let bytes = tokio::fs::read(&path)
                 .await
