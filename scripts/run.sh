@@ -13,22 +13,24 @@ bin="$CARGO_TARGET_DIR/debug"
 demo="${QUORUM_DEMO_DIR:-/var/tmp/quorum-demo}"
 listen="${QUORUM_HUB_LISTEN:-127.0.0.1:7878}"
 mkdir -p "$demo"
+chmod 700 "$demo" # the codes enroll laptops: nobody else on this machine may read them
 
 # Loads the sample (again: nothing is duplicated) and issues fresh one-time codes.
 "$bin/quorum-hub" demo --data "$demo/hub" > "$demo/codes.tsv"
 "$bin/quorum-hub" serve --data "$demo/hub" --listen "$listen" > "$demo/hub.out" 2> "$demo/hub.log" &
 hub_pid=$!
 trap 'kill $hub_pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "^listening on" "$demo/hub.out" && break; sleep 0.1; done
-grep -q "^listening on" "$demo/hub.out" || { cat "$demo/hub.log" >&2; exit 1; }
-echo "Hub: http://$listen (data in $demo/hub, log in $demo/hub.log)"
+for _ in $(seq 100); do grep -q "^certificate" "$demo/hub.out" && break; sleep 0.1; done
+grep -q "^certificate" "$demo/hub.out" || { cat "$demo/hub.log" >&2; exit 1; }
+certificate=$(sed -n 's/^certificate //p' "$demo/hub.out")
+echo "Hub: https://$listen, certificate $certificate (data in $demo/hub, log in $demo/hub.log)"
 
 laptop="$demo/laptop-chair"
 if ! "$bin/quorum" --profile "$laptop" status --json | grep -q '"deviceId":"'; then
   chair_code=$(awk -F'\t' '$2 == "chair" { print $3 }' "$demo/codes.tsv")
-  "$bin/quorum" --profile "$laptop" enroll "http://$listen" "$chair_code"
+  "$bin/quorum" --profile "$laptop" enroll "https://$listen" "$chair_code" --certificate "$certificate"
 fi
-echo "One-time codes for the other members' laptops: $demo/codes.tsv"
+echo "One-time codes for the other members' laptops (private to root, valid 72 h): $demo/codes.tsv"
 
 if [[ -z "${DISPLAY:-}" ]]; then
   export DISPLAY=:99

@@ -27,6 +27,8 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     profile::avoid_desktop_bus_waits();
+    // The profile holds the device's token and key, ballots and unpublished documents.
+    quorum_store::private::restrict_new_files();
 
     let result = tauri::Builder::default()
         .setup(|app| {

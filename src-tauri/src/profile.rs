@@ -113,7 +113,7 @@ fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {
 
 fn open_store(app: &AppHandle, profile: &Profile, clock: &dyn Clock) -> Result<Store, IpcError> {
     let dir = profile.dir();
-    std::fs::create_dir_all(dir).map_err(|e| IpcError::unreadable_profile(dir, e))?;
+    quorum_store::private::create_dir(dir).map_err(|e| IpcError::unreadable_profile(dir, e))?;
     let mut store = Store::open(&profile.store_path())?;
     info!(path = %store.path().display(), "local store open");
     // An enrolled laptop gets its meetings from the hub, never from the sample.

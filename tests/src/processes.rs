@@ -23,6 +23,8 @@ pub struct DemoMember {
     pub name: String,
     pub role: String,
     pub code: String,
+    /// The hub certificate's fingerprint, printed beside the code.
+    pub certificate: String,
 }
 
 /// A hub with the sample meeting, serving on a free loopback port.
@@ -54,13 +56,14 @@ pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
             let fields: Vec<_> = line.split('\t').collect();
             assert_eq!(
                 fields.len(),
-                3,
-                "demo prints NAME<TAB>ROLE<TAB>CODE: {line:?}"
+                4,
+                "demo prints NAME<TAB>ROLE<TAB>CODE<TAB>CERTIFICATE: {line:?}"
             );
             DemoMember {
                 name: fields[0].into(),
                 role: fields[1].into(),
                 code: fields[2].into(),
+                certificate: fields[3].into(),
             }
         })
         .collect()
@@ -115,7 +118,7 @@ pub fn add_voting_member(data: &Path, committee: &str, name: &str) -> String {
     line.trim()
         .split('\t')
         .nth(1)
-        .expect("MEMBER_ID<TAB>CODE")
+        .expect("MEMBER_ID<TAB>CODE<TAB>CERTIFICATE")
         .to_string()
 }
 
@@ -149,26 +152,44 @@ pub fn code_for(members: &[DemoMember], role: &str) -> String {
         .expect("the demo has that role")
 }
 
-/// A running hub. Killed when dropped.
+/// An HTTP client that trusts only the hub certificate with `fingerprint`.
+pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
+    let pin = quorum_sync::tls::parse_fingerprint(fingerprint).expect("a fingerprint");
+    quorum_sync::tls::pinned_client(Some(pin))
+        .expect("a TLS configuration")
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A running hub, over HTTPS. Killed when dropped.
 pub struct HubProcess {
     child: Child,
     pub address: String,
+    /// The SHA-256 of the certificate it serves, which laptops pin.
+    pub fingerprint: String,
 }
 
 impl HubProcess {
     /// Starts `quorum-hub serve` on `listen` (e.g. 127.0.0.1:0) and waits until it says
-    /// where it listens.
+    /// where it listens and which certificate it shows.
     pub fn start(data: &Path, listen: &str) -> HubProcess {
+        Self::start_with(data, listen, &[])
+    }
+
+    /// [`HubProcess::start`] with more `serve` arguments.
+    pub fn start_with(data: &Path, listen: &str, args: &[&str]) -> HubProcess {
         let mut child = Command::new(hub_binary())
             .args(["serve", "--listen", listen, "--data"])
             .arg(data)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("quorum-hub starts");
         let stdout = child.stdout.take().expect("stdout is piped");
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        BufReader::new(stdout)
+        reader
             .read_line(&mut line)
             .expect("the hub says where it listens");
         let address = line
@@ -176,11 +197,29 @@ impl HubProcess {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line from the hub: {line:?}"))
             .to_string();
-        HubProcess { child, address }
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .expect("the hub names its certificate");
+        let fingerprint = line
+            .trim()
+            .strip_prefix("certificate ")
+            .unwrap_or_else(|| panic!("unexpected second line from the hub: {line:?}"))
+            .to_string();
+        HubProcess {
+            child,
+            address,
+            fingerprint,
+        }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        format!("https://{}", self.address)
+    }
+
+    /// An HTTP client that trusts this hub's certificate and no other, as a laptop does.
+    pub fn client(&self) -> reqwest::Client {
+        pinned_client(&self.fingerprint)
     }
 
     pub fn pid(&self) -> u32 {
@@ -240,7 +279,7 @@ impl Laptop {
     }
 
     pub fn enroll(&self, hub: &HubProcess, code: &str) -> Value {
-        self.run(&["enroll", &hub.url(), code])
+        self.run(&["enroll", &hub.url(), code, "--certificate", &hub.fingerprint])
     }
 
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
@@ -283,7 +322,7 @@ pub async fn replace_document(
         .map(|b| format!("{b:02x}"))
         .collect();
     let size = pdf.len();
-    let client = reqwest::Client::new();
+    let client = hub.client();
     let token = secretary.token();
     let stored = client
         .put(format!("{}/v1/blobs/{sha256}", hub.url()))

@@ -322,7 +322,8 @@ async fn an_action_the_hub_refuses_is_shown_with_the_reason_in_vietnamese() {
         .unwrap()
         .unwrap()
         .token;
-    let closed = reqwest::Client::new()
+    let closed = hub
+        .client()
         .put(format!("{}/v1/meetings/{meeting_id}", hub.url()))
         .bearer_auth(token)
         .json(&meeting)

@@ -32,10 +32,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Bind this profile to a member with the one-time code the secretary gave.
+    /// Bind this profile to a member with the one-time code the secretary gave, and the
+    /// hub's certificate fingerprint printed beside it (pinned from then on).
     Enroll {
         url: String,
         code: String,
+        /// The SHA-256 fingerprint of the hub's certificate; needed for an https:// hub.
+        #[arg(long)]
+        certificate: Option<String>,
         #[arg(long, default_value = "quorum (headless)")]
         device_name: String,
     },
@@ -155,6 +159,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // The profile holds the device's token and key, ballots and unpublished documents.
+    quorum_store::private::restrict_new_files();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(cli.json, &error.into()),
@@ -200,9 +206,18 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
         Command::Enroll {
             url,
             code,
+            certificate,
             device_name,
         } => {
-            let enrolled = quorum_sync::enroll(&profile, url, code, device_name, &clock).await?;
+            let enrolled = quorum_sync::enroll(
+                &profile,
+                url,
+                code,
+                certificate.as_deref(),
+                device_name,
+                &clock,
+            )
+            .await?;
             let text = format!(
                 "enrolled as {} ({:?}) in {}",
                 enrolled.member.full_name, enrolled.member.role, enrolled.committee.name

@@ -12,6 +12,9 @@ use crate::blobs::copy_verified;
 use crate::secrets::{enrollment_code_hash, new_enrollment_code};
 use crate::store::{self, DeviceRow, HubStore};
 
+/// How long a one-time code enrolls a device unless the admin says otherwise.
+pub const DEFAULT_CODE_VALIDITY: chrono::Duration = chrono::Duration::hours(72);
+
 /// A member and the one-time code that enrolls their device, shown once.
 #[derive(Debug, Clone)]
 pub struct MemberCode {
@@ -44,6 +47,7 @@ impl HubStore {
         full_name: &str,
         role: Role,
         position: &str,
+        valid_for: chrono::Duration,
         clock: &dyn Clock,
     ) -> Result<MemberCode, HubError> {
         let member = Member {
@@ -59,13 +63,19 @@ impl HubStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         store::put_member(&tx, &member, now)?;
-        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now)?;
+        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now, now + valid_for)?;
         tx.commit()?;
         Ok(MemberCode { member, code })
     }
 
-    /// A fresh code for `member_id`; the member's earlier unused codes stop working.
-    pub fn new_code(&mut self, member_id: MemberId, clock: &dyn Clock) -> Result<String, HubError> {
+    /// A fresh code for `member_id`, enrolling for `valid_for`; the member's earlier
+    /// unused codes stop working.
+    pub fn new_code(
+        &mut self,
+        member_id: MemberId,
+        valid_for: chrono::Duration,
+        clock: &dyn Clock,
+    ) -> Result<String, HubError> {
         let code = new_enrollment_code()?;
         let tx = self
             .conn
@@ -73,7 +83,8 @@ impl HubStore {
         if store::member(&tx, member_id)?.is_none() {
             return Err(HubError::MemberNotFound(member_id));
         }
-        store::replace_code(&tx, member_id, &enrollment_code_hash(&code), clock.now())?;
+        let now = clock.now();
+        store::replace_code(&tx, member_id, &enrollment_code_hash(&code), now, now + valid_for)?;
         tx.commit()?;
         Ok(code)
     }
@@ -94,9 +105,9 @@ impl HubStore {
         store::revoke_device(&self.conn, device_id, clock.now())
     }
 
-    /// The latest change's seq, 0 for an empty feed.
-    pub fn latest_seq(&self) -> Result<u64, HubError> {
-        store::latest_seq(&self.conn)
+    /// The newest number in `committee_id`'s feed, 0 before its first change.
+    pub fn latest_seq(&self, committee_id: CommitteeId) -> Result<u64, HubError> {
+        store::latest_seq(&self.conn, committee_id)
     }
 }
 
@@ -120,10 +131,10 @@ pub fn demo(
     let tx = store
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for (sha256, size) in sizes {
-        store::record_blob(&tx, sha256, size)?;
-    }
     store::put_committee(&tx, &sample.committee, now)?;
+    for (sha256, size) in sizes {
+        store::record_blob(&tx, sample.committee.id, sha256, size)?;
+    }
     for member in &sample.members {
         store::put_member(&tx, member, now)?;
     }
@@ -139,7 +150,8 @@ pub fn demo(
     let mut codes = Vec::with_capacity(sample.members.len());
     for member in sample.members {
         let code = new_enrollment_code()?;
-        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now)?;
+        let expires_at = now + DEFAULT_CODE_VALIDITY;
+        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now, expires_at)?;
         codes.push(MemberCode { member, code });
     }
     tx.commit()?;

@@ -3,7 +3,9 @@
 
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
+};
 use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -11,7 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, VerifyingKey};
 use futures_util::{Stream, StreamExt, stream};
 use quorum_core::protocol::{
     ApiError, Change, ChangeNotice, ChangesPage, DeviceStatus, EnrollRequest, EnrollResponse,
@@ -25,6 +27,7 @@ use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::services::ServeFile;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{error, instrument, warn};
 
@@ -79,8 +82,42 @@ impl ApiFailure {
         Self::new(
             StatusCode::FORBIDDEN,
             "enrollment_refused",
-            "the enrollment code is unknown or already used, or the signature does not match",
+            "the enrollment code is unknown, expired or already used, or the signature does not match",
         )
+    }
+
+    fn too_many_attempts(wait: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "too many failed attempts from this address; try again in {} s",
+                wait.as_secs().max(1)
+            ),
+        )
+    }
+}
+
+/// The address a request comes from (set by [`crate::serving`]); unknown only for a
+/// router driven without a socket.
+fn peer_address(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+}
+
+/// Refuses an address that failed too often lately.
+fn check_throttle(hub: &Hub, address: Option<std::net::IpAddr>) -> Result<(), ApiFailure> {
+    match address.and_then(|address| hub.throttle().wait_for(address)) {
+        Some(wait) => Err(ApiFailure::too_many_attempts(wait)),
+        None => Ok(()),
+    }
+}
+
+fn count_failure(hub: &Hub, address: Option<std::net::IpAddr>) {
+    if let Some(address) = address {
+        hub.throttle().failed(address);
     }
 }
 
@@ -154,26 +191,35 @@ impl FromRequestParts<Hub> for Caller {
     type Rejection = ApiFailure;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
+        let address = peer_address(parts);
+        check_throttle(hub, address)?;
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(ApiFailure::unauthorized)?;
+            .filter(|token| !token.is_empty());
+        let Some(token) = token else {
+            return Err(ApiFailure::unauthorized());
+        };
         let hash = token_hash(token);
         let found = hub
             .with_store(move |store, now| store::authenticate(&store.conn, &hash, now))
             .await
             .map_err(ApiFailure::from)?;
-        let (device_id, member) = found.ok_or_else(ApiFailure::unauthorized)?;
+        let Some((device_id, member)) = found else {
+            // A wrong token is a guess (or a revoked laptop, which stops soon enough).
+            count_failure(hub, address);
+            return Err(ApiFailure::unauthorized());
+        };
         Ok(Self { device_id, member })
     }
 }
 
-/// The API's routes on `hub`.
-pub fn router(hub: Hub) -> Router {
+/// The API's routes on `hub`. A request body that stalls for `body_timeout` between two
+/// parts is cut off (a blob upload's partial file is then removed).
+pub fn router(hub: Hub, body_timeout: std::time::Duration) -> Router {
     let v1 = Router::new()
         .route("/health", get(health))
         .route("/enroll", post(enroll))
@@ -192,26 +238,16 @@ pub fn router(hub: Hub) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(TraceLayer::new_for_http())
         .with_state(hub)
 }
 
-/// Serves `hub` on `listener` until `shutdown` completes, then ends live channels so
-/// the server can drain.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    hub: Hub,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let closing = hub.clone();
+/// What a serving hub does besides answering requests: announcing changes made by other
+/// processes, closing revoked devices' channels, and settling polls on time.
+pub(crate) fn spawn_background_work(hub: &Hub) {
     tokio::spawn(hub.clone().announce_outside_changes(OUTSIDE_CHANGES_PERIOD));
     tokio::spawn(hub.clone().settle_polls_periodically(SETTLE_POLLS_PERIOD));
-    axum::serve(listener, router(hub))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            closing.begin_shutdown();
-        })
-        .await
 }
 
 async fn not_found() -> ApiFailure {
@@ -227,22 +263,13 @@ async fn method_not_allowed() -> ApiFailure {
 }
 
 #[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Health {
     ok: bool,
-    latest_seq: u64,
 }
 
-#[instrument(skip_all, err(level = "warn"))]
-async fn health(State(hub): State<Hub>) -> Result<Json<Health>, ApiFailure> {
-    let latest_seq = hub
-        .with_store(|store, _| store::latest_seq(&store.conn))
-        .await
-        .map_err(ApiFailure::from)?;
-    Ok(Json(Health {
-        ok: true,
-        latest_seq,
-    }))
+/// Whether the hub answers; it tells nothing else, to anyone.
+async fn health() -> Json<Health> {
+    Json(Health { ok: true })
 }
 
 fn fixed_hex<const N: usize>(
@@ -262,11 +289,29 @@ fn fixed_hex<const N: usize>(
         })
 }
 
-#[instrument(skip_all, fields(device_name = %request.device_name), err(level = "warn"))]
+/// Longest one-time code taken (they are 14 characters; spaces and dashes may be added).
+const MAX_CODE_CHARS: usize = 64;
+
+#[instrument(skip_all, err(level = "warn"))]
 async fn enroll(
     State(hub): State<Hub>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     JsonBody(request): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiFailure> {
+    let address = Some(peer.ip());
+    check_throttle(&hub, address)?;
+    let result = enroll_device(&hub, request).await;
+    if result.is_err() {
+        // Every refused enrollment counts: that is what guessing codes looks like.
+        count_failure(&hub, address);
+    }
+    result.map(Json)
+}
+
+async fn enroll_device(hub: &Hub, request: EnrollRequest) -> Result<EnrollResponse, ApiFailure> {
+    if request.code.chars().count() > MAX_CODE_CHARS {
+        return Err(ApiFailure::enrollment_refused());
+    }
     let key_bytes = fixed_hex::<32>(&request.public_key, "bad_public_key", "publicKey")?;
     let signature_bytes = fixed_hex::<64>(&request.signature, "bad_signature", "signature")?;
     let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| {
@@ -277,7 +322,8 @@ async fn enroll(
         )
     })?;
     let signature = Signature::from_bytes(&signature_bytes);
-    key.verify(request.code.as_bytes(), &signature)
+    // Strict: a weak key (the identity point, say) cannot prove possession of anything.
+    key.verify_strict(request.code.as_bytes(), &signature)
         .map_err(|_| ApiFailure::enrollment_refused())?;
 
     let code_hash = enrollment_code_hash(&request.code);
@@ -324,7 +370,8 @@ async fn enroll(
             })
         })
         .await?;
-    Ok(Json(response))
+    tracing::info!(device = %response.device_id, "enrolled a device");
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,11 +491,20 @@ async fn changes(
     let since = query.since.unwrap_or(0);
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let committee_id = caller.member.committee_id;
-    let (scanned, meetings) = hub
-        .with_store(move |store, _| {
-            let scanned = store::changes_after(&store.conn, since, limit)?;
+    let device_id = caller.device_id;
+    let (scanned, meetings, since) = hub
+        .with_store(move |store, now| {
+            // A cursor ahead of the feed is not this feed's (a hub restored from a backup,
+            // say): the whole feed again sets the laptop right, applying is idempotent.
+            let since = if since > store::latest_seq(&store.conn, committee_id)? {
+                0
+            } else {
+                since
+            };
+            let scanned = store::changes_after(&store.conn, committee_id, since, limit)?;
             let meetings = store::meetings_of_committee(&store.conn, committee_id)?;
-            Ok::<_, HubError>((scanned, meetings))
+            store::note_pulled(&store.conn, device_id, now)?;
+            Ok::<_, HubError>((scanned, meetings, since))
         })
         .await
         .map_err(ApiFailure::from)?;
@@ -498,9 +554,12 @@ async fn put_blob(
     }
     let size = blobs::receive(hub.blobs_dir(), &sha256, request.into_body()).await?;
     let recorded = sha256.clone();
-    hub.with_store(move |store, _| store::record_blob(&store.conn, &recorded, size))
-        .await
-        .map_err(ApiFailure::from)?;
+    let committee_id = caller.member.committee_id;
+    hub.with_store(move |store, _| {
+        store::record_blob(&store.conn, committee_id, &recorded, size)
+    })
+    .await
+    .map_err(ApiFailure::from)?;
     Ok(Json(BlobStored {
         sha256,
         size_bytes: size,
@@ -534,8 +593,9 @@ async fn get_blob(
     // A malformed address and a blob this member may not see answer alike.
     let sha256 = Sha256Hex::try_from(sha256).map_err(|_| ApiFailure::not_found())?;
     let lookup = sha256.clone();
+    let committee_id = caller.member.committee_id;
     let meetings = hub
-        .with_store(move |store, _| store::meetings_with_blob(&store.conn, &lookup))
+        .with_store(move |store, _| store::meetings_with_blob(&store.conn, committee_id, &lookup))
         .await
         .map_err(ApiFailure::from)?;
     let viewer = &caller.member;
@@ -697,21 +757,31 @@ fn notice_event(name: &str, notice: ChangeNotice) -> Result<Event, axum::Error> 
     Event::default().event(name).json_data(notice)
 }
 
-/// The live channel: a `ready` event with the current latest seq, then a `change`
-/// event each time the feed moves. Only a hint to pull; it carries no records.
+/// The live channel: a `ready` event with the committee's latest seq, then a `change`
+/// event each time its feed moves. Only a hint to pull; it carries no records. A device
+/// holds at most [`crate::live::MAX_CHANNELS_PER_DEVICE`] at once, and its channels end
+/// when it is revoked.
 #[instrument(skip_all, fields(member = %caller.member.id), err(level = "warn"))]
 async fn events(
     State(hub): State<Hub>,
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, axum::Error>>>, ApiFailure> {
+    let Some(slot) = hub.live().open(caller.device_id) else {
+        return Err(ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_channels",
+            "this device has too many live channels open; close one first",
+        ));
+    };
     // Subscribe before reading the latest seq, so no change falls between the two.
     let receiver = hub.subscribe();
-    let latest_seq = hub
-        .with_store(|store, _| store::latest_seq(&store.conn))
-        .await
-        .map_err(ApiFailure::from)?;
-    let ready = notice_event("ready", ChangeNotice { latest_seq });
     let committee_id = caller.member.committee_id;
+    let latest = move |hub: Hub| async move {
+        hub.with_store(move |store, _| store::latest_seq(&store.conn, committee_id))
+            .await
+    };
+    let latest_seq = latest(hub.clone()).await.map_err(ApiFailure::from)?;
+    let ready = notice_event("ready", ChangeNotice { latest_seq });
     let listener = hub.clone();
     let later = stream::unfold(receiver, move |mut receiver| {
         let listener = listener.clone();
@@ -724,9 +794,8 @@ async fn events(
                     Ok(_) => continue,
                     // Notices were dropped; one naming the newest seq makes up for all.
                     Err(RecvError::Lagged(_)) => {
-                        let notice = ChangeNotice {
-                            latest_seq: listener.latest_notified(),
-                        };
+                        let latest_seq = latest(listener.clone()).await.unwrap_or_default();
+                        let notice = ChangeNotice { latest_seq };
                         return Some((notice_event("change", notice), receiver));
                     }
                     Err(RecvError::Closed) => return None,
@@ -734,9 +803,16 @@ async fn events(
             }
         }
     });
+    let revoked = slot.revoked.clone().cancelled_owned();
     let stream = stream::once(async move { ready })
         .chain(later)
-        .take_until(hub.shutting_down());
+        .take_until(hub.shutting_down())
+        .take_until(revoked)
+        // The slot lives as long as the stream, and frees its place when it ends.
+        .map(move |event| {
+            let _open = &slot;
+            event
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -291,7 +291,7 @@ mod tests {
         let clock = FixedClock(DateTime::UNIX_EPOCH);
         let committee = store.add_committee("UBND", &clock).unwrap();
         let member = store
-            .add_member(committee.id, "Trần Thị Bích", Role::Member, "", &clock)
+            .add_member(committee.id, "Trần Thị Bích", Role::Member, "", crate::DEFAULT_CODE_VALIDITY, &clock)
             .unwrap()
             .member;
         let key = SigningKey::from_bytes(&[7; 32]);

@@ -26,12 +26,15 @@ mod api;
 mod audit;
 mod blobs;
 mod intake;
+mod live;
 mod secrets;
+mod serving;
 mod store;
+mod throttle;
+mod tls;
 mod votes;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -40,11 +43,13 @@ use quorum_core::{Clock, CommitteeId, DeviceId, MemberId, PollId};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-pub use admin::{MemberCode, demo, open_for_admin};
-pub use api::{ApiFailure, router, serve};
+pub use admin::{DEFAULT_CODE_VALIDITY, MemberCode, demo, open_for_admin};
+pub use api::{ApiFailure, router};
 pub use audit::{AuditBreak, AuditOutcome};
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
+pub use serving::{ConnectionLimits, Transport, serve};
 pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};
+pub use tls::{HubCertificate, fingerprint_of};
 pub use votes::{NamedBallot, PollResults};
 
 /// Largest document blob the hub accepts.
@@ -88,6 +93,8 @@ pub enum HubError {
     Randomness(String),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// Notices waiting for a slow live-channel reader before it skips ahead; a reader
@@ -109,7 +116,8 @@ struct HubInner {
     // Tagged with the committee whose record changed, so a committee's devices are not
     // woken by (or told the rhythm of) another committee's work.
     notices: broadcast::Sender<(CommitteeId, ChangeNotice)>,
-    latest_notified: AtomicU64,
+    live: live::LiveChannels,
+    throttle: throttle::Throttle,
     shutdown: CancellationToken,
 }
 
@@ -125,7 +133,8 @@ impl Hub {
                 blobs_dir,
                 clock,
                 notices,
-                latest_notified: AtomicU64::new(0),
+                live: live::LiveChannels::default(),
+                throttle: throttle::Throttle::default(),
                 shutdown: CancellationToken::new(),
             }),
         })
@@ -162,11 +171,8 @@ impl Hub {
         .map_err(|e| E::from(HubError::Task(e)))?
     }
 
-    /// Tells the live-channel listeners of `committee_id` that the feed reached `latest_seq`.
+    /// Tells the live-channel listeners of `committee_id` that its feed reached `latest_seq`.
     pub fn notify(&self, committee_id: CommitteeId, latest_seq: u64) {
-        self.inner
-            .latest_notified
-            .fetch_max(latest_seq, Ordering::Relaxed);
         // No listener is not an error: the live channel is only an accelerator.
         let _ = self
             .inner
@@ -174,9 +180,12 @@ impl Hub {
             .send((committee_id, ChangeNotice { latest_seq }));
     }
 
-    /// The highest seq ever announced, for a listener that fell behind.
-    pub fn latest_notified(&self) -> u64 {
-        self.inner.latest_notified.load(Ordering::Relaxed)
+    pub(crate) fn live(&self) -> &live::LiveChannels {
+        &self.inner.live
+    }
+
+    pub(crate) fn throttle(&self) -> &throttle::Throttle {
+        &self.inner.throttle
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<(CommitteeId, ChangeNotice)> {
@@ -184,11 +193,11 @@ impl Hub {
     }
 
     /// Announces on the live channel the changes this process did not make itself (the
-    /// admin CLI, or another hub process on the same data), checking every `period`
-    /// until shutdown. Repeating a notice the API already sent is harmless: it only
-    /// prompts a pull.
+    /// admin CLI, or another hub process on the same data), and closes the live channels
+    /// of devices revoked meanwhile, checking every `period` until shutdown. Repeating a
+    /// notice the API already sent is harmless: it only prompts a pull.
     pub async fn announce_outside_changes(self, period: std::time::Duration) {
-        let mut announced = match self.with_store(|store, _| store.latest_seq()).await {
+        let mut announced = match self.with_store(|store, _| store::feed_position(&store.conn)).await {
             Ok(seq) => seq,
             Err(e) => {
                 tracing::error!(error = %e, "cannot watch the change feed");
@@ -205,14 +214,22 @@ impl Hub {
                 _ = ticks.tick() => {}
             }
             let since = announced;
+            let listening = self.live().devices();
             let changed = self
-                .with_store(move |store, _| store::committees_changed_after(&store.conn, since))
+                .with_store(move |store, _| {
+                    let changed = store::committees_changed_after(&store.conn, since)?;
+                    let revoked = store::revoked_among(&store.conn, &listening)?;
+                    Ok::<_, HubError>((changed, revoked))
+                })
                 .await;
             match changed {
-                Ok(changed) => {
-                    for (committee_id, seq) in changed {
-                        self.notify(committee_id, seq);
-                        announced = announced.max(seq);
+                Ok((changed, revoked)) => {
+                    for (committee_id, committee_seq, position) in changed {
+                        self.notify(committee_id, committee_seq);
+                        announced = announced.max(position);
+                    }
+                    for device_id in revoked {
+                        self.live().close_device(device_id);
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read the change feed; will retry"),

@@ -10,7 +10,10 @@ use clap::{Parser, Subcommand};
 use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
-use quorum_hub::{AuditOutcome, Hub, HubError, PollResults, serde_name};
+use quorum_hub::{
+    AuditOutcome, ConnectionLimits, Hub, HubCertificate, HubError, PollResults, Transport,
+    serde_name,
+};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -22,14 +25,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the HTTP API; prints `listening on IP:PORT` once ready.
+    /// Serve the API over HTTPS; prints `listening on IP:PORT`, then `certificate SHA256`
+    /// (the fingerprint laptops pin), once ready.
     Serve {
         #[arg(long, env = "QUORUM_HUB_DATA")]
         data: PathBuf,
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
+        /// A certificate chain (PEM) to serve instead of the hub's own, made on first start
+        /// in DATA/tls.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Speak plain HTTP, for tools on this machine only: refused on any address but
+        /// loopback.
+        #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+        plain_http: bool,
+        /// Seconds a client may take for the TLS handshake, for each request's headers and
+        /// between two parts of a request body.
+        #[arg(long, default_value_t = 10)]
+        client_timeout: u64,
     },
-    /// Load the sample meeting and print a one-time code per member.
+    /// Print the SHA-256 fingerprint of the hub's certificate (made if there is none yet),
+    /// which laptops pin when they enroll.
+    Certificate {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+    },
+    /// Load the sample meeting and print a one-time code per member:
+    /// `NAME<TAB>ROLE<TAB>CODE<TAB>CERTIFICATE`.
     Demo {
         #[arg(long, env = "QUORUM_HUB_DATA")]
         data: PathBuf,
@@ -75,7 +101,7 @@ enum AdminCommand {
     AddCommittee {
         name: String,
     },
-    /// Add a member; prints `MEMBER_ID<TAB>CODE`.
+    /// Add a member; prints `MEMBER_ID<TAB>CODE<TAB>CERTIFICATE`.
     AddMember {
         #[arg(long)]
         committee: CommitteeId,
@@ -86,10 +112,17 @@ enum AdminCommand {
         role: Role,
         #[arg(long, default_value = "")]
         position: String,
+        /// Hours the one-time code enrolls a device.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u32,
     },
-    /// Issue a fresh one-time enrollment code; earlier unused codes stop working.
+    /// Issue a fresh one-time enrollment code; earlier unused codes stop working. Prints
+    /// `CODE<TAB>CERTIFICATE`.
     NewCode {
         member_id: MemberId,
+        /// Hours the code enrolls a device.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u32,
     },
     ListMembers,
     ListDevices,
@@ -112,6 +145,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // The data folder holds members, tokens' hashes, secret ballots and documents.
+    quorum_store::private::restrict_new_files();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
@@ -127,12 +162,51 @@ enum CliError {
     Hub(#[from] HubError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// The fingerprint laptops pin: of the hub's own certificate in `data`. A hub served with
+/// an operator's certificate (`--tls-cert`) has that one's, from `serve`'s output.
+fn certificate(data: &std::path::Path) -> Result<String, HubError> {
+    Ok(HubCertificate::load_or_create(data, None)?
+        .fingerprint()
+        .to_string())
 }
 
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let clock = SystemClock;
     match cli.command {
-        Command::Serve { data, listen } => serve(data, listen).map(|()| ExitCode::SUCCESS),
+        Command::Serve {
+            data,
+            listen,
+            tls_cert,
+            tls_key,
+            plain_http,
+            client_timeout,
+        } => {
+            let given = tls_cert.as_deref().zip(tls_key.as_deref());
+            let transport = if plain_http {
+                if !listen.ip().is_loopback() {
+                    return Err(CliError::Usage(format!(
+                        "--plain-http is only for loopback addresses, not {listen}: laptops on the network get HTTPS"
+                    )));
+                }
+                None
+            } else {
+                Some(HubCertificate::load_or_create(&data, given)?)
+            };
+            let limits = ConnectionLimits {
+                client_timeout: std::time::Duration::from_secs(client_timeout.max(1)),
+                ..ConnectionLimits::default()
+            };
+            serve(data, listen, transport, limits).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Certificate { data } => {
+            let certificate = certificate(&data)?;
+            writeln!(std::io::stdout().lock(), "{certificate}")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCommand::Verify { data },
         } => {
@@ -162,10 +236,15 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let sample = sample.unwrap_or_else(quorum_sample::source_tree_sample_dir);
             let mut store = quorum_hub::open_for_admin(&data)?;
             let codes = quorum_hub::demo(&mut store, &sample, &clock)?;
+            let certificate = certificate(&data)?;
             let mut out = std::io::stdout().lock();
             for line in codes {
                 let role = serde_name(&line.member.role);
-                writeln!(out, "{}\t{role}\t{}", line.member.full_name, line.code)?;
+                writeln!(
+                    out,
+                    "{}\t{role}\t{}\t{certificate}",
+                    line.member.full_name, line.code
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -181,12 +260,21 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     name,
                     role,
                     position,
+                    valid_hours,
                 } => {
-                    let added = store.add_member(committee, &name, role, &position, &clock)?;
-                    writeln!(out, "{}\t{}", added.member.id, added.code)?;
+                    let valid_for = chrono::Duration::hours(valid_hours.into());
+                    let added =
+                        store.add_member(committee, &name, role, &position, valid_for, &clock)?;
+                    let certificate = certificate(&data)?;
+                    writeln!(out, "{}\t{}\t{certificate}", added.member.id, added.code)?;
                 }
-                AdminCommand::NewCode { member_id } => {
-                    writeln!(out, "{}", store.new_code(member_id, &clock)?)?;
+                AdminCommand::NewCode {
+                    member_id,
+                    valid_hours,
+                } => {
+                    let valid_for = chrono::Duration::hours(valid_hours.into());
+                    let code = store.new_code(member_id, valid_for, &clock)?;
+                    writeln!(out, "{code}\t{}", certificate(&data)?)?;
                 }
                 AdminCommand::ListMembers => {
                     for member in store.list_members()? {
@@ -286,20 +374,33 @@ fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result
     Ok(())
 }
 
-fn serve(data: PathBuf, listen: SocketAddr) -> Result<(), CliError> {
+fn serve(
+    data: PathBuf,
+    listen: SocketAddr,
+    certificate: Option<HubCertificate>,
+    limits: ConnectionLimits,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let hub = Hub::open(&data, Arc::new(SystemClock))?;
+        let transport = match &certificate {
+            Some(certificate) => Transport::Tls(certificate.server_config()?),
+            None => Transport::PlainHttp,
+        };
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let address = listener.local_addr()?;
         {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on {address}")?;
+            match &certificate {
+                Some(certificate) => writeln!(out, "certificate {}", certificate.fingerprint())?,
+                None => writeln!(out, "plain HTTP, for this machine only")?,
+            }
             out.flush()?;
         }
-        quorum_hub::serve(listener, hub, shutdown_signal()).await?;
+        quorum_hub::serve(listener, hub, transport, limits, shutdown_signal()).await?;
         Ok(())
     })
 }

@@ -16,6 +16,8 @@ use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use tracing::instrument;
 
+use quorum_store::private;
+
 use crate::HubError;
 
 static MIGRATIONS_SQL: &[&str] = &[
@@ -25,6 +27,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0004_device_status.sql"),
     include_str!("migrations/0005_attendance.sql"),
     include_str!("migrations/0006_floor.sql"),
+    include_str!("migrations/0007_trust.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -44,13 +47,21 @@ impl HubStore {
     #[instrument(err)]
     pub fn open(data_dir: &Path) -> Result<Self, HubError> {
         let blobs_dir = data_dir.join("blobs");
-        std::fs::create_dir_all(&blobs_dir).map_err(|source| HubError::Io {
-            path: blobs_dir.clone(),
-            source,
-        })?;
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| HubError::Io { path, source }
+        };
+        private::create_dir(data_dir).map_err(io_error(data_dir))?;
+        private::create_dir(&blobs_dir).map_err(io_error(&blobs_dir))?;
+        let db_path = data_dir.join("hub.sqlite3");
+        if db_path.exists() {
+            // Before SQLite opens it: its journals take the database file's mode.
+            private::restrict(&db_path).map_err(io_error(&db_path))?;
+        }
         let conn = quorum_store::sqlite::open_migrated::<HubError>(
-            &data_dir.join("hub.sqlite3"),
+            &db_path,
             &MIGRATIONS,
+            quorum_store::sqlite::Durability::Full,
         )?;
         Ok(Self { conn, blobs_dir })
     }
@@ -231,20 +242,22 @@ pub fn replace_code(
     member_id: MemberId,
     code_hash: &str,
     now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> Result<(), HubError> {
     conn.execute(
         "DELETE FROM enrollment_codes WHERE member_id = ?1 AND used_at IS NULL",
         [member_id.to_string()],
     )?;
     conn.execute(
-        "INSERT INTO enrollment_codes (code_hash, member_id, created_at) VALUES (?1, ?2, ?3)",
-        params![code_hash, member_id.to_string(), now],
+        "INSERT INTO enrollment_codes (code_hash, member_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![code_hash, member_id.to_string(), now, expires_at],
     )?;
     Ok(())
 }
 
-/// Marks an unused code as used and answers whose it was; `None` when the code is
-/// unknown or already used.
+/// Marks an unused, unexpired code as used and answers whose it was; `None` when the
+/// code is unknown, used or expired.
 pub fn take_code(
     conn: &Connection,
     code_hash: &str,
@@ -253,7 +266,7 @@ pub fn take_code(
     let member_id: Option<String> = conn
         .query_row(
             "UPDATE enrollment_codes SET used_at = ?2
-             WHERE code_hash = ?1 AND used_at IS NULL RETURNING member_id",
+             WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING member_id",
             params![code_hash, now],
             |row| row.get(0),
         )
@@ -371,6 +384,19 @@ pub fn revoke_device(
     Ok(())
 }
 
+/// Those of `devices` that are revoked.
+pub fn revoked_among(conn: &Connection, devices: &[DeviceId]) -> Result<Vec<DeviceId>, HubError> {
+    let mut statement =
+        conn.prepare("SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NOT NULL")?;
+    let mut revoked = Vec::new();
+    for device_id in devices {
+        if statement.exists([device_id.to_string()])? {
+            revoked.push(*device_id);
+        }
+    }
+    Ok(revoked)
+}
+
 /// The key a device signs ballots with, and whose device it is.
 pub struct DeviceKey {
     /// Ed25519 public key, hex.
@@ -429,45 +455,65 @@ pub fn meetings_of_committee(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every meeting that ever pointed at this blob.
-pub fn meetings_with_blob(conn: &Connection, sha256: &Sha256Hex) -> Result<Vec<Meeting>, HubError> {
+/// Every meeting of `committee_id` that ever pointed at this blob.
+pub fn meetings_with_blob(
+    conn: &Connection,
+    committee_id: CommitteeId,
+    sha256: &Sha256Hex,
+) -> Result<Vec<Meeting>, HubError> {
     let mut statement = conn.prepare(
         "SELECT m.json FROM meeting_blobs mb JOIN meetings m ON m.id = mb.meeting_id
-         WHERE mb.sha256 = ?1",
+         WHERE mb.sha256 = ?1 AND m.committee_id = ?2",
     )?;
-    let rows = statement.query_map([sha256.as_str()], |row| {
+    let rows = statement.query_map(params![sha256.as_str(), committee_id.to_string()], |row| {
         json_column(0, &row.get::<_, String>(0)?)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn blob_is_stored(conn: &Connection, sha256: &Sha256Hex) -> Result<bool, HubError> {
+/// Whether `committee_id` uploaded this blob (another committee's copy does not count).
+pub fn committee_has_blob(
+    conn: &Connection,
+    committee_id: CommitteeId,
+    sha256: &Sha256Hex,
+) -> Result<bool, HubError> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM blobs WHERE sha256 = ?1",
-            [sha256.as_str()],
+            "SELECT 1 FROM committee_blobs WHERE committee_id = ?1 AND sha256 = ?2",
+            params![committee_id.to_string(), sha256.as_str()],
             |_| Ok(()),
         )
         .optional()?
         .is_some())
 }
 
-pub fn record_blob(conn: &Connection, sha256: &Sha256Hex, size: u64) -> Result<(), HubError> {
+/// Notes that `committee_id` holds the blob, whose bytes it uploaded (or loaded).
+pub fn record_blob(
+    conn: &Connection,
+    committee_id: CommitteeId,
+    sha256: &Sha256Hex,
+    size: u64,
+) -> Result<(), HubError> {
     conn.execute(
         "INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
         params![sha256.as_str(), i64::try_from(size).unwrap_or(i64::MAX)],
     )?;
+    conn.execute(
+        "INSERT INTO committee_blobs (committee_id, sha256) VALUES (?1, ?2)
+         ON CONFLICT DO NOTHING",
+        params![committee_id.to_string(), sha256.as_str()],
+    )?;
     Ok(())
 }
 
-/// The first document blob of `meeting` the hub does not hold, if any.
+/// The first document blob of `meeting` its committee has not uploaded, if any.
 pub fn first_missing_blob(
     conn: &Connection,
     meeting: &Meeting,
 ) -> Result<Option<Sha256Hex>, HubError> {
     for item in &meeting.agenda {
         for document in &item.documents {
-            if !blob_is_stored(conn, &document.current.sha256)? {
+            if !committee_has_blob(conn, meeting.committee_id, &document.current.sha256)? {
                 return Ok(Some(document.current.sha256.clone()));
             }
         }
@@ -666,6 +712,8 @@ fn superseding_key(record: &Record) -> Option<String> {
     }
 }
 
+/// Appends `record` to `committee_id`'s feed; returns its number there. A record with a
+/// superseding key replaces the older changes of that key.
 pub fn append_change(
     conn: &Connection,
     committee_id: CommitteeId,
@@ -676,55 +724,109 @@ pub fn append_change(
     if let Some(key) = &key {
         conn.execute("DELETE FROM changes WHERE record_key = ?1", [key])?;
     }
+    let committee_seq: i64 = conn.query_row(
+        "INSERT INTO feed_heads (committee_id, last_seq) VALUES (?1, 1)
+         ON CONFLICT (committee_id) DO UPDATE SET last_seq = last_seq + 1
+         RETURNING last_seq",
+        [committee_id.to_string()],
+        |row| row.get(0),
+    )?;
     conn.execute(
-        "INSERT INTO changes (committee_id, record, created_at, record_key) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO changes (committee_id, committee_seq, record, created_at, record_key)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             committee_id.to_string(),
+            committee_seq,
             serde_json::to_string(record)?,
             now,
             key
         ],
     )?;
-    Ok(seq_from(conn.last_insert_rowid()))
+    Ok(seq_from(committee_seq))
 }
 
-pub fn latest_seq(conn: &Connection) -> Result<u64, HubError> {
+/// The newest number in `committee_id`'s feed (0 before its first change).
+pub fn latest_seq(conn: &Connection, committee_id: CommitteeId) -> Result<u64, HubError> {
+    let latest: Option<i64> = conn
+        .query_row(
+            "SELECT last_seq FROM feed_heads WHERE committee_id = ?1",
+            [committee_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(latest.map(seq_from).unwrap_or(0))
+}
+
+/// Where the whole feed stands, across committees: only for noticing that something
+/// changed, never shown to a device.
+pub fn feed_position(conn: &Connection) -> Result<u64, HubError> {
     let latest: Option<i64> =
         conn.query_row("SELECT MAX(seq) FROM changes", [], |row| row.get(0))?;
     Ok(latest.map(seq_from).unwrap_or(0))
 }
 
-/// For each committee with changes after `since`, its newest seq.
+/// For each committee with changes after feed position `since`: its newest number, and
+/// the feed position reached.
 pub fn committees_changed_after(
     conn: &Connection,
     since: u64,
-) -> Result<Vec<(CommitteeId, u64)>, HubError> {
+) -> Result<Vec<(CommitteeId, u64, u64)>, HubError> {
     let mut statement = conn.prepare(
-        "SELECT committee_id, MAX(seq) FROM changes WHERE seq > ?1 GROUP BY committee_id",
+        "SELECT committee_id, MAX(committee_seq), MAX(seq) FROM changes WHERE seq > ?1
+         GROUP BY committee_id",
     )?;
     let since = i64::try_from(since).unwrap_or(i64::MAX);
     let rows = statement.query_map([since], |row| {
-        Ok((parse_column(0, row.get(0)?)?, seq_from(row.get(1)?)))
+        Ok((
+            parse_column(0, row.get(0)?)?,
+            seq_from(row.get(1)?),
+            seq_from(row.get(2)?),
+        ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Up to `limit` changes after `since`, oldest first, unfiltered.
+/// Up to `limit` of `committee_id`'s changes after its number `since`, oldest first.
+/// Other committees' changes are never read, let alone deserialised.
 pub fn changes_after(
     conn: &Connection,
+    committee_id: CommitteeId,
     since: u64,
     limit: u32,
 ) -> Result<Vec<(u64, Record)>, HubError> {
-    let mut statement =
-        conn.prepare("SELECT seq, record FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let mut statement = conn.prepare(
+        "SELECT committee_seq, record FROM changes
+         WHERE committee_id = ?1 AND committee_seq > ?2 ORDER BY committee_seq LIMIT ?3",
+    )?;
     let since = i64::try_from(since).unwrap_or(i64::MAX);
-    let rows = statement.query_map(params![since, limit], |row| {
+    let rows = statement.query_map(params![committee_id.to_string(), since, limit], |row| {
         Ok((
             seq_from(row.get(0)?),
             json_column(1, &row.get::<_, String>(1)?)?,
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Notes that `device_id` was handed records of the feed at `now`.
+pub fn note_pulled(conn: &Connection, device_id: DeviceId, now: DateTime<Utc>) -> Result<(), HubError> {
+    conn.execute(
+        "UPDATE devices SET last_pulled_at = ?2 WHERE id = ?1",
+        params![device_id.to_string(), now],
+    )?;
+    Ok(())
+}
+
+/// The last time any device of `member_id` was handed records of the feed.
+pub fn member_last_pulled(
+    conn: &Connection,
+    member_id: MemberId,
+) -> Result<Option<DateTime<Utc>>, HubError> {
+    Ok(conn.query_row(
+        "SELECT MAX(last_pulled_at) FROM devices WHERE member_id = ?1",
+        [member_id.to_string()],
+        |row| row.get(0),
+    )?)
 }
 
 #[cfg(test)]

@@ -191,8 +191,8 @@ async fn a_member_of_another_committee_gets_no_meeting_no_blob_and_no_change() {
     }
     assert_eq!(
         page.next_cursor,
-        w.hub.latest_seq().await,
-        "the cursor moves past the changes that were skipped"
+        w.hub.latest_seq(w.b.committee.id).await,
+        "the cursor counts the outsider's own committee's changes, nothing of the other's"
     );
     let sha = sha256_of(&w.document);
     let response = w.hub.get(&outsider.token, &format!("/blobs/{sha}")).await;
@@ -411,7 +411,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn malformed_oversized_and_unknown_version_requests_get_clear_errors_and_change_nothing() {
     let w = world().await;
     let member = w.hub.enroll(&w.a.member.1).await;
-    let seq_before = w.hub.latest_seq().await;
+    let seq_before = w.hub.latest_seq(w.a.committee.id).await;
 
     let response = w
         .hub
@@ -511,7 +511,7 @@ async fn malformed_oversized_and_unknown_version_requests_get_clear_errors_and_c
     );
 
     assert_eq!(
-        w.hub.latest_seq().await,
+        w.hub.latest_seq(w.a.committee.id).await,
         seq_before,
         "the feed did not move"
     );
@@ -796,7 +796,7 @@ async fn the_live_channel_announces_a_published_meeting_to_its_committee_only() 
         StatusCode::OK,
         "the secretary republishes"
     );
-    let a_seq = w.hub.latest_seq().await;
+    let a_seq = w.hub.latest_seq(w.a.committee.id).await;
     read_until(&mut own, &mut own_text, &format!("\"latestSeq\":{a_seq}")).await;
     assert!(
         own_text.contains("event: change"),
@@ -815,7 +815,7 @@ async fn the_live_channel_announces_a_published_meeting_to_its_committee_only() 
     );
     let response = w.hub.put_meeting(&b_secretary.token, &b_meeting).await;
     assert_eq!(response.status(), StatusCode::OK, "B's secretary publishes");
-    let b_seq = w.hub.latest_seq().await;
+    let b_seq = w.hub.latest_seq(w.b.committee.id).await;
     read_until(
         &mut other,
         &mut other_text,
@@ -1047,7 +1047,7 @@ async fn the_feed_carries_a_private_annotation_to_its_author_only_and_a_shared_o
 async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
     let w = world().await;
     let member = w.hub.enroll(&w.a.member.1).await;
-    let latest = w.hub.latest_seq().await;
+    let latest = w.hub.latest_seq(w.a.committee.id).await;
     let mut since = 0;
     let mut seen = Vec::new();
     loop {

@@ -15,6 +15,7 @@ mod drafts;
 mod floor;
 mod open;
 mod outbox;
+pub mod private;
 mod readiness;
 mod replica;
 mod schema;

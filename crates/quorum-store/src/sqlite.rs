@@ -7,9 +7,24 @@ use rusqlite::Connection;
 use rusqlite_migration::Migrations;
 use tracing::info;
 
+/// How hard a commit insists on reaching the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// WAL with `synchronous=NORMAL`: survives a process crash; a power cut can lose the
+    /// last commits. For a laptop, whose outbox keeps what the hub has not acknowledged.
+    Normal,
+    /// `synchronous=FULL`: a commit is on disk before it returns. For the hub, which
+    /// acknowledges ballots that laptops then drop from their outbox.
+    Full,
+}
+
 /// Opens `path` with WAL, foreign keys and a busy timeout, and applies `migrations`
 /// up to the latest. A database written by an older build is upgraded in place.
-pub fn open_migrated<E>(path: &Path, migrations: &Migrations<'_>) -> Result<Connection, E>
+pub fn open_migrated<E>(
+    path: &Path,
+    migrations: &Migrations<'_>,
+    durability: Durability,
+) -> Result<Connection, E>
 where
     E: From<rusqlite::Error> + From<rusqlite_migration::Error>,
 {
@@ -17,8 +32,11 @@ where
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // WAL with NORMAL survives a process crash; only a power cut can lose the last commits.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let synchronous = match durability {
+        Durability::Normal => "NORMAL",
+        Durability::Full => "FULL",
+    };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     let version = |conn: &Connection| {
         conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
     };

@@ -26,6 +26,9 @@ pub struct DeviceIdentity {
     pub device_id: DeviceId,
     pub member_id: MemberId,
     pub hub_url: String,
+    /// The SHA-256 of the hub's certificate (hex), pinned at enrollment; `None` for a hub
+    /// on this machine spoken to in plain HTTP.
+    pub hub_certificate: Option<String>,
     /// The Ed25519 secret key, hex.
     pub signing_key: String,
     pub token: String,
@@ -38,6 +41,7 @@ impl std::fmt::Debug for DeviceIdentity {
             .field("device_id", &self.device_id)
             .field("member_id", &self.member_id)
             .field("hub_url", &self.hub_url)
+            .field("hub_certificate", &self.hub_certificate)
             .finish_non_exhaustive()
     }
 }
@@ -64,12 +68,13 @@ impl Store {
         write_committee(&tx, committee)?;
         write_member(&tx, member)?;
         tx.execute(
-            "INSERT INTO device (id, device_id, member_id, hub_url, signing_key, token, enrolled_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO device (id, device_id, member_id, hub_url, signing_key, token, enrolled_at,
+                 hub_certificate)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id,
                member_id = excluded.member_id, hub_url = excluded.hub_url,
                signing_key = excluded.signing_key, token = excluded.token,
-               enrolled_at = excluded.enrolled_at",
+               enrolled_at = excluded.enrolled_at, hub_certificate = excluded.hub_certificate",
             params![
                 identity.device_id.to_string(),
                 identity.member_id.to_string(),
@@ -77,6 +82,7 @@ impl Store {
                 identity.signing_key,
                 identity.token,
                 identity.enrolled_at,
+                identity.hub_certificate,
             ],
         )?;
         tx.commit()?;
@@ -87,7 +93,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT device_id, member_id, hub_url, signing_key, token, enrolled_at
+                "SELECT device_id, member_id, hub_url, signing_key, token, enrolled_at,
+                     hub_certificate
                  FROM device WHERE id = 1",
                 [],
                 |row| {
@@ -98,6 +105,7 @@ impl Store {
                         signing_key: row.get(3)?,
                         token: row.get(4)?,
                         enrolled_at: row.get(5)?,
+                        hub_certificate: row.get(6)?,
                     })
                 },
             )

@@ -95,6 +95,7 @@ fn enrolled(store: &mut Store, world: &World) {
         device_id: DeviceId::new_v7(),
         member_id: world.me.id,
         hub_url: "http://127.0.0.1:7878".into(),
+        hub_certificate: None,
         signing_key: "00".repeat(32),
         token: "secret".into(),
         enrolled_at: now(),

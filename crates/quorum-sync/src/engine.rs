@@ -116,7 +116,12 @@ impl SyncEngine {
                 SyncStatus::from_store(&store)?,
             )
         };
-        let hub = HubClient::new(&identity.hub_url, Some(identity.token))?;
+        let pin = identity
+            .hub_certificate
+            .as_deref()
+            .map(crate::tls::parse_fingerprint)
+            .transpose()?;
+        let hub = HubClient::new(&identity.hub_url, Some(identity.token), pin)?;
         Ok(Self {
             store,
             profile,

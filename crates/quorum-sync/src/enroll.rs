@@ -14,16 +14,19 @@ pub struct Enrolled {
     pub committee: Committee,
 }
 
-/// Binds the profile to the member whose one-time `code` the hub issued. The device
-/// makes its Ed25519 key here; the secret never leaves the profile.
+/// Binds the profile to the member whose one-time `code` the hub issued, pinning the
+/// hub's certificate `fingerprint` (printed beside the code; none for plain HTTP on this
+/// machine). The device makes its Ed25519 key here; the secret never leaves the profile.
 #[instrument(skip(profile, code, clock), err)]
 pub async fn enroll(
     profile: &Profile,
     hub_url: &str,
     code: &str,
+    fingerprint: Option<&str>,
     device_name: &str,
     clock: &dyn Clock,
 ) -> Result<Enrolled> {
+    let pin = fingerprint.map(crate::tls::parse_fingerprint).transpose()?;
     let mut store = profile.open_store()?;
     if let Some(existing) = store.device()? {
         return Err(SyncError::AlreadyEnrolled {
@@ -39,12 +42,13 @@ pub async fn enroll(
         signature: hex::encode(key.sign(code.trim().as_bytes()).to_bytes()),
         device_name: device_name.to_string(),
     };
-    let hub = HubClient::new(hub_url, None)?;
+    let hub = HubClient::new(hub_url, None, pin)?;
     let response: EnrollResponse = hub.post_json("/enroll", &request).await?;
     let identity = DeviceIdentity {
         device_id: response.device_id,
         member_id: response.member.id,
         hub_url: hub_url.trim_end_matches('/').to_string(),
+        hub_certificate: pin.map(hex::encode),
         signing_key: hex::encode(secret),
         token: response.token,
         enrolled_at: clock.now(),

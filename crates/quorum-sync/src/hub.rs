@@ -19,8 +19,10 @@ pub(crate) struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(base_url: &str, token: Option<String>) -> Result<Self> {
-        let http = reqwest::Client::builder()
+    /// A client for the hub at `base_url`, trusting only the certificate `fingerprint`.
+    pub fn new(base_url: &str, token: Option<String>, fingerprint: Option<[u8; 32]>) -> Result<Self> {
+        crate::tls::check_hub_url(base_url, fingerprint.as_ref())?;
+        let http = crate::tls::pinned_client(fingerprint)?
             .connect_timeout(Duration::from_secs(5))
             // A stalled transfer is a broken one: resume it later rather than wait.
             .read_timeout(Duration::from_secs(30))
@@ -45,9 +47,17 @@ impl HubClient {
         let response = request
             .send()
             .await
-            .map_err(|source| SyncError::Unreachable {
-                url: self.base.clone(),
-                source,
+            .map_err(|source| {
+                if crate::tls::is_certificate_mismatch(&source) {
+                    SyncError::CertificateMismatch {
+                        url: self.base.clone(),
+                    }
+                } else {
+                    SyncError::Unreachable {
+                        url: self.base.clone(),
+                        source,
+                    }
+                }
             })?;
         let status = response.status();
         if status.is_success() || status == StatusCode::RANGE_NOT_SATISFIABLE {

@@ -16,6 +16,7 @@ mod engine;
 mod enroll;
 mod hub;
 mod profile;
+pub mod tls;
 
 pub use backoff::backoff_delay;
 pub use engine::{Connection, SyncEngine, SyncReport, SyncStatus};
@@ -37,6 +38,18 @@ pub enum SyncError {
         code: String,
         message: String,
     },
+    #[error(
+        "the hub at {url} shows another certificate than the one this laptop was enrolled with: it may not be your hub"
+    )]
+    CertificateMismatch { url: String },
+    #[error("an https:// hub needs its certificate fingerprint, printed beside the one-time code")]
+    CertificateRequired,
+    #[error("{0} is plain HTTP on the network, where anyone could listen: use the hub's https:// address")]
+    PlainHttpRefused(String),
+    #[error("{0} is not a hub address (https://HOST:PORT)")]
+    BadHubUrl(String),
+    #[error("{0:?} is not a certificate fingerprint (64 hex digits)")]
+    BadFingerprint(String),
     #[error("the hub no longer accepts this laptop (revoked or unknown); enroll it again")]
     Unauthorized,
     #[error("this profile is not enrolled with a hub; run `quorum enroll URL CODE` first")]

@@ -38,13 +38,14 @@ impl Profile {
         self.blobs_dir().join(format!("{sha256}.part"))
     }
 
-    /// Creates the folders if needed and opens the store.
+    /// Creates the folders if needed (private to their owner: the profile holds the
+    /// device's token and key) and opens the store.
     pub fn open_store(&self) -> Result<Store> {
         let blobs = self.blobs_dir();
-        std::fs::create_dir_all(&blobs).map_err(|source| SyncError::Io {
-            path: blobs,
-            source,
-        })?;
+        for dir in [self.dir.clone(), blobs] {
+            quorum_store::private::create_dir(&dir)
+                .map_err(|source| SyncError::Io { path: dir, source })?;
+        }
         Ok(Store::open(&self.store_path())?)
     }
 }

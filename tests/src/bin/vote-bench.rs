@@ -143,7 +143,7 @@ async fn main() {
     eprintln!("{LISTENERS} devices enrolled; connecting their live channels");
     let poll = new_poll(chair, "Thông qua báo cáo kinh tế – xã hội năm 2026");
     chair.run(&["sync"]);
-    let client = reqwest::Client::new();
+    let client = hub.client();
     // Where every device stands in the feed before the opening.
     let mut cursor = 0;
     loop {

@@ -1,5 +1,5 @@
-//! A real hub on 127.0.0.1:0 over a data folder in a temp dir, and a committee to test
-//! it with. The server task stops when the `TestHub` is dropped.
+//! A real hub on 127.0.0.1:0 over HTTPS, with a data folder in a temp dir, and a
+//! committee to test it with. The server task stops when the `TestHub` is dropped.
 
 #![allow(dead_code)] // each test file uses a different part of this kit
 
@@ -24,7 +24,9 @@ use tempfile::TempDir;
 pub struct TestHub {
     pub base: String,
     pub hub: Hub,
+    /// Pinned to this hub's certificate, as an enrolled laptop is.
     pub client: reqwest::Client,
+    pub fingerprint: String,
     pub dir: TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -51,14 +53,34 @@ pub fn device_key() -> SigningKey {
     SigningKey::from_bytes(&seed)
 }
 
+/// An HTTP client that trusts only the hub certificate with `fingerprint`.
+pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
+    let pin = quorum_sync::tls::parse_fingerprint(fingerprint).expect("a fingerprint");
+    quorum_sync::tls::pinned_client(Some(pin))
+        .expect("a TLS configuration")
+        .build()
+        .expect("an HTTP client")
+}
+
 pub fn sha256_of(bytes: &[u8]) -> Sha256Hex {
     Sha256Hex::from_digest(&Sha256::digest(bytes).into())
 }
 
 impl TestHub {
     pub async fn start() -> Self {
+        Self::start_with(quorum_hub::ConnectionLimits::default()).await
+    }
+
+    pub async fn start_with(limits: quorum_hub::ConnectionLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
         let hub = Hub::open(dir.path(), Arc::new(SystemClock)).expect("a fresh data folder opens");
+        let certificate = quorum_hub::HubCertificate::load_or_create(dir.path(), None)
+            .expect("the hub makes its certificate");
+        let transport = quorum_hub::Transport::Tls(
+            certificate
+                .server_config()
+                .expect("the certificate fits its key"),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port");
@@ -67,15 +89,25 @@ impl TestHub {
             .expect("a bound listener has an address");
         let serving = hub.clone();
         let server = tokio::spawn(async move {
-            let _ = quorum_hub::serve(listener, serving, std::future::pending()).await;
+            let _ =
+                quorum_hub::serve(listener, serving, transport, limits, std::future::pending())
+                    .await;
         });
+        let fingerprint = certificate.fingerprint().to_string();
         Self {
-            base: format!("http://{address}/v1"),
+            base: format!("https://{address}/v1"),
             hub,
-            client: reqwest::Client::new(),
+            client: pinned_client(&fingerprint),
+            fingerprint,
             dir,
             server,
         }
+    }
+
+    pub fn address(&self) -> &str {
+        self.base
+            .trim_start_matches("https://")
+            .trim_end_matches("/v1")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -93,9 +125,10 @@ impl TestHub {
             .expect("the counting query runs")
     }
 
-    pub async fn latest_seq(&self) -> u64 {
+    /// The newest number in `committee_id`'s feed.
+    pub async fn latest_seq(&self, committee_id: CommitteeId) -> u64 {
         self.hub
-            .with_store(|store, _| store.latest_seq())
+            .with_store(move |store, _| store.latest_seq(committee_id))
             .await
             .expect("the feed can be read")
     }
@@ -108,7 +141,14 @@ impl TestHub {
                 let committee = store.add_committee(&name, &clock)?;
                 let mut add = |role: Role, full_name: &str| {
                     store
-                        .add_member(committee.id, full_name, role, "Ủy viên", &clock)
+                        .add_member(
+                            committee.id,
+                            full_name,
+                            role,
+                            "Ủy viên",
+                            quorum_hub::DEFAULT_CODE_VALIDITY,
+                            &clock,
+                        )
                         .map(|added| (added.member, added.code))
                 };
                 let secretary = add(Role::Secretary, "Phạm Thu Dung")?;

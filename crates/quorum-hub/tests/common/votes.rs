@@ -165,7 +165,9 @@ impl TestHub {
     /// A fresh enrollment code for the member's second laptop.
     pub async fn new_code(&self, member_id: MemberId) -> String {
         self.hub
-            .with_store(move |store, _| store.new_code(member_id, &SystemClock))
+            .with_store(move |store, _| {
+                store.new_code(member_id, quorum_hub::DEFAULT_CODE_VALIDITY, &SystemClock)
+            })
             .await
             .expect("a code is issued")
     }
