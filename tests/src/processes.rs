@@ -122,6 +122,18 @@ pub fn add_voting_member(data: &Path, committee: &str, name: &str) -> String {
         .to_string()
 }
 
+/// A fresh one-time code for `member_id` (`admin new-code`), without the certificate
+/// printed beside it.
+pub fn new_code(data: &Path, member_id: &str) -> String {
+    let out = hub_admin_output(data, &["admin", "new-code", member_id]);
+    let line = String::from_utf8(out.stdout).expect("new-code prints UTF-8");
+    line.split('\t')
+        .next()
+        .expect("CODE<TAB>CERTIFICATE")
+        .trim()
+        .to_string()
+}
+
 /// One laptop per code, enrolled with `hub`, in folders `dir/NAME-N`.
 pub fn enrolled_laptops(hub: &HubProcess, dir: &Path, name: &str, codes: &[String]) -> Vec<Laptop> {
     codes

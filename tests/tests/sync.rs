@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use quorum_core::{Clock, MeetingId, SystemClock};
 use quorum_e2e::processes::{
-    HubProcess, Laptop, code_for, demo_hub, hub_admin_output, synced_laptop,
+    HubProcess, Laptop, code_for, demo_hub, hub_admin_output, new_code, synced_laptop,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -547,10 +547,9 @@ async fn a_shared_note_reaches_the_colleague_and_a_private_one_only_the_authors_
         .as_str()
         .unwrap()
         .to_string();
-    let output = hub_admin_output(demo.data.path(), &["admin", "new-code", &chair_id]);
-    let code = String::from_utf8(output.stdout).unwrap();
+    let code = new_code(demo.data.path(), &chair_id);
     let second = Laptop::new(laptops.path().join("chair-2"));
-    second.enroll(&demo.hub, code.trim());
+    second.enroll(&demo.hub, &code);
     second.run(&["sync"]);
     let mut texts = note_texts(&second, &document);
     texts.sort();
@@ -824,9 +823,8 @@ fn two_secretaries_editing_one_meeting_the_second_is_told_not_overwritten() {
         .as_str()
         .unwrap()
         .to_string();
-    let output = hub_admin_output(demo.data.path(), &["admin", "new-code", &secretary_id]);
     let second = Laptop::new(laptops.path().join("secretary-2"));
-    second.enroll(&demo.hub, String::from_utf8(output.stdout).unwrap().trim());
+    second.enroll(&demo.hub, &new_code(demo.data.path(), &secretary_id));
     second.run(&["sync"]);
 
     // Both start from version 1, offline from each other; each adds an item.

@@ -16,6 +16,7 @@ mod clock;
 mod committee;
 mod floor;
 mod ids;
+pub mod limits;
 mod meeting;
 mod operation;
 mod permission;
@@ -45,7 +46,7 @@ pub use meeting::{
 pub use operation::{Operation, OperationPayload};
 pub use permission::{Action, Denied, decide};
 pub use poll::{
-    Ballot, BallotSecrecy, MajorityBasis, MajorityRule, Poll, PollError, PollOption, PollSubject,
+    Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption, PollSubject,
     QuorumRule,
 };
 pub use vote::{

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    AgendaItemId, Annotation, AnnotationId, Attendance, Ballot, MeetingId, MemberId, OperationId,
-    Poll, PollId, SpeechKind,
+    AgendaItemId, Annotation, AnnotationId, Attendance, Ballot, Delegation, MeetingId, MemberId,
+    OperationId, Poll, PollId, SpeechKind,
 };
 
 /// Something a member did on a device, queued in the outbox until the hub applies it.
@@ -40,12 +40,10 @@ pub enum OperationPayload {
     ClosePoll {
         poll_id: PollId,
     },
-    /// The member lets `delegate` vote for them in this meeting (ủy quyền), or takes
-    /// that back with `None`.
-    #[serde(rename_all = "camelCase")]
+    /// The member lets a colleague vote for them in a meeting (ủy quyền), or takes that
+    /// back; signed on their device.
     Delegate {
-        meeting_id: MeetingId,
-        delegate: Option<MemberId>,
+        delegation: Delegation,
     },
     SaveAnnotation {
         annotation: Annotation,

@@ -121,6 +121,43 @@ impl Ballot {
     }
 }
 
+/// A member lets `delegate` vote for them in one meeting (ủy quyền), or ends that with
+/// `None`; signed on the member's own device, like a ballot, so a stolen bearer token
+/// alone cannot hand a vote away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Delegation {
+    pub meeting_id: MeetingId,
+    pub member_id: MemberId,
+    pub delegate: Option<MemberId>,
+    /// The device's clock, to the millisecond (what is signed).
+    pub signed_at: DateTime<Utc>,
+    pub device_id: DeviceId,
+    /// The sequence number of the operation carrying it, as for a ballot.
+    #[ts(type = "number")]
+    pub device_seq: u64,
+    /// Ed25519 signature of [`Delegation::signed_message`] by the device's key, hex.
+    pub signature: String,
+}
+
+impl Delegation {
+    /// The bytes the device signs: every field but the signature, in a fixed order.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let fields = (
+            "quorum-delegation/1",
+            self.meeting_id.to_string(),
+            self.member_id.to_string(),
+            self.delegate.map(|id| id.to_string()),
+            self.signed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            self.device_id.to_string(),
+            self.device_seq,
+        );
+        // A tuple of strings and numbers always serialises.
+        serde_json::to_vec(&fields).unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PollError {
     #[error("a poll needs a question")]

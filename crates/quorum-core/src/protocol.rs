@@ -286,6 +286,14 @@ pub enum InvalidOperation {
     NotWaiting,
     #[error("nobody has the floor on this item")]
     NobodySpeaking,
+    #[error("a field is longer than Quorum takes")]
+    TooLarge,
+    #[error("a ballot that counted before the poll closed cannot be changed after it")]
+    LateBallotReplaces,
+    #[error("the member's laptop received the feed after the poll closed, so a late ballot no longer counts")]
+    SeenSinceClose,
+    #[error("the delegation's signature does not match its contents and device")]
+    BadDelegationSignature,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
-use quorum_core::{Ballot, PollId, Timing};
+use quorum_core::{Ballot, Delegation, PollId, Timing};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::HubError;
@@ -22,19 +22,26 @@ const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000
 
 /// Whether `ballot` carries a valid Ed25519 signature by the key `public_key` (hex).
 pub(crate) fn signed_by(ballot: &Ballot, public_key: &str) -> bool {
+    signature_valid(&ballot.signed_message(), &ballot.signature, public_key)
+}
+
+/// Whether `delegation` carries a valid Ed25519 signature by the key `public_key` (hex).
+pub(crate) fn delegation_signed_by(delegation: &Delegation, public_key: &str) -> bool {
+    signature_valid(&delegation.signed_message(), &delegation.signature, public_key)
+}
+
+fn signature_valid(message: &[u8], signature: &str, public_key: &str) -> bool {
     let key = hex::decode(public_key)
         .ok()
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
         .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok());
-    let signature = hex::decode(&ballot.signature)
+    let signature = hex::decode(signature)
         .ok()
         .and_then(|bytes| <[u8; 64]>::try_from(bytes).ok())
         .map(|bytes| Signature::from_bytes(&bytes));
     match (key, signature) {
         // Strict: no weak keys, no malleable signatures.
-        (Some(key), Some(signature)) => key
-            .verify_strict(&ballot.signed_message(), &signature)
-            .is_ok(),
+        (Some(key), Some(signature)) => key.verify_strict(message, &signature).is_ok(),
         _ => false,
     }
 }
@@ -156,9 +163,15 @@ pub(crate) fn ballots_of(conn: &Connection, poll_id: PollId) -> Result<Vec<Logge
 pub enum AuditOutcome {
     Intact {
         ballots: u64,
+        delegations: u64,
     },
-    /// The first row (by seq) that fails, and why.
+    /// The first ballot row (by seq) that fails, and why.
     Broken {
+        seq: u64,
+        reason: AuditBreak,
+    },
+    /// The first delegation row (by seq) that fails, and why.
+    BrokenDelegation {
         seq: u64,
         reason: AuditBreak,
     },
@@ -243,10 +256,167 @@ impl HubStore {
                 reason: AuditBreak::Missing,
             });
         }
-        Ok(AuditOutcome::Intact {
-            ballots: expected_seq - 1,
-        })
+        let ballots = expected_seq - 1;
+        match verify_delegations(conn)? {
+            Ok(delegations) => Ok(AuditOutcome::Intact {
+                ballots,
+                delegations,
+            }),
+            Err((seq, reason)) => Ok(AuditOutcome::BrokenDelegation { seq, reason }),
+        }
     }
+}
+
+// --- delegations -------------------------------------------------------------------
+
+/// One row of `delegation_log`; every field is hashed as the text the database holds.
+struct DelegationRow {
+    seq: u64,
+    meeting_id: String,
+    member_id: String,
+    device_id: String,
+    delegation: String,
+    received_at: String,
+    prev_hash: String,
+}
+
+impl DelegationRow {
+    fn hash(&self) -> String {
+        let canonical = serde_json::json!([
+            "quorum-delegation-log/1",
+            self.seq,
+            self.meeting_id,
+            self.member_id,
+            self.device_id,
+            self.delegation,
+            self.received_at,
+        ]);
+        sha256_hex(format!("{}{canonical}", self.prev_hash).as_bytes())
+    }
+}
+
+fn delegations_reached(conn: &Connection) -> Result<u64, HubError> {
+    let reached: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'delegation_log'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
+}
+
+/// Appends an accepted delegation, signature and all. Call inside the operation's
+/// transaction.
+pub(crate) fn append_delegation(
+    conn: &Connection,
+    delegation: &Delegation,
+    received_at: DateTime<Utc>,
+) -> Result<(), HubError> {
+    let prev_hash: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM delegation_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let row = DelegationRow {
+        seq: delegations_reached(conn)? + 1,
+        meeting_id: delegation.meeting_id.to_string(),
+        member_id: delegation.member_id.to_string(),
+        device_id: delegation.device_id.to_string(),
+        delegation: serde_json::to_string(delegation)?,
+        received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        prev_hash: prev_hash.unwrap_or_else(|| GENESIS_HASH.to_string()),
+    };
+    conn.execute(
+        "INSERT INTO delegation_log (seq, meeting_id, member_id, device_id, delegation,
+             received_at, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            as_i64(row.seq),
+            row.meeting_id,
+            row.member_id,
+            row.device_id,
+            row.delegation,
+            row.received_at,
+            row.prev_hash,
+            row.hash(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The delegation log's count when intact, or its first broken row and why.
+fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT seq, meeting_id, member_id, device_id, delegation, received_at, prev_hash, hash
+         FROM delegation_log ORDER BY seq",
+    )?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                DelegationRow {
+                    seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+                    meeting_id: row.get(1)?,
+                    member_id: row.get(2)?,
+                    device_id: row.get(3)?,
+                    delegation: row.get(4)?,
+                    received_at: row.get(5)?,
+                    prev_hash: row.get(6)?,
+                },
+                row.get::<_, String>(7)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut expected_seq = 1;
+    let mut expected_prev = GENESIS_HASH.to_string();
+    for (row, hash) in rows {
+        if row.hash() != hash {
+            return Ok(Err((row.seq, AuditBreak::HashMismatch)));
+        }
+        if row.seq != expected_seq || row.prev_hash != expected_prev {
+            return Ok(Err((row.seq, AuditBreak::ChainLink)));
+        }
+        if let Some(reason) = delegation_fault(conn, &row)? {
+            return Ok(Err((row.seq, reason)));
+        }
+        expected_seq += 1;
+        expected_prev = hash;
+    }
+    if delegations_reached(conn)? >= expected_seq {
+        return Ok(Err((expected_seq, AuditBreak::Missing)));
+    }
+    Ok(Ok(expected_seq - 1))
+}
+
+/// What is wrong with a row's delegation, if anything: it must be what its columns say,
+/// signed by the delegating member's device.
+fn delegation_fault(conn: &Connection, row: &DelegationRow) -> Result<Option<AuditBreak>, HubError> {
+    let device = match row.device_id.parse() {
+        Ok(device_id) => store::device_key(conn, device_id)?,
+        Err(_) => None,
+    };
+    let Some(device) = device else {
+        return Ok(Some(AuditBreak::UnknownDevice));
+    };
+    let Ok(delegation) = serde_json::from_str::<Delegation>(&row.delegation) else {
+        return Ok(Some(AuditBreak::BadSignature));
+    };
+    let columns = [
+        (&row.meeting_id, delegation.meeting_id.to_string()),
+        (&row.member_id, delegation.member_id.to_string()),
+        (&row.device_id, delegation.device_id.to_string()),
+    ];
+    if columns.iter().any(|(column, signed)| **column != *signed) {
+        return Ok(Some(AuditBreak::RowMismatch));
+    }
+    if device.member_id != delegation.member_id
+        || !delegation_signed_by(&delegation, &device.public_key)
+    {
+        return Ok(Some(AuditBreak::BadSignature));
+    }
+    Ok(None)
 }
 
 /// What is wrong with a row's ballot, if anything: it must be what its columns say,
@@ -375,12 +545,12 @@ mod tests {
     fn an_untouched_log_verifies() {
         assert_eq!(
             log_with(0).1.verify_audit_log().unwrap(),
-            AuditOutcome::Intact { ballots: 0 },
+            AuditOutcome::Intact { ballots: 0, delegations: 0 },
             "an empty log is intact"
         );
         assert_eq!(
             log_with(3).1.verify_audit_log().unwrap(),
-            AuditOutcome::Intact { ballots: 3 },
+            AuditOutcome::Intact { ballots: 3, delegations: 0 },
             "every appended row links to the one before"
         );
     }

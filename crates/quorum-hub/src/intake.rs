@@ -53,8 +53,10 @@ fn refused_or_failed(result: Result<(), NotApplied>) -> Result<Result<(), Refusa
     }
 }
 
-/// Applies `operations` in order for `device_id`, one transaction each, stopping at
-/// the first gap in device sequence numbers.
+/// Applies `operations` in order for `device_id`, stopping at the first gap in device
+/// sequence numbers. The whole push is one durable transaction (one disk flush at
+/// `synchronous=FULL`), committed before any answer leaves: an acknowledged operation
+/// is on disk, and a push that fails is taken back whole, to be sent again.
 pub fn push(
     store: &mut HubStore,
     device_id: DeviceId,
@@ -63,12 +65,11 @@ pub fn push(
     now: DateTime<Utc>,
 ) -> Result<Vec<OperationResult>, HubError> {
     let mut results = Vec::with_capacity(operations.len());
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
     for operation in operations {
-        let tx = store
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = take_one(&tx, device_id, member, operation, now)?;
-        tx.commit()?;
         let stop = matches!(outcome, Outcome::Gap { .. });
         results.push(OperationResult {
             id: operation.id,
@@ -78,6 +79,7 @@ pub fn push(
             break;
         }
     }
+    tx.commit()?;
     Ok(results)
 }
 
@@ -108,7 +110,12 @@ fn take_one(
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
-    let outcome = match apply(conn, device_id, member, operation, now)? {
+    let applied = if operation.payload.check_sizes().is_err() {
+        Err(InvalidOperation::TooLarge.into())
+    } else {
+        apply(conn, device_id, member, operation, now)?
+    };
+    let outcome = match applied {
         Ok(()) => Outcome::Applied,
         Err(refusal) => Outcome::rejected(refusal),
     };
@@ -122,7 +129,7 @@ fn take_one(
             device_id.to_string(),
             device_seq,
             member.id.to_string(),
-            serde_json::to_string(&operation.payload)?,
+            serde_json::to_string(&redacted(&operation.payload))?,
             serde_json::to_string(&outcome)?,
             now,
         ],
@@ -133,6 +140,21 @@ fn take_one(
         params![device_id.to_string(), device_seq],
     )?;
     Ok(outcome)
+}
+
+/// What the operations table keeps of a payload: a ballot without its choice, comment
+/// and signature (checked against each option in turn, the signature would tell the
+/// choice). The audit log holds the ballot itself, and is the only place that does.
+fn redacted(payload: &OperationPayload) -> serde_json::Value {
+    let mut value = serde_json::to_value(payload).unwrap_or_default();
+    if let OperationPayload::CastBallot { .. } = payload
+        && let Some(ballot) = value.get_mut("ballot").and_then(|b| b.as_object_mut())
+    {
+        for secret in ["optionKey", "comment", "signature"] {
+            ballot.remove(secret);
+        }
+    }
+    value
 }
 
 /// The effect of one operation pushed by `device_id`; `Err` is a refusal shown to the
@@ -240,10 +262,14 @@ fn apply(
             ballot,
             now,
         ))?,
-        OperationPayload::Delegate {
-            meeting_id,
-            delegate,
-        } => refused_or_failed(votes::delegate(conn, member, *meeting_id, *delegate, now))?,
+        OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
+            conn,
+            device_id,
+            operation.device_seq,
+            member,
+            delegation,
+            now,
+        ))?,
     })
 }
 

@@ -46,6 +46,7 @@ use tokio_util::sync::CancellationToken;
 pub use admin::{DEFAULT_CODE_VALIDITY, MemberCode, demo, open_for_admin};
 pub use api::{ApiFailure, router};
 pub use audit::{AuditBreak, AuditOutcome};
+pub use live::MAX_CHANNELS_PER_DEVICE;
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
 pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};

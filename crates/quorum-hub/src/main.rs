@@ -213,15 +213,22 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let store = quorum_hub::open_for_admin(&data)?;
             let mut out = std::io::stdout().lock();
             match store.verify_audit_log()? {
-                AuditOutcome::Intact { ballots } => {
+                AuditOutcome::Intact {
+                    ballots,
+                    delegations,
+                } => {
                     writeln!(
                         out,
-                        "audit log intact: {ballots} ballots, chain and signatures verified"
+                        "audit log intact: {ballots} ballots and {delegations} delegations, chains and signatures verified"
                     )?;
                     Ok(ExitCode::SUCCESS)
                 }
                 AuditOutcome::Broken { seq, reason } => {
                     writeln!(out, "audit log broken at ballot {seq}: {reason}")?;
+                    Ok(ExitCode::FAILURE)
+                }
+                AuditOutcome::BrokenDelegation { seq, reason } => {
+                    writeln!(out, "audit log broken at delegation {seq}: {reason}")?;
                     Ok(ExitCode::FAILURE)
                 }
             }

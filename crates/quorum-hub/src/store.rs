@@ -54,10 +54,7 @@ impl HubStore {
         private::create_dir(data_dir).map_err(io_error(data_dir))?;
         private::create_dir(&blobs_dir).map_err(io_error(&blobs_dir))?;
         let db_path = data_dir.join("hub.sqlite3");
-        if db_path.exists() {
-            // Before SQLite opens it: its journals take the database file's mode.
-            private::restrict(&db_path).map_err(io_error(&db_path))?;
-        }
+        private::prepare_database(&db_path).map_err(io_error(&db_path))?;
         let conn = quorum_store::sqlite::open_migrated::<HubError>(
             &db_path,
             &MIGRATIONS,

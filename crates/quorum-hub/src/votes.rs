@@ -2,6 +2,14 @@
 //! device's outbox, what the feed shows of a poll, and the results the CLI prints.
 //!
 //! Invariants:
+//! - A poll's roster (who may vote, and who votes for whom) is fixed when it opens:
+//!   republishing the meeting never changes an open or unsettled poll's voters or drops a
+//!   ballot, so the feed's tally and `results` always agree.
+//! - A late ballot (arriving after the close, within the grace period) counts only as
+//!   its member's first on the poll, and only if no device of that member (or of the
+//!   delegate casting it) has pulled the feed since the close.
+//! - A delegation is taken only when signed by the delegating member's device for this
+//!   very upload, and goes to its own hash-chained log.
 //! - Only the hub's clock opens and closes a poll. A device's signed clock decides only
 //!   whether a ballot that reaches the hub after closing was cast before it.
 //! - A ballot is taken only when the pushing device signed it for this very upload (its
@@ -15,19 +23,30 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use quorum_core::protocol::{InvalidOperation, PollView, Record, Refusal};
 use quorum_core::{
-    Action, Ballot, BallotSecrecy, CommitteeId, Counted, Denied, DeviceId, MeetingId, Member,
+    Action, Ballot, BallotSecrecy, CommitteeId, Counted, Delegation, Denied, DeviceId, MeetingId,
+    Member,
     MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide, eligible_voters,
     judge_timing, tally,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
 
 use crate::HubError;
 use crate::audit::{self, Logged};
 use crate::intake::NotApplied;
 use crate::store::{self, HubStore};
+
+/// Who may vote in an opened poll, and who votes for whom, as they stood at opening.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PollRoster {
+    voters: Vec<MemberId>,
+    /// (member, their delegate).
+    delegates: Vec<(MemberId, MemberId)>,
+}
 
 /// A poll as the hub keeps it.
 struct StoredPoll {
@@ -36,19 +55,26 @@ struct StoredPoll {
     state: PollState,
     /// The final record is in the feed; no ballot is taken any more.
     settled: bool,
+    /// Fixed at opening; `None` while a draft (and for polls opened before rosters were
+    /// kept, whose voters are then the meeting's).
+    roster: Option<PollRoster>,
 }
 
 fn load_poll(conn: &Connection, poll_id: PollId) -> Result<Option<StoredPoll>, HubError> {
     Ok(conn
         .query_row(
-            "SELECT json, committee_id, state, settled FROM polls WHERE id = ?1",
+            "SELECT json, committee_id, state, settled, roster FROM polls WHERE id = ?1",
             [poll_id.to_string()],
             |row| {
+                let roster: Option<String> = row.get(4)?;
                 Ok(StoredPoll {
                     poll: store::json_column(0, &row.get::<_, String>(0)?)?,
                     committee_id: store::parse_column(1, row.get(1)?)?,
                     state: store::json_column(2, &row.get::<_, String>(2)?)?,
                     settled: row.get(3)?,
+                    roster: roster
+                        .map(|json| store::json_column(4, &json))
+                        .transpose()?,
                 })
             },
         )
@@ -73,12 +99,17 @@ fn is_final(poll: &Poll, state: PollState, now: DateTime<Utc>) -> bool {
 fn publish(conn: &Connection, stored: &mut StoredPoll, now: DateTime<Utc>) -> Result<(), HubError> {
     stored.state = stored.state.at(&stored.poll, now);
     stored.settled = is_final(&stored.poll, stored.state, now);
+    let roster = stored
+        .roster
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
     conn.execute(
-        "INSERT INTO polls (id, committee_id, meeting_id, json, state, settled)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO polls (id, committee_id, meeting_id, json, state, settled, roster)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
              meeting_id = excluded.meeting_id, json = excluded.json, state = excluded.state,
-             settled = excluded.settled",
+             settled = excluded.settled, roster = excluded.roster",
         params![
             stored.poll.id.to_string(),
             stored.committee_id.to_string(),
@@ -86,6 +117,7 @@ fn publish(conn: &Connection, stored: &mut StoredPoll, now: DateTime<Utc>) -> Re
             serde_json::to_string(&stored.poll)?,
             serde_json::to_string(&stored.state)?,
             stored.settled,
+            roster,
         ],
     )?;
     let record = Record::Poll {
@@ -103,7 +135,15 @@ struct Count {
     tally: Tally,
 }
 
+/// Who may vote: the roster fixed at opening, or (a draft) who would if it opened now.
 fn eligible(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
+    if let Some(roster) = &stored.roster {
+        return Ok(roster.voters.clone());
+    }
+    current_voters(conn, stored)
+}
+
+fn current_voters(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
     let committee = store::members_of_committee(conn, stored.committee_id)?;
     let meeting = match meeting_of(&stored.poll) {
         Some(meeting_id) => store::meeting(conn, meeting_id)?,
@@ -124,7 +164,8 @@ fn count(conn: &Connection, stored: &StoredPoll) -> Result<Count, HubError> {
             latest.insert(logged.ballot.member_id, logged);
         }
     }
-    // A member uninvited since voting no longer counts: answered never exceeds eligible.
+    // Everyone on the roster counts, invited still or not: editing the meeting after
+    // opening changes nothing here.
     let counted: Vec<Logged> = eligible.iter().filter_map(|id| latest.remove(id)).collect();
     let for_tally: Vec<Counted> = counted
         .iter()
@@ -216,6 +257,7 @@ pub(crate) fn create_poll(
         committee_id,
         state: PollState::Draft,
         settled: false,
+        roster: None,
     };
     publish(conn, &mut stored, now)?;
     Ok(())
@@ -240,9 +282,34 @@ pub(crate) fn open_poll(
     {
         return Err(InvalidOperation::InvalidPoll.into());
     }
+    let voters = current_voters(conn, &stored)?;
+    let delegates = match meeting_of(&stored.poll) {
+        Some(meeting_id) => delegations_of(conn, meeting_id)?
+            .into_iter()
+            .filter(|(member, delegate)| voters.contains(member) && voters.contains(delegate))
+            .collect(),
+        None => Vec::new(),
+    };
+    stored.roster = Some(PollRoster { voters, delegates });
     stored.state = PollState::Open { opened_at: now };
     publish(conn, &mut stored, now)?;
     Ok(())
+}
+
+/// Every (member, delegate) of a meeting now.
+fn delegations_of(
+    conn: &Connection,
+    meeting_id: MeetingId,
+) -> Result<Vec<(MemberId, MemberId)>, HubError> {
+    let mut statement =
+        conn.prepare("SELECT member_id, delegate_id FROM delegations WHERE meeting_id = ?1")?;
+    let rows = statement.query_map([meeting_id.to_string()], |row| {
+        Ok((
+            store::parse_column(0, row.get(0)?)?,
+            store::parse_column(1, row.get(1)?)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(crate) fn close_poll(
@@ -310,9 +377,11 @@ pub(crate) fn cast_ballot(
     ballot: &Ballot,
     now: DateTime<Utc>,
 ) -> Result<(), NotApplied> {
+    // Digits finer than the signed milliseconds would travel unsigned.
     let bound = ballot.device_id == device_id
         && ballot.device_seq == device_seq
-        && ballot.cast_by == member.id;
+        && ballot.cast_by == member.id
+        && ballot.cast_at == ballot.cast_at.trunc_subsecs(3);
     let signed = store::device_key(conn, device_id)?
         .is_some_and(|device| audit::signed_by(ballot, &device.public_key));
     if !bound || !signed {
@@ -324,11 +393,16 @@ pub(crate) fn cast_ballot(
     }
     if ballot.member_id != ballot.cast_by {
         // Only in a meeting can a vote be delegated; a written opinion is each member's own.
-        let delegate = match meeting_of(&stored.poll) {
-            Some(meeting_id) => delegate_of(conn, meeting_id, ballot.member_id)?,
-            None => None,
+        let delegated = match (&stored.roster, meeting_of(&stored.poll)) {
+            (Some(roster), _) => roster
+                .delegates
+                .contains(&(ballot.member_id, ballot.cast_by)),
+            (None, Some(meeting_id)) => {
+                delegate_of(conn, meeting_id, ballot.member_id)? == Some(ballot.cast_by)
+            }
+            (None, None) => false,
         };
-        if delegate != Some(ballot.cast_by) {
+        if !delegated {
             return Err(InvalidOperation::NotDelegated.into());
         }
     }
@@ -342,18 +416,61 @@ pub(crate) fn cast_ballot(
     if stored.settled {
         return Err(InvalidOperation::BallotAfterGrace.into());
     }
+    if timing == Timing::Late {
+        check_late(conn, &stored, ballot, now)?;
+    }
     audit::append(conn, ballot, timing, now)?;
     publish(conn, &mut stored, now)?;
     Ok(())
 }
 
-pub(crate) fn delegate(
+/// A ballot arriving after the close counts only if it cannot have been cast knowing the
+/// result: the member's first on the poll, from someone none of whose devices pulled
+/// the feed since the close.
+fn check_late(
     conn: &Connection,
-    member: &Member,
-    meeting_id: MeetingId,
-    delegate: Option<MemberId>,
+    stored: &StoredPoll,
+    ballot: &Ballot,
     now: DateTime<Utc>,
 ) -> Result<(), NotApplied> {
+    let PollState::Closed { closed_at, .. } = stored.state.at(&stored.poll, now) else {
+        return Ok(());
+    };
+    let voted_before = audit::ballots_of(conn, stored.poll.id)?
+        .iter()
+        .any(|logged| logged.ballot.member_id == ballot.member_id);
+    if voted_before {
+        return Err(InvalidOperation::LateBallotReplaces.into());
+    }
+    for who in [ballot.member_id, ballot.cast_by] {
+        if store::member_last_pulled(conn, who)?.is_some_and(|pulled| pulled > closed_at) {
+            return Err(InvalidOperation::SeenSinceClose.into());
+        }
+    }
+    Ok(())
+}
+
+/// Takes a delegation pushed by `device_id` (of `member`) in the operation numbered
+/// `device_seq`.
+pub(crate) fn delegate(
+    conn: &Connection,
+    device_id: DeviceId,
+    device_seq: u64,
+    member: &Member,
+    delegation: &Delegation,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let bound = delegation.device_id == device_id
+        && delegation.device_seq == device_seq
+        && delegation.member_id == member.id
+        && delegation.signed_at == delegation.signed_at.trunc_subsecs(3);
+    let signed = store::device_key(conn, device_id)?
+        .is_some_and(|device| audit::delegation_signed_by(delegation, &device.public_key));
+    if !bound || !signed {
+        return Err(InvalidOperation::BadDelegationSignature.into());
+    }
+    let meeting_id = delegation.meeting_id;
+    let delegate = delegation.delegate;
     let meeting = store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting)?;
     decide(member, Action::Vote, &meeting)?;
     match delegate {
@@ -380,6 +497,7 @@ pub(crate) fn delegate(
             )?;
         }
     }
+    audit::append_delegation(conn, delegation, now)?;
     let record = Record::Delegation {
         meeting_id,
         member: member.id,

@@ -428,7 +428,7 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_ballot_altered_in_th
     let data = v.hub.dir.path();
     assert_eq!(
         run(&["audit", "verify"], data),
-        "audit log intact: 3 ballots, chain and signatures verified\n",
+        "audit log intact: 3 ballots and 0 delegations, chains and signatures verified\n",
         "an untouched log verifies"
     );
 

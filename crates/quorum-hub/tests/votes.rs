@@ -216,22 +216,10 @@ async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_overr
 async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     let v = voting().await;
     let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
     let member = v.member.member.id;
     let chair = v.chair.member.id;
-    let delegate = |device: &common::votes::Device, to| {
-        device.op(OperationPayload::Delegate {
-            meeting_id: v.meeting.id,
-            delegate: to,
-        })
-    };
+    let meeting = v.meeting.id;
 
-    let unasked = v.chair.ballot_for(poll.id, member, "agree", None, now());
-    assert_eq!(
-        v.hub.push_one(&v.chair, unasked).await,
-        Outcome::rejected(InvalidOperation::NotDelegated),
-        "no one votes for a member who did not delegate"
-    );
     for (to, why) in [
         (member, "to themselves"),
         (v.a.observer.0.id, "to an observer, who does not vote"),
@@ -239,7 +227,7 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     ] {
         assert_eq!(
             v.hub
-                .push_one(&v.member, delegate(&v.member, Some(to)))
+                .push_one(&v.member, v.member.delegate(meeting, Some(to)))
                 .await,
             Outcome::rejected(InvalidOperation::InvalidDelegate),
             "a member cannot delegate {why}"
@@ -247,20 +235,20 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     }
     assert_eq!(
         v.hub
-            .push_one(&v.observer, delegate(&v.observer, Some(chair)))
+            .push_one(&v.observer, v.observer.delegate(meeting, Some(chair)))
             .await,
         Outcome::rejected(Denied::NonVotingRole),
         "an observer has no vote to delegate"
     );
     assert_eq!(
         v.hub
-            .push_one(&v.member, delegate(&v.member, Some(chair)))
+            .push_one(&v.member, v.member.delegate(meeting, Some(chair)))
             .await,
         Outcome::Applied,
-        "the member lets the chair vote for them"
+        "the member lets the chair vote for them, signed on the member's laptop"
     );
     let delegation = Record::Delegation {
-        meeting_id: v.meeting.id,
+        meeting_id: meeting,
         member,
         delegate: Some(chair),
     };
@@ -273,6 +261,7 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
         "another committee is not"
     );
 
+    v.open(&poll).await;
     let for_member = v.chair.ballot_for(poll.id, member, "agree", None, now());
     assert_eq!(v.hub.push_one(&v.chair, for_member).await, Outcome::Applied);
     let own = v.chair.vote(poll.id, "disagree");
@@ -286,15 +275,27 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     );
 
     assert_eq!(
-        v.hub.push_one(&v.member, delegate(&v.member, None)).await,
+        v.hub
+            .push_one(&v.member, v.member.delegate(meeting, None))
+            .await,
         Outcome::Applied,
         "the member takes the delegation back"
     );
-    let again = v.chair.ballot_for(poll.id, member, "disagree", None, now());
+    let later = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&later).await;
+    let again = v.chair.ballot_for(later.id, member, "disagree", None, now());
     assert_eq!(
         v.hub.push_one(&v.chair, again).await,
         Outcome::rejected(InvalidOperation::NotDelegated),
-        "after which the chair votes only for themselves"
+        "in the next poll the chair votes only for themselves"
+    );
+    assert_eq!(
+        v.hub.audit_verify(),
+        quorum_hub::AuditOutcome::Intact {
+            ballots: 2,
+            delegations: 2
+        },
+        "both delegations are in the audit log, their signatures verified"
     );
 }
 
@@ -548,7 +549,8 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
     assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
     let offline = v.member.vote(poll.id, "disagree");
     v.close(poll.id).await;
-    let view = v.hub.poll_view(&v.member, poll.id).await;
+    // The observer looks: the member's offline laptop has not pulled since the close.
+    let view = v.hub.poll_view(&v.observer, poll.id).await;
     assert!(
         matches!(view.state, PollState::Closed { .. }) && view.tally.is_none(),
         "during the grace period a secret tally is withheld, or a late ballot's change \

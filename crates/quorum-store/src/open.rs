@@ -32,12 +32,11 @@ impl Store {
         };
         if existing_len > 0 {
             check_before_writing(path)?;
-            // Before SQLite opens it: its journals take the database file's mode.
-            crate::private::restrict(path).map_err(|source| StoreError::Io {
-                path: path.into(),
-                source,
-            })?;
         }
+        crate::private::prepare_database(path).map_err(|source| StoreError::Io {
+            path: path.into(),
+            source,
+        })?;
         let conn = crate::sqlite::open_migrated::<StoreError>(
             path,
             &MIGRATIONS,

@@ -31,6 +31,22 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Makes `path` a file only its owner may read: an empty one, 0600, if there is none yet,
+/// so SQLite (which gives its journals the database file's mode) starts private; an
+/// existing one (made by an older build, say) is tightened.
+pub fn prepare_database(path: &Path) -> std::io::Result<()> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => restrict(path),
+        Err(e) => Err(e),
+    }
+}
+
 /// Makes an existing file 0600 (a database made by an older build, say).
 pub fn restrict(path: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))

@@ -5,7 +5,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use quorum_core::protocol::PollView;
 use quorum_core::{
-    Ballot, MeetingId, MemberId, OperationId, OperationPayload, Poll, PollId, PollState,
+    Ballot, Delegation, MeetingId, MemberId, OperationId, OperationPayload, Poll, PollId, PollState,
     PollSubject,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -97,7 +97,8 @@ impl Store {
 
     /// Signs a ballot with this laptop's key and queues it, in one transaction. `for_member`
     /// is the member whose vote it is: the voter, or one who delegated to them.
-    #[instrument(skip(self, comment), err)]
+    // Who the ballot is for and what it chose stay out of the log.
+    #[instrument(skip_all, fields(poll = %poll_id), err)]
     pub fn cast_ballot(
         &mut self,
         poll_id: PollId,
@@ -121,21 +122,9 @@ impl Store {
         {
             return Err(StoreError::NotEligible);
         }
-        let secret: [u8; 32] = hex::decode(&device.signing_key)
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .ok_or(StoreError::BadDeviceKey)?;
-        let key = SigningKey::from_bytes(&secret);
+        let key = signing_key(&device)?;
         let tx = self.conn.transaction()?;
-        // The number the outbox gives this operation, signed into the ballot.
-        let last: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let device_seq = last.unwrap_or(0) + 1;
+        let device_seq = next_device_seq(&tx)?;
         let mut ballot = Ballot {
             poll_id,
             member_id: for_member,
@@ -240,20 +229,42 @@ impl Store {
     }
 
     /// Lets `delegate` vote for the member in a meeting (or ends it with `None`).
+    /// Lets `delegate` vote for this laptop's member in a meeting (or ends it with
+    /// `None`), signed with the device's key in the transaction that queues it.
     pub fn delegate(
         &mut self,
         meeting_id: MeetingId,
         delegate: Option<MemberId>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        let payload = OperationPayload::Delegate {
+        // The signature covers milliseconds: nothing finer may travel unsigned.
+        let now = now.trunc_subsecs(3);
+        let device = self.device()?.ok_or(StoreError::NotEnrolled)?;
+        let key = signing_key(&device)?;
+        let tx = self.conn.transaction()?;
+        let device_seq = next_device_seq(&tx)?;
+        let mut delegation = Delegation {
             meeting_id,
+            member_id: device.member_id,
             delegate,
+            signed_at: now,
+            device_id: device.device_id,
+            device_seq: device_seq as u64,
+            signature: String::new(),
         };
-        self.record(now, payload, |tx| {
-            receive_delegation(tx, meeting_id, me.id, delegate)
-        })?;
+        delegation.signature = hex::encode(key.sign(&delegation.signed_message()).to_bytes());
+        receive_delegation(&tx, meeting_id, device.member_id, delegate)?;
+        let payload = OperationPayload::Delegate { delegation };
+        tx.execute(
+            "INSERT INTO outbox (device_seq, id, created_at, payload) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                device_seq,
+                OperationId::new_v7().to_string(),
+                now,
+                serde_json::to_string(&payload)?
+            ],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 }
@@ -273,6 +284,26 @@ pub(crate) fn receive_poll(tx: &Transaction, view: &PollView) -> Result<()> {
         ],
     )?;
     Ok(())
+}
+
+fn signing_key(device: &crate::DeviceIdentity) -> Result<SigningKey> {
+    let secret: [u8; 32] = hex::decode(&device.signing_key)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or(StoreError::BadDeviceKey)?;
+    Ok(SigningKey::from_bytes(&secret))
+}
+
+/// The number the outbox will give the next operation, to be signed into it.
+fn next_device_seq(tx: &Transaction) -> Result<i64> {
+    let last: Option<i64> = tx
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(last.unwrap_or(0) + 1)
 }
 
 pub(crate) fn receive_delegation(

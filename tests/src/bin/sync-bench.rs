@@ -133,7 +133,8 @@ async fn main() {
                 ],
             );
             let line = String::from_utf8(out.stdout).unwrap();
-            let (member, code) = line.trim().split_once('\t').unwrap();
+            let mut fields = line.trim().split('\t');
+            let (member, code) = (fields.next().unwrap(), fields.next().unwrap());
             invitees.push(member.to_string());
             let laptop = Laptop::new(work.path().join(format!("laptop-{n:02}")));
             (laptop, code.to_string())

@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use quorum_core::{Clock, SystemClock};
 use quorum_e2e::processes::{
     HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
-    hub_admin_output, hub_demo,
+    hub_admin_output, hub_demo, new_code,
 };
 use serde_json::Value;
 
@@ -134,10 +134,9 @@ async fn main() {
         .to_string();
     let mut tokens = Vec::with_capacity(LISTENERS);
     for n in 0..LISTENERS {
-        let out = hub_admin_output(data.path(), &["admin", "new-code", &member_id]);
-        let code = String::from_utf8(out.stdout).unwrap();
+        let code = new_code(data.path(), &member_id);
         let laptop = Laptop::new(laptops.path().join(format!("listener-{n}")));
-        laptop.enroll(&hub, code.trim());
+        laptop.enroll(&hub, &code);
         tokens.push(laptop.token());
     }
     eprintln!("{LISTENERS} devices enrolled; connecting their live channels");

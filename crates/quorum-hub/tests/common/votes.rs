@@ -3,12 +3,12 @@
 
 use std::cell::Cell;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use quorum_core::protocol::{ChangesPage, Outcome, PollView, PushRequest, PushResponse, Record};
 use quorum_core::{
-    Ballot, BallotSecrecy, Clock, CommitteeId, DeviceId, MajorityBasis, MajorityRule, Meeting,
-    Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId, PollOption,
+    Ballot, BallotSecrecy, Clock, CommitteeId, Delegation, DeviceId, MajorityBasis, MajorityRule,
+    Meeting, MeetingId, Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId, PollOption,
     PollSubject, QuorumRule, SystemClock,
 };
 use reqwest::StatusCode;
@@ -45,8 +45,8 @@ impl Device {
         self.last_seq.get() + 1
     }
 
-    /// A ballot for `member_id` cast at `cast_at`, signed by this device for the
-    /// operation that carries it, as the app signs it.
+    /// A ballot for `member_id` cast at `cast_at` (to the millisecond, as signed),
+    /// signed by this device for the operation that carries it, as the app signs it.
     pub fn ballot_for(
         &self,
         poll_id: PollId,
@@ -62,13 +62,29 @@ impl Device {
             cast_by: self.member.id,
             option_key: option_key.into(),
             comment: comment.map(Into::into),
-            cast_at,
+            cast_at: cast_at.trunc_subsecs(3),
             device_id: self.device_id,
             device_seq,
             signature: String::new(),
         };
         ballot.signature = hex::encode(self.key.sign(&ballot.signed_message()).to_bytes());
         self.op(OperationPayload::CastBallot { ballot })
+    }
+
+    /// This device's member lets `to` vote for them in `meeting_id` (or ends it with
+    /// `None`), signed for the operation that carries it, as the app signs it.
+    pub fn delegate(&self, meeting_id: MeetingId, to: Option<MemberId>) -> Operation {
+        let mut delegation = Delegation {
+            meeting_id,
+            member_id: self.member.id,
+            delegate: to,
+            signed_at: now().trunc_subsecs(3),
+            device_id: self.device_id,
+            device_seq: self.next_seq(),
+            signature: String::new(),
+        };
+        delegation.signature = hex::encode(self.key.sign(&delegation.signed_message()).to_bytes());
+        self.op(OperationPayload::Delegate { delegation })
     }
 
     /// The member's own ballot, cast now.
@@ -149,6 +165,14 @@ pub async fn voting() -> Voting {
 }
 
 impl TestHub {
+    /// What `quorum-hub audit verify` says of the hub's log now.
+    pub fn audit_verify(&self) -> quorum_hub::AuditOutcome {
+        quorum_hub::open_for_admin(self.dir.path())
+            .expect("the data folder opens")
+            .verify_audit_log()
+            .expect("the log can be read")
+    }
+
     /// Enrolls a device with `code` and keeps its key to sign with.
     pub async fn device(&self, code: &str) -> Device {
         let key = device_key();

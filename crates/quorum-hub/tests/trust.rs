@@ -1,0 +1,554 @@
+//! The attacks of the trust review, each tried against a real hub over HTTPS on
+//! loopback: as a hostile member, a hostile secretary, a thief holding only a bearer
+//! token, and a stranger on the LAN. Each asserts the refusal and that nothing changed.
+
+mod common;
+
+use std::time::Duration;
+
+use common::votes::{Voting, ballot_of, now, poll_on, tampered, voting};
+use common::{TestHub, api_error, device_key, document_bytes, meeting_with_document, sha256_of};
+use ed25519_dalek::Signer;
+use quorum_core::protocol::{EnrollRequest, InvalidOperation, Outcome, Record};
+use quorum_core::{
+    Annotation, AnnotationShape, BallotSecrecy, Color, OperationPayload, PagePoint, PollState,
+    SystemClock,
+};
+use reqwest::StatusCode;
+use tokio::io::AsyncWriteExt;
+
+/// The poll's tally as `quorum-hub results` computes it, straight from the data folder.
+fn results(v: &Voting, poll_id: quorum_core::PollId) -> quorum_core::Tally {
+    quorum_hub::open_for_admin(v.hub.dir.path())
+        .expect("the data folder opens")
+        .poll_results(poll_id, now())
+        .expect("the results are final")
+        .tally
+}
+
+#[tokio::test]
+async fn uninviting_a_voter_after_a_secret_poll_opened_neither_drops_their_ballot_nor_exposes_the_other()
+ {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 0);
+    v.open(&poll).await;
+    for (device, choice) in [(&v.chair, "agree"), (&v.member, "disagree")] {
+        let ballot = device.vote(poll.id, choice);
+        assert_eq!(v.hub.push_one(device, ballot).await, Outcome::Applied);
+    }
+    // The secretary republishes the meeting without the member.
+    let mut edited = v.meeting.clone();
+    edited.invitees.retain(|id| *id != v.member.member.id);
+    let response = v.hub.put_meeting(&v.secretary.token, &edited).await;
+    assert_eq!(response.status(), StatusCode::OK, "the meeting is edited");
+    v.close(poll.id).await;
+
+    let view = v.hub.poll_view(&v.chair, poll.id).await;
+    assert_eq!(
+        view.eligible,
+        vec![v.chair.member.id, v.member.member.id],
+        "the roster is the one fixed at opening"
+    );
+    let published = view.tally.expect("final: closed with no grace period");
+    assert_eq!(
+        (published.answered, published.counts[0].count, published.counts[1].count),
+        (2, 1, 1),
+        "both ballots count: nobody's choice can be read off a tally of one"
+    );
+    assert_eq!(
+        results(&v, poll.id),
+        published,
+        "`quorum-hub results` and the published tally agree"
+    );
+}
+
+#[tokio::test]
+async fn a_backdated_ballot_after_the_close_is_refused_and_moves_nothing() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let agree = v.chair.vote(poll.id, "agree");
+    assert_eq!(v.hub.push_one(&v.chair, agree).await, Outcome::Applied);
+    v.close(poll.id).await;
+    let closed = v.hub.poll_view(&v.member, poll.id).await;
+    let PollState::Closed { closed_at, .. } = closed.state else {
+        panic!("the poll is closed: {closed:?}");
+    };
+    let ballots_before = v.hub.count("SELECT COUNT(*) FROM ballots");
+
+    // The member saw the named tally (they just pulled), then votes "at the close".
+    let backdated = v
+        .member
+        .ballot_for(poll.id, v.member.member.id, "disagree", None, closed_at);
+    assert_eq!(
+        v.hub.push_one(&v.member, backdated).await,
+        Outcome::rejected(InvalidOperation::SeenSinceClose),
+        "a laptop that pulled after the close cannot vote late"
+    );
+    // The chair, who voted agree on time, flips it with a backdated ballot.
+    let flip = v
+        .chair
+        .ballot_for(poll.id, v.chair.member.id, "disagree", None, closed_at);
+    assert_eq!(
+        v.hub.push_one(&v.chair, flip).await,
+        Outcome::rejected(InvalidOperation::LateBallotReplaces),
+        "a ballot counted on time is never replaced after the close"
+    );
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM ballots"),
+        ballots_before,
+        "neither reached the audit log"
+    );
+    let after = v.hub.poll_view(&v.observer, poll.id).await;
+    assert_eq!(after.tally, closed.tally, "the result did not move");
+}
+
+#[tokio::test]
+async fn a_stolen_token_cannot_hand_a_vote_away() {
+    let v = voting().await;
+    let thief_key = device_key();
+    let meeting = v.meeting.id;
+    let chair = v.chair.member.id;
+    let count = |v: &Voting| v.hub.count("SELECT COUNT(*) FROM delegations");
+
+    // Signed with the thief's own key, sent with the member's stolen token.
+    let mut forged = v.member.delegate(meeting, Some(chair));
+    if let OperationPayload::Delegate { delegation } = &mut forged.payload {
+        delegation.signature = hex::encode(thief_key.sign(&delegation.signed_message()).to_bytes());
+    }
+    assert_eq!(
+        v.hub.push_one(&v.member, forged).await,
+        Outcome::rejected(InvalidOperation::BadDelegationSignature),
+        "a delegation not signed by the member's device is refused"
+    );
+    let mut retargeted = v.member.delegate(meeting, Some(chair));
+    if let OperationPayload::Delegate { delegation } = &mut retargeted.payload {
+        delegation.delegate = Some(v.b.chair.0.id);
+    }
+    assert_eq!(
+        v.hub.push_one(&v.member, retargeted).await,
+        Outcome::rejected(InvalidOperation::BadDelegationSignature),
+        "an altered delegation is refused"
+    );
+    assert_eq!(count(&v), 0, "no delegation was stored");
+    assert!(
+        !v.hub
+            .feed(&v.chair)
+            .await
+            .iter()
+            .any(|r| matches!(r, Record::Delegation { .. })),
+        "and none reached the feed"
+    );
+    // A genuine one, taken; then replayed in another upload of the same device.
+    let genuine = v.member.delegate(meeting, Some(chair));
+    let payload = genuine.payload.clone();
+    assert_eq!(v.hub.push_one(&v.member, genuine).await, Outcome::Applied);
+    let replayed = v.member.op(payload);
+    assert_eq!(
+        v.hub.push_one(&v.member, replayed).await,
+        Outcome::rejected(InvalidOperation::BadDelegationSignature),
+        "a signature bound to another upload does not travel"
+    );
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM delegation_log"),
+        1,
+        "the audit log holds the one genuine delegation"
+    );
+}
+
+#[tokio::test]
+async fn digits_finer_than_the_signed_milliseconds_are_refused() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let ballot = v.member.vote(poll.id, "agree");
+    let signed_at = ballot_of(&ballot).cast_at;
+    let finer = tampered(ballot, |b| {
+        b.cast_at = signed_at + chrono::Duration::nanoseconds(999_999);
+    });
+    assert_eq!(
+        v.hub.push_one(&v.member, finer).await,
+        Outcome::rejected(InvalidOperation::BadSignature),
+        "what is not signed cannot decide which ballot counts"
+    );
+    assert_eq!(v.hub.count("SELECT COUNT(*) FROM ballots"), 0, "nothing stored");
+}
+
+#[tokio::test]
+async fn the_operations_table_keeps_no_choice_and_no_signature_that_would_tell_it() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 600);
+    v.open(&poll).await;
+    let ballot = v
+        .member
+        .ballot_for(poll.id, v.member.member.id, "other", Some("Cần bổ sung số liệu"), now());
+    assert_eq!(v.hub.push_one(&v.member, ballot).await, Outcome::Applied);
+    let conn = rusqlite::Connection::open(v.hub.db_path()).expect("the database opens");
+    let payload: String = conn
+        .query_row(
+            "SELECT payload FROM operations WHERE json_extract(payload, '$.kind') = 'castBallot'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("the operation is recorded");
+    for secret in ["optionKey", "\"other\"", "signature", "bổ sung"] {
+        assert!(
+            !payload.contains(secret),
+            "{secret} is not in the operations table: {payload}"
+        );
+    }
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM ballots"),
+        1,
+        "the audit log alone holds the ballot"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_note_is_refused_and_reaches_nobody() {
+    let v = voting().await;
+    let document = &v.meeting.agenda[0].documents[0];
+    let note = Annotation::private(
+        document.id,
+        document.current.sha256.clone(),
+        0,
+        v.member.member.id,
+        Color::Yellow,
+        AnnotationShape::Note {
+            at: PagePoint { x: 1.0, y: 1.0 },
+            text: "x".repeat(3_500_000),
+        },
+        now(),
+    );
+    let operation = v.member.op(OperationPayload::SaveAnnotation { annotation: note });
+    assert_eq!(
+        v.hub.push_one(&v.member, operation).await,
+        Outcome::rejected(InvalidOperation::TooLarge),
+        "a 3.5 MB note is refused with its reason"
+    );
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM annotations"),
+        0,
+        "nothing stored"
+    );
+}
+
+async fn outsider_page(v: &Voting) -> quorum_core::protocol::ChangesPage {
+    v.hub
+        .get(&v.outsider.token, "/changes?since=0")
+        .await
+        .json()
+        .await
+        .expect("a page")
+}
+
+#[tokio::test]
+async fn another_committee_learns_nothing_from_cursors_withdrawals_or_health() {
+    let v = voting().await;
+    let before = outsider_page(&v).await;
+    // Committee A is busy: a shared note made private again, and a vote.
+    let document = &v.meeting.agenda[0].documents[0];
+    let mut note = Annotation::private(
+        document.id,
+        document.current.sha256.clone(),
+        0,
+        v.member.member.id,
+        Color::Yellow,
+        AnnotationShape::Note {
+            at: PagePoint { x: 1.0, y: 1.0 },
+            text: "Ghi chú".into(),
+        },
+        now(),
+    );
+    note.visibility = quorum_core::Visibility::Shared;
+    let shared = v.member.op(OperationPayload::SaveAnnotation {
+        annotation: note.clone(),
+    });
+    assert_eq!(v.hub.push_one(&v.member, shared).await, Outcome::Applied);
+    note.visibility = quorum_core::Visibility::Private;
+    let private = v.member.op(OperationPayload::SaveAnnotation { annotation: note });
+    assert_eq!(v.hub.push_one(&v.member, private).await, Outcome::Applied);
+
+    let after = outsider_page(&v).await;
+    assert_eq!(
+        after, before,
+        "committee B's feed and cursor did not move: no withdrawal, no number of A's"
+    );
+    let health: serde_json::Value = v
+        .hub
+        .client
+        .get(v.hub.url("/health"))
+        .send()
+        .await
+        .expect("the hub answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        health,
+        serde_json::json!({ "ok": true }),
+        "health tells a stranger nothing but that the hub answers"
+    );
+}
+
+#[tokio::test]
+async fn a_secretary_cannot_publish_or_fetch_another_committees_document_nor_learn_it_exists() {
+    let v = voting().await;
+    let b_secretary = v.hub.device(&v.b.secretary.1).await;
+    let a_document = v.meeting.agenda[0].documents[0].current.sha256.clone();
+    let unknown = sha256_of(b"never uploaded anywhere");
+    let mut answers = Vec::new();
+    for sha in [a_document.clone(), unknown] {
+        let meeting = meeting_with_document(v.b.committee.id, vec![v.b.chair.0.id], sha, 10_000);
+        let response = v.hub.put_meeting(&b_secretary.token, &meeting).await;
+        answers.push((response.status(), api_error(response).await.code));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "another committee's document and a document nobody has answer alike"
+    );
+    assert_eq!(answers[0].0, StatusCode::CONFLICT, "upload it first, both say");
+    let fetched = v
+        .hub
+        .get(&b_secretary.token, &format!("/blobs/{a_document}"))
+        .await;
+    assert_eq!(fetched.status(), StatusCode::NOT_FOUND, "and it cannot be fetched");
+    assert_eq!(
+        v.hub.count(&format!(
+            "SELECT COUNT(*) FROM meetings WHERE committee_id = '{}'",
+            v.b.committee.id
+        )),
+        0,
+        "committee B published nothing"
+    );
+    // Holding the bytes themselves, B's secretary uploads its own copy: then it is B's too.
+    let bytes = document_bytes(10_000);
+    assert_eq!(sha256_of(&bytes), a_document, "the same document");
+    v.hub.upload(&b_secretary.token, bytes).await;
+    let meeting = meeting_with_document(v.b.committee.id, vec![v.b.chair.0.id], a_document, 10_000);
+    let response = v.hub.put_meeting(&b_secretary.token, &meeting).await;
+    assert_eq!(response.status(), StatusCode::OK, "a committee publishes what it uploaded");
+}
+
+async fn enroll_attempt(hub: &TestHub, request: &EnrollRequest) -> StatusCode {
+    hub.client
+        .post(hub.url("/enroll"))
+        .json(request)
+        .send()
+        .await
+        .expect("the hub answers")
+        .status()
+}
+
+#[tokio::test]
+async fn the_identity_point_with_a_forged_signature_does_not_enroll() {
+    let hub = TestHub::start().await;
+    let committee = hub.add_committee("UBND").await;
+    let code = committee.member.1.clone();
+    // The identity point as a public key, and R = identity, s = 0: `verify` accepts it
+    // for any message, `verify_strict` does not.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut signature = [0u8; 64];
+    signature[0] = 1;
+    let request = EnrollRequest {
+        code: code.clone(),
+        public_key: hex::encode(identity),
+        signature: hex::encode(signature),
+        device_name: "Máy lạ".into(),
+    };
+    let status = enroll_attempt(&hub, &request).await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST,
+        "refused: {status}"
+    );
+    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+    hub.enroll(&code).await;
+    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 1, "the code still works for the member");
+}
+
+#[tokio::test]
+async fn an_expired_code_does_not_enroll() {
+    let hub = TestHub::start().await;
+    let committee = hub.add_committee("UBND").await;
+    let member_id = committee.member.0.id;
+    let code = hub
+        .hub
+        .with_store(move |store, _| {
+            store.new_code(member_id, chrono::Duration::hours(-1), &SystemClock)
+        })
+        .await
+        .expect("a code is issued");
+    let response = hub.try_enroll(&code, &device_key()).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "an expired code is refused");
+    assert_eq!(
+        api_error(response).await.code,
+        "enrollment_refused",
+        "with the usual refusal"
+    );
+    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+}
+
+#[tokio::test]
+async fn guessing_codes_is_slowed_to_a_crawl() {
+    let hub = TestHub::start().await;
+    let committee = hub.add_committee("UBND").await;
+    let key = device_key();
+    for n in 0..10 {
+        let guess = format!("AAAA-BBBB-{n:04}");
+        let response = hub.try_enroll(&guess, &key).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "guess {n} is wrong");
+    }
+    let response = hub.try_enroll(&committee.member.1, &key).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "after ten wrong guesses even a right one waits: guessing gains nothing"
+    );
+    assert_eq!(api_error(response).await.code, "too_many_attempts");
+    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+    let stolen = hub
+        .client
+        .get(hub.url("/changes"))
+        .bearer_auth("0".repeat(64))
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(
+        stolen.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "and so does a token guess from that address"
+    );
+}
+
+#[tokio::test]
+async fn a_device_holds_at_most_four_live_channels() {
+    let v = voting().await;
+    let mut open = Vec::new();
+    for _ in 0..quorum_hub::MAX_CHANNELS_PER_DEVICE {
+        let response = v.hub.get(&v.member.token, "/events").await;
+        assert_eq!(response.status(), StatusCode::OK, "a channel opens");
+        open.push(response);
+    }
+    let refused = v.hub.get(&v.member.token, "/events").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "one more is refused");
+    assert_eq!(
+        v.hub.get(&v.chair.token, "/events").await.status(),
+        StatusCode::OK,
+        "another device is not affected"
+    );
+    drop(open.pop());
+    // The freed place is taken back once the hub notices the channel closed.
+    let mut reopened = StatusCode::TOO_MANY_REQUESTS;
+    for _ in 0..50 {
+        reopened = v.hub.get(&v.member.token, "/events").await.status();
+        if reopened == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(reopened, StatusCode::OK, "a closed channel frees its place");
+}
+
+#[tokio::test]
+async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
+    let limits = quorum_hub::ConnectionLimits {
+        client_timeout: Duration::from_secs(1),
+        ..quorum_hub::ConnectionLimits::default()
+    };
+    let hub = TestHub::start_with(limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..100 {
+        let mut stream = tokio::net::TcpStream::connect(hub.address())
+            .await
+            .expect("a connection");
+        // A TLS record header, then nothing: the handshake never completes.
+        stream.write_all(&[0x16, 0x03, 0x01]).await.expect("sent");
+        idle.push(stream);
+    }
+    let health = hub
+        .client
+        .get(hub.url("/health"))
+        .send()
+        .await
+        .expect("the hub still answers");
+    assert_eq!(health.status(), StatusCode::OK, "with 100 half-open connections");
+    // Each is closed by the hub once its handshake deadline passes.
+    let mut buffer = [0u8; 16];
+    for stream in &mut idle {
+        let read = tokio::time::timeout(Duration::from_secs(10), async {
+            use tokio::io::AsyncReadExt;
+            stream.read(&mut buffer).await
+        })
+        .await
+        .expect("the hub closes a stalled handshake");
+        assert!(
+            matches!(read, Ok(0) | Err(_)),
+            "closed, not answered: {read:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_upload_is_cut_off_and_leaves_no_partial_file() {
+    let limits = quorum_hub::ConnectionLimits {
+        client_timeout: Duration::from_secs(1),
+        ..quorum_hub::ConnectionLimits::default()
+    };
+    let hub = TestHub::start_with(limits).await;
+    let committee = hub.add_committee("UBND").await;
+    let secretary = hub.enroll(&committee.secretary.1).await;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    sender
+        .send(Ok(vec![b'%'; 64 * 1024]))
+        .await
+        .expect("the first part is queued");
+    let body = reqwest::Body::wrap_stream(tokio_stream_of(receiver));
+    let upload = hub
+        .client
+        .put(hub.url(&format!("/blobs/{}", "ab".repeat(32))))
+        .bearer_auth(&secretary.token)
+        .header("content-length", "10000000")
+        .body(body)
+        .send();
+    let answer = tokio::time::timeout(Duration::from_secs(15), upload)
+        .await
+        .expect("the hub does not wait forever for the rest");
+    assert!(
+        answer.as_ref().map_or(true, |r| !r.status().is_success()),
+        "the upload is not taken: {answer:?}"
+    );
+    drop(sender);
+    let leftovers: Vec<_> = std::fs::read_dir(hub.hub.blobs_dir())
+        .expect("the blob folder")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".incoming"))
+        .collect();
+    assert!(leftovers.is_empty(), "no partial file is left: {leftovers:?}");
+}
+
+fn tokio_stream_of(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn the_data_folder_and_its_files_are_private_to_the_hub() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().expect("a temp dir");
+    let data = parent.path().join("hub");
+    let _store = quorum_hub::open_for_admin(&data).expect("a fresh data folder");
+    quorum_hub::HubCertificate::load_or_create(&data, None).expect("a certificate");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("it exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    assert_eq!(mode(&data.join("blobs")), 0o700, "the blob folder");
+    assert_eq!(mode(&data.join("hub.sqlite3")), 0o600, "the database");
+    assert_eq!(mode(&data.join("tls").join("hub.key")), 0o600, "the TLS key");
+}
