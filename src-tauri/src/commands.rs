@@ -8,7 +8,7 @@ use quorum_sync::SyncStatus;
 use tauri::State;
 use tracing::instrument;
 
-use crate::ipc::{IpcError, Language, RejectedOperation, SyncView};
+use crate::ipc::{IpcError, Language, PinnedHub, RejectedOperation, SyncView};
 use crate::profile::AppState;
 
 const LANGUAGE_KEY: &str = "ui.language";
@@ -60,9 +60,14 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncView, IpcError> {
         Some(sync) => sync.engine.status().borrow().clone(),
         None => with_store(&state, |store| SyncStatus::from_store(store))?,
     };
+    let hub = with_store(&state, |store| store.device())?.map(|device| PinnedHub {
+        url: device.hub_url,
+        certificate: device.hub_certificate,
+    });
     Ok(SyncView {
         enrolled: state.sync.is_some(),
         status,
+        hub,
     })
 }
 

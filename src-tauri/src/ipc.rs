@@ -136,6 +136,16 @@ pub struct SyncView {
     /// False on a laptop that only holds the sample and never met a hub.
     pub enrolled: bool,
     pub status: SyncStatus,
+    /// The hub this laptop is enrolled with, and the certificate it pinned.
+    pub hub: Option<PinnedHub>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PinnedHub {
+    pub url: String,
+    /// SHA-256 of the hub's certificate, hex; `None` for plain HTTP on this machine.
+    pub certificate: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -210,7 +220,9 @@ mod tests {
             IpcError::decl(&cfg),
             OperationId::decl(&cfg),
             SyncView::decl(&cfg),
+            PinnedHub::decl(&cfg),
             quorum_sync::SyncStatus::decl(&cfg),
+            quorum_sync::SyncProblem::decl(&cfg),
             quorum_sync::Connection::decl(&cfg),
             RejectedOperation::decl(&cfg),
             Refusal::decl(&cfg),

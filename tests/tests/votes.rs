@@ -5,7 +5,7 @@
 use quorum_core::Clock;
 use quorum_e2e::processes::{
     HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
-    hub_admin_output, hub_demo,
+    hub_admin_output, hub_demo, new_code,
 };
 use serde_json::Value;
 
@@ -157,4 +157,117 @@ fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
         "the hub's results list the other opinions in the members' words: {csv}"
     );
     drop(hub);
+}
+
+/// The member's one ballot on the written-opinion request, as their laptop shows it.
+fn my_ballot(laptop: &Laptop) -> Value {
+    the_poll(laptop)["myBallots"][0].clone()
+}
+
+#[test]
+fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_member_saw_the_result() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = Laptop::new(laptops.path().join("chair"));
+    chair.enroll(&hub, &code_for(&demo, "chair"));
+    let members: Vec<_> = demo.iter().filter(|m| m.role == "member").collect();
+    let offline = Laptop::new(laptops.path().join("offline"));
+    offline.enroll(&hub, &members[0].code);
+    let watcher = Laptop::new(laptops.path().join("watcher"));
+    let enrolled = watcher.enroll(&hub, &members[1].code);
+    // The second member also has a tablet, enrolled with a fresh code.
+    let member_id = enrolled["member"]["id"].as_str().unwrap();
+    let tablet = Laptop::new(laptops.path().join("watcher-tablet"));
+    tablet.enroll(&hub, &new_code(data.path(), member_id));
+
+    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua kế hoạch chỉnh trang đô thị",
+        "--deadline",
+        &deadline,
+    ]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    chair.run(&["open-poll", &poll_id]);
+    chair.run(&["sync"]);
+    for laptop in [&offline, &watcher, &tablet] {
+        laptop.run(&["sync"]);
+    }
+    // Both vote with no connection before the close.
+    offline.run(&["vote", &poll_id, "agree"]);
+    watcher.run(&["vote", &poll_id, "disagree"]);
+    chair.run(&["close-poll", &poll_id]);
+    chair.run(&["sync"]);
+    // The second member's tablet syncs after the close and shows them the result.
+    tablet.run(&["sync"]);
+    assert_eq!(
+        the_poll(&tablet)["view"]["state"]["kind"],
+        "closed",
+        "the tablet learnt of the close"
+    );
+
+    offline.run(&["sync"]);
+    assert_eq!(
+        my_ballot(&offline)["status"]["kind"],
+        "counted",
+        "the laptop that was offline at the close gets its ballot counted, late"
+    );
+    watcher.run(&["sync"]);
+    let refused = my_ballot(&watcher);
+    assert_eq!(
+        (&refused["status"]["kind"], &refused["status"]["refusal"]),
+        (&Value::from("refused"), &Value::from("seenSinceClose")),
+        "a member whose other device pulled the result cannot vote late; told why: {refused}"
+    );
+    chair.run(&["sync"]);
+    let view = the_poll(&chair)["view"].clone();
+    assert_eq!(
+        (&view["answered"], &view["tally"]["late"]),
+        (&Value::from(1), &Value::from(1)),
+        "one ballot counts, marked late: {view}"
+    );
+}
+
+#[test]
+fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let address = hub.address.clone();
+    let laptops = tempfile::tempdir().unwrap();
+    let committee = demo_committee(data.path());
+    let mut codes = vec![code_for(&demo, "chair")];
+    while codes.len() < 8 {
+        codes.push(add_voting_member(data.path(), &committee, &format!("Ủy viên {}", codes.len())));
+    }
+    let members = enrolled_laptops(&hub, laptops.path(), "member", &codes);
+    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let poll = members[0].run(&["create-poll", "--question", "Thông qua?", "--deadline", &deadline]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    members[0].run(&["open-poll", &poll_id]);
+    members[0].run(&["sync"]);
+    for laptop in &members {
+        laptop.run(&["sync"]);
+        laptop.run(&["vote", &poll_id, "agree"]);
+        laptop.run(&["sync"]);
+        assert_eq!(my_ballot(laptop)["status"]["kind"], "counted", "acknowledged");
+    }
+    // Killed the moment the last answer left: no shutdown, no flush.
+    hub.kill();
+    let verified = hub_admin_output(data.path(), &["audit", "verify"]);
+    assert_eq!(
+        String::from_utf8(verified.stdout).unwrap(),
+        "audit log intact: 8 ballots and 0 delegations, chains and signatures verified\n",
+        "every acknowledged ballot is in the audit log"
+    );
+    let _hub = HubProcess::start(data.path(), &address);
+    members[0].run(&["sync"]);
+    assert_eq!(
+        the_poll(&members[0])["view"]["answered"],
+        8,
+        "and counts after the restart"
+    );
 }

@@ -5,7 +5,7 @@ use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
-use quorum_e2e::processes::{DemoHub, Laptop, code_for, demo_hub, synced_laptop};
+use quorum_e2e::processes::{DemoHub, HubProcess, Laptop, code_for, demo_hub, synced_laptop};
 use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
@@ -231,6 +231,53 @@ async fn a_store_from_a_newer_quorum_is_explained_and_left_untouched() {
         "store-from-newer-version",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_shows_the_pinned_hub_and_refuses_a_hub_with_another_certificate() {
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let profile = tempfile::tempdir().unwrap();
+    Laptop::new(profile.path()).enroll(&hub, &code_for(&members, "member"));
+    let window = AppWindow::launch(profile.path()).await;
+    window
+        .wait_for_attribute("[data-testid=sync-connection]", "data-state", "online")
+        .await;
+    window
+        .wait_for_attribute("[data-testid=sync-hub]", "data-certificate", &hub.fingerprint)
+        .await;
+    let shown = window.find("[data-testid=sync-hub]").await.text().await.unwrap();
+    assert!(
+        shown.contains(&hub.url()) && shown.contains(&hub.fingerprint[..8]),
+        "the member sees which hub, and which certificate, the laptop trusts: {shown:?}"
+    );
+
+    // Someone else's hub takes the address: same port, another certificate.
+    let (address, pinned) = (hub.address.clone(), hub.fingerprint.clone());
+    hub.kill();
+    let impostor_data = tempfile::tempdir().unwrap();
+    let impostor = HubProcess::start(impostor_data.path(), &address);
+    assert_ne!(impostor.fingerprint, pinned, "a certificate of its own");
+    window
+        .wait_for_attribute("[data-testid=sync-problem]", "data-problem", "certificateMismatch")
+        .await;
+    window
+        .wait_for_text(
+            "[data-testid=sync-problem]",
+            "Máy chủ đưa ra chứng thư khác với chứng thư đã ghim khi đăng ký: có thể đây không phải máy chủ của cơ quan. Không đồng bộ; hãy báo bộ phận CNTT.",
+        )
+        .await;
+    window
+        .wait_for_attribute("[data-testid=sync-connection]", "data-state", "offline")
+        .await;
+    window.screenshot("sync-certificate-mismatch").await;
+    let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    rows[0].click().await.unwrap();
+    window.wait_for_count("[data-testid=agenda-item]", 6).await;
+    window.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -831,6 +831,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_hub_commits_to_disk_before_it_answers() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = HubStore::open(dir.path()).expect("a fresh data folder");
+        let synchronous: i64 = store
+            .conn
+            .pragma_query_value(None, "synchronous", |row| row.get(0))
+            .expect("the pragma reads");
+        assert_eq!(
+            synchronous, 2,
+            "synchronous=FULL: an acknowledged ballot survives a power cut"
+        );
+    }
+
+    #[test]
     fn migrations_are_valid() {
         MIGRATIONS
             .validate()

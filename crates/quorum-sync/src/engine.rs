@@ -39,6 +39,26 @@ pub enum Connection {
     Offline,
 }
 
+/// Why sync cannot go on until someone acts, for the window to say in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncProblem {
+    /// The hub shows another certificate than the one pinned at enrollment.
+    CertificateMismatch,
+    /// The hub no longer accepts this laptop (revoked).
+    Unauthorized,
+}
+
+impl SyncProblem {
+    fn of(error: &SyncError) -> Option<Self> {
+        match error {
+            SyncError::CertificateMismatch { .. } => Some(Self::CertificateMismatch),
+            SyncError::Unauthorized => Some(Self::Unauthorized),
+            _ => None,
+        }
+    }
+}
+
 /// What the window shows about sync: online or not, download progress, when it last
 /// synced, what waits in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
@@ -60,6 +80,7 @@ pub struct SyncStatus {
     #[ts(type = "number")]
     pub documents_present: u64,
     pub last_error: Option<String>,
+    pub problem: Option<SyncProblem>,
 }
 
 impl SyncStatus {
@@ -166,10 +187,14 @@ impl SyncEngine {
         let mut status = self.status.borrow().clone();
         status.syncing = false;
         status.connection = match &result {
-            Err(SyncError::Unreachable { .. }) => Connection::Offline,
+            // A hub showing another certificate is not ours: not connected to it.
+            Err(SyncError::Unreachable { .. } | SyncError::CertificateMismatch { .. }) => {
+                Connection::Offline
+            }
             _ => Connection::Online,
         };
         status.last_error = result.as_ref().err().map(ToString::to_string);
+        status.problem = result.as_ref().err().and_then(SyncProblem::of);
         self.with_store(|s| status.refresh_from(s))?;
         self.status.send_replace(status);
         result.map(|()| report)

@@ -19,7 +19,7 @@ mod profile;
 pub mod tls;
 
 pub use backoff::backoff_delay;
-pub use engine::{Connection, SyncEngine, SyncReport, SyncStatus};
+pub use engine::{Connection, SyncEngine, SyncProblem, SyncReport, SyncStatus};
 pub use enroll::{Enrolled, enroll};
 pub use profile::Profile;
 

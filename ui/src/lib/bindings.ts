@@ -53,9 +53,21 @@ export type SyncView = {
 /**
  * False on a laptop that only holds the sample and never met a hub.
  */
-enrolled: boolean, status: SyncStatus, };
+enrolled: boolean, status: SyncStatus, 
+/**
+ * The hub this laptop is enrolled with, and the certificate it pinned.
+ */
+hub: PinnedHub | null, };
 
-export type SyncStatus = { connection: Connection, syncing: boolean, bytesToDownload: number, bytesDownloaded: number, lastSyncedAt: string | null, pendingOperations: number, rejectedOperations: number, documentsTotal: number, documentsPresent: number, lastError: string | null, };
+export type PinnedHub = { url: string, 
+/**
+ * SHA-256 of the hub's certificate, hex; `None` for plain HTTP on this machine.
+ */
+certificate: string | null, };
+
+export type SyncStatus = { connection: Connection, syncing: boolean, bytesToDownload: number, bytesDownloaded: number, lastSyncedAt: string | null, pendingOperations: number, rejectedOperations: number, documentsTotal: number, documentsPresent: number, lastError: string | null, problem: SyncProblem | null, };
+
+export type SyncProblem = "certificateMismatch" | "unauthorized";
 
 export type Connection = "unknown" | "online" | "offline";
 
@@ -358,4 +370,4 @@ export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature";

@@ -89,4 +89,8 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   notAnInvitee: 'refusal.notAnInvitee',
   notWaiting: 'refusal.notWaiting',
   nobodySpeaking: 'refusal.nobodySpeaking',
+  tooLarge: 'refusal.tooLarge',
+  lateBallotReplaces: 'refusal.lateBallotReplaces',
+  seenSinceClose: 'refusal.seenSinceClose',
+  badDelegationSignature: 'refusal.badDelegationSignature',
 };
