@@ -257,7 +257,11 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
     }
     // Killed the moment the last answer left: no shutdown, no flush.
     hub.kill();
-    let verified = hub_admin_output(data.path(), &["audit", "verify"]);
+    let verified = std::process::Command::new(quorum_e2e::processes::hub_binary())
+        .args(["audit", "verify", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     assert_eq!(
         String::from_utf8(verified.stdout).unwrap(),
         "audit log intact: 8 ballots and 0 delegations, chains and signatures verified\n",
