@@ -136,6 +136,11 @@ pub struct PollView {
     pub voters: Vec<MemberId>,
     pub answered: u32,
     pub tally: Option<Tally>,
+    /// Closed, but ballots cast offline before the close may still arrive until then
+    /// (the grace period); `None` otherwise. The board says so, so nobody takes the
+    /// counts for final too early.
+    #[serde(default)]
+    pub late_until: Option<DateTime<Utc>>,
 }
 
 /// `PUT /v1/device-status`: what a laptop holds, told to the hub after each sync round,

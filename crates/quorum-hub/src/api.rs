@@ -984,6 +984,7 @@ mod tests {
                 voters: vec![],
                 answered: 0,
                 tally: None,
+                late_until: None,
             },
         };
         let in_meeting = PollSubject::AgendaItem {

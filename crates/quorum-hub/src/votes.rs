@@ -202,6 +202,12 @@ fn view(conn: &Connection, stored: &StoredPoll, now: DateTime<Utc>) -> Result<Po
         voters,
         answered: count.tally.answered,
         tally: (named || is_final(&stored.poll, stored.state, now)).then_some(count.tally),
+        late_until: match stored.state {
+            PollState::Closed { closed_at, .. } if !is_final(&stored.poll, stored.state, now) => {
+                Some(closed_at + Duration::seconds(stored.poll.late_grace_seconds.into()))
+            }
+            _ => None,
+        },
     })
 }
 

@@ -556,6 +556,14 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
         "during the grace period a secret tally is withheld, or a late ballot's change \
          to it would give that ballot away: {view:?}"
     );
+    let PollState::Closed { closed_at, .. } = view.state else {
+        unreachable!("checked just above")
+    };
+    assert_eq!(
+        view.late_until,
+        Some(closed_at + chrono::Duration::seconds(2)),
+        "the board is told late ballots may still arrive, and until when"
+    );
 
     assert_eq!(
         v.hub.push_one(&v.member, offline).await,
@@ -576,6 +584,7 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
         (vec![("agree", 1), ("disagree", 1), ("other", 0)], 1),
         "after the grace period the hub publishes the final counts on its own"
     );
+    assert_eq!(view.late_until, None, "and late ballots can no longer arrive");
     assert!(view.voters.is_empty(), "and still no names");
 }
 

@@ -211,6 +211,7 @@ impl Store {
             voters: Vec::new(),
             answered: 0,
             tally: None,
+            late_until: None,
         };
         let payload = OperationPayload::CreatePoll { poll: poll.clone() };
         self.record(now, payload, |tx| receive_poll(tx, &view))?;

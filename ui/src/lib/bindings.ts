@@ -278,7 +278,13 @@ eligible: Array<MemberId>,
 /**
  * Members whose ballot counts (named polls only).
  */
-voters: Array<MemberId>, answered: number, tally: Tally | null, };
+voters: Array<MemberId>, answered: number, tally: Tally | null, 
+/**
+ * Closed, but ballots cast offline before the close may still arrive until then
+ * (the grace period); `None` otherwise. The board says so, so nobody takes the
+ * counts for final too early.
+ */
+lateUntil: string | null, };
 
 export type Poll = { id: PollId, subject: PollSubject, question: string, options: Array<PollOption>, secrecy: BallotSecrecy, opensAt: string | null, closesAt: string | null, quorum: QuorumRule, majority: MajorityRule, majorityBasis: MajorityBasis, 
 /**
