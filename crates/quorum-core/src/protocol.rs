@@ -95,11 +95,16 @@ pub enum Record {
         delegate: Option<MemberId>,
     },
     /// An invitee's attendance at a meeting: checked in, or marked by the secretary.
+    /// `disputed_check_in`: the member's laptop checked them in (at that time, by its
+    /// clock) before the secretary's mark, and reached the hub after it; the mark holds,
+    /// and the secretary is shown the disagreement.
     #[serde(rename_all = "camelCase")]
     Attendance {
         meeting_id: MeetingId,
         member_id: MemberId,
         attendance: crate::Attendance,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disputed_check_in: Option<DateTime<Utc>>,
     },
     /// The floor of an agenda item: both queues, in order of asking.
     #[serde(rename_all = "camelCase")]
@@ -299,6 +304,8 @@ pub enum InvalidOperation {
     SeenSinceClose,
     #[error("the delegation's signature does not match its contents and device")]
     BadDelegationSignature,
+    #[error("the secretary marked the member's attendance after this check-in was made")]
+    MarkedMeanwhile,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

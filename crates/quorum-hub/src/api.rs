@@ -436,10 +436,12 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
             meeting_id,
             member_id,
             attendance,
+            disputed_check_in,
         } if may_view(meeting_id) => Some(Record::Attendance {
             meeting_id,
             member_id,
             attendance,
+            disputed_check_in,
         }),
         Record::Readiness {
             committee_id,

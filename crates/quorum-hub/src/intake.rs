@@ -170,7 +170,7 @@ fn apply(
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?
                 .and_then(|m| allowed(member, Action::CheckIn, &m).map(|()| m));
-            attend(conn, meeting, member.id, &Attendance::Present, now)?
+            check_in(conn, meeting, member.id, operation.created_at, now)?
         }
         OperationPayload::MarkAttendance {
             meeting_id,
@@ -186,7 +186,14 @@ fn apply(
                         Err(InvalidOperation::NotAnInvitee.into())
                     }
                 });
-            attend(conn, meeting, *member_id, attendance, now)?
+            attend(
+                conn,
+                meeting,
+                *member_id,
+                attendance,
+                store::MarkedBy::Secretary,
+                now,
+            )?
         }
         OperationPayload::RequestToSpeak {
             meeting_id,
@@ -308,15 +315,48 @@ fn attend(
     meeting: Result<Meeting, Refusal>,
     member_id: MemberId,
     attendance: &Attendance,
+    marked_by: store::MarkedBy,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
     Ok(match meeting {
         Ok(meeting) => {
-            store::record_attendance(conn, &meeting, member_id, attendance, now)?;
+            store::record_attendance(conn, &meeting, member_id, attendance, marked_by, now)?;
             Ok(())
         }
         Err(refusal) => Err(refusal),
     })
+}
+
+/// A member's own check-in, made on their laptop at `checked_in_at`. The later decision
+/// holds: a check-in queued offline before the secretary marked the member does not
+/// undo that mark when it arrives; it is refused, and the meeting shows the
+/// disagreement. (The laptop's clock is the member's own; all it could gain by setting
+/// it ahead is to check in, which a check-in made now would do anyway.)
+fn check_in(
+    conn: &Connection,
+    meeting: Result<Meeting, Refusal>,
+    member_id: MemberId,
+    checked_in_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, HubError> {
+    let meeting = match meeting {
+        Ok(meeting) => meeting,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if let Some((mark, marked_at)) = store::secretary_mark(conn, meeting.id, member_id)?
+        && checked_in_at < marked_at
+    {
+        store::record_disputed_check_in(conn, &meeting, member_id, mark, checked_in_at, now)?;
+        return Ok(Err(InvalidOperation::MarkedMeanwhile.into()));
+    }
+    attend(
+        conn,
+        Ok(meeting),
+        member_id,
+        &Attendance::Present,
+        store::MarkedBy::Member,
+        now,
+    )
 }
 
 fn allowed(member: &Member, action: Action, meeting: &Meeting) -> Result<(), Refusal> {

@@ -570,27 +570,80 @@ pub fn publish_meeting(
 
 // --- attendance --------------------------------------------------------------------
 
+/// Who decided an attendance, as the rule between a check-in and a mark needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkedBy {
+    /// The member checked in from their own laptop.
+    Member,
+    /// The secretary marked it, at the hub's `now`.
+    Secretary,
+}
+
 /// Records an invitee's attendance and passes it to the meeting.
 pub fn record_attendance(
     conn: &Connection,
     meeting: &Meeting,
     member_id: MemberId,
     attendance: &Attendance,
+    marked_by: MarkedBy,
     now: DateTime<Utc>,
 ) -> Result<u64, HubError> {
+    let marked_at = (marked_by == MarkedBy::Secretary).then_some(now);
     conn.execute(
-        "INSERT INTO attendance (meeting_id, member_id, attendance) VALUES (?1, ?2, ?3)
-         ON CONFLICT (meeting_id, member_id) DO UPDATE SET attendance = excluded.attendance",
+        "INSERT INTO attendance (meeting_id, member_id, attendance, marked_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (meeting_id, member_id) DO UPDATE SET attendance = excluded.attendance,
+             marked_at = excluded.marked_at",
         params![
             meeting.id.to_string(),
             member_id.to_string(),
-            serde_json::to_string(attendance)?
+            serde_json::to_string(attendance)?,
+            marked_at,
         ],
     )?;
     let record = Record::Attendance {
         meeting_id: meeting.id,
         member_id,
         attendance: attendance.clone(),
+        disputed_check_in: None,
+    };
+    append_change(conn, meeting.committee_id, &record, now)
+}
+
+/// The secretary's mark of an invitee's attendance, and when it was made, if the
+/// secretary (not the member) decided the attendance now standing.
+pub fn secretary_mark(
+    conn: &Connection,
+    meeting_id: MeetingId,
+    member_id: MemberId,
+) -> Result<Option<(Attendance, DateTime<Utc>)>, HubError> {
+    let found: Option<(String, Option<DateTime<Utc>>)> = conn
+        .query_row(
+            "SELECT attendance, marked_at FROM attendance WHERE meeting_id = ?1 AND member_id = ?2",
+            params![meeting_id.to_string(), member_id.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    match found {
+        Some((json, Some(marked_at))) => Ok(Some((serde_json::from_str(&json)?, marked_at))),
+        _ => Ok(None),
+    }
+}
+
+/// Tells the meeting that a check-in made at `checked_in_at` lost to the secretary's
+/// standing mark, so both see the disagreement.
+pub fn record_disputed_check_in(
+    conn: &Connection,
+    meeting: &Meeting,
+    member_id: MemberId,
+    mark: Attendance,
+    checked_in_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64, HubError> {
+    let record = Record::Attendance {
+        meeting_id: meeting.id,
+        member_id,
+        attendance: mark,
+        disputed_check_in: Some(checked_in_at),
     };
     append_change(conn, meeting.committee_id, &record, now)
 }

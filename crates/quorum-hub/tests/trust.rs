@@ -552,3 +552,52 @@ async fn the_data_folder_and_its_files_are_private_to_the_hub() {
     assert_eq!(mode(&data.join("hub.sqlite3")), 0o600, "the database");
     assert_eq!(mode(&data.join("tls").join("hub.key")), 0o600, "the TLS key");
 }
+
+#[tokio::test]
+async fn a_check_in_queued_before_the_secretarys_mark_does_not_undo_it_and_both_see_the_conflict() {
+    let v = voting().await;
+    let meeting_id = v.meeting.id;
+    let member_id = v.member.member.id;
+    // The member checks in on a laptop that is offline; the secretary, not seeing them,
+    // marks them absent meanwhile.
+    let queued = v.member.op(OperationPayload::CheckIn { meeting_id });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let absent = quorum_core::Attendance::Absent {
+        reason: "Đi công tác".into(),
+    };
+    let mark = v.secretary.op(OperationPayload::MarkAttendance {
+        meeting_id,
+        member_id,
+        attendance: absent.clone(),
+    });
+    assert_eq!(v.hub.push_one(&v.secretary, mark).await, Outcome::Applied);
+    assert_eq!(
+        v.hub.push_one(&v.member, queued).await,
+        Outcome::rejected(InvalidOperation::MarkedMeanwhile),
+        "the older check-in arriving later is refused, with its reason for the member"
+    );
+    let attendance_of = |records: Vec<Record>| {
+        records.into_iter().rev().find_map(|record| match record {
+            Record::Attendance {
+                member_id: id,
+                attendance,
+                disputed_check_in,
+                ..
+            } if id == member_id => Some((attendance, disputed_check_in.is_some())),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        attendance_of(v.hub.feed(&v.secretary).await),
+        Some((absent, true)),
+        "the secretary's mark holds, and the secretary is shown the disputed check-in"
+    );
+    // Arriving later for real, the member checks in again: that one is newer, it holds.
+    let again = v.member.op(OperationPayload::CheckIn { meeting_id });
+    assert_eq!(v.hub.push_one(&v.member, again).await, Outcome::Applied);
+    assert_eq!(
+        attendance_of(v.hub.feed(&v.member).await),
+        Some((quorum_core::Attendance::Present, false)),
+        "a check-in made after the mark is the later decision"
+    );
+}

@@ -20,6 +20,9 @@ use crate::{Result, Store, StoreError};
 pub struct Attendee {
     pub member: Member,
     pub attendance: Option<Attendance>,
+    /// The member's laptop checked them in at this time, before the secretary's mark
+    /// that stands; shown so the two can settle it.
+    pub disputed_check_in: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -35,14 +38,22 @@ impl Store {
         let meeting = self.meeting(meeting_id)?;
         let mut statement = self
             .conn
-            .prepare("SELECT member_id, json FROM attendance WHERE meeting_id = ?1")?;
+            .prepare("SELECT member_id, json, disputed_at FROM attendance WHERE meeting_id = ?1")?;
         let rows = statement.query_map([meeting_id.to_string()], |row| {
-            Ok((parsed::<MemberId>(row, 0)?, row.get::<_, String>(1)?))
+            Ok((
+                parsed::<MemberId>(row, 0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<DateTime<Utc>>>(2)?,
+            ))
         })?;
         let mut marked = Vec::new();
+        let mut disputed = Vec::new();
         for row in rows {
-            let (member, json) = row?;
+            let (member, json, disputed_at) = row?;
             marked.push((member, serde_json::from_str::<Attendance>(&json)?));
+            if let Some(at) = disputed_at {
+                disputed.push((member, at));
+            }
         }
         let members = self.members()?;
         let quorum = attendance_quorum(&meeting, &members, &marked);
@@ -54,6 +65,10 @@ impl Store {
                     .iter()
                     .find(|(id, _)| *id == member.id)
                     .map(|(_, a)| a.clone()),
+                disputed_check_in: disputed
+                    .iter()
+                    .find(|(id, _)| *id == member.id)
+                    .map(|(_, at)| *at),
                 member,
             })
             .collect();
@@ -77,7 +92,7 @@ impl Store {
             attendance: attendance.clone(),
         };
         self.record(now, payload, |tx| {
-            receive_attendance(tx, meeting_id, member_id, &attendance)
+            receive_attendance(tx, meeting_id, member_id, &attendance, None)
         })?;
         Ok(())
     }
@@ -88,14 +103,17 @@ pub(crate) fn receive_attendance(
     meeting_id: MeetingId,
     member_id: MemberId,
     attendance: &Attendance,
+    disputed_check_in: Option<DateTime<Utc>>,
 ) -> Result<()> {
     tx.execute(
-        "INSERT INTO attendance (meeting_id, member_id, json) VALUES (?1, ?2, ?3)
-         ON CONFLICT (meeting_id, member_id) DO UPDATE SET json = excluded.json",
+        "INSERT INTO attendance (meeting_id, member_id, json, disputed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (meeting_id, member_id) DO UPDATE SET json = excluded.json,
+             disputed_at = excluded.disputed_at",
         params![
             meeting_id.to_string(),
             member_id.to_string(),
-            serde_json::to_string(attendance)?
+            serde_json::to_string(attendance)?,
+            disputed_check_in,
         ],
     )?;
     Ok(())

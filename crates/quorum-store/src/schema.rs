@@ -15,7 +15,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0010_seen.sql"),
     include_str!("migrations/0011_floor.sql"),
     include_str!("migrations/0012_drafts.sql"),
-    include_str!("migrations/0013_hub_certificate.sql"),
+    include_str!("migrations/0013_trust.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

@@ -160,7 +160,14 @@ impl Store {
                     meeting_id,
                     member_id,
                     attendance,
-                } => receive_attendance(&tx, *meeting_id, *member_id, attendance)?,
+                    disputed_check_in,
+                } => receive_attendance(
+                    &tx,
+                    *meeting_id,
+                    *member_id,
+                    attendance,
+                    *disputed_check_in,
+                )?,
                 Record::Readiness { readiness, .. } => receive_readiness(&tx, readiness)?,
                 Record::Delegation {
                     meeting_id,
@@ -266,7 +273,7 @@ impl Store {
                  ON CONFLICT (meeting_id) DO NOTHING",
                 params![meeting_id.to_string(), now],
             )?;
-            receive_attendance(tx, meeting_id, me.id, &Attendance::Present)
+            receive_attendance(tx, meeting_id, me.id, &Attendance::Present, None)
         })
     }
 }

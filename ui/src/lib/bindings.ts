@@ -226,7 +226,12 @@ removedDocuments: Array<string>, newItems: Array<AgendaItemId>,
  */
 movedItems: Array<AgendaItemId>, };
 
-export type Attendee = { member: Member, attendance: Attendance | null, };
+export type Attendee = { member: Member, attendance: Attendance | null, 
+/**
+ * The member's laptop checked them in at this time, before the secretary's mark
+ * that stands; shown so the two can settle it.
+ */
+disputedCheckIn: string | null, };
 
 export type Attendance = { "kind": "present" } | { "kind": "absent", reason: string, } | { "kind": "substitute", by: string, };
 
@@ -376,4 +381,4 @@ export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature" | "markedMeanwhile";

@@ -93,4 +93,5 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   lateBallotReplaces: 'refusal.lateBallotReplaces',
   seenSinceClose: 'refusal.seenSinceClose',
   badDelegationSignature: 'refusal.badDelegationSignature',
+  markedMeanwhile: 'refusal.markedMeanwhile',
 };

@@ -69,3 +69,7 @@ END;
 UPDATE operations
 SET payload = json_remove(payload, '$.ballot.optionKey', '$.ballot.comment', '$.ballot.signature')
 WHERE json_extract(payload, '$.kind') = 'castBallot';
+
+-- When the secretary marked this attendance (hub clock); NULL for a member's own
+-- check-in. A check-in made before that mark and arriving after it does not undo it.
+ALTER TABLE attendance ADD COLUMN marked_at TEXT;

@@ -2,3 +2,7 @@
 -- this machine spoken to in plain HTTP, the only way a profile enrolled before HTTPS
 -- could have reached its hub.
 ALTER TABLE device ADD COLUMN hub_certificate TEXT;
+
+-- A check-in from the member's laptop that lost to the secretary's later mark (its time
+-- by that laptop's clock), as the hub passed it on; shown on the attendance board.
+ALTER TABLE attendance ADD COLUMN disputed_at TEXT;
