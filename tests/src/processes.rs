@@ -291,7 +291,13 @@ impl Laptop {
     }
 
     pub fn enroll(&self, hub: &HubProcess, code: &str) -> Value {
-        self.run(&["enroll", &hub.url(), code, "--certificate", &hub.fingerprint])
+        self.run(&[
+            "enroll",
+            &hub.url(),
+            code,
+            "--certificate",
+            &hub.fingerprint,
+        ])
     }
 
     pub fn blob_path(&self, sha256: &str) -> PathBuf {

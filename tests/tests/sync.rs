@@ -346,11 +346,20 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
         "and is told why: {refused}"
     );
     assert_eq!(
-        http_status(&demo.hub, &format!("{url}/v1/changes?since=0"), Some(&token)).await,
+        http_status(
+            &demo.hub,
+            &format!("{url}/v1/changes?since=0"),
+            Some(&token)
+        )
+        .await,
         401,
         "no changes"
     );
-    assert_eq!(http_status(&demo.hub, &blob_url, Some(&token)).await, 401, "no blob");
+    assert_eq!(
+        http_status(&demo.hub, &blob_url, Some(&token)).await,
+        401,
+        "no blob"
+    );
 
     // No credential, or a forged one.
     for token in [None, Some("forged-token"), Some("")] {

@@ -165,7 +165,8 @@ fn my_ballot(laptop: &Laptop) -> Value {
 }
 
 #[test]
-fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_member_saw_the_result() {
+fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_member_saw_the_result()
+{
     let data = tempfile::tempdir().unwrap();
     let demo = hub_demo(data.path());
     let hub = HubProcess::start(data.path(), "127.0.0.1:0");
@@ -241,11 +242,21 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
     let committee = demo_committee(data.path());
     let mut codes = vec![code_for(&demo, "chair")];
     while codes.len() < 8 {
-        codes.push(add_voting_member(data.path(), &committee, &format!("Ủy viên {}", codes.len())));
+        codes.push(add_voting_member(
+            data.path(),
+            &committee,
+            &format!("Ủy viên {}", codes.len()),
+        ));
     }
     let members = enrolled_laptops(&hub, laptops.path(), "member", &codes);
     let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = members[0].run(&["create-poll", "--question", "Thông qua?", "--deadline", &deadline]);
+    let poll = members[0].run(&[
+        "create-poll",
+        "--question",
+        "Thông qua?",
+        "--deadline",
+        &deadline,
+    ]);
     let poll_id = poll["id"].as_str().unwrap().to_string();
     members[0].run(&["open-poll", &poll_id]);
     members[0].run(&["sync"]);
@@ -253,7 +264,11 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
         laptop.run(&["sync"]);
         laptop.run(&["vote", &poll_id, "agree"]);
         laptop.run(&["sync"]);
-        assert_eq!(my_ballot(laptop)["status"]["kind"], "counted", "acknowledged");
+        assert_eq!(
+            my_ballot(laptop)["status"]["kind"],
+            "counted",
+            "acknowledged"
+        );
     }
     // Killed the moment the last answer left: no shutdown, no flush.
     hub.kill();

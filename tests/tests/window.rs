@@ -247,9 +247,18 @@ async fn the_window_shows_the_pinned_hub_and_refuses_a_hub_with_another_certific
         .wait_for_attribute("[data-testid=sync-connection]", "data-state", "online")
         .await;
     window
-        .wait_for_attribute("[data-testid=sync-hub]", "data-certificate", &hub.fingerprint)
+        .wait_for_attribute(
+            "[data-testid=sync-hub]",
+            "data-certificate",
+            &hub.fingerprint,
+        )
         .await;
-    let shown = window.find("[data-testid=sync-hub]").await.text().await.unwrap();
+    let shown = window
+        .find("[data-testid=sync-hub]")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         shown.contains(&hub.url()) && shown.contains(&hub.fingerprint[..8]),
         "the member sees which hub, and which certificate, the laptop trusts: {shown:?}"
@@ -262,7 +271,11 @@ async fn the_window_shows_the_pinned_hub_and_refuses_a_hub_with_another_certific
     let impostor = HubProcess::start(impostor_data.path(), &address);
     assert_ne!(impostor.fingerprint, pinned, "a certificate of its own");
     window
-        .wait_for_attribute("[data-testid=sync-problem]", "data-problem", "certificateMismatch")
+        .wait_for_attribute(
+            "[data-testid=sync-problem]",
+            "data-problem",
+            "certificateMismatch",
+        )
         .await;
     window
         .wait_for_text(

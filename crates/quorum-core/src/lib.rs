@@ -46,8 +46,8 @@ pub use meeting::{
 pub use operation::{Operation, OperationPayload};
 pub use permission::{Action, Denied, decide};
 pub use poll::{
-    Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption, PollSubject,
-    QuorumRule,
+    Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption,
+    PollSubject, QuorumRule,
 };
 pub use vote::{
     Counted, MAX_CLOCK_AHEAD, OptionCount, PollState, Tally, Timing, TimingError, eligible_voters,

@@ -43,9 +43,18 @@ fn text(field: &'static str, value: &str, limit: usize) -> Result<(), TooLarge> 
 
 pub fn check_annotation_shape(shape: &AnnotationShape) -> Result<(), TooLarge> {
     match shape {
-        AnnotationShape::Highlight { rects, text: marked }
-        | AnnotationShape::Underline { rects, text: marked }
-        | AnnotationShape::StrikeOut { rects, text: marked } => {
+        AnnotationShape::Highlight {
+            rects,
+            text: marked,
+        }
+        | AnnotationShape::Underline {
+            rects,
+            text: marked,
+        }
+        | AnnotationShape::StrikeOut {
+            rects,
+            text: marked,
+        } => {
             at_most("rects", rects.len(), MAX_RECTS)?;
             text("text", marked, MAX_TEXT_CHARS)
         }
@@ -91,7 +100,11 @@ impl OperationPayload {
         match self {
             Self::CastBallot { ballot } => {
                 text("optionKey", &ballot.option_key, MAX_TITLE_CHARS)?;
-                text("comment", ballot.comment.as_deref().unwrap_or(""), MAX_TEXT_CHARS)
+                text(
+                    "comment",
+                    ballot.comment.as_deref().unwrap_or(""),
+                    MAX_TEXT_CHARS,
+                )
             }
             Self::CreatePoll { poll } => check_poll(poll),
             Self::SaveAnnotation { annotation } => check_annotation_shape(&annotation.shape),

@@ -300,7 +300,9 @@ pub enum InvalidOperation {
     TooLarge,
     #[error("a ballot that counted before the poll closed cannot be changed after it")]
     LateBallotReplaces,
-    #[error("the member's laptop received the feed after the poll closed, so a late ballot no longer counts")]
+    #[error(
+        "the member's laptop received the feed after the poll closed, so a late ballot no longer counts"
+    )]
     SeenSinceClose,
     #[error("the delegation's signature does not match its contents and device")]
     BadDelegationSignature,

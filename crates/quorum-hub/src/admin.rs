@@ -63,7 +63,13 @@ impl HubStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         store::put_member(&tx, &member, now)?;
-        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now, now + valid_for)?;
+        store::replace_code(
+            &tx,
+            member.id,
+            &enrollment_code_hash(&code),
+            now,
+            now + valid_for,
+        )?;
         tx.commit()?;
         Ok(MemberCode { member, code })
     }
@@ -84,7 +90,13 @@ impl HubStore {
             return Err(HubError::MemberNotFound(member_id));
         }
         let now = clock.now();
-        store::replace_code(&tx, member_id, &enrollment_code_hash(&code), now, now + valid_for)?;
+        store::replace_code(
+            &tx,
+            member_id,
+            &enrollment_code_hash(&code),
+            now,
+            now + valid_for,
+        )?;
         tx.commit()?;
         Ok(code)
     }
@@ -151,7 +163,13 @@ pub fn demo(
     for member in sample.members {
         let code = new_enrollment_code()?;
         let expires_at = now + DEFAULT_CODE_VALIDITY;
-        store::replace_code(&tx, member.id, &enrollment_code_hash(&code), now, expires_at)?;
+        store::replace_code(
+            &tx,
+            member.id,
+            &enrollment_code_hash(&code),
+            now,
+            expires_at,
+        )?;
         codes.push(MemberCode { member, code });
     }
     tx.commit()?;

@@ -557,11 +557,9 @@ async fn put_blob(
     let size = blobs::receive(hub.blobs_dir(), &sha256, request.into_body()).await?;
     let recorded = sha256.clone();
     let committee_id = caller.member.committee_id;
-    hub.with_store(move |store, _| {
-        store::record_blob(&store.conn, committee_id, &recorded, size)
-    })
-    .await
-    .map_err(ApiFailure::from)?;
+    hub.with_store(move |store, _| store::record_blob(&store.conn, committee_id, &recorded, size))
+        .await
+        .map_err(ApiFailure::from)?;
     Ok(Json(BlobStored {
         sha256,
         size_bytes: size,

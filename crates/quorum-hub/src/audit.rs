@@ -27,7 +27,11 @@ pub(crate) fn signed_by(ballot: &Ballot, public_key: &str) -> bool {
 
 /// Whether `delegation` carries a valid Ed25519 signature by the key `public_key` (hex).
 pub(crate) fn delegation_signed_by(delegation: &Delegation, public_key: &str) -> bool {
-    signature_valid(&delegation.signed_message(), &delegation.signature, public_key)
+    signature_valid(
+        &delegation.signed_message(),
+        &delegation.signature,
+        public_key,
+    )
 }
 
 fn signature_valid(message: &[u8], signature: &str, public_key: &str) -> bool {
@@ -392,7 +396,10 @@ fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)
 
 /// What is wrong with a row's delegation, if anything: it must be what its columns say,
 /// signed by the delegating member's device.
-fn delegation_fault(conn: &Connection, row: &DelegationRow) -> Result<Option<AuditBreak>, HubError> {
+fn delegation_fault(
+    conn: &Connection,
+    row: &DelegationRow,
+) -> Result<Option<AuditBreak>, HubError> {
     let device = match row.device_id.parse() {
         Ok(device_id) => store::device_key(conn, device_id)?,
         Err(_) => None,
@@ -461,7 +468,14 @@ mod tests {
         let clock = FixedClock(DateTime::UNIX_EPOCH);
         let committee = store.add_committee("UBND", &clock).unwrap();
         let member = store
-            .add_member(committee.id, "Trần Thị Bích", Role::Member, "", crate::DEFAULT_CODE_VALIDITY, &clock)
+            .add_member(
+                committee.id,
+                "Trần Thị Bích",
+                Role::Member,
+                "",
+                crate::DEFAULT_CODE_VALIDITY,
+                &clock,
+            )
             .unwrap()
             .member;
         let key = SigningKey::from_bytes(&[7; 32]);
@@ -545,12 +559,18 @@ mod tests {
     fn an_untouched_log_verifies() {
         assert_eq!(
             log_with(0).1.verify_audit_log().unwrap(),
-            AuditOutcome::Intact { ballots: 0, delegations: 0 },
+            AuditOutcome::Intact {
+                ballots: 0,
+                delegations: 0
+            },
             "an empty log is intact"
         );
         assert_eq!(
             log_with(3).1.verify_audit_log().unwrap(),
-            AuditOutcome::Intact { ballots: 3, delegations: 0 },
+            AuditOutcome::Intact {
+                ballots: 3,
+                delegations: 0
+            },
             "every appended row links to the one before"
         );
     }

@@ -198,7 +198,10 @@ impl Hub {
     /// of devices revoked meanwhile, checking every `period` until shutdown. Repeating a
     /// notice the API already sent is harmless: it only prompts a pull.
     pub async fn announce_outside_changes(self, period: std::time::Duration) {
-        let mut announced = match self.with_store(|store, _| store::feed_position(&store.conn)).await {
+        let mut announced = match self
+            .with_store(|store, _| store::feed_position(&store.conn))
+            .await
+        {
             Ok(seq) => seq,
             Err(e) => {
                 tracing::error!(error = %e, "cannot watch the change feed");

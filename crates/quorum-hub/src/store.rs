@@ -859,7 +859,11 @@ pub fn changes_after(
 }
 
 /// Notes that `device_id` was handed records of the feed at `now`.
-pub fn note_pulled(conn: &Connection, device_id: DeviceId, now: DateTime<Utc>) -> Result<(), HubError> {
+pub fn note_pulled(
+    conn: &Connection,
+    device_id: DeviceId,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
     conn.execute(
         "UPDATE devices SET last_pulled_at = ?2 WHERE id = ?1",
         params![device_id.to_string(), now],

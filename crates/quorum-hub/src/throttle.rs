@@ -71,9 +71,15 @@ mod tests {
         for _ in 0..MAX_FAILURES - 1 {
             throttle.failed(guesser);
         }
-        assert_eq!(throttle.wait_for(guesser), None, "nine failures still may try");
+        assert_eq!(
+            throttle.wait_for(guesser),
+            None,
+            "nine failures still may try"
+        );
         throttle.failed(guesser);
-        let wait = throttle.wait_for(guesser).expect("the tenth failure holds it back");
+        let wait = throttle
+            .wait_for(guesser)
+            .expect("the tenth failure holds it back");
         assert!(wait <= WINDOW, "for at most one window");
         assert_eq!(
             throttle.wait_for(colleague),

@@ -48,7 +48,10 @@ pub fn fingerprint_of(certificate: &CertificateDer<'_>) -> String {
 impl HubCertificate {
     /// The certificate the operator gave (`cert` and `key` PEM files), or else the one in
     /// the data folder, made there on first use.
-    pub fn load_or_create(data_dir: &Path, given: Option<(&Path, &Path)>) -> Result<Self, HubError> {
+    pub fn load_or_create(
+        data_dir: &Path,
+        given: Option<(&Path, &Path)>,
+    ) -> Result<Self, HubError> {
         match given {
             Some((cert, key)) => Self::load(cert, key),
             None => {

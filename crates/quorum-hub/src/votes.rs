@@ -27,9 +27,8 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use quorum_core::protocol::{InvalidOperation, PollView, Record, Refusal};
 use quorum_core::{
     Action, Ballot, BallotSecrecy, CommitteeId, Counted, Delegation, Denied, DeviceId, MeetingId,
-    Member,
-    MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide, eligible_voters,
-    judge_timing, tally,
+    Member, MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide,
+    eligible_voters, judge_timing, tally,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};

@@ -51,7 +51,11 @@ async fn uninviting_a_voter_after_a_secret_poll_opened_neither_drops_their_ballo
     );
     let published = view.tally.expect("final: closed with no grace period");
     assert_eq!(
-        (published.answered, published.counts[0].count, published.counts[1].count),
+        (
+            published.answered,
+            published.counts[0].count,
+            published.counts[1].count
+        ),
         (2, 1, 1),
         "both ballots count: nobody's choice can be read off a tally of one"
     );
@@ -171,7 +175,11 @@ async fn digits_finer_than_the_signed_milliseconds_are_refused() {
         Outcome::rejected(InvalidOperation::BadSignature),
         "what is not signed cannot decide which ballot counts"
     );
-    assert_eq!(v.hub.count("SELECT COUNT(*) FROM ballots"), 0, "nothing stored");
+    assert_eq!(
+        v.hub.count("SELECT COUNT(*) FROM ballots"),
+        0,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -179,9 +187,13 @@ async fn the_operations_table_keeps_no_choice_and_no_signature_that_would_tell_i
     let v = voting().await;
     let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 600);
     v.open(&poll).await;
-    let ballot = v
-        .member
-        .ballot_for(poll.id, v.member.member.id, "other", Some("Cần bổ sung số liệu"), now());
+    let ballot = v.member.ballot_for(
+        poll.id,
+        v.member.member.id,
+        "other",
+        Some("Cần bổ sung số liệu"),
+        now(),
+    );
     assert_eq!(v.hub.push_one(&v.member, ballot).await, Outcome::Applied);
     let conn = rusqlite::Connection::open(v.hub.db_path()).expect("the database opens");
     let payload: String = conn
@@ -220,7 +232,9 @@ async fn an_oversized_note_is_refused_and_reaches_nobody() {
         },
         now(),
     );
-    let operation = v.member.op(OperationPayload::SaveAnnotation { annotation: note });
+    let operation = v
+        .member
+        .op(OperationPayload::SaveAnnotation { annotation: note });
     assert_eq!(
         v.hub.push_one(&v.member, operation).await,
         Outcome::rejected(InvalidOperation::TooLarge),
@@ -266,7 +280,9 @@ async fn another_committee_learns_nothing_from_cursors_withdrawals_or_health() {
     });
     assert_eq!(v.hub.push_one(&v.member, shared).await, Outcome::Applied);
     note.visibility = quorum_core::Visibility::Private;
-    let private = v.member.op(OperationPayload::SaveAnnotation { annotation: note });
+    let private = v
+        .member
+        .op(OperationPayload::SaveAnnotation { annotation: note });
     assert_eq!(v.hub.push_one(&v.member, private).await, Outcome::Applied);
 
     let after = outsider_page(&v).await;
@@ -307,12 +323,20 @@ async fn a_secretary_cannot_publish_or_fetch_another_committees_document_nor_lea
         answers[0], answers[1],
         "another committee's document and a document nobody has answer alike"
     );
-    assert_eq!(answers[0].0, StatusCode::CONFLICT, "upload it first, both say");
+    assert_eq!(
+        answers[0].0,
+        StatusCode::CONFLICT,
+        "upload it first, both say"
+    );
     let fetched = v
         .hub
         .get(&b_secretary.token, &format!("/blobs/{a_document}"))
         .await;
-    assert_eq!(fetched.status(), StatusCode::NOT_FOUND, "and it cannot be fetched");
+    assert_eq!(
+        fetched.status(),
+        StatusCode::NOT_FOUND,
+        "and it cannot be fetched"
+    );
     assert_eq!(
         v.hub.count(&format!(
             "SELECT COUNT(*) FROM meetings WHERE committee_id = '{}'",
@@ -327,7 +351,11 @@ async fn a_secretary_cannot_publish_or_fetch_another_committees_document_nor_lea
     v.hub.upload(&b_secretary.token, bytes).await;
     let meeting = meeting_with_document(v.b.committee.id, vec![v.b.chair.0.id], a_document, 10_000);
     let response = v.hub.put_meeting(&b_secretary.token, &meeting).await;
-    assert_eq!(response.status(), StatusCode::OK, "a committee publishes what it uploaded");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a committee publishes what it uploaded"
+    );
 }
 
 async fn enroll_attempt(hub: &TestHub, request: &EnrollRequest) -> StatusCode {
@@ -362,9 +390,17 @@ async fn the_identity_point_with_a_forged_signature_does_not_enroll() {
         status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST,
         "refused: {status}"
     );
-    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        0,
+        "no device enrolled"
+    );
     hub.enroll(&code).await;
-    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 1, "the code still works for the member");
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        1,
+        "the code still works for the member"
+    );
 }
 
 #[tokio::test]
@@ -380,13 +416,21 @@ async fn an_expired_code_does_not_enroll() {
         .await
         .expect("a code is issued");
     let response = hub.try_enroll(&code, &device_key()).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN, "an expired code is refused");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "an expired code is refused"
+    );
     assert_eq!(
         api_error(response).await.code,
         "enrollment_refused",
         "with the usual refusal"
     );
-    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        0,
+        "no device enrolled"
+    );
 }
 
 #[tokio::test]
@@ -397,7 +441,11 @@ async fn guessing_codes_is_slowed_to_a_crawl() {
     for n in 0..10 {
         let guess = format!("AAAA-BBBB-{n:04}");
         let response = hub.try_enroll(&guess, &key).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "guess {n} is wrong");
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "guess {n} is wrong"
+        );
     }
     let response = hub.try_enroll(&committee.member.1, &key).await;
     assert_eq!(
@@ -406,7 +454,11 @@ async fn guessing_codes_is_slowed_to_a_crawl() {
         "after ten wrong guesses even a right one waits: guessing gains nothing"
     );
     assert_eq!(api_error(response).await.code, "too_many_attempts");
-    assert_eq!(hub.count("SELECT COUNT(*) FROM devices"), 0, "no device enrolled");
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM devices"),
+        0,
+        "no device enrolled"
+    );
     let stolen = hub
         .client
         .get(hub.url("/changes"))
@@ -431,7 +483,11 @@ async fn a_device_holds_at_most_four_live_channels() {
         open.push(response);
     }
     let refused = v.hub.get(&v.member.token, "/events").await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "one more is refused");
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "one more is refused"
+    );
     assert_eq!(
         v.hub.get(&v.chair.token, "/events").await.status(),
         StatusCode::OK,
@@ -472,7 +528,11 @@ async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
         .send()
         .await
         .expect("the hub still answers");
-    assert_eq!(health.status(), StatusCode::OK, "with 100 half-open connections");
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "with 100 half-open connections"
+    );
     // Each is closed by the hub once its handshake deadline passes.
     let mut buffer = [0u8; 16];
     for stream in &mut idle {
@@ -524,7 +584,10 @@ async fn a_stalled_upload_is_cut_off_and_leaves_no_partial_file() {
         .filter_map(Result::ok)
         .filter(|entry| entry.file_name().to_string_lossy().starts_with(".incoming"))
         .collect();
-    assert!(leftovers.is_empty(), "no partial file is left: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "no partial file is left: {leftovers:?}"
+    );
 }
 
 fn tokio_stream_of(
@@ -550,7 +613,11 @@ async fn the_data_folder_and_its_files_are_private_to_the_hub() {
     assert_eq!(mode(&data), 0o700, "the data folder");
     assert_eq!(mode(&data.join("blobs")), 0o700, "the blob folder");
     assert_eq!(mode(&data.join("hub.sqlite3")), 0o600, "the database");
-    assert_eq!(mode(&data.join("tls").join("hub.key")), 0o600, "the TLS key");
+    assert_eq!(
+        mode(&data.join("tls").join("hub.key")),
+        0o600,
+        "the TLS key"
+    );
 }
 
 #[tokio::test]

@@ -283,7 +283,9 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     );
     let later = poll_on(&v.meeting, BallotSecrecy::Named, 600);
     v.open(&later).await;
-    let again = v.chair.ballot_for(later.id, member, "disagree", None, now());
+    let again = v
+        .chair
+        .ballot_for(later.id, member, "disagree", None, now());
     assert_eq!(
         v.hub.push_one(&v.chair, again).await,
         Outcome::rejected(InvalidOperation::NotDelegated),
@@ -584,7 +586,10 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
         (vec![("agree", 1), ("disagree", 1), ("other", 0)], 1),
         "after the grace period the hub publishes the final counts on its own"
     );
-    assert_eq!(view.late_until, None, "and late ballots can no longer arrive");
+    assert_eq!(
+        view.late_until, None,
+        "and late ballots can no longer arrive"
+    );
     assert!(view.voters.is_empty(), "and still no names");
 }
 

@@ -5,8 +5,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use quorum_core::protocol::PollView;
 use quorum_core::{
-    Ballot, Delegation, MeetingId, MemberId, OperationId, OperationPayload, Poll, PollId, PollState,
-    PollSubject,
+    Ballot, Delegation, MeetingId, MemberId, OperationId, OperationPayload, Poll, PollId,
+    PollState, PollSubject,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;

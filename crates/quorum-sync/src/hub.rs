@@ -20,7 +20,11 @@ pub(crate) struct HubClient {
 
 impl HubClient {
     /// A client for the hub at `base_url`, trusting only the certificate `fingerprint`.
-    pub fn new(base_url: &str, token: Option<String>, fingerprint: Option<[u8; 32]>) -> Result<Self> {
+    pub fn new(
+        base_url: &str,
+        token: Option<String>,
+        fingerprint: Option<[u8; 32]>,
+    ) -> Result<Self> {
         crate::tls::check_hub_url(base_url, fingerprint.as_ref())?;
         let http = crate::tls::pinned_client(fingerprint)?
             .connect_timeout(Duration::from_secs(5))
@@ -44,21 +48,18 @@ impl HubClient {
             Some(token) => request.bearer_auth(token),
             None => request,
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|source| {
-                if crate::tls::is_certificate_mismatch(&source) {
-                    SyncError::CertificateMismatch {
-                        url: self.base.clone(),
-                    }
-                } else {
-                    SyncError::Unreachable {
-                        url: self.base.clone(),
-                        source,
-                    }
+        let response = request.send().await.map_err(|source| {
+            if crate::tls::is_certificate_mismatch(&source) {
+                SyncError::CertificateMismatch {
+                    url: self.base.clone(),
                 }
-            })?;
+            } else {
+                SyncError::Unreachable {
+                    url: self.base.clone(),
+                    source,
+                }
+            }
+        })?;
         let status = response.status();
         if status.is_success() || status == StatusCode::RANGE_NOT_SATISFIABLE {
             return Ok(response);

@@ -44,7 +44,9 @@ pub enum SyncError {
     CertificateMismatch { url: String },
     #[error("an https:// hub needs its certificate fingerprint, printed beside the one-time code")]
     CertificateRequired,
-    #[error("{0} is plain HTTP on the network, where anyone could listen: use the hub's https:// address")]
+    #[error(
+        "{0} is plain HTTP on the network, where anyone could listen: use the hub's https:// address"
+    )]
     PlainHttpRefused(String),
     #[error("{0} is not a hub address (https://HOST:PORT)")]
     BadHubUrl(String),

@@ -182,7 +182,12 @@ mod tests {
             ("ftp://127.0.0.1", None, false),
         ];
         for (url, pin, allowed) in cases {
-            assert_eq!(check_hub_url(url, pin).is_ok(), allowed, "{url} pinned: {}", pin.is_some());
+            assert_eq!(
+                check_hub_url(url, pin).is_ok(),
+                allowed,
+                "{url} pinned: {}",
+                pin.is_some()
+            );
         }
     }
 }

@@ -89,9 +89,8 @@ impl TestHub {
             .expect("a bound listener has an address");
         let serving = hub.clone();
         let server = tokio::spawn(async move {
-            let _ =
-                quorum_hub::serve(listener, serving, transport, limits, std::future::pending())
-                    .await;
+            let _ = quorum_hub::serve(listener, serving, transport, limits, std::future::pending())
+                .await;
         });
         let fingerprint = certificate.fingerprint().to_string();
         Self {

@@ -8,8 +8,8 @@ use ed25519_dalek::{Signer, SigningKey};
 use quorum_core::protocol::{ChangesPage, Outcome, PollView, PushRequest, PushResponse, Record};
 use quorum_core::{
     Ballot, BallotSecrecy, Clock, CommitteeId, Delegation, DeviceId, MajorityBasis, MajorityRule,
-    Meeting, MeetingId, Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId, PollOption,
-    PollSubject, QuorumRule, SystemClock,
+    Meeting, MeetingId, Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId,
+    PollOption, PollSubject, QuorumRule, SystemClock,
 };
 use reqwest::StatusCode;
 
