@@ -668,3 +668,172 @@ async fn a_check_in_queued_before_the_secretarys_mark_does_not_undo_it_and_both_
         "a check-in made after the mark is the later decision"
     );
 }
+
+/// One request of the matrix: who asks (by token), and the status they must get.
+async fn status_of(
+    hub: &TestHub,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> StatusCode {
+    let mut request = hub.client.request(method, hub.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    request.send().await.expect("the hub answers").status()
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_each_caller_as_their_role_committee_and_invitation_allow() {
+    use reqwest::Method;
+    let v = voting().await;
+    let committee_id = v.a.committee.id;
+    let uninvited_code = v
+        .hub
+        .hub
+        .with_store(move |store, _| {
+            store
+                .add_member(
+                    committee_id,
+                    "Lê Văn Phúc",
+                    quorum_core::Role::Member,
+                    "",
+                    quorum_hub::DEFAULT_CODE_VALIDITY,
+                    &SystemClock,
+                )
+                .map(|added| added.code)
+        })
+        .await
+        .expect("a member not invited to the meeting");
+    let uninvited = v.hub.device(&uninvited_code).await;
+    // A second device of the member, then revoked: the member's own laptop stays.
+    let code = v.hub.new_code(v.member.member.id).await;
+    let second = v.hub.device(&code).await;
+    let second_id = second.device_id;
+    v.hub
+        .hub
+        .with_store(move |store, _| store.revoke_device(second_id, &SystemClock))
+        .await
+        .expect("revoked");
+
+    let document = v.meeting.agenda[0].documents[0].current.sha256.clone();
+    let meeting_path = format!("/meetings/{}", v.meeting.id);
+    let republish = serde_json::to_vec(&v.meeting).expect("JSON");
+    let status_body = serde_json::to_vec(&quorum_core::protocol::DeviceStatus {
+        pending_operations: 0,
+        packs: vec![],
+    })
+    .expect("JSON");
+    let new_blob = document_bytes(777);
+    let new_sha = sha256_of(&new_blob);
+
+    // (who, token): expected statuses for changes, blob, upload, publish, device-status, events.
+    let forged = "f".repeat(64);
+    let callers: Vec<(&str, Option<&str>, [u16; 6])> = vec![
+        (
+            "A's secretary",
+            Some(&v.secretary.token),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "A's chair, invited",
+            Some(&v.chair.token),
+            [200, 200, 403, 403, 200, 200],
+        ),
+        (
+            "A's member, invited",
+            Some(&v.member.token),
+            [200, 200, 403, 403, 200, 200],
+        ),
+        (
+            "A's observer, invited",
+            Some(&v.observer.token),
+            [200, 200, 403, 403, 200, 200],
+        ),
+        (
+            "A's member, not invited",
+            Some(&uninvited.token),
+            [200, 404, 403, 403, 200, 200],
+        ),
+        (
+            "B's chair",
+            Some(&v.outsider_chair.token),
+            [200, 404, 403, 403, 200, 200],
+        ),
+        (
+            "B's member",
+            Some(&v.outsider.token),
+            [200, 404, 403, 403, 200, 200],
+        ),
+        ("a revoked device", Some(&second.token), [401; 6]),
+        ("a forged token", Some(&forged), [401; 6]),
+        ("no token", None, [401; 6]),
+    ];
+    let version_before = v.hub.count("SELECT MAX(version) FROM meetings");
+    for (who, token, expected) in callers {
+        let got = [
+            status_of(&v.hub, Method::GET, "/changes?since=0", token, None).await,
+            status_of(
+                &v.hub,
+                Method::GET,
+                &format!("/blobs/{document}"),
+                token,
+                None,
+            )
+            .await,
+            status_of(
+                &v.hub,
+                Method::PUT,
+                &format!("/blobs/{new_sha}"),
+                token,
+                Some(new_blob.clone()),
+            )
+            .await,
+            status_of(
+                &v.hub,
+                Method::PUT,
+                &meeting_path,
+                token,
+                Some(republish.clone()),
+            )
+            .await,
+            status_of(
+                &v.hub,
+                Method::POST,
+                "/device-status",
+                token,
+                Some(status_body.clone()),
+            )
+            .await,
+            status_of(&v.hub, Method::GET, "/events", token, None).await,
+        ]
+        // After ten failed tokens from this address the hub holds it back (429); the
+        // callers with good tokens all come first, so for these it is the same refusal.
+        .map(|status| match status.as_u16() {
+            429 => 401,
+            other => other,
+        });
+        assert_eq!(
+            got, expected,
+            "{who}: changes, blob, upload, publish, status, events"
+        );
+    }
+    assert_eq!(
+        v.hub.count("SELECT MAX(version) FROM meetings"),
+        version_before + 1,
+        "only the secretary's publish moved the meeting, by one version"
+    );
+    assert_eq!(
+        v.hub.count(&format!(
+            "SELECT COUNT(*) FROM committee_blobs WHERE sha256 = '{new_sha}'"
+        )),
+        1,
+        "only the secretary's upload was kept"
+    );
+}
