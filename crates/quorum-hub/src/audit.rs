@@ -98,8 +98,8 @@ fn reached(conn: &Connection) -> Result<u64, HubError> {
     Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
 }
 
-/// Appends an accepted ballot; returns its seq. Call inside the operation's transaction.
-pub(crate) fn append(
+/// Appends an accepted ballot; returns its seq.
+fn append(
     conn: &Connection,
     ballot: &Ballot,
     timing: Timing,
@@ -149,10 +149,40 @@ pub(crate) struct Logged {
     pub timing: Timing,
 }
 
-/// Every accepted ballot of `poll_id`, in log order.
-pub(crate) fn ballots_of(conn: &Connection, poll_id: PollId) -> Result<Vec<Logged>, HubError> {
-    let mut statement =
-        conn.prepare("SELECT ballot, timing FROM ballots WHERE poll_id = ?1 ORDER BY seq")?;
+/// Appends an accepted ballot and makes it its member's counting one if it is their
+/// latest by (cast time, log order). Call inside the operation's transaction.
+pub(crate) fn append_counted(
+    conn: &Connection,
+    ballot: &Ballot,
+    timing: Timing,
+    received_at: DateTime<Utc>,
+) -> Result<(), HubError> {
+    let seq = append(conn, ballot, timing, received_at)?;
+    conn.execute(
+        "INSERT INTO counted_ballots (poll_id, member_id, ballot_seq, cast_at_ms)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (poll_id, member_id) DO UPDATE SET ballot_seq = excluded.ballot_seq,
+             cast_at_ms = excluded.cast_at_ms
+         WHERE excluded.cast_at_ms >= counted_ballots.cast_at_ms",
+        params![
+            ballot.poll_id.to_string(),
+            ballot.member_id.to_string(),
+            as_i64(seq),
+            ballot.cast_at.timestamp_millis(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Each member's counting ballot of `poll_id`: their latest by (cast time, log order).
+pub(crate) fn counted_ballots(
+    conn: &Connection,
+    poll_id: PollId,
+) -> Result<Vec<Logged>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT b.ballot, b.timing FROM counted_ballots c JOIN ballots b ON b.seq = c.ballot_seq
+         WHERE c.poll_id = ?1",
+    )?;
     let rows = statement.query_map([poll_id.to_string()], |row| {
         Ok(Logged {
             ballot: store::json_column(0, &row.get::<_, String>(0)?)?,
@@ -160,6 +190,17 @@ pub(crate) fn ballots_of(conn: &Connection, poll_id: PollId) -> Result<Vec<Logge
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether `member_id` has a ballot counting in `poll_id`.
+pub(crate) fn has_voted(
+    conn: &Connection,
+    poll_id: PollId,
+    member_id: quorum_core::MemberId,
+) -> Result<bool, HubError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM counted_ballots WHERE poll_id = ?1 AND member_id = ?2")?
+        .exists(params![poll_id.to_string(), member_id.to_string()])?)
 }
 
 /// What `audit verify` found.

@@ -153,16 +153,10 @@ fn current_voters(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId
 
 fn count(conn: &Connection, stored: &StoredPoll) -> Result<Count, HubError> {
     let eligible = eligible(conn, stored)?;
-    let mut latest: HashMap<MemberId, Logged> = HashMap::new();
-    // In log order, so of two ballots cast at the same instant the later-logged counts.
-    for logged in audit::ballots_of(conn, stored.poll.id)? {
-        let newer = latest
-            .get(&logged.ballot.member_id)
-            .is_none_or(|current| logged.ballot.cast_at >= current.ballot.cast_at);
-        if newer {
-            latest.insert(logged.ballot.member_id, logged);
-        }
-    }
+    let mut latest: HashMap<MemberId, Logged> = audit::counted_ballots(conn, stored.poll.id)?
+        .into_iter()
+        .map(|logged| (logged.ballot.member_id, logged))
+        .collect();
     // Everyone on the roster counts, invited still or not: editing the meeting after
     // opening changes nothing here.
     let counted: Vec<Logged> = eligible.iter().filter_map(|id| latest.remove(id)).collect();
@@ -424,7 +418,7 @@ pub(crate) fn cast_ballot(
     if timing == Timing::Late {
         check_late(conn, &stored, ballot, now)?;
     }
-    audit::append(conn, ballot, timing, now)?;
+    audit::append_counted(conn, ballot, timing, now)?;
     publish(conn, &mut stored, now)?;
     Ok(())
 }
@@ -441,10 +435,7 @@ fn check_late(
     let PollState::Closed { closed_at, .. } = stored.state.at(&stored.poll, now) else {
         return Ok(());
     };
-    let voted_before = audit::ballots_of(conn, stored.poll.id)?
-        .iter()
-        .any(|logged| logged.ballot.member_id == ballot.member_id);
-    if voted_before {
+    if audit::has_voted(conn, stored.poll.id, ballot.member_id)? {
         return Err(InvalidOperation::LateBallotReplaces.into());
     }
     for who in [ballot.member_id, ballot.cast_by] {

@@ -73,3 +73,22 @@ WHERE json_extract(payload, '$.kind') = 'castBallot';
 -- When the secretary marked this attendance (hub clock); NULL for a member's own
 -- check-in. A check-in made before that mark and arriving after it does not undo it.
 ALTER TABLE attendance ADD COLUMN marked_at TEXT;
+
+-- Each member's counting ballot per poll: their latest by (cast time, log order), kept
+-- as ballots are logged, so a tally reads one row per member instead of every version
+-- in the audit log. Derived from `ballots`, which stays the record.
+CREATE TABLE counted_ballots (
+    poll_id     TEXT NOT NULL REFERENCES polls(id),
+    member_id   TEXT NOT NULL REFERENCES members(id),
+    ballot_seq  INTEGER NOT NULL REFERENCES ballots(seq),
+    -- Unix milliseconds of the signed cast time.
+    cast_at_ms  INTEGER NOT NULL,
+    PRIMARY KEY (poll_id, member_id)
+);
+INSERT INTO counted_ballots (poll_id, member_id, ballot_seq, cast_at_ms)
+SELECT poll_id, member_id, seq,
+       CAST(ROUND(unixepoch(json_extract(ballot, '$.castAt'), 'subsec') * 1000) AS INTEGER)
+FROM ballots WHERE true ORDER BY seq
+ON CONFLICT (poll_id, member_id) DO UPDATE SET ballot_seq = excluded.ballot_seq,
+    cast_at_ms = excluded.cast_at_ms
+WHERE excluded.cast_at_ms >= counted_ballots.cast_at_ms;
