@@ -173,11 +173,12 @@ pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
         .expect("an HTTP client")
 }
 
-/// A running hub, over HTTPS. Killed when dropped.
+/// A running hub, over HTTPS (or plain HTTP on loopback, when started so). Killed when
+/// dropped.
 pub struct HubProcess {
     child: Child,
     pub address: String,
-    /// The SHA-256 of the certificate it serves, which laptops pin.
+    /// The SHA-256 of the certificate it serves, which laptops pin; empty for plain HTTP.
     pub fingerprint: String,
 }
 
@@ -213,11 +214,11 @@ impl HubProcess {
         reader
             .read_line(&mut line)
             .expect("the hub names its certificate");
-        let fingerprint = line
-            .trim()
-            .strip_prefix("certificate ")
-            .unwrap_or_else(|| panic!("unexpected second line from the hub: {line:?}"))
-            .to_string();
+        let fingerprint = match line.trim().strip_prefix("certificate ") {
+            Some(fingerprint) => fingerprint.to_string(),
+            None if line.starts_with("plain HTTP") => String::new(),
+            None => panic!("unexpected second line from the hub: {line:?}"),
+        };
         HubProcess {
             child,
             address,
@@ -226,7 +227,12 @@ impl HubProcess {
     }
 
     pub fn url(&self) -> String {
-        format!("https://{}", self.address)
+        let scheme = if self.fingerprint.is_empty() {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{}", self.address)
     }
 
     /// An HTTP client that trusts this hub's certificate and no other, as a laptop does.
@@ -291,13 +297,12 @@ impl Laptop {
     }
 
     pub fn enroll(&self, hub: &HubProcess, code: &str) -> Value {
-        self.run(&[
-            "enroll",
-            &hub.url(),
-            code,
-            "--certificate",
-            &hub.fingerprint,
-        ])
+        let url = hub.url();
+        let mut args = vec!["enroll", url.as_str(), code];
+        if !hub.fingerprint.is_empty() {
+            args.extend(["--certificate", hub.fingerprint.as_str()]);
+        }
+        self.run(&args)
     }
 
     pub fn blob_path(&self, sha256: &str) -> PathBuf {

@@ -175,10 +175,7 @@ pub(crate) fn append_counted(
 }
 
 /// Each member's counting ballot of `poll_id`: their latest by (cast time, log order).
-pub(crate) fn counted_ballots(
-    conn: &Connection,
-    poll_id: PollId,
-) -> Result<Vec<Logged>, HubError> {
+pub(crate) fn counted_ballots(conn: &Connection, poll_id: PollId) -> Result<Vec<Logged>, HubError> {
     let mut statement = conn.prepare(
         "SELECT b.ballot, b.timing FROM counted_ballots c JOIN ballots b ON b.seq = c.ballot_seq
          WHERE c.poll_id = ?1",

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_admin_output, hub_demo};
+use quorum_e2e::processes::{HubProcess, Laptop, code_for, hub_admin_output, hub_demo, new_code};
 use serde_json::{Value, json};
 
 const DOCUMENTS: usize = 40;
@@ -237,15 +237,24 @@ async fn main() {
         );
     }
 
-    // A sync when nothing changed, as a laptop does every 30 s.
-    let mut no_change: Vec<Duration> = (0..NO_CHANGE_RUNS)
-        .map(|_| {
-            let started = Instant::now();
-            laptops[0].run(&["sync"]);
-            started.elapsed()
-        })
-        .collect();
+    // A sync when nothing changed, as a laptop does every 30 s: over HTTPS, and for the
+    // handshake's cost the same build over plain HTTP (a second hub process on the same
+    // data, allowed on loopback only), alternating so both see the same machine.
+    let plain = HubProcess::start_with(&data, "127.0.0.1:0", &["--plain-http"]);
+    let plain_laptop = Laptop::new(work.path().join("laptop-plain"));
+    plain_laptop.enroll(&plain, &new_code(&data, &invitees[0]));
+    plain_laptop.run(&["sync"]);
+    let timed = |laptop: &Laptop| {
+        let started = Instant::now();
+        laptop.run(&["sync"]);
+        started.elapsed()
+    };
+    let (mut no_change, mut no_change_plain): (Vec<Duration>, Vec<Duration>) = (0..NO_CHANGE_RUNS)
+        .map(|_| (timed(&laptops[0]), timed(&plain_laptop)))
+        .unzip();
     no_change.sort();
+    no_change_plain.sort();
+    drop(plain);
 
     let total = (pack_bytes * LAPTOPS as u64) as f64 / 1e6;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -272,9 +281,14 @@ async fn main() {
         sync_time.as_secs_f64() / curl_time.as_secs_f64()
     );
     println!(
-        "no-change sync (whole `quorum sync` process), {NO_CHANGE_RUNS} runs: median {:.1} ms, p90 {:.1} ms",
+        "no-change sync over HTTPS (whole `quorum sync` process), {NO_CHANGE_RUNS} runs: median {:.1} ms, p90 {:.1} ms",
         ms(no_change[NO_CHANGE_RUNS / 2]),
         ms(no_change[NO_CHANGE_RUNS * 9 / 10])
+    );
+    println!(
+        "no-change sync over plain HTTP, same build, same runs: median {:.1} ms, p90 {:.1} ms",
+        ms(no_change_plain[NO_CHANGE_RUNS / 2]),
+        ms(no_change_plain[NO_CHANGE_RUNS * 9 / 10])
     );
     println!(
         "hub RSS idle after start: {:.1} MiB",
