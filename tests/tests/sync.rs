@@ -61,6 +61,23 @@ fn three_laptops_each_end_with_the_whole_pack_verified() {
             synced["status"]["documentsTotal"], SAMPLE_DOCUMENTS,
             "{role}: seven documents in all"
         );
+        // The profile holds the device's token and key: nobody else on the machine reads it.
+        let mode = |path: &Path| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        };
+        assert_eq!(mode(&laptop.profile), 0o700, "{role}: the profile folder");
+        assert_eq!(
+            mode(&laptop.profile.join("store.sqlite3")),
+            0o600,
+            "{role}: the store"
+        );
+        let blob = std::fs::read_dir(laptop.profile.join("blobs"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(mode(&blob.path()), 0o600, "{role}: a document");
 
         let shown = laptop.run(&["show", &only_meeting(&laptop)]);
         assert_eq!(
