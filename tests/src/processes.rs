@@ -166,11 +166,7 @@ pub fn code_for(members: &[DemoMember], role: &str) -> String {
 
 /// An HTTP client that trusts only the hub certificate with `fingerprint`.
 pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
-    let pin = quorum_sync::tls::parse_fingerprint(fingerprint).expect("a fingerprint");
-    quorum_sync::tls::pinned_client(Some(pin))
-        .expect("a TLS configuration")
-        .build()
-        .expect("an HTTP client")
+    quorum_sync::tls::pinned_http_client(fingerprint).expect("a client pinned to the hub")
 }
 
 /// A running hub, over HTTPS (or plain HTTP on loopback, when started so). Killed when

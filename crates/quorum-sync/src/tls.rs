@@ -100,6 +100,14 @@ pub fn pinned_client(fingerprint: Option<[u8; 32]>) -> Result<reqwest::ClientBui
     Ok(reqwest::Client::builder().tls_backend_preconfigured(config))
 }
 
+/// A ready HTTP client trusting only the certificate whose fingerprint `fingerprint`
+/// reads as, for tools and tests that talk to a hub directly.
+pub fn pinned_http_client(fingerprint: &str) -> Result<reqwest::Client> {
+    pinned_client(Some(parse_fingerprint(fingerprint)?))?
+        .build()
+        .map_err(|e| SyncError::Protocol(format!("TLS: {e}")))
+}
+
 /// Whether `hub_url` may be used with `fingerprint`: HTTPS needs one; plain HTTP is
 /// allowed only to this machine, where nobody on the network can listen.
 pub fn check_hub_url(hub_url: &str, fingerprint: Option<&[u8; 32]>) -> Result<()> {

@@ -55,11 +55,7 @@ pub fn device_key() -> SigningKey {
 
 /// An HTTP client that trusts only the hub certificate with `fingerprint`.
 pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
-    let pin = quorum_sync::tls::parse_fingerprint(fingerprint).expect("a fingerprint");
-    quorum_sync::tls::pinned_client(Some(pin))
-        .expect("a TLS configuration")
-        .build()
-        .expect("an HTTP client")
+    quorum_sync::tls::pinned_http_client(fingerprint).expect("a client pinned to the hub")
 }
 
 pub fn sha256_of(bytes: &[u8]) -> Sha256Hex {
