@@ -148,8 +148,9 @@ pub fn run_poll(state: State<'_, AppState>, poll_id: PollId, open: bool) -> Resu
 /// One click: the member's choice (or the choice for a member who delegated to them),
 /// signed here and queued; it counts once the hub takes it.
 #[tauri::command(async)]
-// Who the ballot is for and what it chose stay out of the log.
-#[instrument(skip_all, fields(poll = %poll_id), err(Debug))]
+// Who the ballot is for and what it chose stay out of the log, and so does a refusal's
+// detail (it names the option): the window shows it to the member instead.
+#[instrument(skip_all, fields(poll = %poll_id))]
 pub fn cast_ballot(
     state: State<'_, AppState>,
     poll_id: PollId,

@@ -97,8 +97,9 @@ impl Store {
 
     /// Signs a ballot with this laptop's key and queues it, in one transaction. `for_member`
     /// is the member whose vote it is: the voter, or one who delegated to them.
-    // Who the ballot is for and what it chose stay out of the log.
-    #[instrument(skip_all, fields(poll = %poll_id), err)]
+    // Who the ballot is for and what it chose stay out of the log, and so does a
+    // refusal's detail (it names the option): the member is shown it, not the log.
+    #[instrument(skip_all, fields(poll = %poll_id))]
     pub fn cast_ballot(
         &mut self,
         poll_id: PollId,
@@ -160,6 +161,7 @@ impl Store {
             ],
         )?;
         tx.commit()?;
+        tracing::debug!(device_seq, "ballot signed and queued");
         Ok(ballot)
     }
 

@@ -511,3 +511,90 @@ fn annotations_from_the_hub_arrive_but_never_overwrite_an_edit_still_waiting_to_
         "made private again by its author, the colleague's rectangle is gone"
     );
 }
+
+/// Collects what the store logs, at every level, while `work` runs.
+fn logged_while(work: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, work);
+    String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+}
+
+#[test]
+fn casting_a_ballot_logs_neither_the_choice_nor_whose_vote_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(Role::Member);
+    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    enrolled(&mut store, &w);
+    store.apply_changes(&feed(&w), 9).unwrap();
+    let poll = quorum_core::Poll::standard(
+        quorum_core::PollSubject::WrittenOpinion {
+            committee_id: w.committee.id,
+        },
+        "Thông qua dự toán?".into(),
+        true,
+        None,
+    );
+    let view = quorum_core::protocol::PollView {
+        poll: poll.clone(),
+        state: quorum_core::PollState::Open { opened_at: now() },
+        eligible: vec![w.me.id],
+        voters: vec![],
+        answered: 0,
+        tally: None,
+        late_until: None,
+    };
+    let opened = Change {
+        seq: 10,
+        record: Record::Poll { poll: view },
+    };
+    store.apply_changes(&[opened], 10).unwrap();
+    let secret_words = "Tôi phản đối khoản chi số 7";
+    let log = logged_while(|| {
+        store
+            .cast_ballot(poll.id, w.me.id, "disagree", None, now())
+            .unwrap();
+        // Refused here: not an option of the poll, and a required comment missing.
+        assert!(
+            store
+                .cast_ballot(
+                    poll.id,
+                    w.me.id,
+                    "disagreeSecretly",
+                    Some(secret_words.into()),
+                    now()
+                )
+                .is_err()
+        );
+        assert!(
+            store
+                .cast_ballot(poll.id, w.me.id, "other", None, now())
+                .is_err()
+        );
+    });
+    assert!(
+        log.contains(&poll.id.to_string()),
+        "the poll is logged: {log}"
+    );
+    for secret in ["disagree", "other", secret_words, &w.me.id.to_string()] {
+        assert!(
+            !log.contains(secret),
+            "{secret:?} must not be logged: {log}"
+        );
+    }
+}
