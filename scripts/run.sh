@@ -14,6 +14,7 @@ demo="${QUORUM_DEMO_DIR:-/var/tmp/quorum-demo}"
 listen="${QUORUM_HUB_LISTEN:-127.0.0.1:7878}"
 mkdir -p "$demo"
 chmod 700 "$demo" # the codes enroll laptops: nobody else on this machine may read them
+umask 077
 
 # Loads the sample (again: nothing is duplicated) and issues fresh one-time codes.
 "$bin/quorum-hub" demo --data "$demo/hub" > "$demo/codes.tsv"
