@@ -837,3 +837,41 @@ async fn every_endpoint_answers_each_caller_as_their_role_committee_and_invitati
         "only the secretary's upload was kept"
     );
 }
+
+#[tokio::test]
+async fn past_the_connection_cap_a_connection_is_refused_until_a_stalled_one_is_cut() {
+    let limits = quorum_hub::ConnectionLimits {
+        max_connections: 5,
+        client_timeout: Duration::from_secs(1),
+    };
+    let hub = TestHub::start_with(limits).await;
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(
+            tokio::net::TcpStream::connect(hub.address())
+                .await
+                .expect("a connection"),
+        );
+    }
+    // Give the hub a moment to take all five, so the next one is the sixth.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sixth = hub.client.get(hub.url("/health")).send().await;
+    assert!(
+        sixth.is_err(),
+        "the sixth connection is closed at once: {sixth:?}"
+    );
+    // The five stalled ones are cut at their handshake deadline; then the hub answers.
+    let mut answered = false;
+    for _ in 0..50 {
+        if let Ok(response) = hub.client.get(hub.url("/health")).send().await {
+            answered = response.status() == StatusCode::OK;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        answered,
+        "once the stalled connections are cut, the hub answers again"
+    );
+    drop(held);
+}
