@@ -10,6 +10,7 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
   qpdf # quorum-pdf's export tests read the annotated copy back with a second PDF library
   poppler-utils # quorum-pdf's report tests extract the text and list the fonts with pdftotext, pdffonts
+  gnome-keyring dbus-daemon # a Secret Service for the test that keeps a laptop's secrets in the OS keyring
 )
 
 missing=()

@@ -39,6 +39,8 @@ pub enum ErrorCode {
     PageNotOnScreen,
     /// The laptop is not yet bound to a member at a hub.
     NotEnrolled,
+    /// The OS keyring holding the device's key is locked or gone.
+    KeyringLocked,
     /// The member's role or the meeting's state does not allow this.
     Denied,
     /// Only its author can change an annotation.
@@ -108,6 +110,7 @@ impl From<StoreError> for IpcError {
             StoreError::Io { .. } => ErrorCode::StoreUnreadable,
             StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
             StoreError::NotEnrolled => ErrorCode::NotEnrolled,
+            StoreError::Keyring(_) => ErrorCode::KeyringLocked,
             StoreError::AnnotationNotFound(_)
             | StoreError::DocumentNotFound(_)
             | StoreError::PollNotFound(_) => ErrorCode::Internal,

@@ -897,3 +897,72 @@ fn two_secretaries_editing_one_meeting_the_second_is_told_not_overwritten() {
         "the published meeting holds the first edit only: {titles:?}"
     );
 }
+
+#[test]
+fn where_a_keyring_answers_the_laptops_token_and_key_live_there_not_in_the_profile() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    // A desktop session of its own: a session bus and an unlocked Secret Service
+    // (gnome-keyring), keeping its keyring files in the test's folder.
+    let session = |quorum_args: &str| {
+        let script = format!(
+            "echo -n quorum | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \\
+             \"$QUORUM\" --profile \"$PROFILE\" --json {quorum_args}"
+        );
+        std::process::Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", &script])
+            .env("QUORUM", quorum_e2e::processes::client_binary())
+            .env("PROFILE", &laptop.profile)
+            .env("HOME", laptops.path())
+            .env("XDG_DATA_HOME", laptops.path().join("data"))
+            .env("XDG_RUNTIME_DIR", laptops.path())
+            .output()
+            .unwrap()
+    };
+    let code = code_for(&demo.members, "member");
+    let enrolled = session(&format!(
+        "enroll {} {code} --certificate {}",
+        demo.hub.url(),
+        demo.hub.fingerprint
+    ));
+    assert!(
+        enrolled.status.success(),
+        "enrolled in the session: {}",
+        String::from_utf8_lossy(&enrolled.stdout)
+    );
+    let synced = session("sync");
+    let report: Value = serde_json::from_slice(&synced.stdout).unwrap();
+    assert!(
+        synced.status.success(),
+        "syncs with the key from the keyring: {report}"
+    );
+    assert_eq!(
+        report["status"]["documentsPresent"], SAMPLE_DOCUMENTS,
+        "the whole pack"
+    );
+
+    let conn = rusqlite::Connection::open(laptop.profile.join("store.sqlite3")).unwrap();
+    let (token, key, place): (String, String, String) = conn
+        .query_row(
+            "SELECT token, signing_key, secrets_in FROM device WHERE id = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (token.as_str(), key.as_str(), place.as_str()),
+        ("", "", "keyring"),
+        "a copy of the profile holds neither the token nor the key"
+    );
+    // Without the session's keyring, the laptop cannot act as the member.
+    let (ok, outside) = laptop.try_run(&["sync"]);
+    assert!(!ok, "no keyring, no token: {outside}");
+    assert!(
+        outside["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("keyring"),
+        "and it says why: {outside}"
+    );
+}

@@ -13,6 +13,7 @@ mod annotations;
 mod attendance;
 mod drafts;
 mod floor;
+mod keyring;
 mod open;
 mod outbox;
 pub mod private;
@@ -73,6 +74,10 @@ pub enum StoreError {
     InvalidMeeting(#[from] MeetingError),
     #[error("this laptop is not enrolled with a hub yet")]
     NotEnrolled,
+    #[error(
+        "the OS keyring holding this laptop's key cannot be read ({0}); unlock it and try again"
+    )]
+    Keyring(String),
     #[error("annotation {0} is not on this laptop")]
     AnnotationNotFound(quorum_core::AnnotationId),
     #[error("document {0} is not on this laptop")]

@@ -64,41 +64,55 @@ impl Store {
         committee: &Committee,
         member: &Member,
     ) -> Result<()> {
+        let in_keyring =
+            crate::keyring::keep(identity.device_id, &identity.token, &identity.signing_key);
+        let (secrets_in, signing_key, token) = if in_keyring {
+            ("keyring", "", "")
+        } else {
+            (
+                "profile",
+                identity.signing_key.as_str(),
+                identity.token.as_str(),
+            )
+        };
         let tx = self.conn.transaction()?;
         write_committee(&tx, committee)?;
         write_member(&tx, member)?;
         tx.execute(
             "INSERT INTO device (id, device_id, member_id, hub_url, signing_key, token, enrolled_at,
-                 hub_certificate)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 hub_certificate, secrets_in)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id,
                member_id = excluded.member_id, hub_url = excluded.hub_url,
                signing_key = excluded.signing_key, token = excluded.token,
-               enrolled_at = excluded.enrolled_at, hub_certificate = excluded.hub_certificate",
+               enrolled_at = excluded.enrolled_at, hub_certificate = excluded.hub_certificate,
+               secrets_in = excluded.secrets_in",
             params![
                 identity.device_id.to_string(),
                 identity.member_id.to_string(),
                 identity.hub_url,
-                identity.signing_key,
-                identity.token,
+                signing_key,
+                token,
                 identity.enrolled_at,
                 identity.hub_certificate,
+                secrets_in,
             ],
         )?;
         tx.commit()?;
         Ok(())
     }
 
+    /// This laptop's enrollment, secrets included (from the OS keyring if they are there).
     pub fn device(&self) -> Result<Option<DeviceIdentity>> {
-        Ok(self
+        let found = self
             .conn
             .query_row(
                 "SELECT device_id, member_id, hub_url, signing_key, token, enrolled_at,
-                     hub_certificate
+                     hub_certificate, secrets_in
                  FROM device WHERE id = 1",
                 [],
                 |row| {
-                    Ok(DeviceIdentity {
+                    let identity = DeviceIdentity {
                         device_id: parsed(row, 0)?,
                         member_id: parsed(row, 1)?,
                         hub_url: row.get(2)?,
@@ -106,10 +120,29 @@ impl Store {
                         token: row.get(4)?,
                         enrolled_at: row.get(5)?,
                         hub_certificate: row.get(6)?,
-                    })
+                    };
+                    Ok((identity, row.get::<_, String>(7)? == "keyring"))
                 },
             )
-            .optional()?)
+            .optional()?;
+        let Some((mut identity, in_keyring)) = found else {
+            return Ok(None);
+        };
+        if in_keyring {
+            (identity.token, identity.signing_key) = crate::keyring::fetch(identity.device_id)?;
+        }
+        Ok(Some(identity))
+    }
+
+    /// Whether the device's secrets are in the OS keyring (else in this private file).
+    pub fn secrets_in_keyring(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT secrets_in FROM device WHERE id = 1", [], |row| {
+                row.get::<_, String>(0)
+            })
+            .optional()?
+            .is_some_and(|place| place == "keyring"))
     }
 
     /// The member this laptop is enrolled as.

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 

@@ -54,6 +54,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   annotationNotYours: 'error.annotationNotYours',
   annotationEditRefused: 'error.annotationEditRefused',
   pollNotOpen: 'error.pollNotOpen',
+  keyringLocked: 'error.keyringLocked',
   notEligible: 'error.notEligible',
   invalidBallot: 'error.invalidBallot',
   internal: 'error.internal',
