@@ -63,7 +63,15 @@ struct Row {
     prev_hash: String,
 }
 
-impl Row {
+impl Chained for Row {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+
     fn hash(&self) -> String {
         // A JSON array keeps field boundaries unambiguous whatever a comment contains.
         let canonical = serde_json::json!([
@@ -85,17 +93,70 @@ fn as_i64(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-/// The highest seq the log ever reached, from SQLite's own AUTOINCREMENT record: a
+/// The two hash-chained logs.
+const BALLOT_LOG: &str = "ballots";
+const DELEGATION_LOG: &str = "delegation_log";
+
+/// The highest seq `log` ever reached, from SQLite's own AUTOINCREMENT record: a
 /// removed last row leaves it behind.
-fn reached(conn: &Connection) -> Result<u64, HubError> {
+fn reached(conn: &Connection, log: &str) -> Result<u64, HubError> {
     let reached: Option<i64> = conn
         .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'ballots'",
-            [],
+            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+            [log],
             |row| row.get(0),
         )
         .optional()?;
     Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
+}
+
+/// The hash a new row of `log` links to: its last row's, or the genesis hash.
+fn last_hash(conn: &Connection, log: &str) -> Result<String, HubError> {
+    let last: Option<String> = conn
+        .query_row(
+            &format!("SELECT hash FROM {log} ORDER BY seq DESC LIMIT 1"),
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(last.unwrap_or_else(|| GENESIS_HASH.to_string()))
+}
+
+/// A row of a hash-chained log.
+trait Chained {
+    fn seq(&self) -> u64;
+    fn prev_hash(&self) -> &str;
+    /// The hash of the row's content and its link, as computed when it was appended.
+    fn hash(&self) -> String;
+}
+
+/// Walks a log's `rows` (in seq order, each with its stored hash): recomputes each hash,
+/// follows each link back, asks `fault` about each row, and checks that the log did not
+/// lose its last rows. Answers how many rows are intact, or the first broken one.
+fn walk<R: Chained>(
+    rows: Vec<(R, String)>,
+    reached: u64,
+    mut fault: impl FnMut(&R) -> Result<Option<AuditBreak>, HubError>,
+) -> Result<Result<u64, (u64, AuditBreak)>, HubError> {
+    let mut expected_seq = 1;
+    let mut expected_prev = GENESIS_HASH.to_string();
+    for (row, hash) in rows {
+        if row.hash() != hash {
+            return Ok(Err((row.seq(), AuditBreak::HashMismatch)));
+        }
+        if row.seq() != expected_seq || row.prev_hash() != expected_prev {
+            return Ok(Err((row.seq(), AuditBreak::ChainLink)));
+        }
+        if let Some(reason) = fault(&row)? {
+            return Ok(Err((row.seq(), reason)));
+        }
+        expected_seq += 1;
+        expected_prev = hash;
+    }
+    if reached >= expected_seq {
+        return Ok(Err((expected_seq, AuditBreak::Missing)));
+    }
+    Ok(Ok(expected_seq - 1))
 }
 
 /// Appends an accepted ballot; returns its seq.
@@ -105,15 +166,8 @@ fn append(
     timing: Timing,
     received_at: DateTime<Utc>,
 ) -> Result<u64, HubError> {
-    let prev_hash: Option<String> = conn
-        .query_row(
-            "SELECT hash FROM ballots ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
     let row = Row {
-        seq: reached(conn)? + 1,
+        seq: reached(conn, BALLOT_LOG)? + 1,
         poll_id: ballot.poll_id.to_string(),
         member_id: ballot.member_id.to_string(),
         cast_by: ballot.cast_by.to_string(),
@@ -121,7 +175,7 @@ fn append(
         ballot: serde_json::to_string(ballot)?,
         timing: store::serde_name(&timing),
         received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        prev_hash: prev_hash.unwrap_or_else(|| GENESIS_HASH.to_string()),
+        prev_hash: last_hash(conn, BALLOT_LOG)?,
     };
     conn.execute(
         "INSERT INTO ballots (seq, poll_id, member_id, cast_by, device_id, ballot, timing,
@@ -267,38 +321,16 @@ fn rows(conn: &Connection) -> Result<Vec<(Row, String)>, HubError> {
 }
 
 impl HubStore {
-    /// Walks the audit log in order: recomputes each hash, follows each link back, and
-    /// checks each ballot's signature with its device's public key.
+    /// Walks both logs in order: recomputes each hash, follows each link back, and
+    /// checks each ballot's and delegation's signature with its device's public key.
     pub fn verify_audit_log(&self) -> Result<AuditOutcome, HubError> {
         let conn = &self.conn;
-        let mut expected_seq = 1;
-        let mut expected_prev = GENESIS_HASH.to_string();
-        for (row, hash) in rows(conn)? {
-            let broken = |reason| {
-                Ok(AuditOutcome::Broken {
-                    seq: row.seq,
-                    reason,
-                })
-            };
-            if row.hash() != hash {
-                return broken(AuditBreak::HashMismatch);
-            }
-            if row.seq != expected_seq || row.prev_hash != expected_prev {
-                return broken(AuditBreak::ChainLink);
-            }
-            if let Some(reason) = ballot_fault(conn, &row)? {
-                return broken(reason);
-            }
-            expected_seq += 1;
-            expected_prev = hash;
-        }
-        if reached(conn)? >= expected_seq {
-            return Ok(AuditOutcome::Broken {
-                seq: expected_seq,
-                reason: AuditBreak::Missing,
-            });
-        }
-        let ballots = expected_seq - 1;
+        let ballots = match walk(rows(conn)?, reached(conn, BALLOT_LOG)?, |row| {
+            ballot_fault(conn, row)
+        })? {
+            Ok(ballots) => ballots,
+            Err((seq, reason)) => return Ok(AuditOutcome::Broken { seq, reason }),
+        };
         match verify_delegations(conn)? {
             Ok(delegations) => Ok(AuditOutcome::Intact {
                 ballots,
@@ -322,7 +354,15 @@ struct DelegationRow {
     prev_hash: String,
 }
 
-impl DelegationRow {
+impl Chained for DelegationRow {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+
     fn hash(&self) -> String {
         let canonical = serde_json::json!([
             "quorum-delegation-log/1",
@@ -337,17 +377,6 @@ impl DelegationRow {
     }
 }
 
-fn delegations_reached(conn: &Connection) -> Result<u64, HubError> {
-    let reached: Option<i64> = conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'delegation_log'",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
-}
-
 /// Appends an accepted delegation, signature and all. Call inside the operation's
 /// transaction.
 pub(crate) fn append_delegation(
@@ -355,21 +384,14 @@ pub(crate) fn append_delegation(
     delegation: &Delegation,
     received_at: DateTime<Utc>,
 ) -> Result<(), HubError> {
-    let prev_hash: Option<String> = conn
-        .query_row(
-            "SELECT hash FROM delegation_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
     let row = DelegationRow {
-        seq: delegations_reached(conn)? + 1,
+        seq: reached(conn, DELEGATION_LOG)? + 1,
         meeting_id: delegation.meeting_id.to_string(),
         member_id: delegation.member_id.to_string(),
         device_id: delegation.device_id.to_string(),
         delegation: serde_json::to_string(delegation)?,
         received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        prev_hash: prev_hash.unwrap_or_else(|| GENESIS_HASH.to_string()),
+        prev_hash: last_hash(conn, DELEGATION_LOG)?,
     };
     conn.execute(
         "INSERT INTO delegation_log (seq, meeting_id, member_id, device_id, delegation,
@@ -411,25 +433,9 @@ fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut expected_seq = 1;
-    let mut expected_prev = GENESIS_HASH.to_string();
-    for (row, hash) in rows {
-        if row.hash() != hash {
-            return Ok(Err((row.seq, AuditBreak::HashMismatch)));
-        }
-        if row.seq != expected_seq || row.prev_hash != expected_prev {
-            return Ok(Err((row.seq, AuditBreak::ChainLink)));
-        }
-        if let Some(reason) = delegation_fault(conn, &row)? {
-            return Ok(Err((row.seq, reason)));
-        }
-        expected_seq += 1;
-        expected_prev = hash;
-    }
-    if delegations_reached(conn)? >= expected_seq {
-        return Ok(Err((expected_seq, AuditBreak::Missing)));
-    }
-    Ok(Ok(expected_seq - 1))
+    walk(rows, reached(conn, DELEGATION_LOG)?, |row| {
+        delegation_fault(conn, row)
+    })
 }
 
 /// What is wrong with a row's delegation, if anything: it must be what its columns say,
