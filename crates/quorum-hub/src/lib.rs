@@ -110,7 +110,7 @@ pub struct Hub {
 
 struct HubInner {
     // One connection owned by the hub and lent to one blocking task at a time: SQLite
-    // takes one writer anyway, and almost every request writes (last_seen_at).
+    // takes one writer anyway, and most requests write (operations, pulls, last_seen_at).
     store: Mutex<HubStore>,
     blobs_dir: PathBuf,
     clock: Arc<dyn Clock>,

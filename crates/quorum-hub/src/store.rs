@@ -299,6 +299,11 @@ pub fn insert_device(
     Ok(())
 }
 
+/// How stale `devices.last_seen_at` may get before a request refreshes it: at
+/// `synchronous=FULL` every write is a flush to disk, and "last seen" is only shown, to
+/// the minute, by `admin list-devices`.
+const SEEN_PRECISION: chrono::Duration = chrono::Duration::minutes(1);
+
 /// The enrolled, non-revoked device holding the token with this hash, and its member;
 /// notes that the device was seen.
 pub fn authenticate(
@@ -327,8 +332,9 @@ pub fn authenticate(
         .optional()?;
     if let Some((device_id, _)) = &found {
         conn.execute(
-            "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
-            params![device_id.to_string(), now],
+            "UPDATE devices SET last_seen_at = ?2
+             WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?3)",
+            params![device_id.to_string(), now, now - SEEN_PRECISION],
         )?;
     }
     Ok(found)
