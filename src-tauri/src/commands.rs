@@ -60,9 +60,9 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncView, IpcError> {
         Some(sync) => sync.engine.status().borrow().clone(),
         None => with_store(&state, |store| SyncStatus::from_store(store))?,
     };
-    let hub = with_store(&state, |store| store.device())?.map(|device| PinnedHub {
-        url: device.hub_url,
-        certificate: device.hub_certificate,
+    let hub = with_store(&state, |store| store.enrollment())?.map(|enrollment| PinnedHub {
+        url: enrollment.hub_url,
+        certificate: enrollment.hub_certificate,
     });
     Ok(SyncView {
         enrolled: state.sync.is_some(),

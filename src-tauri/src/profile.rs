@@ -117,7 +117,7 @@ fn open_store(app: &AppHandle, profile: &Profile, clock: &dyn Clock) -> Result<S
     let mut store = Store::open(&profile.store_path())?;
     info!(path = %store.path().display(), "local store open");
     // An enrolled laptop gets its meetings from the hub, never from the sample.
-    if !store.has_meetings()? && store.device()?.is_none() {
+    if !store.has_meetings()? && store.enrollment()?.is_none() {
         load_sample(app, profile, &mut store, clock);
     }
     Ok(store)

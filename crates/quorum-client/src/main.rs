@@ -248,7 +248,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let store = profile.open_store()?;
             let status = SyncStatus::from_store(&store)?;
             let me = store.me()?;
-            let device_id = store.device()?.map(|device| device.device_id);
+            let device_id = store.enrollment()?.map(|enrollment| enrollment.device_id);
             let rejected: Vec<Value> = store
                 .rejected_operations()?
                 .into_iter()

@@ -40,7 +40,7 @@ pub use readiness::InviteeReadiness;
 pub use schema::SCHEMA_VERSION;
 pub use search::SearchHit;
 pub use seen::{ChangedPages, SinceLastLook};
-pub use sync::{DeviceIdentity, PackProgress};
+pub use sync::{DeviceIdentity, Enrollment, PackProgress};
 pub use votes::{BallotStatus, MyBallot};
 
 #[derive(Debug, thiserror::Error)]

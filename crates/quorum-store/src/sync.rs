@@ -35,6 +35,17 @@ pub struct DeviceIdentity {
     pub enrolled_at: DateTime<Utc>,
 }
 
+/// What a laptop's enrollment says without its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub device_id: DeviceId,
+    pub member_id: MemberId,
+    pub hub_url: String,
+    /// As in [`DeviceIdentity::hub_certificate`].
+    pub hub_certificate: Option<String>,
+    pub enrolled_at: DateTime<Utc>,
+}
+
 impl std::fmt::Debug for DeviceIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeviceIdentity")
@@ -104,45 +115,57 @@ impl Store {
 
     /// This laptop's enrollment, secrets included (from the OS keyring if they are there).
     pub fn device(&self) -> Result<Option<DeviceIdentity>> {
-        let found = self
+        let Some(enrollment) = self.enrollment()? else {
+            return Ok(None);
+        };
+        let (token, signing_key, in_keyring) = self.conn.query_row(
+            "SELECT token, signing_key, secrets_in FROM device WHERE id = 1",
+            [],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get::<_, String>(2)? == "keyring",
+                ))
+            },
+        )?;
+        let (token, signing_key) = if in_keyring {
+            crate::keyring::fetch(enrollment.device_id)?
+        } else {
+            (token, signing_key)
+        };
+        Ok(Some(DeviceIdentity {
+            device_id: enrollment.device_id,
+            member_id: enrollment.member_id,
+            hub_url: enrollment.hub_url,
+            hub_certificate: enrollment.hub_certificate,
+            signing_key,
+            token,
+            enrolled_at: enrollment.enrolled_at,
+        }))
+    }
+
+    /// This laptop's enrollment without its secrets: which hub, which certificate, which
+    /// device. Never asks the OS keyring, so a locked keyring still lets the window say
+    /// where the laptop belongs and read what it holds.
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        Ok(self
             .conn
             .query_row(
-                "SELECT device_id, member_id, hub_url, signing_key, token, enrolled_at,
-                     hub_certificate, secrets_in
+                "SELECT device_id, member_id, hub_url, enrolled_at, hub_certificate
                  FROM device WHERE id = 1",
                 [],
                 |row| {
-                    let identity = DeviceIdentity {
+                    Ok(Enrollment {
                         device_id: parsed(row, 0)?,
                         member_id: parsed(row, 1)?,
                         hub_url: row.get(2)?,
-                        signing_key: row.get(3)?,
-                        token: row.get(4)?,
-                        enrolled_at: row.get(5)?,
-                        hub_certificate: row.get(6)?,
-                    };
-                    Ok((identity, row.get::<_, String>(7)? == "keyring"))
+                        enrolled_at: row.get(3)?,
+                        hub_certificate: row.get(4)?,
+                    })
                 },
             )
-            .optional()?;
-        let Some((mut identity, in_keyring)) = found else {
-            return Ok(None);
-        };
-        if in_keyring {
-            (identity.token, identity.signing_key) = crate::keyring::fetch(identity.device_id)?;
-        }
-        Ok(Some(identity))
-    }
-
-    /// Whether the device's secrets are in the OS keyring (else in this private file).
-    pub fn secrets_in_keyring(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row("SELECT secrets_in FROM device WHERE id = 1", [], |row| {
-                row.get::<_, String>(0)
-            })
-            .optional()?
-            .is_some_and(|place| place == "keyring"))
+            .optional()?)
     }
 
     /// The member this laptop is enrolled as.

@@ -28,7 +28,7 @@ pub async fn enroll(
 ) -> Result<Enrolled> {
     let pin = fingerprint.map(crate::tls::parse_fingerprint).transpose()?;
     let mut store = profile.open_store()?;
-    if let Some(existing) = store.device()? {
+    if let Some(existing) = store.enrollment()? {
         return Err(SyncError::AlreadyEnrolled {
             hub_url: existing.hub_url,
         });
