@@ -2,7 +2,7 @@
 
 use quorum_core::search::find_folded;
 use quorum_core::{Clock, Meeting, MeetingId, MeetingSummary, PageRect, Sha256Hex};
-use quorum_pdf::PageSize;
+use quorum_pdf::{Page, Password};
 use quorum_store::{SearchHit, SinceLastLook};
 use quorum_sync::SyncStatus;
 use tauri::State;
@@ -79,16 +79,44 @@ pub fn rejected_operations(state: State<'_, AppState>) -> Result<Vec<RejectedOpe
     Ok(rejected.into_iter().map(RejectedOperation::from).collect())
 }
 
-/// The sizes of a document's pages, in PDF points, to lay the viewer out.
+/// A document's pages as the viewer lays them out: sizes in PDF points, and which pages
+/// cannot be shown and why.
 #[tauri::command(async)]
 #[instrument(skip(state), err(Debug))]
 pub fn document_pages(
     state: State<'_, AppState>,
     sha256: Sha256Hex,
-) -> Result<Vec<PageSize>, IpcError> {
+) -> Result<Vec<Page>, IpcError> {
     let path = crate::pages::verified_blob(&state, &sha256)?;
     let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
     Ok(pdf.info(&path)?.pages)
+}
+
+/// Why a page's image did not arrive, when the reader knows: the viewer says it on the page.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn page_problem(
+    state: State<'_, AppState>,
+    sha256: Sha256Hex,
+    page: u32,
+) -> Result<Option<IpcError>, IpcError> {
+    let path = crate::pages::verified_blob(&state, &sha256)?;
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    Ok(pdf.page_failure(&path, page).map(IpcError::from))
+}
+
+/// Opens a protected document with the password the member typed; it is kept in memory
+/// only, until Quorum closes. Returns the pages as [`document_pages`] does.
+#[tauri::command(async)]
+#[instrument(skip(state, password), err(Debug))]
+pub fn unlock_document(
+    state: State<'_, AppState>,
+    sha256: Sha256Hex,
+    password: String,
+) -> Result<Vec<Page>, IpcError> {
+    let path = crate::pages::verified_blob(&state, &sha256)?;
+    let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+    Ok(pdf.unlock(&path, Password(password))?.pages)
 }
 
 /// Pages where `query` occurs, ignoring case and diacritics: in one meeting's pack, or

@@ -33,8 +33,16 @@ pub enum ErrorCode {
     DocumentDamaged,
     /// The document needs a password.
     DocumentProtected,
+    /// The password typed does not open the document.
+    WrongPassword,
     /// The PDF reader (libpdfium or its worker) is missing on this laptop.
     PdfUnavailable,
+    /// One page cannot be shown (unreadable, no area, or an absurd size); the rest can.
+    PageNotShown,
+    /// The PDF reader took too long on this and was restarted.
+    ReaderTimedOut,
+    /// This stopped the PDF reader (twice, then it is not tried again until restart).
+    ReaderStopped,
     /// A page was asked for, then scrolled away from before it was drawn.
     PageNotOnScreen,
     /// The laptop is not yet bound to a member at a hub.
@@ -84,13 +92,18 @@ impl From<PdfError> for IpcError {
     fn from(error: PdfError) -> Self {
         let code = match &error {
             PdfError::NotFound { .. } => ErrorCode::DocumentNotDownloaded,
-            PdfError::Corrupt | PdfError::NoPages | PdfError::WorkerCrashed => {
+            PdfError::Corrupt | PdfError::NoPages | PdfError::Pdfium(_) => {
                 ErrorCode::DocumentDamaged
             }
             PdfError::PasswordProtected => ErrorCode::DocumentProtected,
-            PdfError::LibraryMissing { .. } | PdfError::Worker(_) | PdfError::Pdfium(_) => {
-                ErrorCode::PdfUnavailable
-            }
+            PdfError::WrongPassword => ErrorCode::WrongPassword,
+            // Only when the reader itself is missing or cannot start.
+            PdfError::LibraryMissing { .. }
+            | PdfError::LibraryUnusable { .. }
+            | PdfError::Worker(_) => ErrorCode::PdfUnavailable,
+            PdfError::BadPage { .. } => ErrorCode::PageNotShown,
+            PdfError::ReaderTimedOut { .. } => ErrorCode::ReaderTimedOut,
+            PdfError::WorkerCrashed | PdfError::ReaderGaveUp => ErrorCode::ReaderStopped,
             PdfError::NoLongerWanted => ErrorCode::PageNotOnScreen,
             PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } => ErrorCode::Internal,
         };
@@ -230,6 +243,10 @@ mod tests {
             RejectedOperation::decl(&cfg),
             Refusal::decl(&cfg),
             quorum_pdf::PageSize::decl(&cfg),
+            quorum_pdf::Page::decl(&cfg),
+            quorum_pdf::PageProblem::decl(&cfg),
+            crate::secretary::Attached::decl(&cfg),
+            crate::secretary::AttachWarning::decl(&cfg),
             quorum_store::SearchHit::decl(&cfg),
             quorum_core::search::Snippet::decl(&cfg),
             PageRect::decl(&cfg),

@@ -48,6 +48,8 @@ fn main() {
             commands::sync_status,
             commands::rejected_operations,
             commands::document_pages,
+            commands::page_problem,
+            commands::unlock_document,
             commands::search,
             commands::find_in_page,
             commands::pages_on_screen,
@@ -94,7 +96,15 @@ fn main() {
             minutes::save_decision,
             minutes::save_minutes,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // Workers stuck inside pdfium never read their closed input: end them.
+                    profile::stop_pdf(app);
+                }
+            })
+        });
     if let Err(error) = result {
         tracing::error!(%error, "Quorum could not start");
         std::process::exit(1);

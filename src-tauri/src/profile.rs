@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use quorum_core::{Clock, SystemClock};
-use quorum_pdf::{PdfError, PdfService};
+use quorum_pdf::{PdfError, PdfService, WorkerLimits};
 use quorum_store::Store;
 use quorum_sync::{Profile, SyncEngine, SyncError};
 use tauri::{AppHandle, Emitter, Manager};
@@ -91,17 +92,46 @@ pub fn open(app: &AppHandle) -> AppState {
     }
 }
 
+/// Names the PDF worker program, ahead of the `quorum-pdf-worker` beside the app.
+const WORKER_ENV: &str = "QUORUM_PDF_WORKER";
+/// Seconds a PDF worker may take to read a document before it is replaced (10 unless
+/// set; a heavier request gets a multiple): for slow laptops, and for the tests.
+const PATIENCE_ENV: &str = "QUORUM_PDF_PATIENCE";
+
 /// The PDF worker is the `quorum-pdf-worker` binary beside the app's own.
 fn start_pdf() -> Result<Arc<PdfService>, IpcError> {
     let library = quorum_pdf::locate_library()?;
-    let exe = std::env::current_exe().map_err(IpcError::internal)?;
-    let worker = exe.with_file_name("quorum-pdf-worker");
+    let worker = match std::env::var_os(WORKER_ENV) {
+        Some(worker) => PathBuf::from(worker),
+        None => std::env::current_exe()
+            .map_err(IpcError::internal)?
+            .with_file_name("quorum-pdf-worker"),
+    };
     if !worker.is_file() {
         let missing = PdfError::Worker(format!("{} is missing", worker.display()));
         warn!(%missing, "documents cannot be shown");
         return Err(missing.into());
     }
-    Ok(Arc::new(PdfService::new(worker, library)))
+    let mut limits = WorkerLimits::default();
+    if let Some(seconds) = std::env::var(PATIENCE_ENV)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+    {
+        limits.patience = Duration::from_secs_f64(seconds);
+    }
+    Ok(Arc::new(
+        PdfService::new(worker, library).with_limits(limits),
+    ))
+}
+
+/// Ends the PDF workers as the app exits, even those stuck inside pdfium.
+pub fn stop_pdf(app: &AppHandle) {
+    if let Some(state) = app.try_state::<AppState>()
+        && let Ok(pdf) = &state.pdf
+    {
+        pdf.stop();
+    }
 }
 
 fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {

@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use quorum_core::{AgendaItemId, Clock, DocumentId, Meeting, MeetingId, Sha256Hex};
+use quorum_pdf::PdfError;
 use quorum_store::{AttachedFile, Draft};
+use serde::Serialize;
 use tauri::{AppHandle, State};
 use tracing::instrument;
+use ts_rs::TS;
 
 use crate::commands::with_store;
-use crate::ipc::IpcError;
+use crate::ipc::{ErrorCode, IpcError};
 use crate::profile::AppState;
 
 #[tauri::command(async)]
@@ -90,7 +93,7 @@ pub fn attach_file(
     item_id: AgendaItemId,
     file_name: String,
     bytes: Vec<u8>,
-) -> Result<Meeting, IpcError> {
+) -> Result<Attached, IpcError> {
     attach(&state, meeting_id, item_id, file_name, bytes)
 }
 
@@ -102,7 +105,7 @@ pub fn attach_path(
     meeting_id: MeetingId,
     item_id: AgendaItemId,
     path: PathBuf,
-) -> Result<Meeting, IpcError> {
+) -> Result<Attached, IpcError> {
     let bytes = std::fs::read(&path).map_err(|error| IpcError::unreadable_profile(&path, error))?;
     let file_name = path
         .file_name()
@@ -111,25 +114,88 @@ pub fn attach_path(
     attach(&state, meeting_id, item_id, file_name, bytes)
 }
 
-/// Keeps the file by its hash, checks it is a readable PDF (its pages counted), then
-/// puts it on the item.
+/// A file put on an agenda item, and what members will not be able to read in it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Attached {
+    pub meeting: Meeting,
+    pub warning: Option<AttachWarning>,
+}
+
+/// Told to the secretary at once, while the unit that sent the file can still be asked
+/// for a better one.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AttachWarning {
+    /// Pages `pages` (from 1) of `total` cannot be shown; the others can.
+    PagesNotShown {
+        file: String,
+        pages: Vec<u32>,
+        total: u32,
+    },
+    /// The file needs a password: members are asked for it when they open it.
+    Protected { file: String },
+}
+
+/// Keeps the file by its hash, checks that its pages can be drawn, then puts it on the
+/// item. A file none of whose pages can be shown is refused and not kept.
 fn attach(
     state: &AppState,
     meeting_id: MeetingId,
     item_id: AgendaItemId,
     file_name: String,
     bytes: Vec<u8>,
-) -> Result<Meeting, IpcError> {
+) -> Result<Attached, IpcError> {
     let (sha256, size_bytes) =
         Sha256Hex::of_reader(&mut bytes.as_slice()).map_err(IpcError::internal)?;
     let profile = state.profile.as_ref().map_err(Clone::clone)?;
     let path = profile.blob_path(&sha256);
+    let existed = path.exists();
     let part = path.with_extension("part");
     std::fs::write(&part, &bytes)
         .and_then(|()| std::fs::rename(&part, &path))
         .map_err(|error| IpcError::unreadable_profile(&path, error))?;
     let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
-    let page_count = u32::try_from(pdf.info(&path)?.pages.len()).unwrap_or(u32::MAX);
+    let checked = match pdf.check(&path) {
+        Ok(info) => Ok(Some(info)),
+        Err(PdfError::PasswordProtected) => Ok(None),
+        Err(error) => Err(IpcError::from(error)),
+    };
+    let (page_count, warning) = match checked {
+        Ok(Some(info)) => {
+            let not_shown: Vec<u32> = (1u32..)
+                .zip(&info.pages)
+                .filter(|(_, page)| page.problem.is_some())
+                .map(|(number, _)| number)
+                .collect();
+            let total = u32::try_from(info.pages.len()).unwrap_or(u32::MAX);
+            if not_shown.len() == info.pages.len() {
+                Err(IpcError {
+                    code: ErrorCode::DocumentDamaged,
+                    detail: format!("{file_name}: no page can be shown"),
+                })
+            } else {
+                let warning = (!not_shown.is_empty()).then(|| AttachWarning::PagesNotShown {
+                    file: file_name.clone(),
+                    pages: not_shown,
+                    total,
+                });
+                Ok((total, warning))
+            }
+        }
+        // Its pages cannot be counted without the password: the count shows as unknown.
+        Ok(None) => Ok((
+            0,
+            Some(AttachWarning::Protected {
+                file: file_name.clone(),
+            }),
+        )),
+        Err(error) => Err(error),
+    }
+    .inspect_err(|_| {
+        if !existed {
+            let _ = std::fs::remove_file(&path);
+        }
+    })?;
     let title = file_name
         .strip_suffix(".pdf")
         .unwrap_or(&file_name)
@@ -142,9 +208,10 @@ fn attach(
         page_count,
     };
     let now = state.clock.now();
-    with_store(state, |store| {
+    let meeting = with_store(state, |store| {
         store.attach_document(meeting_id, item_id, file, now)
-    })
+    })?;
+    Ok(Attached { meeting, warning })
 }
 
 /// Drops a draft; the published meeting stays as it is.

@@ -85,16 +85,21 @@ pub(crate) fn read(
 ) -> Result<Vec<FoundAnnotation>, PdfError> {
     let document = Document::open(pdfium, path)?;
     let mut found = Vec::new();
+    // A page or an annotation pdfium cannot read is skipped: the others are still found.
     for index in 0..document.page_count() {
-        let page = document.page(index)?;
-        for annotation in page.annotations() {
-            let annotation = annotation?;
+        let Ok(page) = document.page(index) else {
+            continue;
+        };
+        for annotation in page.annotations().filter_map(Result::ok) {
+            let Ok(rect) = annotation.rect() else {
+                continue;
+            };
             found.push(FoundAnnotation {
                 page: index,
                 subtype: annotation.string("Subtype"),
                 contents: annotation.string("Contents"),
                 author: annotation.string("T"),
-                rect: annotation.rect()?,
+                rect,
                 quads: annotation.quad_count(),
                 ink_strokes: annotation.ink_strokes(),
                 has_appearance: annotation.has_appearance(),

@@ -15,17 +15,26 @@ use crate::PdfError;
 pub(crate) enum Request {
     Info {
         path: PathBuf,
+        password: Option<Password>,
+    },
+    /// As `Info`, but every page is also loaded and drawn small: what a secretary's
+    /// attach is told about a file before members receive it.
+    Check {
+        path: PathBuf,
+        password: Option<Password>,
     },
     /// Renders page `page` (zero-based) `width` pixels wide, as BGRA: all of it, or
     /// only the rows `strip` of it.
     Render {
         path: PathBuf,
+        password: Option<Password>,
         page: u32,
         width: u32,
         strip: Option<Strip>,
     },
     Text {
         path: PathBuf,
+        password: Option<Password>,
         page: u32,
     },
     /// Writes a copy of `source` to `output` with `annotations` added as PDF annotations.
@@ -42,6 +51,35 @@ pub(crate) enum Request {
         output: PathBuf,
         report: Report,
     },
+}
+
+impl Request {
+    /// The document, and the page when one is named, that the request is about.
+    pub(crate) fn subject(&self) -> (PathBuf, Option<u32>) {
+        match self {
+            Request::Info { path, .. }
+            | Request::Check { path, .. }
+            | Request::Annotations { path } => (path.clone(), None),
+            Request::Render { path, page, .. } | Request::Text { path, page, .. } => {
+                (path.clone(), Some(*page))
+            }
+            Request::Export { source, .. } => (source.clone(), None),
+            Request::WriteReport { output, .. } => (output.clone(), None),
+        }
+    }
+
+    /// The request's name, for a log line.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Request::Info { .. } => "info",
+            Request::Check { .. } => "check",
+            Request::Render { .. } => "render",
+            Request::Text { .. } => "text",
+            Request::Export { .. } => "export",
+            Request::Annotations { .. } => "annotations",
+            Request::WriteReport { .. } => "writeReport",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +119,17 @@ pub struct Strip {
     pub height: u32,
 }
 
+/// A document's password, as a member typed it. Never shown in a log line.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Password(pub String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
 /// A page's size in PDF points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct PageSize {
@@ -88,9 +137,78 @@ pub struct PageSize {
     pub height: f32,
 }
 
+/// Largest side of a page shown: 14,400 points (200 inches), the largest page the PDF
+/// specification allows in default user space.
+pub const MAX_PAGE_POINTS: f32 = 14_400.0;
+
+/// Long side over short side past which a page is not drawn: a strip a hundred times
+/// longer than wide is a broken file, not a document.
+pub const MAX_PAGE_RATIO: f32 = 100.0;
+
+/// Why a page is not drawn. The rest of its document still is.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PageProblem {
+    /// pdfium cannot read the page.
+    Unreadable,
+    /// The page has no area (a 0 × 0 page, or a box with no overlap).
+    Empty,
+    /// Larger than a PDF page may be, or too thin to be read: its size in points.
+    Unusual { width: f32, height: f32 },
+}
+
+impl PageProblem {
+    /// What is wrong with a page of this size, if anything.
+    pub fn of_size(width: f32, height: f32) -> Option<PageProblem> {
+        // Also catches NaN, which fails every comparison.
+        if !(width > 0.0 && height > 0.0) {
+            return Some(PageProblem::Empty);
+        }
+        let (long, short) = (width.max(height), width.min(height));
+        if long > MAX_PAGE_POINTS || long / short > MAX_PAGE_RATIO {
+            return Some(PageProblem::Unusual { width, height });
+        }
+        None
+    }
+}
+
+impl fmt::Display for PageProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageProblem::Unreadable => f.write_str("the page cannot be read"),
+            PageProblem::Empty => f.write_str("the page has no area"),
+            PageProblem::Unusual { width, height } => {
+                write!(
+                    f,
+                    "the page is {width} × {height} points, not a readable size"
+                )
+            }
+        }
+    }
+}
+
+/// A page as the viewer lays it out: its size in PDF points and, when it cannot be
+/// drawn, why (its size is then a stand-in: the page before it, or A4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    pub problem: Option<PageProblem>,
+}
+
+impl Page {
+    /// The size the page is laid out at.
+    pub fn size(&self) -> PageSize {
+        PageSize {
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentInfo {
-    pub pages: Vec<PageSize>,
+    pub pages: Vec<Page>,
 }
 
 /// One character of a page's text with its box in PDF points.

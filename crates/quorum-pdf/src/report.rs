@@ -172,7 +172,7 @@ fn advance(font: &PdfFont, c: char, size: f32) -> f32 {
 }
 
 fn failed(what: &str, error: &PdfiumError) -> PdfError {
-    PdfError::Pdfium(format!("pdfium could not {what}: {error}"))
+    PdfError::Pdfium(format!("pdfium could not {what}: {error:?}"))
 }
 
 /// Places the title and the lines on pages of `paper`, wrapped within the margins,

@@ -1,20 +1,24 @@
-//! The app's side: starts a worker, sends it requests, and replaces it when it dies.
+//! The app's side: starts workers, sends them requests with a deadline, replaces a
+//! worker that dies or stops answering, and stops asking about what broke one twice.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use lru::LruCache;
 
-use tracing::{instrument, warn};
+use tracing::{debug, warn};
 
-use crate::PdfError;
 use crate::protocol::{
-    Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Report, Request, Strip, TextChar,
+    Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Password, Report, Request, Strip,
+    TextChar,
 };
-
+use crate::{MAX_BITMAP_PIXELS, PdfError};
 /// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
 /// order, rows top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,54 +52,154 @@ impl RenderedPage {
     }
 }
 
+/// How long a worker may take and how much memory it may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerLimits {
+    /// What reading a document may take; a request with more work (a large page, many
+    /// annotations, many pages) gets a multiple of it.
+    pub patience: Duration,
+    /// Memory a worker may take, in megabytes (Linux).
+    pub memory_mb: u64,
+}
+
+impl Default for WorkerLimits {
+    /// Ten seconds, on a laptop where a page usually takes a tenth of one; 1 GB, twice
+    /// what the heaviest page of ~1,950 hostile test files needed.
+    fn default() -> Self {
+        Self {
+            patience: Duration::from_secs(10),
+            memory_mb: 1024,
+        }
+    }
+}
+
+/// A worker process: requests go to its standard input; its answers are read by a
+/// thread of their own, so waiting for one can end at a deadline.
 struct Worker {
-    child: Child,
+    pid: u32,
     input: ChildStdin,
-    output: BufReader<ChildStdout>,
+    answers: Receiver<Result<(Answer, Vec<u8>), String>>,
+}
+
+/// Why an exchange with a worker failed: it is past its deadline, or it is gone (or
+/// said something that is not an answer, which is treated the same).
+enum Failure {
+    TimedOut,
+    Died(String),
 }
 
 impl Worker {
-    fn start(program: &Path, library: &Path) -> Result<Self, PdfError> {
-        let mut child = Command::new(program)
-            .arg(library)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| PdfError::Worker(format!("{}: {e}", program.display())))?;
-        let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(PdfError::Worker("the worker's pipes are missing".into()));
-        };
-        Ok(Self {
-            child,
-            input,
-            output: BufReader::new(output),
-        })
-    }
-
-    fn exchange(&mut self, request: &Request) -> std::io::Result<(Answer, Vec<u8>)> {
-        serde_json::to_writer(&mut self.input, request)?;
-        self.input.write_all(b"\n")?;
-        self.input.flush()?;
-        let mut line = String::new();
-        if self.output.read_line(&mut line)? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+    fn exchange(
+        &mut self,
+        request: &Request,
+        deadline: Duration,
+    ) -> Result<(Answer, Vec<u8>), Failure> {
+        let sent = serde_json::to_writer(&mut self.input, request)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.input.write_all(b"\n"))
+            .and_then(|()| self.input.flush());
+        if let Err(error) = sent {
+            return Err(Failure::Died(error.to_string()));
         }
-        let answer: Answer = serde_json::from_str(&line)?;
-        let mut pixels = Vec::new();
-        if let Answer::Rendered { bytes, .. } = answer {
-            pixels.resize(bytes, 0);
-            self.output.read_exact(&mut pixels)?;
+        match self.answers.recv_timeout(deadline) {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(why)) => Err(Failure::Died(why)),
+            Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut),
+            Err(RecvTimeoutError::Disconnected) => Err(Failure::Died("the worker ended".into())),
         }
-        Ok((answer, pixels))
     }
 }
 
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// Longest answer line read: the text of a very dense page is a few megabytes.
+const MAX_ANSWER_LINE: u64 = 64 * 1024 * 1024;
+
+/// Reads a worker's answers until it ends or says something that is not an answer.
+fn read_answers(output: ChildStdout, answers: &Sender<Result<(Answer, Vec<u8>), String>>) {
+    let mut output = BufReader::new(output);
+    loop {
+        let answer = read_answer(&mut output);
+        let ended = answer.is_err();
+        if answers.send(answer).is_err() || ended {
+            return;
+        }
     }
+}
+
+/// One answer; its size is checked before any memory is taken for it, so a worker
+/// gone wrong cannot make the app allocate without bound.
+fn read_answer(output: &mut impl BufRead) -> Result<(Answer, Vec<u8>), String> {
+    let mut line = Vec::new();
+    let read = output
+        .by_ref()
+        .take(MAX_ANSWER_LINE)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| e.to_string())?;
+    if read == 0 {
+        return Err("the worker ended".into());
+    }
+    if !line.ends_with(b"\n") {
+        return Err("an answer was cut off or too long".into());
+    }
+    let answer: Answer =
+        serde_json::from_slice(&line).map_err(|e| format!("not an answer: {e}"))?;
+    let mut pixels = Vec::new();
+    if let Answer::Rendered {
+        width,
+        height,
+        bytes,
+    } = answer
+    {
+        let area = u64::from(width) * u64::from(height);
+        if area > MAX_BITMAP_PIXELS || u64::try_from(bytes).ok() != Some(area * 4) {
+            return Err(format!("{bytes} bytes do not fit a {width}×{height} page"));
+        }
+        pixels.resize(bytes, 0);
+        output
+            .read_exact(&mut pixels)
+            .map_err(|e| format!("pixels cut off: {e}"))?;
+    }
+    Ok((answer, pixels))
+}
+
+type SpawnRequest = (Command, Sender<std::io::Result<Child>>);
+
+/// Starts worker processes from one thread that lives as long as the service: on Linux
+/// a worker's parent-death signal fires when the thread that started it ends, and the
+/// threads of a blocking pool come and go.
+fn spawner() -> Sender<SpawnRequest> {
+    let (requests, incoming) = mpsc::channel::<SpawnRequest>();
+    let started = std::thread::Builder::new()
+        .name("pdf-worker-spawner".into())
+        .spawn(move || {
+            for (mut command, reply) in incoming {
+                let _ = reply.send(command.spawn());
+            }
+        });
+    if let Err(error) = started {
+        // Every start then fails with a clear error instead.
+        warn!(%error, "no thread to start PDF workers from");
+    }
+    requests
+}
+
+/// What a request is about, for counting what broke a worker: a page, or a whole
+/// document when no page is named.
+type Subject = (PathBuf, Option<u32>);
+
+/// What went wrong with a subject: how often it hung or crashed a worker, and the last
+/// failure, for the viewer to say.
+struct Trouble {
+    strikes: u8,
+    last: PdfError,
+}
+
+/// Times a subject may hang or crash a worker before it is not tried again.
+const STRIKES: u8 = 2;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section here leaves its data whole: a panic elsewhere is no reason
+    // to stop reading documents.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A document, a page, a width, and which rows (all when `None`).
@@ -130,14 +234,24 @@ impl PageCache {
 /// Memory for rendered pages: about 40 pages at 1200 px wide.
 pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
 
-/// PDF work done in a worker process. Cheap to share: requests take turns.
+/// PDF work done in worker processes. Cheap to share: requests take turns.
 pub struct PdfService {
     program: PathBuf,
     library: PathBuf,
-    /// Worker processes; a request takes an idle one, or waits its turn on one.
-    workers: Vec<Mutex<Option<Worker>>>,
-    next: AtomicUsize,
+    limits: WorkerLimits,
+    spawn: Sender<SpawnRequest>,
+    /// Worker slots free for a request: a running worker, or room to start one.
+    idle: Mutex<Vec<Option<Worker>>>,
+    freed: Condvar,
+    /// Every worker process by pid, so any can be ended: past a deadline, at exit.
+    children: Mutex<HashMap<u32, Child>>,
+    stopped: AtomicBool,
+    started: AtomicUsize,
     cache: Mutex<PageCache>,
+    trouble: Mutex<HashMap<Subject, Trouble>>,
+    /// Passwords members typed, by document: in memory only, for as long as the app runs.
+    passwords: Mutex<HashMap<PathBuf, Password>>,
+    page_counts: Mutex<HashMap<PathBuf, u32>>,
 }
 
 /// Worker processes at most: pdfium renders on one core each.
@@ -172,18 +286,77 @@ impl PdfService {
         Self {
             program,
             library,
-            workers: (0..workers.max(1)).map(|_| Mutex::new(None)).collect(),
-            next: AtomicUsize::new(0),
+            limits: WorkerLimits::default(),
+            spawn: spawner(),
+            idle: Mutex::new((0..workers.max(1)).map(|_| None).collect()),
+            freed: Condvar::new(),
+            children: Mutex::new(HashMap::new()),
+            stopped: AtomicBool::new(false),
+            started: AtomicUsize::new(0),
             cache: Mutex::new(cache),
+            trouble: Mutex::new(HashMap::new()),
+            passwords: Mutex::new(HashMap::new()),
+            page_counts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Page count and page sizes.
+    /// The same service with other deadlines and memory cap for its workers.
+    pub fn with_limits(mut self, limits: WorkerLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Page count, page sizes, and which pages cannot be shown.
     pub fn info(&self, path: &Path) -> Result<DocumentInfo, PdfError> {
-        match self.call(Request::Info { path: path.into() }, &|| true)? {
+        let request = Request::Info {
+            path: path.into(),
+            password: self.password_for(path),
+        };
+        let info = match self.call(request, self.limits.patience, &|| true)? {
+            (Answer::Info { info }, _) => info,
+            (other, _) => return Err(unexpected(&other)),
+        };
+        let count = u32::try_from(info.pages.len()).unwrap_or(u32::MAX);
+        lock(&self.page_counts).insert(path.into(), count);
+        Ok(info)
+    }
+
+    /// As [`PdfService::info`], with every page also loaded and drawn small, so a page
+    /// that cannot be drawn is found before a member opens it. Slower: for attaching.
+    pub fn check(&self, path: &Path) -> Result<DocumentInfo, PdfError> {
+        let pages = self.info(path)?.pages.len();
+        let request = Request::Check {
+            path: path.into(),
+            password: self.password_for(path),
+        };
+        // Drawing a page small costs about what parsing it does: a twentieth of the
+        // patience per page is ample.
+        let deadline = self.limits.patience + self.limits.patience / 20 * count(pages);
+        match self.call(request, deadline, &|| true)? {
             (Answer::Info { info }, _) => Ok(info),
             (other, _) => Err(unexpected(&other)),
         }
+    }
+
+    /// Opens a protected document with `password`, kept in memory for the document's
+    /// next requests until the app ends. A wrong one is [`PdfError::WrongPassword`].
+    pub fn unlock(&self, path: &Path, password: Password) -> Result<DocumentInfo, PdfError> {
+        let request = Request::Info {
+            path: path.into(),
+            password: Some(password.clone()),
+        };
+        let info = match self.call(request, self.limits.patience, &|| true)? {
+            (Answer::Info { info }, _) => info,
+            (other, _) => return Err(unexpected(&other)),
+        };
+        lock(&self.passwords).insert(path.into(), password);
+        let count = u32::try_from(info.pages.len()).unwrap_or(u32::MAX);
+        lock(&self.page_counts).insert(path.into(), count);
+        Ok(info)
+    }
+
+    fn password_for(&self, path: &Path) -> Option<Password> {
+        lock(&self.passwords).get(path).cloned()
     }
 
     /// Renders page `page` (zero-based) `width` pixels wide, from memory when it was
@@ -209,16 +382,27 @@ impl PdfService {
         wanted: &dyn Fn() -> bool,
     ) -> Result<Arc<RenderedPage>, PdfError> {
         let key = (path.to_path_buf(), page, width, strip);
-        if let Some(cached) = self.lock_cache()?.get(&key) {
+        if let Some(cached) = lock(&self.cache).get(&key) {
             return Ok(cached);
         }
         let request = Request::Render {
             path: path.into(),
+            password: self.password_for(path),
             page,
             width,
             strip,
         };
-        let rendered = match self.call(request, wanted)? {
+        // Drawing time grows with the pixels: the patience, and as much again per eight
+        // megapixels (a whole page may be up to the bitmap limit).
+        let pixels = strip.map_or(MAX_BITMAP_PIXELS, |strip| {
+            (u64::from(strip.height) * u64::from(width)).min(MAX_BITMAP_PIXELS)
+        });
+        let deadline = self.limits.patience
+            + self
+                .limits
+                .patience
+                .mul_f64(pixels as f64 / (8.0 * 1024.0 * 1024.0));
+        let rendered = match self.call(request, deadline, wanted)? {
             (Answer::Rendered { width, height, .. }, bgra) => Arc::new(RenderedPage {
                 width,
                 height,
@@ -226,61 +410,66 @@ impl PdfService {
             }),
             (other, _) => return Err(unexpected(&other)),
         };
-        self.lock_cache()?.put(key, rendered.clone());
+        lock(&self.cache).put(key, rendered.clone());
         Ok(rendered)
     }
 
     /// Renders the `ahead` pages after `page` into the cache, so turning the page is
-    /// instant. Pages past the end are skipped quietly.
+    /// instant. Pages past the end, and pages that cannot be drawn, are skipped quietly.
     pub fn prefetch(&self, path: &Path, page: u32, width: u32, ahead: u32) {
+        let known = lock(&self.page_counts).get(path).copied();
         for next in page + 1..=page + ahead {
-            if let Err(error) = self.render(path, next, width) {
-                if !matches!(error, PdfError::PageOutOfRange { .. }) {
-                    warn!(%error, page = next, "prefetch failed");
-                }
+            if known.is_some_and(|count| next >= count) {
                 return;
+            }
+            match self.render(path, next, width) {
+                Ok(_) | Err(PdfError::BadPage { .. }) => {}
+                Err(PdfError::PageOutOfRange { .. }) => return,
+                Err(error) => {
+                    warn!(%error, page = next, "prefetch failed");
+                    return;
+                }
             }
         }
     }
 
     /// Whether a page is in memory already.
     pub fn is_cached(&self, path: &Path, page: u32, width: u32) -> bool {
-        self.lock_cache().is_ok_and(|mut cache| {
-            cache
-                .get(&(path.to_path_buf(), page, width, None))
-                .is_some()
-        })
-    }
-
-    fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, PageCache>, PdfError> {
-        self.cache
-            .lock()
-            .map_err(|_| PdfError::Worker("the page cache lock was poisoned".into()))
+        lock(&self.cache)
+            .get(&(path.to_path_buf(), page, width, None))
+            .is_some()
     }
 
     /// The characters of page `page` with their boxes, in reading order.
     pub fn text(&self, path: &Path, page: u32) -> Result<Vec<TextChar>, PdfError> {
-        match self.call(
-            Request::Text {
-                path: path.into(),
-                page,
-            },
-            &|| true,
-        )? {
+        let request = Request::Text {
+            path: path.into(),
+            password: self.password_for(path),
+            page,
+        };
+        match self.call(request, self.limits.patience, &|| true)? {
             (Answer::Text { chars }, _) => Ok(chars),
             (other, _) => Err(unexpected(&other)),
         }
     }
 
-    /// The text of every page, in page order.
+    /// The text of every page, in page order. A page that cannot be read has none; once
+    /// a page hangs or crashes a worker the rest of the document is left without text,
+    /// so one bad file costs one deadline, not one per page.
     pub fn pages_text(&self, path: &Path) -> Result<Vec<String>, PdfError> {
         let pages = self.info(path)?.pages.len();
-        (0..pages)
-            .map(|page| {
-                let page = u32::try_from(page).unwrap_or(u32::MAX);
-                Ok(self.text(path, page)?.iter().map(|c| c.ch).collect())
-            })
-            .collect()
+        let mut texts = vec![String::new(); pages];
+        for (page, text) in (0u32..).zip(texts.iter_mut()) {
+            match self.text(path, page) {
+                Ok(chars) => *text = chars.iter().map(|c| c.ch).collect(),
+                Err(PdfError::BadPage { .. }) => {}
+                Err(error) => {
+                    warn!(%error, page, "the rest of this document is left without text");
+                    break;
+                }
+            }
+        }
+        Ok(texts)
     }
 
     /// Writes a copy of `source` to `output` with `annotations` added as real PDF
@@ -297,7 +486,8 @@ impl PdfService {
             output: output.into(),
             annotations: annotations.to_vec(),
         };
-        match self.call(request, &|| true)? {
+        let deadline = self.limits.patience * (1 + count(annotations.len()) / 100);
+        match self.call(request, deadline, &|| true)? {
             (Answer::Exported { annotations }, _) => Ok(annotations),
             (other, _) => Err(unexpected(&other)),
         }
@@ -310,69 +500,251 @@ impl PdfService {
             output: output.into(),
             report: report.clone(),
         };
-        match self.call(request, &|| true)? {
+        let deadline = self.limits.patience * (1 + count(report.lines.len()) / 1000);
+        match self.call(request, deadline, &|| true)? {
             (Answer::Written { pages }, _) => Ok(pages),
             (other, _) => Err(unexpected(&other)),
         }
     }
 
-    /// Every annotation in a PDF file, as pdfium reads it.
+    /// Every annotation in a PDF file that pdfium can read.
     pub fn annotations(&self, path: &Path) -> Result<Vec<FoundAnnotation>, PdfError> {
-        match self.call(Request::Annotations { path: path.into() }, &|| true)? {
+        let request = Request::Annotations { path: path.into() };
+        match self.call(request, self.limits.patience * 2, &|| true)? {
             (Answer::Annotations { annotations }, _) => Ok(annotations),
             (other, _) => Err(unexpected(&other)),
         }
     }
 
-    /// The process ids of the workers running now.
-    pub fn worker_pids(&self) -> Vec<u32> {
-        self.workers
-            .iter()
-            .filter_map(|slot| Some(slot.lock().ok()?.as_ref()?.child.id()))
-            .collect()
+    /// What last went wrong drawing or reading page `page`, if it has not worked since.
+    pub fn page_failure(&self, path: &Path, page: u32) -> Option<PdfError> {
+        lock(&self.trouble)
+            .get(&(path.to_path_buf(), Some(page)))
+            .map(|trouble| trouble.last.clone())
     }
 
-    /// Sends `request`; a worker that dies is replaced and the request tried once more,
-    /// so a crash caused by an earlier document does not fail this one. A document
-    /// that kills two workers in a row is reported as having crashed the reader.
+    /// The process ids of the workers running now.
+    pub fn worker_pids(&self) -> Vec<u32> {
+        lock(&self.children).keys().copied().collect()
+    }
+
+    /// How many worker processes were started so far.
+    pub fn workers_started(&self) -> usize {
+        self.started.load(Ordering::Relaxed)
+    }
+
+    /// Ends every worker, even one stuck inside pdfium, and starts no more: for the app's
+    /// exit. Requests waiting on a worker fail.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let children = std::mem::take(&mut *lock(&self.children));
+        for (_, mut child) in children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.freed.notify_all();
+    }
+
+    /// Sends `request` to a free worker and waits at most `deadline` for the answer. A
+    /// worker that dies is replaced and the request tried once more, so a crash caused
+    /// by an earlier document does not fail this one; one past its deadline is killed.
+    /// What hangs or crashes workers twice is not sent again ([`PdfError::ReaderGaveUp`]).
     ///
     /// `wanted` is asked once a worker is free: a request that waited while the reader
     /// moved on is dropped there, before any rendering.
-    #[instrument(skip(self, wanted), err(level = "warn"))]
     fn call(
         &self,
         request: Request,
+        deadline: Duration,
         wanted: &dyn Fn() -> bool,
     ) -> Result<(Answer, Vec<u8>), PdfError> {
-        let idle = self.workers.iter().find_map(|slot| slot.try_lock().ok());
-        let mut slot = match idle {
-            Some(slot) => slot,
-            None => {
-                let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.workers.len();
-                self.workers[turn]
-                    .lock()
-                    .map_err(|_| PdfError::Worker("a worker lock was poisoned".into()))?
-            }
-        };
+        let subject = request.subject();
+        if lock(&self.trouble)
+            .get(&subject)
+            .is_some_and(|trouble| trouble.strikes >= STRIKES)
+        {
+            return Err(PdfError::ReaderGaveUp);
+        }
+        let mut lease = self.lease()?;
         if !wanted() {
             return Err(PdfError::NoLongerWanted);
         }
-        for _attempt in 0..2 {
-            let worker = match slot.as_mut() {
+        let result = self.exchange(&mut lease, &request, deadline, &subject);
+        self.remember(subject, &result);
+        result
+    }
+
+    fn exchange(
+        &self,
+        lease: &mut Lease<'_>,
+        request: &Request,
+        deadline: Duration,
+        subject: &Subject,
+    ) -> Result<(Answer, Vec<u8>), PdfError> {
+        loop {
+            let mut worker = match lease.worker.take() {
                 Some(worker) => worker,
-                None => slot.insert(Worker::start(&self.program, &self.library)?),
+                None => self.start_worker()?,
             };
-            match worker.exchange(&request) {
-                Ok((Answer::Failed { error }, _)) => return Err(error),
-                Ok(answer) => return Ok(answer),
-                Err(error) => {
-                    warn!(%error, "the PDF worker died; starting a new one");
-                    *slot = None;
+            match worker.exchange(request, deadline) {
+                Ok((Answer::Failed { error }, _)) => {
+                    lease.worker = Some(worker);
+                    return Err(error);
+                }
+                Ok(answer) => {
+                    lease.worker = Some(worker);
+                    return Ok(answer);
+                }
+                Err(Failure::TimedOut) => {
+                    let seconds = deadline.as_secs_f64().ceil() as u64;
+                    warn!(
+                        seconds,
+                        request = request.kind(),
+                        "the PDF worker did not answer in time; replacing it"
+                    );
+                    self.end(worker.pid);
+                    self.strike(subject);
+                    return Err(PdfError::ReaderTimedOut { seconds });
+                }
+                Err(Failure::Died(why)) => {
+                    warn!(%why, request = request.kind(), "the PDF worker died; starting a new one");
+                    self.end(worker.pid);
+                    if self.stopped.load(Ordering::SeqCst) || self.strike(subject) >= STRIKES {
+                        return Err(PdfError::WorkerCrashed);
+                    }
                 }
             }
         }
-        Err(PdfError::WorkerCrashed)
     }
+
+    /// Counts one hang or crash against `subject`; returns how many it has now.
+    fn strike(&self, subject: &Subject) -> u8 {
+        let mut trouble = lock(&self.trouble);
+        let entry = trouble.entry(subject.clone()).or_insert(Trouble {
+            strikes: 0,
+            last: PdfError::WorkerCrashed,
+        });
+        entry.strikes = entry.strikes.saturating_add(1);
+        entry.strikes
+    }
+
+    /// Keeps the last failure of a subject for the viewer to say; forgets it once the
+    /// subject works.
+    fn remember(&self, subject: Subject, result: &Result<(Answer, Vec<u8>), PdfError>) {
+        let mut trouble = lock(&self.trouble);
+        match result {
+            Ok(_) => {
+                trouble.remove(&subject);
+            }
+            Err(PdfError::NoLongerWanted | PdfError::PageOutOfRange { .. }) => {}
+            Err(error) => {
+                debug!(%error, "PDF request failed");
+                trouble
+                    .entry(subject)
+                    .and_modify(|trouble| trouble.last = error.clone())
+                    .or_insert(Trouble {
+                        strikes: 0,
+                        last: error.clone(),
+                    });
+            }
+        }
+    }
+
+    /// A free worker slot, waiting for one while all are busy.
+    fn lease(&self) -> Result<Lease<'_>, PdfError> {
+        let mut idle = lock(&self.idle);
+        loop {
+            if self.stopped.load(Ordering::SeqCst) {
+                return Err(PdfError::Worker("Quorum is closing".into()));
+            }
+            // A running worker before room to start one.
+            let running = idle.iter().position(Option::is_some);
+            if let Some(slot) = running
+                .map(|at| idle.swap_remove(at))
+                .or_else(|| idle.pop())
+            {
+                return Ok(Lease {
+                    service: self,
+                    worker: slot,
+                });
+            }
+            idle = self
+                .freed
+                .wait(idle)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn start_worker(&self) -> Result<Worker, PdfError> {
+        let cannot = |why: String| PdfError::Worker(format!("{}: {why}", self.program.display()));
+        let mut command = Command::new(&self.program);
+        command
+            .arg(&self.library)
+            .arg(self.limits.memory_mb.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let (reply, spawned) = mpsc::channel();
+        self.spawn
+            .send((command, reply))
+            .map_err(|_| cannot("no thread to start it from".into()))?;
+        let mut child = spawned
+            .recv()
+            .map_err(|_| cannot("no thread to start it from".into()))?
+            .map_err(|e| cannot(e.to_string()))?;
+        let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(cannot("its pipes are missing".into()));
+        };
+        let pid = child.id();
+        let (answers, answered) = mpsc::channel();
+        std::thread::Builder::new()
+            .name(format!("pdf-worker-{pid}"))
+            .spawn(move || read_answers(output, &answers))
+            .map_err(|e| cannot(e.to_string()))?;
+        lock(&self.children).insert(pid, child);
+        self.started.fetch_add(1, Ordering::Relaxed);
+        if self.stopped.load(Ordering::SeqCst) {
+            self.end(pid);
+            return Err(PdfError::Worker("Quorum is closing".into()));
+        }
+        Ok(Worker {
+            pid,
+            input,
+            answers: answered,
+        })
+    }
+
+    /// Kills and reaps worker `pid`, if it is still ours.
+    fn end(&self, pid: u32) {
+        let child = lock(&self.children).remove(&pid);
+        if let Some(mut child) = child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PdfService {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A worker slot taken for one request; back in the pool when dropped.
+struct Lease<'a> {
+    service: &'a PdfService,
+    worker: Option<Worker>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        lock(&self.service.idle).push(self.worker.take());
+        self.service.freed.notify_one();
+    }
+}
+
+fn count(items: usize) -> u32 {
+    u32::try_from(items).unwrap_or(u32::MAX)
 }
 
 fn unexpected(answer: &Answer) -> PdfError {

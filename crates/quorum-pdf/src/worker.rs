@@ -7,9 +7,43 @@ use std::path::{Path, PathBuf};
 use pdfium_render::prelude::*;
 use tracing::debug;
 
-use crate::protocol::{Answer, DocumentInfo, PageSize, Request, Strip, TextChar};
+use crate::protocol::{
+    Answer, DocumentInfo, Page, PageProblem, PageSize, Password, Request, Strip, TextChar,
+};
 use crate::{MAX_BITMAP_PIXELS, PdfError};
 use crate::{annotate, report};
+
+/// Ties this process to the app that started it and caps its memory (on Linux; elsewhere
+/// a no-op). Past the cap an allocation fails and the worker ends: the app reports the
+/// page and starts another, where the system running out would pick any process.
+pub fn confine(memory_limit_mb: Option<u64>) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{Resource, Rlimit, Signal, getppid, setrlimit};
+        let parent = getppid();
+        // Sent when the thread that started this worker ends: the app's spawning
+        // thread lives as long as its PDF service, so this is when the app ends, however
+        // it ends, even while this worker is stuck inside pdfium.
+        rustix::process::set_parent_process_death_signal(Some(Signal::KILL))?;
+        if getppid() != parent {
+            // The app ended before the signal was asked for.
+            std::process::exit(1);
+        }
+        if let Some(mb) = memory_limit_mb {
+            let bytes = mb.saturating_mul(1024 * 1024);
+            setrlimit(
+                Resource::Data,
+                Rlimit {
+                    current: Some(bytes),
+                    maximum: Some(bytes),
+                },
+            )?;
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = memory_limit_mb;
+    Ok(())
+}
 
 /// Serves requests until standard input closes.
 pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
@@ -17,7 +51,9 @@ pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::
         Ok(bindings) => Pdfium::new(bindings),
         Err(error) => {
             // Stay up and say why for every request, so the app can tell the member.
-            let error = PdfError::Pdfium(format!("{}: {error}", library.display()));
+            let error = PdfError::LibraryUnusable {
+                detail: format!("{}: {error:?}", library.display()),
+            };
             for line in input.lines() {
                 line?;
                 write_answer(
@@ -32,7 +68,7 @@ pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::
         }
     };
     // Requests come in runs on one document (page after page): keep it open.
-    let mut open: Option<(PathBuf, PdfDocument<'_>)> = None;
+    let mut open: Option<OpenDocument<'_>> = None;
     // One pixel buffer for every render: allocating ~6 MB per page costs more than drawing it.
     let mut pixels = Vec::new();
     for line in input.lines() {
@@ -59,23 +95,39 @@ fn write_answer(output: &mut impl Write, answer: &Answer, pixels: &[u8]) -> std:
     output.flush()
 }
 
+/// The document the last request was about, with the password that opened it.
+struct OpenDocument<'a> {
+    path: PathBuf,
+    password: Option<Password>,
+    document: PdfDocument<'a>,
+}
+
 fn answer<'a>(
     pdfium: &'a Pdfium,
-    open: &mut Option<(PathBuf, PdfDocument<'a>)>,
+    open: &mut Option<OpenDocument<'a>>,
     request: Request,
     pixels: &mut Vec<u8>,
 ) -> Answer {
     let result = match request {
-        Request::Info { path } => document(pdfium, open, &path)
-            .and_then(info)
+        Request::Info { path, password } => document(pdfium, open, &path, password)
+            .map(info)
+            .map(|info| Answer::Info { info }),
+        Request::Check { path, password } => document(pdfium, open, &path, password)
+            .map(|doc| check(doc, pixels))
             .map(|info| Answer::Info { info }),
         Request::Render {
             path,
+            password,
             page,
             width,
             strip,
-        } => document(pdfium, open, &path).and_then(|doc| render(doc, page, width, strip, pixels)),
-        Request::Text { path, page } => document(pdfium, open, &path)
+        } => document(pdfium, open, &path, password)
+            .and_then(|doc| render(doc, page, width, strip, pixels)),
+        Request::Text {
+            path,
+            password,
+            page,
+        } => document(pdfium, open, &path, password)
             .and_then(|doc| text(doc, page))
             .map(|chars| Answer::Text { chars }),
         Request::Export {
@@ -84,7 +136,7 @@ fn answer<'a>(
             annotations,
         } => {
             // The file under that name is about to be replaced: never read the old one again.
-            if open.as_ref().is_some_and(|(path, _)| *path == output) {
+            if open.as_ref().is_some_and(|open| open.path == output) {
                 *open = None;
             }
             annotate::export(pdfium.bindings(), &source, &output, &annotations)
@@ -93,7 +145,7 @@ fn answer<'a>(
         Request::Annotations { path } => annotate::read(pdfium.bindings(), &path)
             .map(|annotations| Answer::Annotations { annotations }),
         Request::WriteReport { output, report } => {
-            if open.as_ref().is_some_and(|(path, _)| *path == output) {
+            if open.as_ref().is_some_and(|open| open.path == output) {
                 *open = None;
             }
             report::write(pdfium, &output, &report).map(|pages| Answer::Written { pages })
@@ -104,51 +156,102 @@ fn answer<'a>(
 
 fn document<'a, 'b>(
     pdfium: &'a Pdfium,
-    open: &'b mut Option<(PathBuf, PdfDocument<'a>)>,
+    open: &'b mut Option<OpenDocument<'a>>,
     path: &Path,
+    password: Option<Password>,
 ) -> Result<&'b PdfDocument<'a>, PdfError> {
-    if open.as_ref().is_none_or(|(current, _)| current != path) {
+    if open
+        .as_ref()
+        .is_none_or(|open| open.path != path || open.password != password)
+    {
         *open = None;
         debug!(path = %path.display(), "opening");
         let document = pdfium
-            .load_pdf_from_file(path, None)
-            .map_err(|e| classify(e, path))?;
+            .load_pdf_from_file(path, password.as_ref().map(|p| p.0.as_str()))
+            .map_err(|e| classify(e, path, password.is_some()))?;
         if document.pages().is_empty() {
             return Err(PdfError::NoPages);
         }
-        *open = Some((path.to_path_buf(), document));
+        *open = Some(OpenDocument {
+            path: path.to_path_buf(),
+            password,
+            document,
+        });
     }
     open.as_ref()
-        .map(|(_, document)| document)
+        .map(|open| &open.document)
         .ok_or(PdfError::Corrupt)
 }
 
-fn classify(error: PdfiumError, path: &Path) -> PdfError {
+fn classify(error: PdfiumError, path: &Path, with_password: bool) -> PdfError {
     match error {
         PdfiumError::IoError(_) => PdfError::NotFound {
             path: path.to_path_buf(),
         },
         PdfiumError::PdfiumLibraryInternalError(
             PdfiumInternalError::PasswordError | PdfiumInternalError::SecurityError,
+        ) if with_password => PdfError::WrongPassword,
+        PdfiumError::PdfiumLibraryInternalError(
+            PdfiumInternalError::PasswordError | PdfiumInternalError::SecurityError,
         ) => PdfError::PasswordProtected,
         PdfiumError::PdfiumLibraryInternalError(_) => PdfError::Corrupt,
-        other => PdfError::Pdfium(other.to_string()),
+        other => PdfError::Pdfium(format!("{other:?}")),
     }
 }
 
-fn info(document: &PdfDocument) -> Result<DocumentInfo, PdfError> {
-    let sizes = document
-        .pages()
-        .page_sizes()
-        .map_err(|e| PdfError::Pdfium(e.to_string()))?;
-    let pages = sizes
-        .iter()
-        .map(|rect| PageSize {
-            width: rect.width().value,
-            height: rect.height().value,
+/// Stand-in size of a page whose own size is unknown or absurd, when no page before it
+/// has one.
+const A4: PageSize = PageSize {
+    width: 595.3,
+    height: 841.9,
+};
+
+/// Every page's size, read without loading the pages; a page whose size cannot be read
+/// or makes no sense is marked, and laid out at the size of the page before it.
+fn info(document: &PdfDocument) -> DocumentInfo {
+    let pages = document.pages();
+    let mut stand_in = A4;
+    let pages = pages
+        .as_range()
+        .map(|index| {
+            let size = pages.page_size(index).ok().map(|rect| PageSize {
+                width: rect.width().value,
+                height: rect.height().value,
+            });
+            let problem = match size {
+                Some(size) => PageProblem::of_size(size.width, size.height),
+                None => Some(PageProblem::Unreadable),
+            };
+            let shown = match (size, problem) {
+                (Some(size), None) => {
+                    stand_in = size;
+                    size
+                }
+                _ => stand_in,
+            };
+            Page {
+                width: shown.width,
+                height: shown.height,
+                problem,
+            }
         })
         .collect();
-    Ok(DocumentInfo { pages })
+    DocumentInfo { pages }
+}
+
+/// Width pages are drawn at when a file is checked: small, as every object is still drawn.
+const CHECK_WIDTH: u32 = 64;
+
+/// As [`info`], each page with a size also loaded and drawn small: a page pdfium cannot
+/// load or draw is marked unreadable.
+fn check(document: &PdfDocument, pixels: &mut Vec<u8>) -> DocumentInfo {
+    let mut checked = info(document);
+    for (index, page) in (0u32..).zip(checked.pages.iter_mut()) {
+        if page.problem.is_none() && render(document, index, CHECK_WIDTH, None, pixels).is_err() {
+            page.problem = Some(PageProblem::Unreadable);
+        }
+    }
+    checked
 }
 
 fn page<'a>(document: &'a PdfDocument, index: u32) -> Result<PdfPage<'a>, PdfError> {
@@ -159,14 +262,12 @@ fn page<'a>(document: &'a PdfDocument, index: u32) -> Result<PdfPage<'a>, PdfErr
             page_count,
         });
     }
-    let index = PdfPageIndex::try_from(index).map_err(|_| PdfError::PageOutOfRange {
+    let unreadable = PdfError::BadPage {
         page: index,
-        page_count,
-    })?;
-    document
-        .pages()
-        .get(index)
-        .map_err(|e| PdfError::Pdfium(e.to_string()))
+        problem: PageProblem::Unreadable,
+    };
+    let at = PdfPageIndex::try_from(index).map_err(|_| unreadable.clone())?;
+    document.pages().get(at).map_err(|_| unreadable)
 }
 
 /// Renders into `pixels` as BGRA, pdfium's own layout (and BMP's): no conversion. With a
@@ -180,8 +281,14 @@ fn render(
 ) -> Result<Answer, PdfError> {
     let page = page(document, index)?;
     let (points_wide, points_high) = (page.width().value, page.height().value);
-    let full_height = (f64::from(width) * f64::from(points_high) / f64::from(points_wide).max(1.0))
-        .round() as u32;
+    if let Some(problem) = PageProblem::of_size(points_wide, points_high) {
+        return Err(PdfError::BadPage {
+            page: index,
+            problem,
+        });
+    }
+    let full_height =
+        (f64::from(width) * f64::from(points_high) / f64::from(points_wide)).round() as u32;
     let strip = strip.unwrap_or(Strip {
         top: 0,
         height: full_height,
@@ -199,12 +306,15 @@ fn render(
     pixels.clear();
     pixels.resize(bytes, 0);
     let mut bitmap = PdfBitmap::from_bytes(wide, high, PdfBitmapFormat::BGRA, pixels)
-        .map_err(|e| PdfError::Pdfium(e.to_string()))?;
+        .map_err(|e| PdfError::Pdfium(format!("{e:?}")))?;
     let config = PdfRenderConfig::new()
         .set_fixed_size(wide, full_high)
         .set_origin(0, -top);
     page.render_into_bitmap_with_config(&mut bitmap, &config)
-        .map_err(|e| PdfError::Pdfium(e.to_string()))?;
+        .map_err(|_| PdfError::BadPage {
+            page: index,
+            problem: PageProblem::Unreadable,
+        })?;
     Ok(Answer::Rendered {
         width,
         height,
@@ -214,7 +324,10 @@ fn render(
 
 fn text(document: &PdfDocument, index: u32) -> Result<Vec<TextChar>, PdfError> {
     let page = page(document, index)?;
-    let text = page.text().map_err(|e| PdfError::Pdfium(e.to_string()))?;
+    let text = page.text().map_err(|_| PdfError::BadPage {
+        page: index,
+        problem: PageProblem::Unreadable,
+    })?;
     Ok(text
         .chars()
         .iter()

@@ -163,8 +163,9 @@ fn a_missing_library_is_reported_with_where_it_was_looked_for() {
         "/nowhere/libpdfium.so".into(),
     );
     match service.info(&sample(REPORT)) {
-        Err(PdfError::Pdfium(message)) => {
-            assert!(message.contains("/nowhere/libpdfium.so"), "{message}")
+        Err(PdfError::LibraryUnusable { detail }) => {
+            assert!(detail.contains("/nowhere/libpdfium.so"), "{detail}");
+            assert!(!detail.contains('\n'), "said in one line: {detail}");
         }
         other => panic!("expected a clear library error, got {other:?}"),
     }

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "pdfUnavailable" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -84,6 +84,14 @@ refusal: Refusal, };
 export type Refusal = Denied | InvalidOperation;
 
 export type PageSize = { width: number, height: number, };
+
+export type Page = { width: number, height: number, problem: PageProblem | null, };
+
+export type PageProblem = { "kind": "unreadable" } | { "kind": "empty" } | { "kind": "unusual", width: number, height: number, };
+
+export type Attached = { meeting: Meeting, warning: AttachWarning | null, };
+
+export type AttachWarning = { "kind": "pagesNotShown", file: string, pages: Array<number>, total: number, } | { "kind": "protected", file: string, };
 
 export type SearchHit = { meetingId: MeetingId, documentId: DocumentId, documentTitle: string, sha256: Sha256Hex, 
 /**

@@ -1,5 +1,7 @@
-//! `quorum-pdf-worker LIBPDFIUM`: the process that owns pdfium for Quorum. Started by
-//! `quorum_pdf::PdfService`; reads requests on stdin, answers on stdout.
+//! `quorum-pdf-worker LIBPDFIUM [MEMORY_LIMIT_MB]`: the process that owns pdfium for
+//! Quorum. Started by `quorum_pdf::PdfService`; reads requests on stdin, answers on
+//! stdout; ends with the app that started it, and fails a request that needs more
+//! memory than its limit instead of letting the system run out.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,10 +15,16 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let Some(library) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: quorum-pdf-worker LIBPDFIUM");
+    let mut args = std::env::args_os().skip(1);
+    let Some(library) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: quorum-pdf-worker LIBPDFIUM [MEMORY_LIMIT_MB]");
         return ExitCode::FAILURE;
     };
+    let memory_limit_mb = args.next().and_then(|mb| mb.to_str()?.parse::<u64>().ok());
+    if let Err(error) = quorum_pdf::worker::confine(memory_limit_mb) {
+        eprintln!("quorum-pdf-worker: {error}");
+        return ExitCode::FAILURE;
+    }
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
     match quorum_pdf::worker::run(&library, stdin, std::io::BufWriter::new(stdout)) {
