@@ -3,6 +3,7 @@
 //! folder of the test's own; it needs an X display (scripts/test.sh uses Xvfb).
 //! [`processes`] runs the real `quorum-hub` and `quorum` binaries on loopback.
 
+pub mod faults;
 pub mod processes;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,11 @@ pub struct AppWindow {
 impl AppWindow {
     /// Starts the app on `profile` and connects to it.
     pub async fn launch(profile: &Path) -> AppWindow {
+        Self::launch_with(profile, &[]).await
+    }
+
+    /// As [`AppWindow::launch`], with `env` set for the app (and the processes it starts).
+    pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> AppWindow {
         let app = app_binary();
         let port = free_port().await;
         let native_port = free_port().await;
@@ -79,6 +85,7 @@ impl AppWindow {
                 &native_port.to_string(),
             ])
             .env("QUORUM_PROFILE", profile)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -12,7 +12,15 @@ const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
 
 /// Starts the window on `profile` and opens its only meeting (the sample).
 async fn open_the_sample_meeting(profile: &std::path::Path) -> AppWindow {
-    let window = AppWindow::launch(profile).await;
+    open_the_sample_meeting_with(profile, &[]).await
+}
+
+/// As [`open_the_sample_meeting`], with `env` set for the app.
+async fn open_the_sample_meeting_with(
+    profile: &std::path::Path,
+    env: &[(&str, &str)],
+) -> AppWindow {
+    let window = AppWindow::launch_with(profile, env).await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
         .click()
         .await
@@ -1430,4 +1438,268 @@ async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_versio
     );
     window.screenshot("watched-folder-updated").await;
     window.close().await;
+}
+
+/// The hash a sample document's blob is kept under.
+fn sample_sha256(name: &str) -> String {
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/sample/documents")
+            .join(name),
+    )
+    .unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file of the hostile-PDF corpus (crates/quorum-pdf/tests/hostile).
+fn hostile_pdf(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/quorum-pdf/tests/hostile")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Opens the document kept under `sha256` from the open meeting.
+async fn open_document(window: &AppWindow, sha256: &str) {
+    window
+        .click(&format!(
+            "[data-testid=open-document][data-sha256=\"{sha256}\"]"
+        ))
+        .await;
+}
+
+/// Whether the image(s) of page `n` (from 1) arrived.
+async fn page_drawn(window: &AppWindow, n: u32) -> bool {
+    window
+        .client
+        .execute(
+            &format!(
+                "const i = [...document.querySelectorAll('[data-page=\"{n}\"] img')]; \
+                 return i.length > 0 && i.every(i => i.complete && i.naturalWidth > 0);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap()
+}
+
+async fn wait_until_drawn(window: &AppWindow, n: u32) {
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    while !page_drawn(window, n).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "page {n} was never drawn"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The message shown on page `n` (from 1), once there.
+async fn page_problem(window: &AppWindow, n: u32) -> (String, String) {
+    let selector = format!("[data-page=\"{n}\"] [data-testid=page-problem]");
+    let problem = window.find(&selector).await;
+    let text = window
+        .client
+        .execute(
+            &format!("return document.querySelector('{selector}').textContent;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    (
+        problem
+            .attr("data-problem")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        text.as_str().unwrap_or_default().trim().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_window_answers() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    window.close().await;
+    // Files as units send them: the sample's blobs are replaced by other projects'
+    // damaged PDFs (pdf.js's test suite).
+    let (programme, report, annex) = (
+        sample_sha256("01-chuong-trinh.pdf"),
+        sample_sha256("02-bao-cao-kinh-te-xa-hoi.pdf"),
+        sample_sha256("04-de-an-chinh-trang-do-thi.pdf"),
+    );
+    let blobs = profile.path().join("blobs");
+    for (sha256, hostile) in [
+        (&programme, "pdfjs/poppler-85140-0.pdf"),
+        (&report, "pdfjs/boundingBox_invalid.pdf"),
+        (&annex, "pdfjs/Pages-tree-refs.pdf"),
+    ] {
+        std::fs::write(blobs.join(sha256), hostile_pdf(hostile)).unwrap();
+    }
+
+    let window = open_the_sample_meeting(profile.path()).await;
+    // A 340-byte file whose page is 595 × 2,147,483,647 points.
+    open_document(&window, &programme).await;
+    let (kind, message) = page_problem(&window, 1).await;
+    assert_eq!(kind, "unusual", "the page is named for its size");
+    assert!(
+        message.contains("Trang 1") && message.contains("kích thước bất thường"),
+        "in Vietnamese: {message:?}"
+    );
+    let layout = window
+        .client
+        .execute(
+            "return [document.querySelectorAll('[data-testid=viewer-pages] img').length, \
+                     document.querySelector('[data-page=\"1\"]').getBoundingClientRect().height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(layout[0].as_u64(), Some(0), "no image is asked for it");
+    assert!(
+        layout[1].as_f64().unwrap() < 10_000.0,
+        "its box has a stand-in size, not billions of pixels: {}",
+        layout[1]
+    );
+    window.screenshot("hostile-page-size").await;
+    // The window still answers: back to the agenda.
+    window.click("[data-testid=viewer-back]").await;
+
+    // Three pages; the third is 0 × 0.
+    open_document(&window, &report).await;
+    let (kind, message) = page_problem(&window, 3).await;
+    assert_eq!(kind, "empty");
+    assert!(message.contains("Trang 3"), "{message:?}");
+    wait_until_drawn(&window, 1).await;
+    wait_until_drawn(&window, 2).await;
+    window.click("[data-testid=viewer-back]").await;
+
+    // Two pages; the second cannot be read.
+    open_document(&window, &annex).await;
+    let (kind, message) = page_problem(&window, 2).await;
+    assert_eq!(kind, "unreadable");
+    assert!(
+        message.contains("Trang 2 bị hỏng, không hiển thị được"),
+        "{message:?}"
+    );
+    wait_until_drawn(&window, 1).await;
+    window.screenshot("hostile-one-bad-page").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker_outlives_the_window()
+ {
+    let profile = tempfile::tempdir().unwrap();
+    let log = tempfile::tempdir().unwrap();
+    let (programme, report) = (
+        sample_sha256("01-chuong-trinh.pdf"),
+        sample_sha256("02-bao-cao-kinh-te-xa-hoi.pdf"),
+    );
+    // Every request on the programme hangs; drawing the report's second page crashes.
+    let faults = format!("hang:*:{programme}:*,crash:render:{report}:1");
+    let worker = quorum_e2e::faults::faulty_worker();
+    let log_dir = log.path().display().to_string();
+    let env = [
+        ("QUORUM_PDF_WORKER", worker.to_str().unwrap()),
+        ("QUORUM_PDF_FAULTS", faults.as_str()),
+        ("QUORUM_PDF_FAULT_LOG", log_dir.as_str()),
+        ("QUORUM_PDF_PATIENCE", "1"),
+    ];
+    let window = AppWindow::launch_with(profile.path(), &env).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    // The text indexer met the hanging programme first, and went on with the others.
+    window
+        .find("[data-testid=search-input]")
+        .await
+        .send_keys("bieu quyet thong qua cac chi tieu")
+        .await
+        .unwrap();
+    let hits = window.wait_for_count("[data-testid=search-hit]", 1).await;
+    assert!(
+        hits[0].text().await.unwrap().contains("Trang 10"),
+        "the report was indexed after the programme hung"
+    );
+    window
+        .find("[data-testid=search-input]")
+        .await
+        .clear()
+        .await
+        .unwrap();
+
+    open_document(&window, &programme).await;
+    let panel = window.find("[data-testid=error-panel]").await;
+    let code = panel.attr("data-code").await.unwrap().unwrap_or_default();
+    assert!(
+        code == "readerTimedOut" || code == "readerStopped",
+        "the hanging document is explained: {code}"
+    );
+    let message = window
+        .find("[data-testid=error-message]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(message.contains("đọc PDF"), "in Vietnamese: {message:?}");
+    window.click("[data-testid=viewer-back]").await;
+
+    open_document(&window, &report).await;
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    wait_until_drawn(&window, 1).await;
+    let (kind, message) = page_problem(&window, 2).await;
+    assert_eq!(kind, "readerStopped", "the crashing page is named");
+    assert!(message.contains("Trang 2"), "{message:?}");
+    window.screenshot("reader-stopped-on-a-page").await;
+
+    let workers = quorum_e2e::faults::recorded_workers(log.path());
+    assert!(!workers.is_empty(), "faulty workers ran");
+    window.close().await;
+    assert_eq!(
+        quorum_e2e::faults::still_running_after_a_while(&workers),
+        Vec::<u32>::new(),
+        "no PDF worker outlives the window"
+    );
+
+    // The app killed outright while a worker is stuck inside a request.
+    let log = tempfile::tempdir().unwrap();
+    let log_dir = log.path().display().to_string();
+    let env = [
+        ("QUORUM_PDF_WORKER", worker.to_str().unwrap()),
+        ("QUORUM_PDF_FAULTS", faults.as_str()),
+        ("QUORUM_PDF_FAULT_LOG", log_dir.as_str()),
+        ("QUORUM_PDF_PATIENCE", "600"),
+    ];
+    let window = open_the_sample_meeting_with(profile.path(), &env).await;
+    open_document(&window, &programme).await;
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    let workers = loop {
+        let workers = quorum_e2e::faults::recorded_workers(log.path());
+        if !workers.is_empty() {
+            break workers;
+        }
+        assert!(std::time::Instant::now() < deadline, "no worker started");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let app = quorum_e2e::faults::parent_of(workers[0]).expect("the worker has a parent");
+    std::process::Command::new("kill")
+        .args(["-KILL", &app.to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(
+        quorum_e2e::faults::still_running_after_a_while(&workers),
+        Vec::<u32>::new(),
+        "the workers end with the app, the stuck one too"
+    );
+    drop(window);
 }

@@ -4,6 +4,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type {
   AgendaItemId,
+  Attached,
   AgendaNotes,
   Annotation,
   AnnotationEdit,
@@ -34,7 +35,7 @@ import type {
   MeetingSummary,
   PagePoint,
   PageRect,
-  PageSize,
+  Page,
   RejectedOperation,
   SearchHit,
   SinceLastLook,
@@ -51,7 +52,10 @@ export const api = {
   getLanguage: () => invoke<Language>('get_language'),
   setLanguage: (language: Language) => invoke<null>('set_language', { language }),
   syncStatus: () => invoke<SyncView>('sync_status'),
-  documentPages: (sha256: Sha256Hex) => invoke<PageSize[]>('document_pages', { sha256 }),
+  documentPages: (sha256: Sha256Hex) => invoke<Page[]>('document_pages', { sha256 }),
+  /** Why page `page` did not arrive, when the reader knows. */
+  pageProblem: (sha256: Sha256Hex, page: number) => invoke<IpcError | null>('page_problem', { sha256, page }),
+  unlockDocument: (sha256: Sha256Hex, password: string) => invoke<Page[]>('unlock_document', { sha256, password }),
   search: (query: string, meetingId: MeetingId | null) => invoke<SearchHit[]>('search', { query, meetingId }),
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
   unanchoredAnnotations: (documentId: DocumentId) =>
@@ -99,11 +103,11 @@ export const api = {
   moveItem: (meetingId: MeetingId, itemId: AgendaItemId, to: number) =>
     invoke<Meeting>('move_item', { meetingId, itemId, to }),
   attachFile: (meetingId: MeetingId, itemId: AgendaItemId, fileName: string, bytes: number[]) =>
-    invoke<Meeting>('attach_file', { meetingId, itemId, fileName, bytes }),
+    invoke<Attached>('attach_file', { meetingId, itemId, fileName, bytes }),
   publish: (meetingId: MeetingId) => invoke<null>('publish', { meetingId }),
   discardDraft: (meetingId: MeetingId) => invoke<null>('discard_draft', { meetingId }),
   attachPath: (meetingId: MeetingId, itemId: AgendaItemId, path: string) =>
-    invoke<Meeting>('attach_path', { meetingId, itemId, path }),
+    invoke<Attached>('attach_path', { meetingId, itemId, path }),
   /** Calls `handler` with the paths of files dropped on the window and where (CSS pixels). */
   onFilesDropped: (handler: (paths: string[], x: number, y: number) => void): Promise<UnlistenFn> =>
     getCurrentWebview().onDragDropEvent((event) => {
