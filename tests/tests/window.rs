@@ -1223,25 +1223,10 @@ async fn export_results(window: &AppWindow) -> (String, String) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_the_members() {
-    let DemoHub {
-        data: _hub_data,
-        members,
-        hub,
-    } = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
-    let member = synced_laptop(&hub, laptops.path(), &members, "member");
-    let documents =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/sample/documents");
-
-    let window = AppWindow::launch(secretary.profile.as_path()).await;
+/// In the secretary workspace: a new draft meeting titled `title`, with `items`.
+async fn create_draft(window: &AppWindow, title: &str, items: &[&str]) {
     let typing = [
-        (
-            "[data-testid=draft-title]",
-            "Phiên họp chuyên đề về ngân sách",
-        ),
+        ("[data-testid=draft-title]", title),
         ("[data-testid=draft-location]", "Phòng họp số 2"),
     ];
     for (css, text) in typing {
@@ -1260,14 +1245,11 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
         .unwrap();
     window.click("[data-testid=draft-create]").await;
     window.find("[data-testid=draft]").await;
-    for (n, title) in ["Tờ trình dự toán", "Phụ lục số liệu", "Kết luận"]
-        .iter()
-        .enumerate()
-    {
+    for (n, item) in items.iter().enumerate() {
         window
             .find("[data-testid=item-title]")
             .await
-            .send_keys(title)
+            .send_keys(item)
             .await
             .unwrap();
         window
@@ -1281,6 +1263,101 @@ async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_th
             .wait_for_count("[data-testid=draft-item]", n + 1)
             .await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secretary_is_told_at_attach_what_members_will_not_see_in_a_file() {
+    let DemoHub {
+        data: _hub_data,
+        hub,
+        members,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/quorum-pdf/tests");
+    let window = AppWindow::launch(secretary.profile.as_path()).await;
+    create_draft(&window, "Phiên họp xem xét hồ sơ đơn vị gửi", &["Hồ sơ"]).await;
+    let attach = |file: &str| {
+        let path = corpus.join(file).display().to_string();
+        let window = &window;
+        async move {
+            window
+                .find("[data-testid=draft-attach]")
+                .await
+                .send_keys(&path)
+                .await
+                .unwrap();
+        }
+    };
+
+    // Two pages, the second unreadable: attached, and the secretary told which page.
+    attach("hostile/pdfjs/Pages-tree-refs.pdf").await;
+    window
+        .wait_for_count("[data-testid=draft-document]", 1)
+        .await;
+    let warning = window
+        .find("[data-testid=attach-warning][data-kind=pagesNotShown]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        warning.contains("Pages-tree-refs.pdf")
+            && warning.contains("1/2 trang bị hỏng")
+            && warning.contains("(trang 2)"),
+        "in Vietnamese, with the page: {warning:?}"
+    );
+
+    // No page of it can be read: refused, and not attached.
+    attach("hostile/qpdf/bad34.pdf").await;
+    let panel = window.find("[data-testid=error-panel]").await;
+    assert_eq!(
+        panel.attr("data-code").await.unwrap().as_deref(),
+        Some("documentDamaged")
+    );
+    assert_eq!(
+        window.count("[data-testid=draft-document]").await,
+        1,
+        "the refused file is not on the item"
+    );
+
+    // Protected: attached, with word that members will need the password.
+    attach("fixtures/protected.pdf").await;
+    window
+        .wait_for_count("[data-testid=draft-document]", 2)
+        .await;
+    let warning = window
+        .find("[data-testid=attach-warning][data-kind=protected]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(warning.contains("mật khẩu"), "{warning:?}");
+    window.screenshot("attach-warnings").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secretary_builds_a_meeting_attaches_two_pdfs_and_publishes_it_to_the_members() {
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let documents =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/sample/documents");
+
+    let window = AppWindow::launch(secretary.profile.as_path()).await;
+    create_draft(
+        &window,
+        "Phiên họp chuyên đề về ngân sách",
+        &["Tờ trình dự toán", "Phụ lục số liệu", "Kết luận"],
+    )
+    .await;
     // The appendix goes first: moved down, the first item changes places with it.
     window
         .wait_for_count("[data-testid=draft-item-down]", 3)
@@ -1531,16 +1608,18 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
     window.close().await;
     // Files as units send them: the sample's blobs are replaced by other projects'
     // damaged PDFs (pdf.js's test suite).
-    let (programme, report, annex) = (
+    let (programme, report, annex, plan) = (
         sample_sha256("01-chuong-trinh.pdf"),
         sample_sha256("02-bao-cao-kinh-te-xa-hoi.pdf"),
         sample_sha256("04-de-an-chinh-trang-do-thi.pdf"),
+        sample_sha256("05-ke-hoach-cai-cach-hanh-chinh.pdf"),
     );
     let blobs = profile.path().join("blobs");
     for (sha256, hostile) in [
         (&programme, "pdfjs/poppler-85140-0.pdf"),
         (&report, "pdfjs/boundingBox_invalid.pdf"),
         (&annex, "pdfjs/Pages-tree-refs.pdf"),
+        (&plan, "../fixtures/protected.pdf"),
     ] {
         std::fs::write(blobs.join(sha256), hostile_pdf(hostile)).unwrap();
     }
@@ -1592,6 +1671,29 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
     );
     wait_until_drawn(&window, 1).await;
     window.screenshot("hostile-one-bad-page").await;
+    window.click("[data-testid=viewer-back]").await;
+
+    // Protected by a password: asked for, a wrong one told apart, the right one opens it.
+    open_document(&window, &plan).await;
+    window
+        .wait_for_attribute(
+            "[data-testid=error-panel]",
+            "data-code",
+            "documentProtected",
+        )
+        .await;
+    let typed = window.find("[data-testid=document-password]").await;
+    typed.send_keys("sai-mat-khau").await.unwrap();
+    window.click("[data-testid=document-unlock]").await;
+    window
+        .wait_for_attribute("[data-testid=error-panel]", "data-code", "wrongPassword")
+        .await;
+    let typed = window.find("[data-testid=document-password]").await;
+    typed.clear().await.unwrap();
+    typed.send_keys("mat-khau").await.unwrap();
+    window.click("[data-testid=document-unlock]").await;
+    window.wait_for_count("[data-testid=thumbnail]", 1).await;
+    wait_until_drawn(&window, 1).await;
     window.close().await;
 }
 

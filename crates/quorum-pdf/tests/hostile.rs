@@ -250,3 +250,52 @@ fn a_page_that_needs_more_memory_than_the_cap_fails_alone() {
         "a new worker draws the next page"
     );
 }
+
+/// Log lines written while `work` runs on this thread.
+fn logged(work: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, work);
+    let bytes = captured.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn turning_to_the_last_page_logs_no_warning_for_the_pages_after_it() {
+    let report = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
+    let service = service();
+    let log = logged(|| {
+        assert_eq!(service.info(&report).unwrap().pages.len(), 14);
+        service.render(&report, 13, 300).unwrap();
+        // As the page scheme does after every page it serves.
+        service.prefetch(&report, 13, 300, 2);
+    });
+    assert_eq!(log, "", "nothing went wrong, so nothing is logged");
+}
+
+#[test]
+fn annotations_are_read_from_the_pages_that_can_be_read() {
+    let service = service();
+    let found = service.annotations(&hostile("pdfjs/Pages-tree-refs.pdf"));
+    assert!(
+        found.is_ok(),
+        "an unreadable page does not fail the whole file: {found:?}"
+    );
+}

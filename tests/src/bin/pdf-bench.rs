@@ -5,7 +5,8 @@
 //! page for a 184-page manual; and a cached page turn.
 //!
 //! `scripts/bench-pdf.sh` installs mupdf-tools and poppler-utils, fetches the PDFs and
-//! runs this in release.
+//! runs this in release. `pdf-bench soak` instead takes one worker through the corpus of
+//! hostile PDFs (crates/quorum-pdf/tests/hostile) three times and reports its memory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,7 +67,67 @@ fn all_pages(path: &Path, pages: u32) -> (Duration, Duration, Duration) {
     (quorum, mutool, pdftoppm)
 }
 
+/// A process's resident memory now and at its peak, in MB, from /proc.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+            .unwrap()
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// One worker through every file of the hostile corpus, three rounds: every page info
+/// finds readable drawn at WIDTH and its text read; memory after each round.
+fn soak() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/quorum-pdf/tests/hostile");
+    let mut files: Vec<PathBuf> = ["pdfjs", "qpdf"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(corpus.join(dir)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let service = PdfService::with_workers(worker(), locate_library().unwrap(), 1, 0);
+    println!(
+        "| round | files | pages drawn | pages named | documents refused | time s | worker RSS MB | worker peak MB | workers started |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for round in 1..=3 {
+        let started = Instant::now();
+        let (mut drawn, mut named, mut refused) = (0, 0, 0);
+        for path in &files {
+            let Ok(info) = service.info(path) else {
+                refused += 1;
+                continue;
+            };
+            for (page, shown) in (0u32..).zip(&info.pages) {
+                if shown.problem.is_some() || service.render(path, page, WIDTH).is_err() {
+                    named += 1;
+                    continue;
+                }
+                let _ = service.text(path, page);
+                drawn += 1;
+            }
+        }
+        let (rss, peak) = memory_mb(service.worker_pids()[0]);
+        println!(
+            "| {round} | {} | {drawn} | {named} | {refused} | {:.2} | {rss:.0} | {peak:.0} | {} |",
+            files.len(),
+            started.elapsed().as_secs_f64(),
+            service.workers_started()
+        );
+    }
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("soak") {
+        soak();
+        return;
+    }
     let dir = PathBuf::from(
         std::env::var_os("QUORUM_TEST_PDFS").expect("QUORUM_TEST_PDFS names the PDFs"),
     );
