@@ -162,11 +162,7 @@ fn attach(
     };
     let (page_count, warning) = match checked {
         Ok(Some(info)) => {
-            let not_shown: Vec<u32> = (1u32..)
-                .zip(&info.pages)
-                .filter(|(_, page)| page.problem.is_some())
-                .map(|(number, _)| number)
-                .collect();
+            let not_shown = info.pages_not_shown();
             let total = u32::try_from(info.pages.len()).unwrap_or(u32::MAX);
             if not_shown.len() == info.pages.len() {
                 Err(IpcError {

@@ -211,6 +211,17 @@ pub struct DocumentInfo {
     pub pages: Vec<Page>,
 }
 
+impl DocumentInfo {
+    /// The numbers (from 1) of the pages that cannot be shown.
+    pub fn pages_not_shown(&self) -> Vec<u32> {
+        (1u32..)
+            .zip(&self.pages)
+            .filter(|(_, page)| page.problem.is_some())
+            .map(|(number, _)| number)
+            .collect()
+    }
+}
+
 /// One character of a page's text with its box in PDF points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextChar {
