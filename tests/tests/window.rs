@@ -492,7 +492,14 @@ async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
         .send_keys("bieu quyet thong qua cac chi tieu")
         .await
         .unwrap();
-    // The text is extracted in the background right after start-up; the hit appears once it is in.
+    // The text is extracted in the background right after start-up; the hit appears once
+    // it is in. Hits for the first letters typed may show first: wait for the whole query's.
+    window
+        .wait_for_text(
+            "[data-testid=search-hit] mark",
+            "biểu quyết thông qua các chỉ tiêu",
+        )
+        .await;
     let hits = window.wait_for_count("[data-testid=search-hit]", 1).await;
     let hit = hits[0].text().await.unwrap();
     assert!(
@@ -1728,6 +1735,12 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
         .send_keys("bieu quyet thong qua cac chi tieu")
         .await
         .unwrap();
+    window
+        .wait_for_text(
+            "[data-testid=search-hit] mark",
+            "biểu quyết thông qua các chỉ tiêu",
+        )
+        .await;
     let hits = window.wait_for_count("[data-testid=search-hit]", 1).await;
     assert!(
         hits[0].text().await.unwrap().contains("Trang 10"),
