@@ -50,6 +50,16 @@ pub fn parent_of(pid: u32) -> Option<u32> {
         .ok()
 }
 
+/// The app that started the recorded `workers`: the parent of a wrapper still running
+/// (a dead worker's remains are handed to the system).
+pub fn app_of(workers: &[u32]) -> u32 {
+    workers
+        .iter()
+        .filter(|pid| running(**pid))
+        .find_map(|pid| parent_of(*pid).filter(|parent| !workers.contains(parent)))
+        .expect("a running worker names the app as its parent")
+}
+
 /// Waits up to five seconds for `pids` to end; returns those still running.
 pub fn still_running_after_a_while(pids: &[u32]) -> Vec<u32> {
     for _ in 0..50 {

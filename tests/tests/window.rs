@@ -1721,7 +1721,7 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
         ("QUORUM_PDF_WORKER", worker.to_str().unwrap()),
         ("QUORUM_PDF_FAULTS", faults.as_str()),
         ("QUORUM_PDF_FAULT_LOG", log_dir.as_str()),
-        ("QUORUM_PDF_PATIENCE", "1"),
+        ("QUORUM_PDF_PATIENCE", "2"),
     ];
     let window = AppWindow::launch_with(profile.path(), &env).await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
@@ -1779,7 +1779,13 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
 
     let workers = quorum_e2e::faults::recorded_workers(log.path());
     assert!(!workers.is_empty(), "faulty workers ran");
+    let app = quorum_e2e::faults::app_of(&workers);
     window.close().await;
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    while quorum_e2e::faults::running(app) {
+        assert!(std::time::Instant::now() < deadline, "the app never exited");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(
         quorum_e2e::faults::still_running_after_a_while(&workers),
         Vec::<u32>::new(),
@@ -1806,7 +1812,7 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
         assert!(std::time::Instant::now() < deadline, "no worker started");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    let app = quorum_e2e::faults::parent_of(workers[0]).expect("the worker has a parent");
+    let app = quorum_e2e::faults::app_of(&workers);
     std::process::Command::new("kill")
         .args(["-KILL", &app.to_string()])
         .status()
