@@ -1064,11 +1064,9 @@ async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
         }
     }
     assert_eq!(since, latest, "paging ends at the latest change");
-    let mut sorted = seen.clone();
-    sorted.dedup();
-    assert_eq!(
-        seen, sorted,
-        "no change is delivered twice and order is kept"
+    assert!(
+        seen.windows(2).all(|pair| pair[0] < pair[1]),
+        "no change is delivered twice and order is kept: {seen:?}"
     );
     let all = changes(&w.hub, &member.token).await;
     assert_eq!(

@@ -142,15 +142,22 @@ fn a_page_that_fails_leaves_neither_records_nor_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let w = world(Role::Member);
     let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    // A meeting whose committee never arrived breaks a foreign key half-way.
-    let broken = vec![Change {
-        seq: 1,
-        record: Record::Member {
-            member: w.me.clone(),
-        },
-    }];
+    // A whole feed applies first, then a member of a committee that never arrived
+    // breaks a foreign key at the page's last record.
+    let stranger = Member {
+        id: MemberId::new_v7(),
+        committee_id: CommitteeId::new_v7(),
+        full_name: "Người lạ".into(),
+        position: "Ủy viên".into(),
+        role: Role::Member,
+    };
+    let mut page = feed(&w);
+    page.push(Change {
+        seq: 10,
+        record: Record::Member { member: stranger },
+    });
     assert!(
-        store.apply_changes(&broken, 1).is_err(),
+        store.apply_changes(&page, 10).is_err(),
         "a member of an unknown committee is refused"
     );
     assert_eq!(
@@ -159,8 +166,8 @@ fn a_page_that_fails_leaves_neither_records_nor_cursor() {
         "the cursor did not move past the failed page"
     );
     assert!(
-        !store.has_meetings().unwrap(),
-        "nothing of the failed page was kept"
+        !store.has_meetings().unwrap() && store.members().unwrap().is_empty(),
+        "the records applied before the failure were not kept either"
     );
 }
 
