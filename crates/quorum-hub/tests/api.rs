@@ -10,7 +10,7 @@ use quorum_core::protocol::{
     ChangesPage, EnrollResponse, InvalidOperation, Outcome, PushRequest, PushResponse, Record,
 };
 use quorum_core::{
-    AgendaItemId, Ballot, Meeting, MeetingStatus, Operation, OperationId, OperationPayload, PollId,
+    AgendaItemId, Ballot, Meeting, MeetingId, MeetingStatus, Operation, OperationId, OperationPayload, PollId,
     SystemClock,
 };
 use reqwest::StatusCode;
@@ -71,6 +71,20 @@ async fn changes(hub: &TestHub, token: &str) -> ChangesPage {
         "an enrolled device may pull"
     );
     response.json().await.expect("a ChangesPage")
+}
+
+/// The meeting `id` as the feed last published it.
+async fn published(hub: &TestHub, token: &str, id: MeetingId) -> Meeting {
+    changes(hub, token)
+        .await
+        .changes
+        .into_iter()
+        .rev()
+        .find_map(|change| match change.record {
+            Record::Meeting { meeting } if meeting.id == id => Some(meeting),
+            _ => None,
+        })
+        .expect("the meeting is in the feed")
 }
 
 #[tokio::test]
@@ -544,6 +558,12 @@ async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
     let error = api_error(response).await;
     assert_eq!(error.code, "edited_meanwhile", "{error:?}");
     assert!(error.message.contains("version 2"), "{error:?}");
+    let stored = published(&w.hub, &w.secretary.token, w.meeting.id).await;
+    assert_eq!(
+        (stored.title.as_str(), stored.version),
+        ("Phiên họp (sửa lần 1)", 2),
+        "the refused edit changed nothing: the first one stands"
+    );
 
     // The first publication sent again (its answer was lost): taken as done, not twice.
     let response = w.hub.put_meeting(&w.secretary.token, &first).await;
