@@ -295,6 +295,35 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
     store
         .check_in(w.meeting.id, now())
         .expect("an invited observer checks in");
+    let mut uninvited = w.meeting.clone();
+    uninvited.id = MeetingId::new_v7();
+    uninvited.invitees = vec![];
+    for document in uninvited.agenda.iter_mut().flat_map(|item| &mut item.documents) {
+        document.id = DocumentId::new_v7();
+    }
+    uninvited.agenda[0].id = AgendaItemId::new_v7();
+    store
+        .apply_changes(
+            &[Change {
+                seq: 9,
+                record: Record::Meeting { meeting: uninvited.clone() },
+            }],
+            9,
+        )
+        .unwrap();
+    let queued = store.pending_count().unwrap();
+    assert!(
+        matches!(
+            store.check_in(uninvited.id, now()),
+            Err(StoreError::Denied(_))
+        ),
+        "an observer not invited to a meeting does not check in to it"
+    );
+    assert_eq!(
+        store.pending_count().unwrap(),
+        queued,
+        "and nothing is queued for it"
+    );
 
     let mut closed = w.meeting.clone();
     closed.status = MeetingStatus::Closed;
