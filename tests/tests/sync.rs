@@ -762,6 +762,17 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
             .contains("only the secretary"),
         "{refused}"
     );
+    assert_eq!(
+        member.run(&["status"])["status"]["pendingOperations"],
+        0,
+        "the refused mark is not queued"
+    );
+    member.run(&["sync"]);
+    assert_eq!(
+        board(&secretary)["quorum"]["present"],
+        Value::from(2),
+        "and the board is as it was"
+    );
 }
 
 #[test]
@@ -833,9 +844,16 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
     // Giving the floor to someone who is not waiting is refused, with the reason.
     chair.run(&["give-floor", &meeting, &item, &member_id]);
     chair.run(&["sync"]);
+    let status = chair.run(&["status"]);
+    assert_eq!(status["rejected"][0]["refusal"], "notWaiting");
     assert_eq!(
-        chair.run(&["status"])["rejected"][0]["refusal"],
-        "notWaiting"
+        status["status"]["pendingOperations"], 0,
+        "the refused operation left the outbox"
+    );
+    assert_eq!(
+        queue(&member),
+        [pair("speak", "done"), pair("question", "done")],
+        "and nobody was given the floor"
     );
 }
 
