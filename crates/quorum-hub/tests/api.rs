@@ -10,8 +10,8 @@ use quorum_core::protocol::{
     ChangesPage, EnrollResponse, InvalidOperation, Outcome, PushRequest, PushResponse, Record,
 };
 use quorum_core::{
-    AgendaItemId, Ballot, Meeting, MeetingId, MeetingStatus, Operation, OperationId, OperationPayload, PollId,
-    SystemClock,
+    AgendaItemId, Ballot, Meeting, MeetingId, MeetingStatus, Operation, OperationId,
+    OperationPayload, PollId, SystemClock,
 };
 use reqwest::StatusCode;
 

@@ -386,18 +386,31 @@ fn a_store_written_by_the_first_build_upgrades_in_place() {
     );
 }
 
-/// Child process of `a_writer_killed_mid_transaction_leaves_no_half_written_meeting`:
-/// writes six-item meetings until it is killed. Does nothing when run on its own.
+/// Items in each meeting the killed writer saves: enough that one save takes a while,
+/// so a kill timed to land half-way through one does.
+const LONG_AGENDA: usize = 400;
+
+/// The child process of `a_writer_killed_mid_transaction_leaves_no_half_written_meeting`,
+/// not a test of its own: it saves long meetings until it is killed, saying before each
+/// save when it starts and how long the one before took.
 #[test]
+#[ignore = "run by a_writer_killed_mid_transaction_leaves_no_half_written_meeting as its child"]
 fn child_writer_process() {
-    let Ok(path) = std::env::var("QUORUM_STORE_TEST_WRITER") else {
-        return;
-    };
+    let path = std::env::var("QUORUM_STORE_TEST_WRITER").expect("started by the kill test");
     let (mut store, committee, members) = seeded_store(Path::new(&path));
+    let mut took = std::time::Duration::ZERO;
     for n in 0.. {
-        let m = meeting(&committee, &members, &format!("Phiên {n}"), now(), 6);
+        let m = meeting(
+            &committee,
+            &members,
+            &format!("Phiên {n}"),
+            now(),
+            LONG_AGENDA,
+        );
+        println!("saving {n} {}", took.as_micros());
+        let started = std::time::Instant::now();
         store.save_meeting(&m).unwrap();
-        println!("wrote {n}");
+        took = started.elapsed();
     }
 }
 
@@ -409,6 +422,7 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
         .args([
             "--exact",
             "child_writer_process",
+            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])
@@ -419,17 +433,24 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut acknowledged = 0;
     for line in lines {
-        if let Some(n) = line.unwrap().strip_prefix("wrote ") {
-            acknowledged = n.parse::<usize>().unwrap() + 1;
-            if acknowledged >= 50 {
-                break;
-            }
+        let line = line.unwrap();
+        let Some(said) = line.strip_prefix("saving ") else {
+            continue;
+        };
+        let (n, took) = said.split_once(' ').unwrap();
+        acknowledged = n.parse::<usize>().unwrap();
+        if acknowledged >= 5 {
+            // Meeting 5's save began just now; the ones before took `took` each: kill
+            // it half-way through, inside its transaction.
+            let took = std::time::Duration::from_micros(took.parse().unwrap());
+            std::thread::sleep(took / 2);
+            break;
         }
     }
     child.kill().unwrap(); // SIGKILL: no destructor, no checkpoint
     child.wait().unwrap();
     assert!(
-        acknowledged >= 50,
+        acknowledged >= 5,
         "the writer got going before it was killed"
     );
 
@@ -443,8 +464,8 @@ fn a_writer_killed_mid_transaction_leaves_no_half_written_meeting() {
         let m = store.meeting(summary.id).unwrap();
         assert_eq!(
             m.agenda.len(),
-            6,
-            "{} is whole: all six items or none",
+            LONG_AGENDA,
+            "{} is whole: all its items or none",
             m.title
         );
         assert!(

@@ -298,7 +298,11 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
     let mut uninvited = w.meeting.clone();
     uninvited.id = MeetingId::new_v7();
     uninvited.invitees = vec![];
-    for document in uninvited.agenda.iter_mut().flat_map(|item| &mut item.documents) {
+    for document in uninvited
+        .agenda
+        .iter_mut()
+        .flat_map(|item| &mut item.documents)
+    {
         document.id = DocumentId::new_v7();
     }
     uninvited.agenda[0].id = AgendaItemId::new_v7();
@@ -306,7 +310,9 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
         .apply_changes(
             &[Change {
                 seq: 9,
-                record: Record::Meeting { meeting: uninvited.clone() },
+                record: Record::Meeting {
+                    meeting: uninvited.clone(),
+                },
             }],
             9,
         )
