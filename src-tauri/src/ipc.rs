@@ -309,7 +309,7 @@ mod tests {
         ];
         let mut out = String::from(
             "// Generated from the Rust types by ts-rs. Do not edit: run\n\
-             // `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings` instead.\n\n",
+             // `cargo test -p quorum-app write_bindings -- --ignored` instead.\n\n",
         );
         for declaration in declarations {
             out.push_str("export ");
@@ -323,15 +323,54 @@ mod tests {
 
     #[test]
     fn bindings_are_fresh() {
-        let rendered = render_bindings();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(BINDINGS, &rendered).expect("bindings written");
-        }
         let committed = std::fs::read_to_string(BINDINGS).unwrap_or_default();
         assert!(
-            committed == rendered,
-            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings`"
+            committed == render_bindings(),
+            "ui/src/lib/bindings.ts is stale: run `cargo test -p quorum-app write_bindings -- --ignored`"
         );
+    }
+
+    /// Rewrites ui/src/lib/bindings.ts; not a check, so only run when asked for.
+    #[test]
+    #[ignore = "rewrites ui/src/lib/bindings.ts: cargo test -p quorum-app write_bindings -- --ignored"]
+    fn write_bindings() {
+        std::fs::write(BINDINGS, render_bindings()).expect("bindings written");
+    }
+
+    /// Every type a command takes or returns has its TypeScript twin: the list in
+    /// `render_bindings` is written by hand, this reads the commands themselves.
+    #[test]
+    fn every_type_a_command_takes_or_gives_is_in_the_bindings() {
+        // Tauri's and the standard library's, which never cross as themselves, and
+        // chrono's, which cross as strings.
+        const NOT_CROSSING: &[&str] = &[
+            "State", "AppState", "AppHandle", "Result", "Option", "Vec", "String", "PathBuf",
+            "DateTime", "Utc",
+        ];
+        let rendered = render_bindings();
+        let sources = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap();
+        let mut checked = 0;
+        for source in sources {
+            let text = std::fs::read_to_string(source.unwrap().path()).unwrap();
+            for command in text.split("#[tauri::command").skip(1) {
+                let signature = command
+                    .split_once("pub fn ")
+                    .and_then(|(_, rest)| rest.split_once('{'))
+                    .map(|(signature, _)| signature)
+                    .expect("a command is a pub fn");
+                let (name, arguments) = signature.split_once('(').unwrap();
+                for word in arguments.split(|c: char| !c.is_alphanumeric() && c != '_') {
+                    if word.starts_with(char::is_uppercase) && !NOT_CROSSING.contains(&word) {
+                        assert!(
+                            rendered.contains(&format!("export type {word} ")),
+                            "{word}, used by the command {name}, has no TypeScript twin"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 50, "the commands were read: {checked} types");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // Generated from the Rust types by ts-rs. Do not edit: run
-// `UPDATE_BINDINGS=1 cargo test -p quorum-app bindings` instead.
+// `cargo test -p quorum-app write_bindings -- --ignored` instead.
 
 export type MeetingSummary = { id: MeetingId, committeeName: string, title: string, startsAt: string, location: string, status: MeetingStatus, agendaItems: number, documents: number, };
 
