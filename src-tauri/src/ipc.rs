@@ -344,8 +344,16 @@ mod tests {
         // Tauri's and the standard library's, which never cross as themselves, and
         // chrono's, which cross as strings.
         const NOT_CROSSING: &[&str] = &[
-            "State", "AppState", "AppHandle", "Result", "Option", "Vec", "String", "PathBuf",
-            "DateTime", "Utc",
+            "State",
+            "AppState",
+            "AppHandle",
+            "Result",
+            "Option",
+            "Vec",
+            "String",
+            "PathBuf",
+            "DateTime",
+            "Utc",
         ];
         let rendered = render_bindings();
         let sources = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap();

@@ -224,6 +224,35 @@ async fn a_damaged_store_is_explained_and_left_untouched() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_store_database_is_explained_and_left_untouched() {
+    // A real SQLite database, then one of its pages overwritten, as a failing disk would.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);")
+        .unwrap();
+    for n in 0..400 {
+        conn.execute(
+            "INSERT INTO notes (text) VALUES (?1)",
+            [format!("Ghi chú số {n}: {}", "nội dung ".repeat(20))],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 4 * page, "the database spans several pages");
+    bytes[2 * page..3 * page].fill(0xA5);
+    assert_store_refused_in_window(
+        &bytes,
+        "storeCorrupt",
+        &["bị hỏng", "giữ nguyên"],
+        "corrupt-store",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_store_from_a_newer_quorum_is_explained_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("newer.sqlite3");

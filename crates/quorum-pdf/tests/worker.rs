@@ -9,8 +9,7 @@ use quorum_core::{
     Sha256Hex,
 };
 use quorum_pdf::{
-    ExportedAnnotation, LineStyle, PdfError, PdfService, Report, ReportLine,
-    locate_library,
+    ExportedAnnotation, LineStyle, PdfError, PdfService, Report, ReportLine, locate_library,
 };
 
 fn service() -> PdfService {
