@@ -304,7 +304,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pen_stroke_and_a_note_move_with_the_text_beside_them() {
+    fn a_pen_stroke_a_note_and_a_box_move_with_the_text_beside_them() {
         let (old, new) = versions();
         let stroke = AnnotationShape::Ink {
             strokes: vec![InkStroke {
@@ -332,6 +332,31 @@ mod tests {
             at: PagePoint { x: 300.0, y: 700.0 },
             text: "Xem lai".into(),
         };
+        assert_eq!(
+            reanchor(&note, 0, Some(&old), &new),
+            Some((
+                1,
+                AnnotationShape::Note {
+                    at: PagePoint { x: 300.0, y: 650.0 },
+                    text: "Xem lai".into(),
+                }
+            )),
+            "the note moved with the line beside it, its words unchanged"
+        );
+        // A box around the second line.
+        let boxed = |bottom: f32| AnnotationShape::Rectangle {
+            rect: PageRect {
+                left: 70.0,
+                bottom,
+                right: 380.0,
+                top: bottom + 14.0,
+            },
+        };
+        assert_eq!(
+            reanchor(&boxed(684.0), 0, Some(&old), &new),
+            Some((1, boxed(634.0))),
+            "the box moved with the line it frames"
+        );
         assert_eq!(
             reanchor(&note, 0, None, &new),
             None,
