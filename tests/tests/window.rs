@@ -939,6 +939,21 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
         .unwrap()
         .unwrap_or_default();
     assert!(!marked.is_empty(), "words were highlighted");
+    // And a note beside the text.
+    window.click("[data-testid=note-tool]").await;
+    window.click("[data-page=\"1\"]").await;
+    window
+        .find("[data-testid=note-text]")
+        .await
+        .send_keys("Xem lại số liệu")
+        .await
+        .unwrap();
+    window.click("[data-testid=note-save]").await;
+    let note = window.find("[data-page=\"1\"] [data-testid=note]").await;
+    let noted_at = (
+        note.attr("data-x").await.unwrap(),
+        note.attr("data-y").await.unwrap(),
+    );
     window.close().await;
     laptop.run(&["sync"]);
 
@@ -993,9 +1008,24 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
         moved, marked,
         "the highlight is on the same words, now on page 2"
     );
+    let note = window.find("[data-page=\"2\"] [data-testid=note]").await;
+    assert!(
+        note.text().await.unwrap().contains("Xem lại số liệu"),
+        "the note went with its text to page 2"
+    );
+    assert_eq!(
+        (
+            note.attr("data-x").await.unwrap(),
+            note.attr("data-y").await.unwrap()
+        ),
+        noted_at,
+        "at the same place beside it, the page's text being where it was"
+    );
     assert_eq!(
         window
-            .count("[data-page=\"1\"] [data-testid=highlight]")
+            .count(
+                "[data-page=\"1\"] [data-testid=highlight], [data-page=\"1\"] [data-testid=note]"
+            )
             .await,
         0,
         "nothing was left on the new cover page"
@@ -1025,9 +1055,16 @@ async fn a_highlight_moves_to_the_same_words_when_a_page_is_inserted_before_them
         "the highlight is listed with the words it marked"
     );
     assert_eq!(
-        window.count("[data-testid=highlight]").await,
+        window
+            .count("[data-testid=highlight], [data-testid=note]")
+            .await,
         0,
         "and drawn on no page of the new version"
+    );
+    assert_eq!(
+        window.count("[data-testid=unanchored-item]").await,
+        2,
+        "the note is listed too"
     );
     window.screenshot("highlight-unanchored").await;
     window.close().await;
