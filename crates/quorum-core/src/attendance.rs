@@ -78,6 +78,30 @@ mod tests {
     }
 
     #[test]
+    fn exactly_half_of_the_voting_invitees_is_no_quorum() {
+        let committee = CommitteeId::new_v7();
+        let voters: Vec<Member> = (0..6).map(|_| member(committee, Role::Member)).collect();
+        let meeting = Meeting {
+            invitees: voters.iter().map(|m| m.id).collect(),
+            ..meeting("Phiên họp", at(1, 8))
+        };
+        let present = |n: usize| -> Vec<(MemberId, Attendance)> {
+            voters[..n]
+                .iter()
+                .map(|m| (m.id, Attendance::Present))
+                .collect()
+        };
+        assert!(
+            !attendance_quorum(&meeting, &voters, &present(3)).met,
+            "3 of 6 is half, not more"
+        );
+        assert!(
+            attendance_quorum(&meeting, &voters, &present(4)).met,
+            "4 of 6"
+        );
+    }
+
+    #[test]
     fn more_than_half_of_the_voting_invitees_in_the_room_is_a_quorum() {
         let committee = CommitteeId::new_v7();
         let voters: Vec<Member> = (0..5).map(|_| member(committee, Role::Member)).collect();

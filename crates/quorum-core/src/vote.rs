@@ -314,6 +314,12 @@ mod tests {
             &counted(&["agree", "agree", "agree", "agree", "agree", "disagree"]),
         );
         assert!(!t.passed, "5 of 10 members is not more than half");
+        let t = tally(&p, 10, &counted(&["agree"; 5]));
+        assert_eq!(
+            (t.quorum_met, t.passed),
+            (true, false),
+            "exactly half answering is a quorum; exactly half agreeing is no majority"
+        );
         let t = tally(&p, 10, &counted(&["agree", "agree", "agree", "agree"]));
         assert!(!t.quorum_met && !t.passed, "4 of 10 answered: no quorum");
     }
