@@ -545,7 +545,7 @@ async fn a_secret_poll_never_shows_who_chose_what_and_a_named_one_lists_its_vote
 #[tokio::test]
 async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move_it() {
     let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 2);
+    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 60);
     v.open(&poll).await;
     let on_time = v.chair.vote(poll.id, "agree");
     assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
@@ -563,7 +563,7 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
     };
     assert_eq!(
         view.late_until,
-        Some(closed_at + chrono::Duration::seconds(2)),
+        Some(closed_at + chrono::Duration::seconds(60)),
         "the board is told late ballots may still arrive, and until when"
     );
 
@@ -579,6 +579,8 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
         "it is counted, and still nothing shows how"
     );
 
+    // The grace period passes on the hub's clock.
+    v.hub.clock.advance(chrono::Duration::seconds(61));
     let view = until_seen(&v, poll.id, |view| view.tally.is_some()).await;
     let tally = tally_of(&view);
     assert_eq!(
@@ -597,7 +599,7 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
 async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
     let v = voting().await;
     let mut poll = written_opinion(v.a.committee.id, BallotSecrecy::Secret);
-    let deadline = now() + chrono::Duration::seconds(2);
+    let deadline = now() + chrono::Duration::seconds(60);
     poll.closes_at = Some(deadline);
     v.open(&poll).await;
     assert!(
@@ -613,6 +615,8 @@ async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
     let answer = v.member.vote(poll.id, "agree");
     assert_eq!(v.hub.push_one(&v.member, answer).await, Outcome::Applied);
 
+    // The deadline passes on the hub's clock.
+    v.hub.clock.advance(chrono::Duration::seconds(61));
     let view = until_seen(&v, poll.id, |view| view.tally.is_some()).await;
     assert!(
         matches!(view.state, PollState::Closed { closed_at, .. } if closed_at == deadline),
@@ -623,7 +627,13 @@ async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
         ("agree", 1),
         "and its results were published"
     );
-    let too_late = v.chair.vote(poll.id, "disagree");
+    let too_late = v.chair.ballot_for(
+        poll.id,
+        v.chair.member.id,
+        "disagree",
+        None,
+        deadline + chrono::Duration::seconds(1),
+    );
     assert_eq!(
         v.hub.push_one(&v.chair, too_late).await,
         Outcome::rejected(InvalidOperation::CastAfterClose),

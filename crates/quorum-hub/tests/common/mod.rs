@@ -21,9 +21,31 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
+/// The hub's clock in tests: the wall clock, moved forward when a test says so, so a
+/// deadline or grace period passes without the test waiting for it.
+#[derive(Clone, Default)]
+pub struct TestClock {
+    ahead_ms: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl TestClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        self.ahead_ms
+            .fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl quorum_core::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let ahead = self.ahead_ms.load(std::sync::atomic::Ordering::SeqCst);
+        SystemClock.now() + chrono::Duration::milliseconds(ahead)
+    }
+}
+
 pub struct TestHub {
     pub base: String,
     pub hub: Hub,
+    pub clock: TestClock,
     /// Pinned to this hub's certificate, as an enrolled laptop is.
     pub client: reqwest::Client,
     pub fingerprint: String,
@@ -69,7 +91,9 @@ impl TestHub {
 
     pub async fn start_with(limits: quorum_hub::ConnectionLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
-        let hub = Hub::open(dir.path(), Arc::new(SystemClock)).expect("a fresh data folder opens");
+        let clock = TestClock::default();
+        let hub =
+            Hub::open(dir.path(), Arc::new(clock.clone())).expect("a fresh data folder opens");
         let certificate = quorum_hub::HubCertificate::load_or_create(dir.path(), None)
             .expect("the hub makes its certificate");
         let transport = quorum_hub::Transport::Tls(
@@ -92,6 +116,7 @@ impl TestHub {
         Self {
             base: format!("https://{address}/v1"),
             hub,
+            clock,
             client: pinned_client(&fingerprint),
             fingerprint,
             dir,
