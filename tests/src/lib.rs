@@ -70,26 +70,51 @@ impl AppWindow {
     /// As [`AppWindow::launch`], with `env` set for the app (and the processes it starts).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> AppWindow {
         let app = app_binary();
-        let port = free_port().await;
-        let native_port = free_port().await;
         let started = Instant::now();
-        // The driver's and the app's output go to a file: WebKitWebDriver outlives a
-        // failed test for a moment, and must not hold the test runner's output open.
-        let log = std::fs::File::create(artifacts_dir().join(format!("app-{port}.log")))
-            .expect("a log file for the app");
-        let driver = Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("QUORUM_PROFILE", profile)
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+        // A free port is free only when asked: another process may take it before
+        // tauri-driver binds it. A driver that could not listen exits; start another.
+        let (port, driver) = 'started: {
+            for _attempt in 0..3 {
+                let port = free_port().await;
+                let native_port = free_port().await;
+                // The driver's and the app's output go to a file: WebKitWebDriver
+                // outlives a failed test for a moment, and must not hold the test
+                // runner's output open.
+                let log = std::fs::File::create(artifacts_dir().join(format!("app-{port}.log")))
+                    .expect("a log file for the app");
+                let mut driver = Command::new("tauri-driver")
+                    .args([
+                        "--port",
+                        &port.to_string(),
+                        "--native-port",
+                        &native_port.to_string(),
+                    ])
+                    .env("QUORUM_PROFILE", profile)
+                    .envs(env.iter().copied())
+                    .stdout(Stdio::null())
+                    .stderr(log)
+                    .spawn()
+                    .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+                let deadline = Instant::now() + PATIENCE;
+                loop {
+                    if driver.try_wait().ok().flatten().is_some() {
+                        break;
+                    }
+                    if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                        .await
+                        .is_ok()
+                    {
+                        break 'started (port, driver);
+                    }
+                    assert!(
+                        Instant::now() < deadline,
+                        "tauri-driver never listened on port {port}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            panic!("tauri-driver could not start on three free ports");
+        };
 
         let capabilities = serde_json::json!({
             "browserName": "wry",
@@ -100,16 +125,6 @@ impl AppWindow {
         };
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver never listened on port {port}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
         // Every attempt is bounded: a request that is never answered must fail the test,
         // not hang it.
         let client = loop {

@@ -1531,7 +1531,24 @@ async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_versio
     // The member has looked at the meeting once.
     let looked = open_the_sample_meeting(member.profile.as_path()).await;
     looked.wait_for_count("[data-testid=agenda-item]", 6).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Kept once the laptop's store has it, not after a guess at how long that takes.
+    let store = member.profile.join("store.sqlite3");
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    while rusqlite::Connection::open(&store)
+        .and_then(|db| {
+            db.query_row("SELECT COUNT(*) FROM seen_meetings", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the look was never kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     looked.close().await;
 
     let folder = laptops.path().join("ho-so-phien-hop");
