@@ -282,6 +282,96 @@ fn a_cut_download_resumes_and_a_corrupt_one_is_fetched_again() {
     }
 }
 
+#[test]
+fn a_document_the_hub_serves_wrong_is_refused_every_time_and_the_rest_of_the_pack_arrives() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    // The programme's file on the hub is damaged on its disk; it is the smallest, so
+    // the first downloaded.
+    let programme = std::fs::read(sample_documents_dir().join("01-chuong-trinh.pdf")).unwrap();
+    let programme_sha = sha256_hex(&programme);
+    let on_hub = demo
+        .data
+        .path()
+        .join("blobs")
+        .join(&programme_sha[..2])
+        .join(&programme_sha);
+    let mut damaged = programme.clone();
+    damaged[programme.len() / 2] ^= 0xff;
+    std::fs::write(&on_hub, &damaged).unwrap();
+
+    for attempt in ["first", "second"] {
+        let (ok, answer) = laptop.try_run(&["sync"]);
+        assert!(
+            !ok && answer["error"].as_str().unwrap().contains(&programme_sha),
+            "the {attempt} sync says which document came wrong: {answer}"
+        );
+        assert!(
+            !laptop.blob_path(&programme_sha).exists()
+                && !laptop
+                    .profile
+                    .join("blobs")
+                    .join(format!("{programme_sha}.part"))
+                    .exists(),
+            "the {attempt} time, the wrong bytes are neither kept nor left half-way"
+        );
+    }
+    let status = &laptop.run(&["status"])["status"];
+    assert_eq!(
+        (
+            status["documentsPresent"].as_u64(),
+            status["documentsTotal"].as_u64()
+        ),
+        (Some(SAMPLE_DOCUMENTS - 1), Some(SAMPLE_DOCUMENTS)),
+        "every other document arrived: only the damaged one is missing: {status}"
+    );
+
+    std::fs::write(&on_hub, &programme).unwrap();
+    laptop.run(&["sync"]);
+    assert_eq!(
+        std::fs::read(laptop.blob_path(&programme_sha)).unwrap(),
+        programme,
+        "once the hub has it right, it arrives"
+    );
+}
+
+#[test]
+fn a_partial_download_longer_than_its_document_is_started_over() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = Laptop::new(laptops.path().join("member"));
+    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let report =
+        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
+    let report_sha = sha256_hex(&report);
+    let mut longer = report.clone();
+    longer.extend_from_slice(&[0x5a; 100]);
+    std::fs::write(
+        laptop
+            .profile
+            .join("blobs")
+            .join(format!("{report_sha}.part")),
+        longer,
+    )
+    .unwrap();
+    let synced = laptop.run(&["sync"]);
+    assert_eq!(
+        (
+            synced["report"]["bytesResumed"].as_u64(),
+            synced["report"]["blobsDiscarded"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "nothing of it was taken as a prefix: {synced}"
+    );
+    assert_eq!(
+        std::fs::read(laptop.blob_path(&report_sha)).unwrap(),
+        report,
+        "the document arrived whole"
+    );
+}
+
 async fn http_status(hub: &HubProcess, url: &str, token: Option<&str>) -> u16 {
     let mut request = hub.client().get(url);
     if let Some(token) = token {

@@ -175,9 +175,12 @@ impl SyncEngine {
         let result = async {
             self.push(&mut report).await?;
             self.pull(&mut report).await?;
-            self.fetch_blobs(&mut report).await?;
+            // A document the hub serves wrong is told once the rest is done: it holds
+            // up neither the other documents nor a publication.
+            let refused = self.fetch_blobs(&mut report).await?;
             self.publish().await?;
-            self.report_status().await
+            self.report_status().await?;
+            refused.map_or(Ok(()), Err)
         }
         .await;
         let now = self.clock.now();
@@ -324,13 +327,16 @@ impl SyncEngine {
         }
     }
 
-    async fn fetch_blobs(&self, report: &mut SyncReport) -> Result<()> {
+    /// Downloads every missing document. One whose bytes do not match its hash twice in
+    /// a row is left for the next sync and returned; the others are still fetched.
+    async fn fetch_blobs(&self, report: &mut SyncReport) -> Result<Option<SyncError>> {
         let missing = self.with_store(|s| s.missing_blobs())?;
         let total: u64 = missing.iter().map(|(_, size)| size).sum();
         self.status.send_modify(|s| {
             s.bytes_to_download = total;
             s.bytes_downloaded = 0;
         });
+        let mut refused = None;
         for (sha256, size) in missing {
             let progress = |n| self.status.send_modify(|s| s.bytes_downloaded += n);
             let fetched = match fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await
@@ -338,7 +344,15 @@ impl SyncEngine {
                 Err(SyncError::BlobMismatch { .. }) => {
                     // The bad bytes are gone; one fresh download from the start.
                     report.blobs_discarded += 1;
-                    fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await?
+                    fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await
+                }
+                other => other,
+            };
+            let fetched = match fetched {
+                Err(mismatch @ SyncError::BlobMismatch { .. }) => {
+                    report.blobs_discarded += 1;
+                    refused.get_or_insert(mismatch);
+                    continue;
                 }
                 other => other?,
             };
@@ -348,7 +362,7 @@ impl SyncEngine {
             report.bytes_downloaded += fetched.downloaded;
             report.bytes_resumed += fetched.resumed_from;
         }
-        Ok(())
+        Ok(refused)
     }
 
     /// Syncs until `stop` turns true: after every change the live channel announces,
