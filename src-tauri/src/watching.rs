@@ -140,9 +140,17 @@ fn settled(path: &Path) -> bool {
 }
 
 /// Whether `bytes` end like a whole PDF: a copy cut short usually lacks its end marker.
+/// A file saved with incremental updates has one marker per save, so a copy cut inside
+/// a later save still holds an earlier marker: what follows the last marker may be a
+/// comment or padding, never the objects, table or trailer of a save.
 fn ends_like_a_pdf(bytes: &[u8]) -> bool {
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    tail.windows(5).any(|w| w == b"%%EOF")
+    let Some(last) = tail.windows(5).rposition(|w| w == b"%%EOF") else {
+        return false;
+    };
+    let after = &tail[last + 5..];
+    let holds = |word: &[u8]| after.windows(word.len()).any(|w| w == word);
+    !(holds(b" obj") || holds(b"endobj") || holds(b"xref") || holds(b"trailer"))
 }
 
 fn import_folder(state: &AppState, meeting_id: MeetingId, folder: &Path) -> Result<(), IpcError> {
@@ -258,6 +266,23 @@ mod tests {
         assert!(
             !ends_like_a_pdf(&whole[..whole.len() / 2]),
             "half of it, as a copy in progress leaves it, is not"
+        );
+        let mut commented = whole.clone();
+        commented.extend_from_slice(b"\n% corrected\n\0\0");
+        assert!(
+            ends_like_a_pdf(&commented),
+            "a comment or padding after the end marker is harmless"
+        );
+        // The same file saved once more as an incremental update, then cut inside it.
+        let mut updated = whole.clone();
+        updated.extend_from_slice(
+            b"\n15 0 obj\n<< /Title (B\xe1o c\xe1o, b\xe1n 2) >>\nendobj\nxref\n15 1\n0000000000 00000 n \ntrailer\n<< /Size 16 >>\nstartxref\n0\n%%EOF\n",
+        );
+        assert!(ends_like_a_pdf(&updated), "the updated file whole is taken");
+        let cut = &updated[..whole.len() + 40];
+        assert!(
+            !ends_like_a_pdf(cut),
+            "cut inside its update, after the first save's end marker, it is not"
         );
     }
 

@@ -1,6 +1,8 @@
 //! The real window: what a member sees when they open Quorum.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use std::io::Write as _;
+
 use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
@@ -1568,13 +1570,23 @@ async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_versio
         .join("../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
     let mut corrected = std::fs::read(report).unwrap();
     corrected.extend_from_slice(b"\n% corrected\n");
-    std::fs::write(
-        folder
-            .join("2")
-            .join("Báo cáo tình hình kinh tế – xã hội năm 2026.pdf"),
-        corrected,
-    )
-    .unwrap();
+    // Written in two goes a moment apart, as a slow copy does: after the first, the
+    // file already reads as a whole PDF, but it is not the one being put there.
+    let dropped = folder
+        .join("2")
+        .join("Báo cáo tình hình kinh tế – xã hội năm 2026.pdf");
+    std::fs::write(&dropped, &corrected[..corrected.len() - 1]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&dropped)
+        .unwrap()
+        .write_all(b"\n")
+        .unwrap();
+    let corrected_sha: String = sha2::Sha256::digest(&corrected)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
 
     // Imported, published: the member's laptop gets version 2 of that document.
     let meeting_id = member.run(&["meetings"])[0]["id"]
@@ -1594,6 +1606,16 @@ async fn a_pdf_dropped_in_the_watched_folder_reaches_the_members_as_a_new_versio
     assert_eq!(
         version, 2,
         "the dropped file is the report's second version"
+    );
+    // Once the file held still, and only then: no version was made of the half-copy.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    member.run(&["sync"]);
+    let current =
+        &member.run(&["show", &meeting_id])["meeting"]["agenda"][1]["documents"][0]["current"];
+    assert_eq!(
+        (current["number"].as_u64(), current["sha256"].as_str()),
+        (Some(2), Some(corrected_sha.as_str())),
+        "version 2 is the file as it ended up, and there is no third"
     );
     window.close().await;
 
