@@ -290,3 +290,61 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
         "and counts after the restart"
     );
 }
+
+#[test]
+fn a_secret_written_opinion_counts_every_answer_and_shows_nobody_who_chose_what() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = Laptop::new(laptops.path().join("chair"));
+    chair.enroll(&hub, &code_for(&demo, "chair"));
+    let members: Vec<_> = demo.iter().filter(|m| m.role == "member").collect();
+    let first = Laptop::new(laptops.path().join("first"));
+    first.enroll(&hub, &members[0].code);
+    let second = Laptop::new(laptops.path().join("second"));
+    second.enroll(&hub, &members[1].code);
+
+    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Góp ý dự thảo quy chế làm việc",
+        "--deadline",
+        &deadline,
+        "--secret",
+    ]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    chair.run(&["open-poll", &poll_id]);
+    chair.run(&["sync"]);
+    first.run(&["sync"]);
+    second.run(&["sync"]);
+    first.run(&["vote", &poll_id, "agree"]);
+    second.run(&["vote", &poll_id, "disagree"]);
+    first.run(&["sync"]);
+    second.run(&["sync"]);
+    chair.run(&["sync"]);
+
+    let view = the_poll(&chair)["view"].clone();
+    assert_eq!(
+        (&view["answered"], &view["tally"], &view["voters"]),
+        (&Value::from(2), &Value::Null, &serde_json::json!([])),
+        "the chair sees that two answered, while open no counts, and never who: {view}"
+    );
+    let first_id = first.run(&["status"])["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut of_second = the_poll(&second);
+    let mine = of_second["myBallots"].as_array().unwrap().clone();
+    assert!(
+        mine.len() == 1 && mine[0]["ballot"]["optionKey"] == "disagree",
+        "the second member's laptop holds its own ballot: {mine:?}"
+    );
+    // Being asked is public; anything else about the first member would give them away.
+    of_second["view"]["eligible"] = Value::Null;
+    assert!(
+        !of_second.to_string().contains(&first_id),
+        "nothing on another member's laptop names the first member's answer: {of_second}"
+    );
+}
