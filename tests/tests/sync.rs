@@ -843,6 +843,27 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
         "2 of 3: quorum"
     );
 
+    // The absent member sends a deputy: the secretary marks the substitute, who counts.
+    secretary.run(&[
+        "mark-attendance",
+        &meeting,
+        &other_id,
+        "--substitute",
+        "Phó phòng Lê Văn Bình",
+    ]);
+    secretary.run(&["sync"]);
+    let seen = board(&chair);
+    assert_eq!(
+        kind_of(&seen, &other_member),
+        serde_json::json!({ "kind": "substitute", "by": "Phó phòng Lê Văn Bình" }),
+        "the chair's laptop shows who stands in"
+    );
+    assert_eq!(
+        seen["quorum"]["present"],
+        Value::from(3),
+        "and the substitute counts toward the quorum"
+    );
+
     // Only the secretary marks others; the member is told why, at once.
     let (ok, refused) = member.try_run(&["mark-attendance", &meeting, &other_id]);
     assert!(
@@ -860,7 +881,7 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
     member.run(&["sync"]);
     assert_eq!(
         board(&secretary)["quorum"]["present"],
-        Value::from(2),
+        Value::from(3),
         "and the board is as it was"
     );
 }
