@@ -348,3 +348,85 @@ fn a_secret_written_opinion_counts_every_answer_and_shows_nobody_who_chose_what(
         "nothing on another member's laptop names the first member's answer: {of_second}"
     );
 }
+
+#[test]
+fn a_member_delegates_through_the_client_and_the_delegate_votes_for_them_and_no_one_else() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let laptop = |name: &str, code: &str| {
+        let laptop = Laptop::new(laptops.path().join(name));
+        let enrolled = laptop.enroll(&hub, code);
+        let id = enrolled["member"]["id"].as_str().unwrap().to_string();
+        laptop.run(&["sync"]);
+        (laptop, id)
+    };
+    let (chair, chair_id) = laptop("chair", &code_for(&demo, "chair"));
+    let members: Vec<_> = demo.iter().filter(|m| m.role == "member").collect();
+    let (away, away_id) = laptop("away", &members[0].code);
+    let (delegate, delegate_id) = laptop("delegate", &members[1].code);
+    let meeting = chair.run(&["meetings"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let item = chair.run(&["show", &meeting])["meeting"]["agenda"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    away.run(&["delegate", &meeting, "--to", &delegate_id]);
+    away.run(&["sync"]);
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua báo cáo kinh tế - xã hội",
+        "--meeting",
+        &meeting,
+        "--item",
+        &item,
+    ]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    chair.run(&["open-poll", &poll_id]);
+    chair.run(&["sync"]);
+    delegate.run(&["sync"]);
+    delegate.run(&["vote", &poll_id, "disagree"]);
+    delegate.run(&["vote", &poll_id, "agree", "--for", &away_id]);
+    let (ok, refused) = delegate.try_run(&["vote", &poll_id, "agree", "--for", &chair_id]);
+    assert!(
+        !ok && refused["error"].as_str().unwrap().contains("does not vote"),
+        "a ballot for the chair, who delegated to nobody, is refused at once: {refused}"
+    );
+    delegate.run(&["sync"]);
+    let status = delegate.run(&["status"]);
+    assert_eq!(
+        (
+            status["status"]["pendingOperations"].as_u64(),
+            status["rejected"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0)),
+        "both ballots reached the hub and counted; nothing else was queued: {status}"
+    );
+    chair.run(&["sync"]);
+    let view = chair.run(&["polls", "--meeting", &meeting])[0]["view"].clone();
+    let voters: Vec<&str> = view["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (
+            view["answered"].as_u64(),
+            view["tally"]["delegated"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "the delegate's own vote and the one cast for the absent member: {view}"
+    );
+    assert!(
+        voters.contains(&away_id.as_str())
+            && voters.contains(&delegate_id.as_str())
+            && !voters.contains(&chair_id.as_str()),
+        "the absent member voted through their delegate; the chair did not vote: {voters:?}"
+    );
+}

@@ -135,6 +135,13 @@ enum Command {
     /// Who is ready for a meeting: for each invitee, whether a laptop of theirs holds
     /// the whole latest pack (chair and secretary see the others' laptops).
     Readiness { meeting: MeetingId },
+    /// Let another voting member vote for this one in a meeting's polls (signed, queued
+    /// until the next sync); without `--to`, take the vote back.
+    Delegate {
+        meeting: MeetingId,
+        #[arg(long)]
+        to: Option<MemberId>,
+    },
     /// Cast a ballot: signed with this laptop's key and queued until the next sync.
     Vote {
         poll: PollId,
@@ -534,6 +541,16 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .collect::<Vec<_>>()
                 .join("\n");
             Ok((to_value(&board)?, text))
+        }
+        Command::Delegate { meeting, to } => {
+            profile.open_store()?.delegate(*meeting, *to, clock.now())?;
+            let text = match to {
+                Some(delegate) => {
+                    format!("{delegate} may vote for you; queued until the next sync")
+                }
+                None => "your vote is yours again; queued until the next sync".to_string(),
+            };
+            Ok((json!({ "meeting": meeting, "delegate": to }), text))
         }
         Command::CheckIn { meeting } => {
             let operation = profile.open_store()?.check_in(*meeting, clock.now())?;
