@@ -5,6 +5,7 @@
 
 pub mod faults;
 pub mod processes;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use quorum_core::{Clock, MeetingId, SystemClock};
 use quorum_e2e::processes::{
-    HubProcess, Laptop, code_for, demo_hub, hub_admin_output, new_code, synced_laptop,
+    DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, new_code, synced_laptop,
 };
+use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -370,6 +371,126 @@ fn a_partial_download_longer_than_its_document_is_started_over() {
         report,
         "the document arrived whole"
     );
+}
+
+/// A member's laptop enrolled through a proxy that breaks downloads on purpose.
+fn behind_a_faulty_proxy(demo: &DemoHub, dir: &std::path::Path) -> (FaultyProxy, Laptop) {
+    let proxy = FaultyProxy::start(&demo.hub);
+    let laptop = Laptop::new(dir.join("member"));
+    laptop.run(&["enroll", &proxy.url, &code_for(&demo.members, "member")]);
+    (proxy, laptop)
+}
+
+fn part_of(laptop: &Laptop, sha256: &str) -> std::path::PathBuf {
+    laptop.profile.join("blobs").join(format!("{sha256}.part"))
+}
+
+#[test]
+fn a_whole_document_sent_in_answer_to_a_range_request_replaces_the_partial_one() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
+    let report =
+        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
+    let sha256 = sha256_hex(&report);
+    std::fs::write(part_of(&laptop, &sha256), &report[..report.len() / 2]).unwrap();
+    proxy.set(Faults {
+        ignore_range: true,
+        ..Faults::default()
+    });
+    let synced = laptop.run(&["sync"]);
+    assert_eq!(
+        (
+            synced["report"]["bytesResumed"].as_u64(),
+            synced["report"]["blobsDiscarded"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "a 200 is the whole document, not the rest of it, and nothing was thrown away: {synced}"
+    );
+    assert_eq!(
+        std::fs::read(laptop.blob_path(&sha256)).unwrap(),
+        report,
+        "and it is kept whole, not appended to the half already here"
+    );
+}
+
+#[test]
+fn a_download_cut_mid_transfer_resumes_from_what_arrived() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
+    // The first document downloaded (the smallest) loses its connection 20 KB in.
+    let cut = 20_000;
+    proxy.set(Faults {
+        cut_after: Some(cut),
+        ..Faults::default()
+    });
+    let (ok, answer) = laptop.try_run(&["sync"]);
+    assert!(!ok, "the sync whose download was cut fails: {answer}");
+    assert_eq!(proxy.faults().cut_after, None, "the download was cut");
+    let synced = laptop.run(&["sync"]);
+    let resumed = synced["report"]["bytesResumed"].as_u64().unwrap();
+    assert!(
+        resumed > 0,
+        "the next sync goes on from the bytes that arrived: {synced}"
+    );
+    for document in std::fs::read_dir(sample_documents_dir()).unwrap() {
+        let bytes = std::fs::read(document.unwrap().path()).unwrap();
+        assert_eq!(
+            std::fs::read(laptop.blob_path(&sha256_hex(&bytes))).unwrap(),
+            bytes,
+            "every document is whole"
+        );
+    }
+}
+
+#[test]
+fn a_client_killed_while_bytes_flow_resumes_and_keeps_nothing_twice() {
+    let demo = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
+    let held = 30_000;
+    proxy.set(Faults {
+        stall_after: Some(held),
+        ..Faults::default()
+    });
+    let mut sync = laptop.command(&["sync"]).spawn().unwrap();
+    // Wait until a download has its bytes on disk and is held still, then kill the client.
+    let blobs = laptop.profile.join("blobs");
+    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
+    let part = loop {
+        let part = std::fs::read_dir(&blobs).unwrap().find_map(|entry| {
+            let path = entry.unwrap().path();
+            let size = std::fs::metadata(&path).ok()?.len();
+            (path.extension()? == "part" && size as usize >= held).then_some(path)
+        });
+        if let Some(part) = part {
+            break part;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no download got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    sync.kill().unwrap(); // SIGKILL, mid-transfer
+    sync.wait().unwrap();
+    assert!(part.exists(), "the partial download is left for next time");
+    proxy.set(Faults::default());
+
+    let synced = laptop.run(&["sync"]);
+    assert!(
+        synced["report"]["bytesResumed"].as_u64().unwrap() >= held as u64,
+        "the next sync resumes from the bytes kept: {synced}"
+    );
+    for document in std::fs::read_dir(sample_documents_dir()).unwrap() {
+        let bytes = std::fs::read(document.unwrap().path()).unwrap();
+        assert_eq!(
+            std::fs::read(laptop.blob_path(&sha256_hex(&bytes))).unwrap(),
+            bytes,
+            "every document is whole, none with bytes twice"
+        );
+    }
 }
 
 async fn http_status(hub: &HubProcess, url: &str, token: Option<&str>) -> u16 {
