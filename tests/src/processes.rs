@@ -304,6 +304,11 @@ impl Laptop {
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
         self.profile.join("blobs").join(sha256)
     }
+
+    /// Where a download of `sha256` in progress, or cut off, is kept.
+    pub fn partial_blob_path(&self, sha256: &str) -> PathBuf {
+        self.profile.join("blobs").join(format!("{sha256}.part"))
+    }
 }
 
 impl Laptop {

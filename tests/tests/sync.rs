@@ -229,26 +229,12 @@ fn a_cut_download_resumes_and_a_corrupt_one_is_fetched_again() {
         std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
     let report_sha = sha256_hex(&report);
     let half = report.len() / 2;
-    std::fs::write(
-        laptop
-            .profile
-            .join("blobs")
-            .join(format!("{report_sha}.part")),
-        &report[..half],
-    )
-    .unwrap();
+    std::fs::write(laptop.partial_blob_path(&report_sha), &report[..half]).unwrap();
     // ...and a download of the programme whose bytes were damaged on the way.
     let programme = std::fs::read(sample_documents_dir().join("01-chuong-trinh.pdf")).unwrap();
     let programme_sha = sha256_hex(&programme);
     let damaged = vec![0x5a; programme.len()];
-    std::fs::write(
-        laptop
-            .profile
-            .join("blobs")
-            .join(format!("{programme_sha}.part")),
-        damaged,
-    )
-    .unwrap();
+    std::fs::write(laptop.partial_blob_path(&programme_sha), damaged).unwrap();
 
     let synced = laptop.run(&["sync"]);
     let done = &synced["report"];
@@ -311,11 +297,7 @@ fn a_document_the_hub_serves_wrong_is_refused_every_time_and_the_rest_of_the_pac
         );
         assert!(
             !laptop.blob_path(&programme_sha).exists()
-                && !laptop
-                    .profile
-                    .join("blobs")
-                    .join(format!("{programme_sha}.part"))
-                    .exists(),
+                && !laptop.partial_blob_path(&programme_sha).exists(),
             "the {attempt} time, the wrong bytes are neither kept nor left half-way"
         );
     }
@@ -349,14 +331,7 @@ fn a_partial_download_longer_than_its_document_is_started_over() {
     let report_sha = sha256_hex(&report);
     let mut longer = report.clone();
     longer.extend_from_slice(&[0x5a; 100]);
-    std::fs::write(
-        laptop
-            .profile
-            .join("blobs")
-            .join(format!("{report_sha}.part")),
-        longer,
-    )
-    .unwrap();
+    std::fs::write(laptop.partial_blob_path(&report_sha), longer).unwrap();
     let synced = laptop.run(&["sync"]);
     assert_eq!(
         (
@@ -373,16 +348,25 @@ fn a_partial_download_longer_than_its_document_is_started_over() {
     );
 }
 
+/// Every sample document is on `laptop`, byte for byte: none cut short, none with bytes
+/// twice.
+fn assert_whole_pack(laptop: &Laptop) {
+    for document in std::fs::read_dir(sample_documents_dir()).unwrap() {
+        let bytes = std::fs::read(document.unwrap().path()).unwrap();
+        assert_eq!(
+            std::fs::read(laptop.blob_path(&sha256_hex(&bytes))).unwrap(),
+            bytes,
+            "every document is whole, none with bytes twice"
+        );
+    }
+}
+
 /// A member's laptop enrolled through a proxy that breaks downloads on purpose.
 fn behind_a_faulty_proxy(demo: &DemoHub, dir: &std::path::Path) -> (FaultyProxy, Laptop) {
     let proxy = FaultyProxy::start(&demo.hub);
     let laptop = Laptop::new(dir.join("member"));
     laptop.run(&["enroll", &proxy.url, &code_for(&demo.members, "member")]);
     (proxy, laptop)
-}
-
-fn part_of(laptop: &Laptop, sha256: &str) -> std::path::PathBuf {
-    laptop.profile.join("blobs").join(format!("{sha256}.part"))
 }
 
 #[test]
@@ -393,7 +377,11 @@ fn a_whole_document_sent_in_answer_to_a_range_request_replaces_the_partial_one()
     let report =
         std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
     let sha256 = sha256_hex(&report);
-    std::fs::write(part_of(&laptop, &sha256), &report[..report.len() / 2]).unwrap();
+    std::fs::write(
+        laptop.partial_blob_path(&sha256),
+        &report[..report.len() / 2],
+    )
+    .unwrap();
     proxy.set(Faults {
         ignore_range: true,
         ..Faults::default()
@@ -434,14 +422,7 @@ fn a_download_cut_mid_transfer_resumes_from_what_arrived() {
         resumed > 0,
         "the next sync goes on from the bytes that arrived: {synced}"
     );
-    for document in std::fs::read_dir(sample_documents_dir()).unwrap() {
-        let bytes = std::fs::read(document.unwrap().path()).unwrap();
-        assert_eq!(
-            std::fs::read(laptop.blob_path(&sha256_hex(&bytes))).unwrap(),
-            bytes,
-            "every document is whole"
-        );
-    }
+    assert_whole_pack(&laptop);
 }
 
 #[test]
@@ -483,14 +464,7 @@ fn a_client_killed_while_bytes_flow_resumes_and_keeps_nothing_twice() {
         synced["report"]["bytesResumed"].as_u64().unwrap() >= held as u64,
         "the next sync resumes from the bytes kept: {synced}"
     );
-    for document in std::fs::read_dir(sample_documents_dir()).unwrap() {
-        let bytes = std::fs::read(document.unwrap().path()).unwrap();
-        assert_eq!(
-            std::fs::read(laptop.blob_path(&sha256_hex(&bytes))).unwrap(),
-            bytes,
-            "every document is whole, none with bytes twice"
-        );
-    }
+    assert_whole_pack(&laptop);
 }
 
 async fn http_status(hub: &HubProcess, url: &str, token: Option<&str>) -> u16 {

@@ -16,6 +16,25 @@ fn the_poll(laptop: &Laptop) -> Value {
     polls[0].clone()
 }
 
+/// `laptop` asks the committee `question` in writing, answered within two hours, and
+/// opens it at once (with `more` options for `create-poll`); returns the poll's id.
+fn open_written_opinion(laptop: &Laptop, question: &str, more: &[&str]) -> String {
+    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let mut args = vec![
+        "create-poll",
+        "--question",
+        question,
+        "--deadline",
+        &deadline,
+    ];
+    args.extend_from_slice(more);
+    let poll = laptop.run(&args);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    laptop.run(&["open-poll", &poll_id]);
+    laptop.run(&["sync"]);
+    poll_id
+}
+
 #[test]
 fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
     let data = tempfile::tempdir().unwrap();
@@ -39,17 +58,7 @@ fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
     let members = enrolled_laptops(&hub, laptops.path(), "member", &codes);
     let chair = &members[0];
 
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        "Thông qua dự toán ngân sách năm 2027",
-        "--deadline",
-        &deadline,
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
-    chair.run(&["open-poll", &poll_id]);
-    chair.run(&["sync"]);
+    let poll_id = open_written_opinion(chair, "Thông qua dự toán ngân sách năm 2027", &[]);
     for laptop in &members {
         laptop.run(&["sync"]);
         assert_eq!(
@@ -183,17 +192,7 @@ fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_memb
     let tablet = Laptop::new(laptops.path().join("watcher-tablet"));
     tablet.enroll(&hub, &new_code(data.path(), member_id));
 
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        "Thông qua kế hoạch chỉnh trang đô thị",
-        "--deadline",
-        &deadline,
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
-    chair.run(&["open-poll", &poll_id]);
-    chair.run(&["sync"]);
+    let poll_id = open_written_opinion(&chair, "Thông qua kế hoạch chỉnh trang đô thị", &[]);
     for laptop in [&offline, &watcher, &tablet] {
         laptop.run(&["sync"]);
     }
@@ -249,17 +248,7 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
         ));
     }
     let members = enrolled_laptops(&hub, laptops.path(), "member", &codes);
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = members[0].run(&[
-        "create-poll",
-        "--question",
-        "Thông qua?",
-        "--deadline",
-        &deadline,
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
-    members[0].run(&["open-poll", &poll_id]);
-    members[0].run(&["sync"]);
+    let poll_id = open_written_opinion(&members[0], "Thông qua?", &[]);
     for laptop in &members {
         laptop.run(&["sync"]);
         laptop.run(&["vote", &poll_id, "agree"]);
@@ -305,18 +294,7 @@ fn a_secret_written_opinion_counts_every_answer_and_shows_nobody_who_chose_what(
     let second = Laptop::new(laptops.path().join("second"));
     second.enroll(&hub, &members[1].code);
 
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        "Góp ý dự thảo quy chế làm việc",
-        "--deadline",
-        &deadline,
-        "--secret",
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
-    chair.run(&["open-poll", &poll_id]);
-    chair.run(&["sync"]);
+    let poll_id = open_written_opinion(&chair, "Góp ý dự thảo quy chế làm việc", &["--secret"]);
     first.run(&["sync"]);
     second.run(&["sync"]);
     first.run(&["vote", &poll_id, "agree"]);

@@ -11,7 +11,7 @@ use quorum_core::protocol::{
 };
 use quorum_core::{
     AgendaItemId, Ballot, Meeting, MeetingId, MeetingStatus, Operation, OperationId,
-    OperationPayload, PollId, SystemClock,
+    OperationPayload, PollId,
 };
 use reqwest::StatusCode;
 
@@ -267,12 +267,7 @@ async fn an_uninvited_observer_sees_the_meeting_withdrawn() {
 async fn revoked_forged_and_missing_tokens_get_401_and_nothing() {
     let w = world().await;
     let device = w.hub.enroll(&w.a.member.1).await;
-    let device_id = device.device_id;
-    w.hub
-        .hub
-        .with_store(move |store, _| store.revoke_device(device_id, &SystemClock))
-        .await
-        .expect("the device is revoked");
+    w.hub.revoke(device.device_id).await;
 
     let forged = "ab".repeat(32);
     for (token, why) in [

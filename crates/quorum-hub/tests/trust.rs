@@ -715,12 +715,7 @@ async fn every_endpoint_answers_each_caller_as_their_role_committee_and_invitati
     // A second device of the member, then revoked: the member's own laptop stays.
     let code = v.hub.new_code(v.member.member.id).await;
     let second = v.hub.device(&code).await;
-    let second_id = second.device_id;
-    v.hub
-        .hub
-        .with_store(move |store, _| store.revoke_device(second_id, &SystemClock))
-        .await
-        .expect("revoked");
+    v.hub.revoke(second.device_id).await;
 
     let document = v.meeting.agenda[0].documents[0].current.sha256.clone();
     let meeting_path = format!("/meetings/{}", v.meeting.id);

@@ -124,6 +124,14 @@ impl TestHub {
         }
     }
 
+    /// Revokes a device, as `quorum-hub admin revoke-device` does.
+    pub async fn revoke(&self, device_id: quorum_core::DeviceId) {
+        self.hub
+            .with_store(move |store, _| store.revoke_device(device_id, &SystemClock))
+            .await
+            .expect("the device is revoked");
+    }
+
     pub fn address(&self) -> &str {
         self.base
             .trim_start_matches("https://")
