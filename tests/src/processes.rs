@@ -328,6 +328,20 @@ impl Laptop {
         let id = meetings[0]["id"].as_str().expect("a meeting").to_string();
         self.run(&["show", &id])["meeting"].clone()
     }
+
+    /// Deletes the oldest operation waiting in the outbox (a restored backup, a bug):
+    /// the hub then sees the next one skip a sequence number.
+    pub fn lose_first_queued_operation(&self) {
+        let store = rusqlite::Connection::open(self.profile.join("store.sqlite3"))
+            .expect("the laptop's store opens");
+        let lost = store
+            .execute(
+                "DELETE FROM outbox WHERE device_seq = (SELECT MIN(device_seq) FROM outbox)",
+                [],
+            )
+            .expect("the outbox can be edited");
+        assert_eq!(lost, 1, "an operation was waiting to be lost");
+    }
 }
 
 /// The secretary (enrolled on `secretary`) replaces document `index` (in agenda order)

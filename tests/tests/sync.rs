@@ -1076,16 +1076,9 @@ fn an_outbox_that_skips_a_number_is_stopped_at_the_gap_and_nothing_after_it_coun
         .to_string();
     member.run(&["request-floor", &meeting, &item]);
     member.run(&["request-floor", &meeting, &item, "--question"]);
-    // The first operation is lost from the laptop's outbox (a restored backup, a bug).
-    let store = rusqlite::Connection::open(member.profile.join("store.sqlite3")).unwrap();
-    store
-        .execute(
-            "DELETE FROM outbox WHERE device_seq = (SELECT MIN(device_seq) FROM outbox)",
-            [],
-        )
-        .unwrap();
-    drop(store);
+    member.lose_first_queued_operation();
 
+    let before_the_gap = SystemClock.now();
     let (ok, answer) = member.try_run(&["sync"]);
     assert!(
         !ok && answer["error"].as_str().unwrap().contains("skipped ahead"),
@@ -1097,6 +1090,22 @@ fn an_outbox_that_skips_a_number_is_stopped_at_the_gap_and_nothing_after_it_coun
         "the operation after the gap stays queued, not dropped"
     );
     chair.run(&["sync"]);
+    let member_id = member.run(&["status"])["member"]["id"].clone();
+    let readiness = chair.run(&["readiness", &meeting]);
+    let device = readiness
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|invitee| invitee["member"]["id"] == member_id)
+        .unwrap()["devices"][0]
+        .clone();
+    let reported: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(device["reportedAt"].clone()).unwrap();
+    assert!(
+        device["status"]["pendingOperations"] == 1 && reported >= before_the_gap,
+        "the chair's board shows the laptop reported after the stuck sync, with one \
+         operation waiting: {device}"
+    );
     let floor = chair.run(&["floor", &meeting]);
     assert!(
         floor

@@ -3,6 +3,7 @@
 
 use std::io::Write as _;
 
+use quorum_core::Clock as _;
 use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
@@ -1246,6 +1247,157 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
     );
     chair_window.close().await;
     member_window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_delegates_in_the_window_and_the_delegate_votes_for_them_in_theirs() {
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let voters: Vec<_> = members.iter().filter(|m| m.role == "member").collect();
+    let laptop = |name: &str, code: &str| {
+        let laptop = Laptop::new(laptops.path().join(name));
+        let id = laptop.enroll(&hub, code)["member"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        laptop.run(&["sync"]);
+        (laptop, id)
+    };
+    let (away, away_id) = laptop("away", &voters[0].code);
+    let (delegate, delegate_id) = laptop("delegate", &voters[1].code);
+    let meeting = chair.only_meeting();
+
+    // The member who will be away picks their delegate in their own window.
+    let away_window = open_the_sample_meeting(away.profile.as_path()).await;
+    away_window
+        .find("[data-testid=delegate]")
+        .await
+        .select_by_value(&delegate_id)
+        .await
+        .unwrap();
+    let delegate_window = open_the_sample_meeting(delegate.profile.as_path()).await;
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua báo cáo kinh tế - xã hội",
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        meeting["agenda"][1]["id"].as_str().unwrap(),
+    ]);
+    let poll_id = poll["id"].as_str().unwrap();
+    chair.run(&["open-poll", poll_id]);
+    chair.run(&["sync"]);
+
+    // The delegate's window offers a ballot for the absent member beside their own.
+    let ballot_for = |member: &str| format!("[data-testid=ballot][data-for=\"{member}\"]");
+    delegate_window.find(&ballot_for(&away_id)).await;
+    away_window.close().await;
+    delegate_window
+        .click(&format!(
+            "{} [data-testid=vote-disagree]",
+            ballot_for(&delegate_id)
+        ))
+        .await;
+    delegate_window
+        .click(&format!(
+            "{} [data-testid=vote-agree]",
+            ballot_for(&away_id)
+        ))
+        .await;
+    for member in [&delegate_id, &away_id] {
+        delegate_window
+            .wait_for_attribute(
+                &format!("{} [data-testid=my-ballot]", ballot_for(member)),
+                "data-status",
+                "counted",
+            )
+            .await;
+    }
+    delegate_window.screenshot("poll-delegate-voted").await;
+    delegate_window.close().await;
+
+    chair.run(&["sync"]);
+    let view =
+        chair.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()])[0]["view"].clone();
+    assert_eq!(
+        (
+            view["answered"].as_u64(),
+            view["tally"]["delegated"].as_u64(),
+            view["tally"]["counts"][0]["count"].as_u64(),
+        ),
+        (Some(2), Some(1), Some(1)),
+        "the delegate's own ballot and the one for the absent member, agree once: {view}"
+    );
+    let counted: Vec<&str> = view["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|voter| voter.as_str().unwrap())
+        .collect();
+    assert!(
+        counted.contains(&away_id.as_str()) && counted.contains(&delegate_id.as_str()),
+        "the absent member voted through their delegate: {counted:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readiness_board_shows_what_a_laptop_still_has_to_send_and_when_it_reported() {
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let member_name = &members.iter().find(|m| m.role == "member").unwrap().name;
+    let meeting = chair.only_meeting();
+    let item = meeting["agenda"][1]["id"].as_str().unwrap();
+    // Two requests for the floor, the first lost from the outbox: the second cannot go.
+    for kind in [&[][..], &["--question"][..]] {
+        let mut args = vec!["request-floor", meeting["id"].as_str().unwrap(), item];
+        args.extend_from_slice(kind);
+        member.run(&args);
+    }
+    member.lose_first_queued_operation();
+
+    let window = open_the_sample_meeting(chair.profile.as_path()).await;
+    let device = format!(
+        "[data-testid=readiness-row][data-member=\"{member_name}\"] [data-testid=readiness-device]"
+    );
+    window
+        .wait_for_attribute(&device, "data-pending", "0")
+        .await;
+    let before = quorum_core::SystemClock.now();
+    let (synced, _) = member.try_run(&["sync"]);
+    assert!(!synced, "the member's sync stops at the gap");
+    window
+        .wait_for_attribute(&device, "data-pending", "1")
+        .await;
+    let shown = window.find(&device).await;
+    let reported: chrono::DateTime<chrono::Utc> = shown
+        .attr("data-reported")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let text = shown.text().await.unwrap();
+    assert!(
+        reported >= before
+            && text.contains("báo cáo lúc")
+            && text.contains("còn 1 thao tác chờ gửi"),
+        "the chair reads when the laptop last reported and that one action waits: {text:?} \
+         at {reported}"
+    );
+    window.screenshot("readiness-pending").await;
+    window.close().await;
 }
 
 /// The text of a PDF's first page as pdfium reads it, whitespace runs as single spaces.

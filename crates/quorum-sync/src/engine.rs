@@ -173,14 +173,18 @@ impl SyncEngine {
         let mut report = SyncReport::default();
         self.status.send_modify(|s| s.syncing = true);
         let result = async {
-            self.push(&mut report).await?;
+            // An outbox stopped at a gap and a document the hub serves wrong are told
+            // once the rest is done: they hold up neither the meeting's changes, nor
+            // the other documents, nor the report that shows the secretary what waits.
+            let stuck = match self.push(&mut report).await {
+                Err(gap @ SyncError::OutboxGap { .. }) => Some(gap),
+                other => other.map(|()| None)?,
+            };
             self.pull(&mut report).await?;
-            // A document the hub serves wrong is told once the rest is done: it holds
-            // up neither the other documents nor a publication.
             let refused = self.fetch_blobs(&mut report).await?;
             self.publish().await?;
             self.report_status().await?;
-            refused.map_or(Ok(()), Err)
+            stuck.or(refused).map_or(Ok(()), Err)
         }
         .await;
         let now = self.clock.now();
