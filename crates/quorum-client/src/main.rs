@@ -165,7 +165,21 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A script asked for JSON: a mistyped argument is answered in JSON too.
+        Err(error) if error.use_stderr() && std::env::args().any(|arg| arg == "--json") => {
+            let rendered = error.to_string();
+            let first_line = rendered.lines().next().unwrap_or_default();
+            println!(
+                "{}",
+                json!({ "error": first_line.trim_start_matches("error: ") })
+            );
+            eprint!("{error}");
+            return ExitCode::from(2);
+        }
+        Err(error) => error.exit(),
+    };
     // The profile holds the device's token and key, ballots and unpublished documents.
     quorum_store::private::restrict_new_files();
     let runtime = match tokio::runtime::Runtime::new() {
