@@ -1,20 +1,23 @@
 //! Quorum's desktop window. This crate holds only start-up, state and command
-//! registration; every command is a few lines over quorum-store and friends.
+//! registration; every command is a few lines over quorum-app-core's `Laptop`.
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod annotating;
+mod background;
+#[cfg(test)]
+mod bindings;
 mod commands;
-mod indexing;
+mod errors;
+mod exports;
 mod ipc;
-mod minutes;
 mod pages;
 mod profile;
-mod reanchoring;
+mod reading;
+mod room;
 mod secretary;
 mod voting;
-mod watching;
 
 use tauri::Manager;
 use tracing_subscriber::EnvFilter;
@@ -34,8 +37,8 @@ fn main() {
         .setup(|app| {
             let state = profile::open(app.handle());
             app.manage(state);
-            indexing::extract_new_texts(app.handle());
-            watching::watch_saved(app.handle());
+            background::after_documents_arrive(app.handle());
+            background::watch_saved_folders(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(pages::SCHEME, pages::handle)
@@ -47,12 +50,12 @@ fn main() {
             commands::set_language,
             commands::sync_status,
             commands::rejected_operations,
-            commands::document_pages,
-            commands::page_problem,
-            commands::unlock_document,
+            reading::document_pages,
+            reading::page_problem,
+            reading::unlock_document,
             commands::search,
-            commands::find_in_page,
-            commands::pages_on_screen,
+            reading::find_in_page,
+            reading::pages_on_screen,
             annotating::annotations,
             annotating::unanchored_annotations,
             annotating::add_note,
@@ -61,9 +64,9 @@ fn main() {
             annotating::add_rectangle,
             annotating::edit_annotation,
             annotating::delete_annotation,
-            annotating::export_annotated_copy,
-            annotating::my_notes,
-            annotating::save_notes_list,
+            exports::export_annotated_copy,
+            exports::my_notes,
+            exports::save_notes_list,
             voting::polls,
             voting::members,
             voting::create_poll,
@@ -72,15 +75,15 @@ fn main() {
             voting::delegate,
             voting::my_delegate,
             voting::me,
-            voting::save_results,
-            voting::readiness,
-            voting::attendance,
-            voting::check_in,
-            voting::mark_attendance,
-            voting::floor,
-            voting::request_floor,
-            voting::give_floor,
-            voting::end_floor,
+            exports::save_results,
+            room::readiness,
+            room::attendance,
+            room::check_in,
+            room::mark_attendance,
+            room::floor,
+            room::request_floor,
+            room::give_floor,
+            room::end_floor,
             secretary::drafts,
             secretary::new_draft,
             secretary::edit_meeting,
@@ -92,9 +95,9 @@ fn main() {
             secretary::publish,
             secretary::discard_draft,
             secretary::watch_folder,
-            minutes::decisions,
-            minutes::save_decision,
-            minutes::save_minutes,
+            exports::decisions,
+            exports::save_decision,
+            exports::save_minutes,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

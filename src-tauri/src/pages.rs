@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use quorum_core::Sha256Hex;
@@ -14,7 +13,7 @@ use tauri::http::{Response, StatusCode, header};
 use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
 use tracing::warn;
 
-use crate::ipc::{ErrorCode, IpcError};
+use crate::errors::{ErrorCode, IpcError};
 use crate::profile::AppState;
 
 pub const SCHEME: &str = "page";
@@ -59,8 +58,9 @@ pub fn handle(
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let asked = PageRequest::parse(request.uri()).and_then(|asked| {
-            let path = verified_blob(&state, &asked.sha256)?;
-            let pdf = state.pdf.as_ref().map_err(Clone::clone)?;
+            let laptop = state.laptop()?;
+            let path = laptop.verified_blob(&asked.sha256)?;
+            let pdf = laptop.pdf()?.clone();
             // Thumbnails are wanted wherever the reader is.
             let wanted = || asked.thumbnail || state.on_screen.wants(&asked.sha256, asked.page);
             let bmp = pdf
@@ -148,26 +148,6 @@ impl PageRequest {
             thumbnail,
         })
     }
-}
-
-/// The file of a document whose bytes are here and matched their hash; never any other.
-pub fn verified_blob(state: &AppState, sha256: &Sha256Hex) -> Result<PathBuf, IpcError> {
-    let store = state.store.as_ref().map_err(Clone::clone)?;
-    let verified = store
-        .lock()
-        .map_err(IpcError::internal)?
-        .blob_is_verified(sha256)?;
-    if !verified {
-        return Err(IpcError {
-            code: ErrorCode::DocumentNotDownloaded,
-            detail: sha256.to_string(),
-        });
-    }
-    Ok(state
-        .profile
-        .as_ref()
-        .map_err(Clone::clone)?
-        .blob_path(sha256))
 }
 
 #[cfg(test)]

@@ -1,18 +1,20 @@
-//! `quorum`: the headless Quorum client. Same profile format as the window, so a script
-//! can enroll, sync and inspect what a member's laptop holds. `--json` prints exactly
-//! one JSON document on stdout, also for errors.
+//! `quorum`: the headless Quorum client. Same profile format as the window, and the same
+//! use-cases (quorum-app-core's `Laptop`): this file parses flags and prints results.
+//! `--json` prints exactly one JSON document on stdout, also for errors.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use quorum_app_core::{AppError, Laptop, NewPollSubject, PageRef};
 use quorum_core::{
-    AgendaItemId, Annotation, AnnotationShape, Attendance, Clock, Color, DocumentId, MeetingId,
-    MemberId, PagePoint, Poll, PollId, PollSubject, SpeechKind, SystemClock, Visibility,
+    AgendaItemId, Attendance, DocumentId, MeetingId, MemberId, PagePoint, PollId, SpeechKind,
+    SystemClock, Visibility,
 };
-use quorum_sync::{Profile, SyncEngine, SyncStatus};
+use quorum_pdf::PdfError;
+use quorum_sync::Profile;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tracing_subscriber::EnvFilter;
@@ -222,37 +224,39 @@ fn to_value(value: &impl Serialize) -> Result<Value, Failure> {
 /// Runs the command; returns the JSON document and the text for people.
 async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
     let profile = Profile::new(&cli.profile);
-    let clock = SystemClock;
-    match &cli.command {
-        Command::Enroll {
+    let clock = Arc::new(SystemClock);
+    if let Command::Enroll {
+        url,
+        code,
+        certificate,
+        device_name,
+    } = &cli.command
+    {
+        let enrolled = quorum_sync::enroll(
+            &profile,
             url,
             code,
-            certificate,
+            certificate.as_deref(),
             device_name,
-        } => {
-            let enrolled = quorum_sync::enroll(
-                &profile,
-                url,
-                code,
-                certificate.as_deref(),
-                device_name,
-                &clock,
-            )
-            .await?;
-            let text = format!(
-                "enrolled as {} ({:?}) in {}",
-                enrolled.member.full_name, enrolled.member.role, enrolled.committee.name
-            );
-            Ok((
-                json!({ "member": enrolled.member, "committee": enrolled.committee }),
-                text,
-            ))
-        }
+            clock.as_ref(),
+        )
+        .await?;
+        let text = format!(
+            "enrolled as {} ({:?}) in {}",
+            enrolled.member.full_name, enrolled.member.role, enrolled.committee.name
+        );
+        return Ok((
+            json!({ "member": enrolled.member, "committee": enrolled.committee }),
+            text,
+        ));
+    }
+    // The headless client reads no PDFs: nothing it does needs their pages.
+    let no_reader = Err(PdfError::Worker("the quorum client reads no PDFs".into()));
+    let laptop = Laptop::open(profile, clock, no_reader)?;
+    match &cli.command {
+        Command::Enroll { .. } => unreachable!("enrolled above"),
         Command::Sync => {
-            let store = Arc::new(Mutex::new(profile.open_store()?));
-            let engine = SyncEngine::new(profile, store, Arc::new(clock))?;
-            let report = engine.sync_once().await?;
-            let status = engine.status().borrow().clone();
+            let (report, status) = laptop.sync_once().await?;
             let text = format!(
                 "synced: {} changes, {} documents fetched, {} operations applied, {} rejected; \
                  {}/{} documents here",
@@ -266,11 +270,10 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             Ok((json!({ "report": report, "status": status }), text))
         }
         Command::Status => {
-            let store = profile.open_store()?;
-            let status = SyncStatus::from_store(&store)?;
-            let me = store.me()?;
-            let device_id = store.enrollment()?.map(|enrollment| enrollment.device_id);
-            let rejected: Vec<Value> = store
+            let status = laptop.sync_status()?;
+            let me = laptop.me()?;
+            let device_id = laptop.enrollment()?.map(|enrollment| enrollment.device_id);
+            let rejected: Vec<Value> = laptop
                 .rejected_operations()?
                 .into_iter()
                 .map(|refused| {
@@ -297,7 +300,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             ))
         }
         Command::Meetings => {
-            let meetings = profile.open_store()?.meetings(clock.now())?;
+            let meetings = laptop.meetings()?;
             let text = meetings
                 .iter()
                 .map(|m| format!("{}  {}  {}", m.id, m.starts_at.to_rfc3339(), m.title))
@@ -306,20 +309,23 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             Ok((to_value(&meetings)?, text))
         }
         Command::Show { meeting } => {
-            let store = profile.open_store()?;
-            let meeting = store.meeting(*meeting)?;
+            let meeting = laptop.meeting(*meeting)?;
             let mut documents = Vec::new();
             let mut text = format!("{}\n", meeting.title);
             for (n, item) in meeting.agenda.iter().enumerate() {
                 text.push_str(&format!("{}. {}\n", n + 1, item.title));
                 for document in &item.documents {
                     let sha256 = &document.current.sha256;
-                    let present = store.blob_is_verified(sha256)?;
+                    let path = match laptop.verified_blob(sha256) {
+                        Ok(path) => Some(path),
+                        Err(AppError::NotDownloaded(_)) => None,
+                        Err(other) => return Err(other.into()),
+                    };
                     text.push_str(&format!(
                         "   {} ({}){}\n",
                         document.title,
                         document.current.file_name,
-                        if present {
+                        if path.is_some() {
                             ""
                         } else {
                             " — not downloaded yet"
@@ -328,8 +334,8 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                     documents.push(json!({
                         "documentId": document.id,
                         "sha256": sha256,
-                        "present": present,
-                        "path": present.then(|| profile.blob_path(sha256)),
+                        "present": path.is_some(),
+                        "path": path,
                     }));
                 }
             }
@@ -346,30 +352,23 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             share,
             text,
         } => {
-            let mut store = profile.open_store()?;
-            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
-            let sha256 = store.current_sha256(*document)?;
-            let page = page.checked_sub(1).ok_or("pages are numbered from 1")?;
-            let shape = AnnotationShape::Note {
-                at: PagePoint { x: *x, y: *y },
-                text: text.clone(),
+            let at = PageRef {
+                document_id: *document,
+                sha256: laptop.newest_version(*document)?,
+                page: page.checked_sub(1).ok_or("pages are numbered from 1")?,
             };
-            let now = clock.now();
-            let note = Annotation {
-                visibility: if *share {
-                    Visibility::Shared
-                } else {
-                    Visibility::Private
-                },
-                ..Annotation::private(*document, sha256, page, me.id, Color::Yellow, shape, now)
+            let visibility = if *share {
+                Visibility::Shared
+            } else {
+                Visibility::Private
             };
-            store.save_annotation(&note, now)?;
+            let point = PagePoint { x: *x, y: *y };
+            let note = laptop.add_note(at, point, text.clone(), visibility)?;
             let text = format!("note {} kept; it waits for the next sync", note.id);
             Ok((to_value(&note)?, text))
         }
         Command::Annotations { document } => {
-            let store = profile.open_store()?;
-            let shown = store.annotations(&store.current_sha256(*document)?)?;
+            let shown = laptop.annotations(&laptop.newest_version(*document)?)?;
             let text = shown
                 .iter()
                 .map(|s| {
@@ -387,22 +386,23 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             Ok((to_value(&shown)?, text))
         }
         Command::Polls { meeting } => {
-            let store = profile.open_store()?;
-            let mut polls = Vec::new();
-            let mut text = Vec::new();
-            for view in store.polls(*meeting)? {
-                let ballots = store.my_ballots(view.poll.id)?;
-                text.push(format!(
-                    "{}  {:?}  {}/{} answered  {}",
-                    view.poll.id,
-                    view.state,
-                    view.answered,
-                    view.eligible.len(),
-                    view.poll.question
-                ));
-                polls.push(json!({ "view": view, "myBallots": ballots }));
-            }
-            Ok((Value::Array(polls), text.join("\n")))
+            let cards = laptop.polls(*meeting)?;
+            let text = cards
+                .iter()
+                .map(|card| {
+                    let view = &card.view;
+                    format!(
+                        "{}  {:?}  {}/{} answered  {}",
+                        view.poll.id,
+                        view.state,
+                        view.answered,
+                        view.eligible.len(),
+                        view.poll.question
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok((to_value(&cards)?, text))
         }
         Command::CreatePoll {
             question,
@@ -411,25 +411,23 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             deadline,
             secret,
         } => {
-            let mut store = profile.open_store()?;
-            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
-            let subject = match (meeting, item) {
-                (Some(meeting_id), Some(agenda_item_id)) => PollSubject::AgendaItem {
+            let subject = match (meeting, item, deadline) {
+                (Some(meeting_id), Some(agenda_item_id), _) => NewPollSubject::AgendaItem {
                     meeting_id: *meeting_id,
                     agenda_item_id: *agenda_item_id,
                 },
-                _ => PollSubject::WrittenOpinion {
-                    committee_id: me.committee_id,
+                (_, _, Some(closes_at)) => NewPollSubject::WrittenOpinion {
+                    closes_at: *closes_at,
                 },
+                _ => return Err("a written opinion needs --deadline".into()),
             };
-            let poll = Poll::standard(subject, question.clone(), *secret, *deadline);
-            store.create_poll(&poll, clock.now())?;
+            let poll = laptop.create_poll(subject, question.clone(), *secret)?;
             let text = format!("poll {} prepared; it waits for the next sync", poll.id);
             Ok((to_value(&poll)?, text))
         }
         Command::OpenPoll { poll } | Command::ClosePoll { poll } => {
             let open = matches!(cli.command, Command::OpenPoll { .. });
-            profile.open_store()?.run_poll(*poll, open, clock.now())?;
+            laptop.run_poll(*poll, open)?;
             let text = format!(
                 "{} of poll {poll} queued until the next sync",
                 if open { "opening" } else { "closing" }
@@ -442,15 +440,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             comment,
             for_member,
         } => {
-            let mut store = profile.open_store()?;
-            let me = store.me()?.ok_or(quorum_store::StoreError::NotEnrolled)?;
-            let ballot = store.cast_ballot(
-                *poll,
-                for_member.unwrap_or(me.id),
-                option,
-                comment.clone(),
-                clock.now(),
-            )?;
+            let ballot = laptop.cast_ballot(*poll, *for_member, option, comment.clone())?;
             let text = format!("ballot \"{option}\" signed; it waits for the next sync");
             Ok((to_value(&ballot)?, text))
         }
@@ -460,9 +450,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             question,
         } => {
             let speech = speech_of(*question);
-            profile
-                .open_store()?
-                .request_floor(*meeting, *item, speech, clock.now())?;
+            laptop.request_floor(*meeting, *item, speech)?;
             Ok((
                 to_value(&speech)?,
                 "request queued until the next sync".to_string(),
@@ -475,27 +463,23 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             question,
         } => {
             let speech = speech_of(*question);
-            profile
-                .open_store()?
-                .give_floor(*meeting, *item, *member, speech, clock.now())?;
+            laptop.give_floor(*meeting, *item, *member, speech)?;
             Ok((to_value(&speech)?, "queued until the next sync".to_string()))
         }
         Command::EndFloor { meeting, item } => {
-            profile
-                .open_store()?
-                .end_floor(*meeting, *item, clock.now())?;
+            laptop.end_floor(*meeting, *item)?;
             Ok((
                 json!({ "ended": true }),
                 "queued until the next sync".to_string(),
             ))
         }
         Command::Floor { meeting } => {
-            let floor = profile.open_store()?.floor(*meeting)?;
+            let floor = laptop.floor(*meeting)?;
             let text = format!("{} agenda items with requests", floor.len());
             Ok((to_value(&floor)?, text))
         }
         Command::Attendance { meeting } => {
-            let board = profile.open_store()?.attendance(*meeting)?;
+            let board = laptop.attendance(*meeting)?;
             let text = format!(
                 "{}/{} voting invitees in the room{}",
                 board.quorum.present,
@@ -521,19 +505,14 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 (None, Some(by)) => Attendance::Substitute { by: by.clone() },
                 (None, None) => Attendance::Present,
             };
-            profile.open_store()?.mark_attendance(
-                *meeting,
-                *member,
-                attendance.clone(),
-                clock.now(),
-            )?;
+            laptop.mark_attendance(*meeting, *member, attendance.clone())?;
             Ok((
                 to_value(&attendance)?,
                 "attendance marked; it waits for the next sync".to_string(),
             ))
         }
         Command::Readiness { meeting } => {
-            let board = profile.open_store()?.readiness_board(*meeting)?;
+            let board = laptop.readiness(*meeting)?;
             let text = board
                 .iter()
                 .map(|invitee| {
@@ -557,7 +536,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             Ok((to_value(&board)?, text))
         }
         Command::Delegate { meeting, to } => {
-            profile.open_store()?.delegate(*meeting, *to, clock.now())?;
+            laptop.delegate(*meeting, *to)?;
             let text = match to {
                 Some(delegate) => {
                     format!("{delegate} may vote for you; queued until the next sync")
@@ -567,7 +546,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             Ok((json!({ "meeting": meeting, "delegate": to }), text))
         }
         Command::CheckIn { meeting } => {
-            let operation = profile.open_store()?.check_in(*meeting, clock.now())?;
+            let operation = laptop.check_in(*meeting)?;
             let text = format!(
                 "checked in; operation {} waits for the next sync",
                 operation.id

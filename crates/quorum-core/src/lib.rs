@@ -14,6 +14,7 @@ mod attendance;
 mod changes;
 mod clock;
 mod committee;
+pub mod csv;
 mod floor;
 mod ids;
 pub mod limits;
@@ -43,7 +44,7 @@ pub use meeting::{
     AgendaItem, Document, DocumentVersion, Meeting, MeetingError, MeetingStatus, MeetingSummary,
     order_meetings,
 };
-pub use operation::{Operation, OperationPayload};
+pub use operation::{Operation, OperationKind, OperationPayload};
 pub use permission::{Action, Denied, decide};
 pub use poll::{
     Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption,

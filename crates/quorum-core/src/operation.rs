@@ -87,22 +87,40 @@ pub enum OperationPayload {
     },
 }
 
+/// What an operation does, without its content: for logs and the member's lists, where
+/// the window names it in the member's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum OperationKind {
+    CastBallot,
+    CreatePoll,
+    OpenPoll,
+    ClosePoll,
+    Delegate,
+    SaveAnnotation,
+    DeleteAnnotation,
+    CheckIn,
+    MarkAttendance,
+    RequestToSpeak,
+    GiveFloor,
+    EndFloor,
+}
+
 impl OperationPayload {
-    /// The payload's kind as it appears in JSON, for logs and the member's lists.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OperationKind {
         match self {
-            Self::CastBallot { .. } => "castBallot",
-            Self::CreatePoll { .. } => "createPoll",
-            Self::OpenPoll { .. } => "openPoll",
-            Self::ClosePoll { .. } => "closePoll",
-            Self::Delegate { .. } => "delegate",
-            Self::SaveAnnotation { .. } => "saveAnnotation",
-            Self::DeleteAnnotation { .. } => "deleteAnnotation",
-            Self::CheckIn { .. } => "checkIn",
-            Self::MarkAttendance { .. } => "markAttendance",
-            Self::RequestToSpeak { .. } => "requestToSpeak",
-            Self::GiveFloor { .. } => "giveFloor",
-            Self::EndFloor { .. } => "endFloor",
+            Self::CastBallot { .. } => OperationKind::CastBallot,
+            Self::CreatePoll { .. } => OperationKind::CreatePoll,
+            Self::OpenPoll { .. } => OperationKind::OpenPoll,
+            Self::ClosePoll { .. } => OperationKind::ClosePoll,
+            Self::Delegate { .. } => OperationKind::Delegate,
+            Self::SaveAnnotation { .. } => OperationKind::SaveAnnotation,
+            Self::DeleteAnnotation { .. } => OperationKind::DeleteAnnotation,
+            Self::CheckIn { .. } => OperationKind::CheckIn,
+            Self::MarkAttendance { .. } => OperationKind::MarkAttendance,
+            Self::RequestToSpeak { .. } => OperationKind::RequestToSpeak,
+            Self::GiveFloor { .. } => OperationKind::GiveFloor,
+            Self::EndFloor { .. } => OperationKind::EndFloor,
         }
     }
 }

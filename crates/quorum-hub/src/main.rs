@@ -321,33 +321,20 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
 }
 
-/// One CSV line. Quoted where RFC 4180 needs it; a field a spreadsheet would run as a
-/// formula (a comment is the member's own text) is prefixed with `'`.
-fn csv_line(fields: &[&str]) -> String {
-    fields
-        .iter()
-        .map(|field| {
-            let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{field}")
-            } else {
-                (*field).to_string()
-            };
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result<()> {
     let tally = &results.tally;
-    writeln!(out, "{}", csv_line(&["key", "label", "count"]))?;
+    writeln!(
+        out,
+        "{}",
+        quorum_core::csv::line(&["key", "label", "count"])
+    )?;
     for option in &tally.counts {
         let count = option.count.to_string();
-        writeln!(out, "{}", csv_line(&[&option.key, &option.label, &count]))?;
+        writeln!(
+            out,
+            "{}",
+            quorum_core::csv::line(&[&option.key, &option.label, &count])
+        )?;
     }
     for (name, value) in [
         ("answered", tally.answered.to_string()),
@@ -357,18 +344,18 @@ fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result
         ("quorum met", tally.quorum_met.to_string()),
         ("passed", tally.passed.to_string()),
     ] {
-        writeln!(out, "{}", csv_line(&[name, &value]))?;
+        writeln!(out, "{}", quorum_core::csv::line(&[name, &value]))?;
     }
     // A secret poll has no ballots here: the store never hands them out.
     if results.poll.secrecy == BallotSecrecy::Named {
         let header = ["member", "choice", "comment", "timing", "cast by"];
-        writeln!(out, "{}", csv_line(&header))?;
+        writeln!(out, "{}", quorum_core::csv::line(&header))?;
         for ballot in &results.ballots {
             let timing = serde_name(&ballot.timing);
             writeln!(
                 out,
                 "{}",
-                csv_line(&[
+                quorum_core::csv::line(&[
                     &ballot.member,
                     &ballot.option_key,
                     ballot.comment.as_deref().unwrap_or(""),
@@ -435,28 +422,4 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_where_needed_and_formulas_are_defused() {
-        assert_eq!(
-            csv_line(&["agree", "Đồng ý", "2"]),
-            "agree,Đồng ý,2",
-            "plain fields stay as they are"
-        );
-        assert_eq!(
-            csv_line(&["Có, nhưng \"bổ sung\"\nsố liệu"]),
-            "\"Có, nhưng \"\"bổ sung\"\"\nsố liệu\"",
-            "commas, quotes and line breaks are quoted, quotes doubled"
-        );
-        assert_eq!(
-            csv_line(&["=HYPERLINK(\"x\")"]),
-            "\"'=HYPERLINK(\"\"x\"\")\"",
-            "a comment cannot run as a spreadsheet formula"
-        );
-    }
 }

@@ -409,7 +409,10 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
         .collect();
     assert_eq!(
         kinds,
-        ["saveAnnotation", "deleteAnnotation"],
+        [
+            quorum_core::OperationKind::SaveAnnotation,
+            quorum_core::OperationKind::DeleteAnnotation
+        ],
         "both reach the hub, in order"
     );
     let queued_delete = &store.pending_operations(10).unwrap()[1];

@@ -118,8 +118,9 @@ export const api = {
   watchFolder: (meetingId: MeetingId, folder: string) => invoke<null>('watch_folder', { meetingId, folder }),
   endFloor: (meetingId: MeetingId, agendaItemId: AgendaItemId) => invoke<null>('end_floor', { meetingId, agendaItemId }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
-  saveResults: (title: string, report: Report, csv: string) =>
-    invoke<ResultFiles>('save_results', { title, report, csv }),
+  /** Writes the report as PDF and `rows` as CSV (made safe for spreadsheets in Rust). */
+  saveResults: (title: string, report: Report, rows: string[][]) =>
+    invoke<ResultFiles>('save_results', { title, report, rows }),
   createPoll: (subject: NewPollSubject, question: string, secret: boolean) =>
     invoke<Poll>('create_poll', { subject, question, secret }),
   runPoll: (pollId: PollId, open: boolean) => invoke<null>('run_poll', { pollId, open }),

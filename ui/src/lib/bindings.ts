@@ -43,11 +43,13 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
 export type OperationId = string;
+
+export type OperationKind = "castBallot" | "createPoll" | "openPoll" | "closePoll" | "delegate" | "saveAnnotation" | "deleteAnnotation" | "checkIn" | "markAttendance" | "requestToSpeak" | "giveFloor" | "endFloor";
 
 export type SyncView = { 
 /**
@@ -73,9 +75,9 @@ export type Connection = "unknown" | "online" | "offline";
 
 export type RejectedOperation = { id: OperationId, 
 /**
- * The operation's kind, e.g. "checkIn"; the UI names it in the member's language.
+ * What it did; the UI names it in the member's language.
  */
-kind: string, createdAt: string, 
+kind: OperationKind, createdAt: string, 
 /**
  * Why, as a code the UI has a sentence for.
  */

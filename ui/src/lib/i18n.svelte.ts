@@ -1,7 +1,7 @@
 // Messages live in src/i18n/<language>.json; code only names keys.
 import vi from '../i18n/vi.json';
 import en from '../i18n/en.json';
-import type { ErrorCode, Language, Refusal } from './bindings';
+import type { ErrorCode, Language, OperationKind, Refusal } from './bindings';
 
 type Catalog = Record<string, string>;
 export const catalogs: Record<Language, Catalog> = { vi, en };
@@ -43,6 +43,8 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   storeCorrupt: 'error.storeCorrupt',
   storeTooNew: 'error.storeTooNew',
   storeUnreadable: 'error.storeUnreadable',
+  fileUnreadable: 'error.fileUnreadable',
+  fileUnwritable: 'error.fileUnwritable',
   meetingNotFound: 'error.meetingNotFound',
   documentNotDownloaded: 'error.documentNotDownloaded',
   documentDamaged: 'error.documentDamaged',
@@ -62,6 +64,22 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   notEligible: 'error.notEligible',
   invalidBallot: 'error.invalidBallot',
   internal: 'error.internal',
+};
+
+/** The name of each kind of queued action; complete by type. */
+export const operationMessageKeys: Record<OperationKind, string> = {
+  castBallot: 'operation.castBallot',
+  createPoll: 'operation.createPoll',
+  openPoll: 'operation.openPoll',
+  closePoll: 'operation.closePoll',
+  delegate: 'operation.delegate',
+  saveAnnotation: 'operation.saveAnnotation',
+  deleteAnnotation: 'operation.deleteAnnotation',
+  checkIn: 'operation.checkIn',
+  markAttendance: 'operation.markAttendance',
+  requestToSpeak: 'operation.requestToSpeak',
+  giveFloor: 'operation.giveFloor',
+  endFloor: 'operation.endFloor',
 };
 
 /** The sentence for each reason the hub may refuse an action; complete by type. */

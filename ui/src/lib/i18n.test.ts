@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, errorMessageKeys, i18n, refusalMessageKeys, t, tn } from './i18n.svelte';
+import { catalogs, errorMessageKeys, i18n, operationMessageKeys, refusalMessageKeys, t, tn } from './i18n.svelte';
 
 describe('message files', () => {
   it('Vietnamese and English have the same keys', () => {
@@ -16,8 +16,9 @@ describe('message files', () => {
     }
   });
 
-  it('every error code and every refusal has a sentence in both languages', () => {
-    for (const key of [...Object.values(errorMessageKeys), ...Object.values(refusalMessageKeys)]) {
+  it('every error code, refusal and kind of action has a sentence in both languages', () => {
+    const keys = [errorMessageKeys, refusalMessageKeys, operationMessageKeys].flatMap(Object.values);
+    for (const key of keys) {
       expect(catalogs.vi[key], `vi ${key}`).toBeTruthy();
       expect(catalogs.en[key], `en ${key}`).toBeTruthy();
     }

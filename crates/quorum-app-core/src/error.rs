@@ -1,0 +1,54 @@
+//! What a client use-case can fail with: the store's, sync's and the reader's errors as
+//! they are, and a file that cannot be read or written named as such.
+
+use std::path::PathBuf;
+
+use quorum_pdf::PdfError;
+use quorum_store::StoreError;
+use quorum_sync::SyncError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error(transparent)]
+    Sample(#[from] quorum_sample::SampleError),
+    #[error("cannot read {path}: {source}")]
+    CannotRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    CannotWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    /// The document's bytes are not on this laptop, or did not match their hash.
+    #[error("document {0} is not on this laptop yet")]
+    NotDownloaded(quorum_core::Sha256Hex),
+    /// A file none of whose pages can be drawn is not put on the agenda.
+    #[error("{file}: no page can be shown")]
+    NoPageShown { file: String },
+    #[error("the local store is unavailable after an earlier failure; restart Quorum")]
+    StorePoisoned,
+}
+
+impl AppError {
+    pub(crate) fn reading(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::CannotRead { path, source }
+    }
+
+    pub(crate) fn writing(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::CannotWrite { path, source }
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
