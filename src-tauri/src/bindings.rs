@@ -98,6 +98,7 @@ fn render_bindings() -> String {
         quorum_store::MyBallot::decl(&cfg),
         quorum_store::BallotStatus::decl(&cfg),
         Member::decl(&cfg),
+        Capabilities::decl(&cfg),
         Role::decl(&cfg),
         Denied::decl(&cfg),
         quorum_core::protocol::InvalidOperation::decl(&cfg),

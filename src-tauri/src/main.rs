@@ -75,6 +75,7 @@ fn main() {
             voting::delegate,
             voting::my_delegate,
             voting::me,
+            voting::capabilities,
             exports::save_results,
             room::readiness,
             room::attendance,

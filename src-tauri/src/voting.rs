@@ -2,7 +2,7 @@
 //! to queue, the chair's and secretary's controls. The hub decides what counts.
 
 use quorum_app_core::{NewPollSubject, PollCard};
-use quorum_core::{MeetingId, Member, MemberId, Poll, PollId};
+use quorum_core::{Capabilities, MeetingId, Member, MemberId, Poll, PollId};
 use tauri::State;
 use tracing::instrument;
 
@@ -31,6 +31,17 @@ pub fn members(state: State<'_, AppState>) -> Result<Vec<Member>, IpcError> {
 #[instrument(skip(state), err(Debug))]
 pub fn me(state: State<'_, AppState>) -> Result<Option<Member>, IpcError> {
     Ok(state.laptop()?.me()?)
+}
+
+/// What the member may do in a meeting, or with no meeting in their committee: the
+/// window shows or hides controls by it.
+#[tauri::command(async)]
+#[instrument(skip(state), err(Debug))]
+pub fn capabilities(
+    state: State<'_, AppState>,
+    meeting_id: Option<MeetingId>,
+) -> Result<Capabilities, IpcError> {
+    Ok(state.laptop()?.capabilities(meeting_id)?)
 }
 
 /// A poll with the committee's usual rules, queued.

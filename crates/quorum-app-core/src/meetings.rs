@@ -1,7 +1,7 @@
 //! Reading what the laptop holds: meetings, members, search, what changed since the
 //! member last looked, the refused operations, and the member's language.
 
-use quorum_core::{Meeting, MeetingId, MeetingSummary, Member};
+use quorum_core::{Capabilities, Meeting, MeetingId, MeetingSummary, Member};
 use quorum_store::{Enrollment, RefusedOperation, SearchHit, SinceLastLook};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -58,6 +58,20 @@ impl Laptop {
     /// sample.
     pub fn me(&self) -> Result<Option<Member>> {
         self.with_store(|store| store.me())
+    }
+
+    /// What the member may do in a meeting, or with no meeting in their committee; on a
+    /// laptop never enrolled, nothing.
+    pub fn capabilities(&self, meeting_id: Option<MeetingId>) -> Result<Capabilities> {
+        self.with_store(|store| {
+            let Some(me) = store.me()? else {
+                return Ok(Capabilities::default());
+            };
+            Ok(match meeting_id {
+                Some(id) => Capabilities::in_meeting(&me, &store.meeting(id)?, &store.members()?),
+                None => Capabilities::in_committee(&me),
+            })
+        })
     }
 
     /// Everyone in the committees on this laptop, to name voters and delegates.

@@ -45,7 +45,7 @@ pub use meeting::{
     order_meetings,
 };
 pub use operation::{Operation, OperationKind, OperationPayload};
-pub use permission::{Action, Denied, decide};
+pub use permission::{Action, Capabilities, Denied, decide, may_ask_written_opinion};
 pub use poll::{
     Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption,
     PollSubject, QuorumRule,

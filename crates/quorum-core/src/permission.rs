@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Meeting, MeetingStatus, Member, Role};
+use crate::{CommitteeId, Meeting, MeetingStatus, Member, MemberId, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -51,7 +51,7 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
     if actor.committee_id != meeting.committee_id {
         return Err(Denied::OtherCommittee);
     }
-    let secretary = actor.role == Role::Secretary;
+    let secretary = prepares_meetings(actor.role);
     if !secretary {
         // Everyone but the secretary sees only meetings they are invited to, once published.
         if !meeting.invitees.contains(&actor.id) {
@@ -61,7 +61,7 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
             return Err(Denied::NotPublished);
         }
     }
-    let votes_and_speaks = matches!(actor.role, Role::Chair | Role::Member);
+    let votes_and_speaks = votes(actor.role);
 
     match action {
         ViewMeeting | Annotate => Ok(()),
@@ -72,9 +72,7 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
         EditMeeting => Ok(()),
         Vote if !votes_and_speaks => Err(Denied::NonVotingRole),
         Vote => Ok(()),
-        RunPoll if !matches!(actor.role, Role::Chair | Role::Secretary) => {
-            Err(Denied::ChairOrSecretaryOnly)
-        }
+        RunPoll if !runs_polls(actor.role) => Err(Denied::ChairOrSecretaryOnly),
         // Polls run on the meeting's day, before anyone marks the session started.
         RunPoll if meeting.status == Closed => Err(Denied::MeetingClosed),
         RunPoll => Ok(()),
@@ -84,6 +82,86 @@ pub fn decide(actor: &Member, action: Action, meeting: &Meeting) -> Result<(), D
         CheckIn => Ok(()),
         RequestToSpeak if !votes_and_speaks => Err(Denied::NonVotingRole),
         RequestToSpeak => Ok(()),
+    }
+}
+
+/// The role that prepares and edits meetings, and sees them as drafts.
+fn prepares_meetings(role: Role) -> bool {
+    role == Role::Secretary
+}
+
+/// The roles that vote and speak.
+fn votes(role: Role) -> bool {
+    matches!(role, Role::Chair | Role::Member)
+}
+
+/// The roles that prepare, open and close polls.
+fn runs_polls(role: Role) -> bool {
+    matches!(role, Role::Chair | Role::Secretary)
+}
+
+/// Whether `actor` may prepare, open or close a written-opinion request to the
+/// committee `committee_id`.
+pub fn may_ask_written_opinion(actor: &Member, committee_id: CommitteeId) -> Result<(), Denied> {
+    if actor.committee_id != committee_id {
+        Err(Denied::OtherCommittee)
+    } else if !runs_polls(actor.role) {
+        Err(Denied::ChairOrSecretaryOnly)
+    } else {
+        Ok(())
+    }
+}
+
+/// What a member may do, each answer [`decide`]'s, sent to the window with the data so
+/// it shows or hides controls without deciding anything itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// Edit the meeting, mark attendance, tie a folder (the secretary).
+    pub edit_meeting: bool,
+    /// Prepare, open and close polls; give and end the floor.
+    pub run_polls: bool,
+    pub vote: bool,
+    pub check_in: bool,
+    pub request_to_speak: bool,
+    pub share_annotations: bool,
+    /// Members this one may let vote for them: the other invitees who vote.
+    pub delegates: Vec<MemberId>,
+}
+
+impl Capabilities {
+    /// In `meeting`, among the committee's `members`.
+    pub fn in_meeting(actor: &Member, meeting: &Meeting, members: &[Member]) -> Self {
+        let may = |action| decide(actor, action, meeting).is_ok();
+        let vote = may(Action::Vote);
+        let delegates = if vote {
+            members
+                .iter()
+                .filter(|m| m.id != actor.id && decide(m, Action::Vote, meeting).is_ok())
+                .map(|m| m.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            edit_meeting: may(Action::EditMeeting),
+            run_polls: may(Action::RunPoll),
+            vote,
+            check_in: may(Action::CheckIn),
+            request_to_speak: may(Action::RequestToSpeak),
+            share_annotations: may(Action::ShareAnnotation),
+            delegates,
+        }
+    }
+
+    /// Outside any meeting: preparing meetings, and the committee's written opinions.
+    pub fn in_committee(actor: &Member) -> Self {
+        Self {
+            edit_meeting: prepares_meetings(actor.role),
+            run_polls: may_ask_written_opinion(actor, actor.committee_id).is_ok(),
+            vote: votes(actor.role),
+            ..Self::default()
+        }
     }
 }
 
@@ -201,6 +279,99 @@ mod tests {
             decide(&uninvited, ViewMeeting, &m),
             Err(Denied::NotInvited),
             "a meeting is visible only to its invitees and the secretary"
+        );
+    }
+
+    /// A published meeting inviting one member of each role, plus `extra` invitees.
+    fn room(status: MeetingStatus) -> (Meeting, [Member; 4]) {
+        let mut m = meeting("Phiên họp", at(1, 8));
+        m.status = status;
+        let people = [Role::Secretary, Role::Chair, Role::Member, Role::Observer]
+            .map(|role| member(&m, role));
+        m.invitees.extend(people.iter().map(|p| p.id));
+        (m, people)
+    }
+
+    #[test]
+    fn capabilities_follow_decide_for_each_role() {
+        let (m, people) = room(InSession);
+        let [secretary, chair, voter, observer] = &people;
+        let outsider = member(&m, Role::Member);
+        let mut members = people.to_vec();
+        members.push(outsider.clone());
+        let of = |who: &Member| Capabilities::in_meeting(who, &m, &members);
+
+        let chair_may = of(chair);
+        assert!(
+            chair_may.run_polls && chair_may.vote && chair_may.check_in && !chair_may.edit_meeting,
+            "the chair runs polls and votes but does not edit: {chair_may:?}"
+        );
+        assert_eq!(
+            chair_may.delegates,
+            vec![voter.id],
+            "the chair may delegate to the other invitee who votes; not to the secretary, \
+             the observer, an uninvited member or themself"
+        );
+        let secretary_may = of(secretary);
+        assert!(
+            secretary_may.edit_meeting
+                && secretary_may.run_polls
+                && !secretary_may.vote
+                && !secretary_may.check_in
+                && secretary_may.delegates.is_empty(),
+            "the secretary edits and runs polls, and neither votes nor delegates: {secretary_may:?}"
+        );
+        assert_eq!(
+            of(observer),
+            Capabilities {
+                check_in: true,
+                ..Capabilities::default()
+            },
+            "an observer reads, and checks in to be counted present"
+        );
+        let voter_may = of(voter);
+        assert!(
+            voter_may.vote && voter_may.request_to_speak && !voter_may.run_polls,
+            "a member votes and speaks, and runs nothing: {voter_may:?}"
+        );
+        assert_eq!(
+            of(&outsider),
+            Capabilities::default(),
+            "a member not invited may do nothing in the meeting"
+        );
+    }
+
+    #[test]
+    fn in_a_closed_meeting_nobody_votes_checks_in_or_edits() {
+        let (m, people) = room(Closed);
+        for who in &people {
+            let may = Capabilities::in_meeting(who, &m, &people);
+            assert!(
+                !may.vote && !may.check_in && !may.edit_meeting && !may.run_polls,
+                "{:?}: {may:?}",
+                who.role
+            );
+        }
+    }
+
+    #[test]
+    fn outside_meetings_the_secretary_prepares_and_the_chair_asks_for_written_opinions() {
+        let (m, [secretary, chair, voter, observer]) = room(Published);
+        let secretary_may = Capabilities::in_committee(&secretary);
+        assert!(secretary_may.edit_meeting && secretary_may.run_polls && !secretary_may.vote);
+        let chair_may = Capabilities::in_committee(&chair);
+        assert!(!chair_may.edit_meeting && chair_may.run_polls && chair_may.vote);
+        let voter_may = Capabilities::in_committee(&voter);
+        assert!(!voter_may.run_polls && voter_may.vote);
+        assert_eq!(
+            Capabilities::in_committee(&observer),
+            Capabilities::default()
+        );
+        assert_eq!(
+            may_ask_written_opinion(&chair, CommitteeId::new_v7()),
+            Err(Denied::OtherCommittee),
+            "never of another committee (meeting {})",
+            m.id
         );
     }
 }

@@ -28,7 +28,7 @@ use quorum_core::protocol::{InvalidOperation, PollView, Record, Refusal};
 use quorum_core::{
     Action, Ballot, BallotSecrecy, CommitteeId, Counted, Delegation, Denied, DeviceId, MeetingId,
     Member, MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide,
-    eligible_voters, judge_timing, tally,
+    eligible_voters, judge_timing, may_ask_written_opinion, tally,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -225,12 +225,7 @@ fn may_run(
             Ok(meeting.committee_id)
         }
         PollSubject::WrittenOpinion { committee_id } => {
-            if *committee_id != member.committee_id {
-                return Err(Denied::OtherCommittee.into());
-            }
-            if !matches!(member.role, Role::Chair | Role::Secretary) {
-                return Err(Denied::ChairOrSecretaryOnly.into());
-            }
+            may_ask_written_opinion(member, *committee_id)?;
             Ok(*committee_id)
         }
     }

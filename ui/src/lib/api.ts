@@ -10,6 +10,7 @@ import type {
   AnnotationEdit,
   AnnotationId,
   Attendance,
+  Capabilities,
   AttendanceBoard,
   Color,
   MarkupKind,
@@ -78,6 +79,8 @@ export const api = {
     invoke<PageRect[]>('find_in_page', { sha256, page, query }),
   polls: (meetingId: MeetingId | null) => invoke<PollCard[]>('polls', { meetingId }),
   members: () => invoke<Member[]>('members'),
+  /** What the member may do in a meeting, or with none in their committee. */
+  capabilities: (meetingId: MeetingId | null) => invoke<Capabilities>('capabilities', { meetingId }),
   me: () => invoke<Member | null>('me'),
   decisions: (meetingId: MeetingId) => invoke<string[]>('decisions', { meetingId }),
   saveDecision: (meetingId: MeetingId, itemId: AgendaItemId, decision: string) =>

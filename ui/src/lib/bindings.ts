@@ -387,6 +387,20 @@ export type Member = { id: MemberId, committeeId: CommitteeId, fullName: string,
  */
 position: string, role: Role, };
 
+export type Capabilities = { 
+/**
+ * Edit the meeting, mark attendance, tie a folder (the secretary).
+ */
+editMeeting: boolean, 
+/**
+ * Prepare, open and close polls; give and end the floor.
+ */
+runPolls: boolean, vote: boolean, checkIn: boolean, requestToSpeak: boolean, shareAnnotations: boolean, 
+/**
+ * Members this one may let vote for them: the other invitees who vote.
+ */
+delegates: Array<MemberId>, };
+
 export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
