@@ -7,10 +7,12 @@ use quorum_core::protocol::Refusal;
 use quorum_core::*;
 use ts_rs::{Config, TS};
 
+use crate::typescript::{commands, ts_type};
+
 const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
 
 /// Every type the UI receives or sends, with the types they are made of.
-fn render_bindings() -> String {
+pub(crate) fn render_bindings() -> String {
     let cfg = Config::default();
     let declarations = [
         MeetingSummary::decl(&cfg),
@@ -137,37 +139,18 @@ fn write_bindings() {
 /// `render_bindings` is written by hand, this reads the commands themselves.
 #[test]
 fn every_type_a_command_takes_or_gives_is_in_the_bindings() {
-    // Tauri's and the standard library's, which never cross as themselves, and
-    // chrono's, which cross as strings.
-    const NOT_CROSSING: &[&str] = &[
-        "State",
-        "AppState",
-        "AppHandle",
-        "Result",
-        "Option",
-        "Vec",
-        "String",
-        "PathBuf",
-        "DateTime",
-        "Utc",
-    ];
-    let rendered = render_bindings();
-    let sources = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap();
+    let bindings = render_bindings();
     let mut checked = 0;
-    for source in sources {
-        let text = std::fs::read_to_string(source.unwrap().path()).unwrap();
-        for command in text.split("#[tauri::command").skip(1) {
-            let signature = command
-                .split_once("pub fn ")
-                .and_then(|(_, rest)| rest.split_once('{'))
-                .map(|(signature, _)| signature)
-                .expect("a command is a pub fn");
-            let (name, arguments) = signature.split_once('(').unwrap();
-            for word in arguments.split(|c: char| !c.is_alphanumeric() && c != '_') {
-                if word.starts_with(char::is_uppercase) && !NOT_CROSSING.contains(&word) {
+    for command in commands() {
+        let returned = command.returns.iter().map(|ty| ts_type(ty));
+        let taken = command.arguments.iter().map(|(_, ty)| ts_type(ty));
+        for ty in returned.chain(taken) {
+            for word in ty.split(|c: char| !c.is_alphanumeric()) {
+                if word.starts_with(char::is_uppercase) {
                     assert!(
-                        rendered.contains(&format!("export type {word} ")),
-                        "{word}, used by the command {name}, has no TypeScript twin"
+                        bindings.contains(&format!("export type {word} ")),
+                        "{word}, used by the command {}, has no TypeScript twin",
+                        command.name
                     );
                     checked += 1;
                 }

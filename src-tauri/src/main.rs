@@ -17,6 +17,8 @@ mod profile;
 mod reading;
 mod room;
 mod secretary;
+#[cfg(test)]
+mod typescript;
 mod voting;
 
 use tauri::Manager;
