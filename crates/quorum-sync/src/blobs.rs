@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 use tracing::{debug, warn};
 
+use crate::decide::{continues_partial, resume_from};
 use crate::hub::HubClient;
 use crate::{Profile, Result, SyncError};
 
@@ -35,19 +36,13 @@ pub(crate) async fn fetch_blob(
     mut on_bytes: impl FnMut(u64),
 ) -> Result<Fetched> {
     let part = profile.partial_blob_path(sha256);
-    let mut resumed_from = tokio::fs::metadata(&part)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0);
-    if resumed_from > size {
-        // Longer than the document: not a prefix of it. Start over.
-        resumed_from = 0;
-    }
+    let kept = tokio::fs::metadata(&part).await.map_or(0, |m| m.len());
+    let mut resumed_from = resume_from(kept, size);
     let mut downloaded = 0;
     let response = hub.get_blob(sha256, resumed_from).await?;
     let status = response.status();
     if status != StatusCode::RANGE_NOT_SATISFIABLE {
-        let append = status == StatusCode::PARTIAL_CONTENT && resumed_from > 0;
+        let append = continues_partial(status, resumed_from);
         if !append {
             resumed_from = 0;
         }

@@ -1,14 +1,12 @@
 //! One round of sync (push, pull, prefetch) and the background loop around it.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use quorum_core::protocol::{
-    ChangesPage, DeviceStatus, Outcome, PushRequest, PushResponse, StatusTaken,
-};
+use quorum_core::protocol::{ChangesPage, DeviceStatus, PushRequest, PushResponse, StatusTaken};
 use quorum_core::{Clock, Meeting, Sha256Hex};
 use quorum_store::{Store, StoreError};
 use serde::Serialize;
@@ -17,6 +15,9 @@ use tracing::{info, instrument, warn};
 use ts_rs::TS;
 
 use crate::blobs::fetch_blob;
+use crate::decide::{
+    ProgressGate, connection_after, judge_push, next_round_in, publication_problem,
+};
 use crate::hub::HubClient;
 use crate::{Profile, Result, SyncError, backoff_delay};
 
@@ -24,10 +25,9 @@ use crate::{Profile, Result, SyncError, backoff_delay};
 const PUSH_BATCH: usize = 200;
 /// Changes asked for in one page.
 const PAGE_LIMIT: &str = "500";
-/// How often to sync when the live channel is quiet.
-const POLL_INTERVAL: Duration = Duration::from_secs(30);
-const BACKOFF_BASE: Duration = Duration::from_secs(1);
-const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// The live channel's reconnection pauses.
+const LIVE_BACKOFF_BASE: std::time::Duration = std::time::Duration::from_secs(1);
+const LIVE_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -193,13 +193,7 @@ impl SyncEngine {
         }
         let mut status = self.status.borrow().clone();
         status.syncing = false;
-        status.connection = match &result {
-            // A hub showing another certificate is not ours: not connected to it.
-            Err(SyncError::Unreachable { .. } | SyncError::CertificateMismatch { .. }) => {
-                Connection::Offline
-            }
-            _ => Connection::Online,
-        };
+        status.connection = connection_after(result.as_ref().err());
         status.last_error = result.as_ref().err().map(ToString::to_string);
         status.problem = result.as_ref().err().and_then(SyncProblem::of);
         self.with_store(|s| status.refresh_from(s))?;
@@ -217,16 +211,10 @@ impl SyncEngine {
                 serde_json::to_string(&meeting).map_err(|e| SyncError::Protocol(e.to_string()))?;
             match self.publish_one(&meeting).await {
                 Ok(stored) => self.with_store(|store| store.published(&stored, &sent))?,
-                Err(SyncError::Refused {
-                    status, message, ..
-                }) if (400..500).contains(&status) && status != 429 => {
-                    self.with_store(|store| store.publication_refused(meeting.id, &message))?;
-                }
-                Err(SyncError::Io { path, source }) => {
-                    let problem = format!("{}: {source}", path.display());
+                Err(error) => {
+                    let problem = publication_problem(error)?;
                     self.with_store(|store| store.publication_refused(meeting.id, &problem))?;
                 }
-                Err(other) => return Err(other),
             }
         }
         Ok(())
@@ -279,36 +267,28 @@ impl SyncEngine {
             if operations.is_empty() {
                 return Ok(());
             }
-            let sent = operations.len();
+            let sent: Vec<_> = operations.iter().map(|operation| operation.id).collect();
             let response: PushResponse = self
                 .hub
                 .post_json("/operations", &PushRequest { operations })
                 .await?;
-            let mut gap = None;
+            let verdict = judge_push(&sent, &response.results);
             self.with_store(|store| {
-                for result in &response.results {
-                    match &result.outcome {
-                        Outcome::Applied => {
-                            store.acknowledge(result.id)?;
-                            report.operations_applied += 1;
-                        }
-                        Outcome::Duplicate => {
-                            store.acknowledge(result.id)?;
-                            report.operations_duplicate += 1;
-                        }
-                        Outcome::Rejected { refusal, reason } => {
-                            store.mark_rejected(result.id, *refusal, reason)?;
-                            report.operations_rejected += 1;
-                        }
-                        Outcome::Gap { expected } => gap = Some(*expected),
-                    }
+                for id in verdict.applied.iter().chain(&verdict.duplicates) {
+                    store.acknowledge(*id)?;
+                }
+                for (id, refusal, reason) in &verdict.rejected {
+                    store.mark_rejected(*id, *refusal, reason)?;
                 }
                 Ok(())
             })?;
-            if let Some(expected) = gap {
+            report.operations_applied += verdict.applied.len() as u64;
+            report.operations_duplicate += verdict.duplicates.len() as u64;
+            report.operations_rejected += verdict.rejected.len() as u64;
+            if let Some(expected) = verdict.gap {
                 return Err(SyncError::OutboxGap { expected });
             }
-            if response.results.len() < sent {
+            if !verdict.send_more {
                 // The hub stopped early; what it did not answer stays queued for next time.
                 return Ok(());
             }
@@ -341,17 +321,27 @@ impl SyncEngine {
             s.bytes_downloaded = 0;
         });
         let mut refused = None;
+        let mut downloaded = 0;
+        let mut gate = ProgressGate::default();
         for (sha256, size) in missing {
-            let progress = |n| self.status.send_modify(|s| s.bytes_downloaded += n);
-            let fetched = match fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await
-            {
-                Err(SyncError::BlobMismatch { .. }) => {
-                    // The bad bytes are gone; one fresh download from the start.
-                    report.blobs_discarded += 1;
-                    fetch_blob(&self.hub, &self.profile, &sha256, size, progress).await
+            let mut progress = |n| {
+                downloaded += n;
+                if gate.should_tell(Instant::now(), false) {
+                    self.status.send_modify(|s| s.bytes_downloaded = downloaded);
                 }
-                other => other,
             };
+            let fetched =
+                match fetch_blob(&self.hub, &self.profile, &sha256, size, &mut progress).await {
+                    Err(SyncError::BlobMismatch { .. }) => {
+                        // The bad bytes are gone; one fresh download from the start.
+                        report.blobs_discarded += 1;
+                        fetch_blob(&self.hub, &self.profile, &sha256, size, &mut progress).await
+                    }
+                    other => other,
+                };
+            if gate.should_tell(Instant::now(), true) {
+                self.status.send_modify(|s| s.bytes_downloaded = downloaded);
+            }
             let fetched = match fetched {
                 Err(mismatch @ SyncError::BlobMismatch { .. }) => {
                     report.blobs_discarded += 1;
@@ -382,16 +372,12 @@ impl SyncEngine {
                     if report != SyncReport::default() {
                         info!(?report, "synced");
                     }
-                    POLL_INTERVAL
+                    next_round_in(failures, None, jitter())
                 }
                 Err(error) => {
                     failures += 1;
                     warn!(%error, failures, "sync failed");
-                    if error.is_retryable() {
-                        backoff_delay(failures, BACKOFF_BASE, BACKOFF_MAX, jitter())
-                    } else {
-                        BACKOFF_MAX
-                    }
+                    next_round_in(failures, Some(&error), jitter())
                 }
             };
             tokio::select! {
@@ -426,8 +412,8 @@ impl SyncEngine {
             }
             tokio::time::sleep(backoff_delay(
                 failures.max(1),
-                BACKOFF_BASE,
-                BACKOFF_MAX,
+                LIVE_BACKOFF_BASE,
+                LIVE_BACKOFF_MAX,
                 jitter(),
             ))
             .await;

@@ -12,6 +12,7 @@
 
 mod backoff;
 mod blobs;
+mod decide;
 mod engine;
 mod enroll;
 mod hub;
