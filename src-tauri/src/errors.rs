@@ -3,10 +3,6 @@
 
 use std::fmt::Display;
 
-use quorum_app_core::AppError;
-use quorum_pdf::PdfError;
-use quorum_store::StoreError;
-use quorum_sync::SyncError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -79,111 +75,5 @@ impl IpcError {
             code: ErrorCode::Internal,
             detail: error.to_string(),
         }
-    }
-}
-
-impl From<PdfError> for IpcError {
-    fn from(error: PdfError) -> Self {
-        let code = match &error {
-            PdfError::NotFound { .. } => ErrorCode::DocumentNotDownloaded,
-            PdfError::Corrupt | PdfError::NoPages | PdfError::Pdfium(_) => {
-                ErrorCode::DocumentDamaged
-            }
-            PdfError::PasswordProtected => ErrorCode::DocumentProtected,
-            PdfError::WrongPassword => ErrorCode::WrongPassword,
-            // Only when the reader itself is missing or cannot start.
-            PdfError::LibraryMissing { .. }
-            | PdfError::LibraryUnusable { .. }
-            | PdfError::Worker(_) => ErrorCode::PdfUnavailable,
-            PdfError::BadPage { .. } => ErrorCode::PageNotShown,
-            PdfError::ReaderTimedOut { .. } => ErrorCode::ReaderTimedOut,
-            PdfError::WorkerCrashed | PdfError::ReaderGaveUp => ErrorCode::ReaderStopped,
-            PdfError::NoLongerWanted => ErrorCode::PageNotOnScreen,
-            PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } => ErrorCode::Internal,
-        };
-        Self {
-            code,
-            detail: error.to_string(),
-        }
-    }
-}
-
-impl From<StoreError> for IpcError {
-    fn from(error: StoreError) -> Self {
-        let code = match &error {
-            StoreError::NotADatabase { .. } => ErrorCode::StoreNotADatabase,
-            StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
-            StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
-            StoreError::Io { .. } => ErrorCode::StoreUnreadable,
-            StoreError::MeetingNotFound(_) => ErrorCode::MeetingNotFound,
-            StoreError::NotEnrolled => ErrorCode::NotEnrolled,
-            StoreError::Keyring(_) => ErrorCode::KeyringLocked,
-            StoreError::AnnotationNotFound(_)
-            | StoreError::DocumentNotFound(_)
-            | StoreError::PollNotFound(_) => ErrorCode::Internal,
-            StoreError::Denied(_) => ErrorCode::Denied,
-            StoreError::NotYourAnnotation => ErrorCode::AnnotationNotYours,
-            StoreError::PollNotOpen => ErrorCode::PollNotOpen,
-            StoreError::NotEligible => ErrorCode::NotEligible,
-            StoreError::InvalidBallot(_) => ErrorCode::InvalidBallot,
-            StoreError::BadDeviceKey => ErrorCode::NotEnrolled,
-            StoreError::Edit(_) => ErrorCode::AnnotationEditRefused,
-            StoreError::Migration(_)
-            | StoreError::Sqlite(_)
-            | StoreError::Record(_)
-            | StoreError::InvalidMeeting(_) => ErrorCode::Internal,
-        };
-        Self {
-            code,
-            detail: error.to_string(),
-        }
-    }
-}
-
-impl From<AppError> for IpcError {
-    fn from(error: AppError) -> Self {
-        let detail = error.to_string();
-        let code = match error {
-            AppError::Store(error) | AppError::Sync(SyncError::Store(error)) => {
-                return error.into();
-            }
-            AppError::Pdf(error) => return error.into(),
-            AppError::Sync(SyncError::NotEnrolled) => ErrorCode::NotEnrolled,
-            // The profile's own folders: the store's folder cannot be made or read.
-            AppError::Sync(SyncError::Io { .. }) => ErrorCode::StoreUnreadable,
-            AppError::CannotRead { .. } | AppError::NotAFolder(_) => ErrorCode::FileUnreadable,
-            AppError::CannotWrite { .. } => ErrorCode::FileUnwritable,
-            AppError::NotDownloaded(_) => ErrorCode::DocumentNotDownloaded,
-            AppError::NoPageShown { .. } => ErrorCode::DocumentDamaged,
-            AppError::Sync(_) | AppError::Sample(_) | AppError::StorePoisoned => {
-                ErrorCode::Internal
-            }
-        };
-        Self { code, detail }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn store_errors_reach_the_ui_with_a_code_it_can_translate() {
-        let too_new = StoreError::TooNew {
-            path: "/p/store.sqlite3".into(),
-            found: 9,
-            supported: 2,
-        };
-        let ipc = IpcError::from(too_new);
-        assert_eq!(
-            ipc.code,
-            ErrorCode::StoreTooNew,
-            "the UI explains a store from a newer build"
-        );
-        assert!(
-            ipc.detail.contains("/p/store.sqlite3"),
-            "the detail names the file: {}",
-            ipc.detail
-        );
     }
 }

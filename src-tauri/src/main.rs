@@ -9,6 +9,7 @@ mod background;
 #[cfg(test)]
 mod bindings;
 mod commands;
+mod error_mapping;
 mod errors;
 mod exports;
 mod ipc;

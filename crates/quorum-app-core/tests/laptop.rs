@@ -1,0 +1,103 @@
+//! A laptop's use-cases on a real profile folder and store, without a hub: what is
+//! refused says which file and why, and changes nothing.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::sync::Arc;
+
+use quorum_app_core::{AppError, Laptop, export_dir};
+use quorum_core::{AgendaItemId, Capabilities, MeetingId, SystemClock};
+use quorum_pdf::PdfError;
+use quorum_sync::Profile;
+
+fn laptop(dir: &std::path::Path) -> Laptop {
+    let no_reader = Err(PdfError::Worker("no reader in this test".into()));
+    Laptop::open(Profile::new(dir), Arc::new(SystemClock), no_reader).unwrap()
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_named_as_unreadable_not_as_the_data_folder() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let missing = profile.path().join("Tờ trình số 12.pdf");
+    let error = laptop
+        .attach_path(MeetingId::new_v7(), AgendaItemId::new_v7(), &missing)
+        .unwrap_err();
+    assert!(
+        matches!(&error, AppError::CannotRead { path, .. } if *path == missing),
+        "the file the secretary picked is named: {error}"
+    );
+}
+
+#[test]
+fn an_export_that_cannot_be_written_says_where_and_leaves_nothing_behind() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let gone = profile.path().join("no such folder");
+    let error = laptop
+        .save_notes_list(&gone, "Phiên họp tháng 12", "1. Báo cáo")
+        .unwrap_err();
+    assert!(
+        matches!(&error, AppError::CannotWrite { path, .. } if path.starts_with(&gone)),
+        "the file being written is named: {error}"
+    );
+    assert!(!gone.exists(), "no folder was made on the way");
+}
+
+#[test]
+fn exports_go_to_documents_quorum_or_to_the_profile_without_a_documents_folder() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let documents = tempfile::tempdir().unwrap();
+    assert_eq!(
+        export_dir(&laptop, Some(documents.path().to_path_buf())).unwrap(),
+        documents.path().join("Quorum")
+    );
+    let fallback = export_dir(&laptop, Some(profile.path().join("missing"))).unwrap();
+    assert!(
+        fallback == profile.path().join("exports") && fallback.is_dir(),
+        "no Documents folder: the profile's exports, made: {}",
+        fallback.display()
+    );
+    let saved = laptop
+        .save_notes_list(&fallback, "Phiên họp: tháng 12/2026", "1. Báo cáo")
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&saved.path).unwrap(),
+        "1. Báo cáo",
+        "written where it says, with what a file system refuses in the title replaced: {}",
+        saved.path
+    );
+}
+
+#[test]
+fn a_watched_folder_that_is_not_a_folder_is_refused_and_not_remembered() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let file = profile.path().join("store.sqlite3");
+    let meeting = MeetingId::new_v7();
+    let error = laptop.watch_folder(meeting, file.clone()).unwrap_err();
+    assert!(matches!(error, AppError::NotAFolder(path) if path == file));
+    let saved = laptop
+        .with_store(|store| store.settings_with_prefix("watch."))
+        .unwrap();
+    assert!(
+        saved.is_empty(),
+        "nothing is watched at the next start: {saved:?}"
+    );
+}
+
+#[test]
+fn a_laptop_never_enrolled_may_do_nothing_and_cannot_sync() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    assert_eq!(laptop.capabilities(None).unwrap(), Capabilities::default());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let error = runtime.block_on(laptop.sync_once()).unwrap_err();
+    assert!(
+        matches!(error, AppError::Sync(quorum_sync::SyncError::NotEnrolled)),
+        "told to enroll: {error}"
+    );
+}
