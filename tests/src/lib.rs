@@ -241,6 +241,8 @@ impl AppWindow {
     /// Ends the session (the app exits) and stops tauri-driver with SIGTERM, which lets
     /// it stop WebKitWebDriver too.
     pub async fn close(mut self) {
+        // Whatever the test did, nothing the window loaded by itself failed unseen.
+        let unexplained = self.count("[data-testid=background-problem]").await;
         let _ = self.client.clone().close().await;
         if let Some(pid) = self.driver.id() {
             let _ = Command::new("kill")
@@ -249,6 +251,10 @@ impl AppWindow {
                 .await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.driver.wait()).await;
+        assert_eq!(
+            unexplained, 0,
+            "the window showed that something it loads by itself failed"
+        );
     }
 }
 
