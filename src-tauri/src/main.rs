@@ -34,7 +34,7 @@ fn main() {
         .init();
     profile::avoid_desktop_bus_waits();
     // The profile holds the device's token and key, ballots and unpublished documents.
-    quorum_store::private::restrict_new_files();
+    quorum_sqlite::private::restrict_new_files();
 
     let result = tauri::Builder::default()
         .setup(|app| {

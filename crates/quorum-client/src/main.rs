@@ -183,7 +183,7 @@ fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     // The profile holds the device's token and key, ballots and unpublished documents.
-    quorum_store::private::restrict_new_files();
+    quorum_sqlite::private::restrict_new_files();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(cli.json, &error.into()),

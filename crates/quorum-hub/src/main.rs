@@ -146,7 +146,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     // The data folder holds members, tokens' hashes, secret ballots and documents.
-    quorum_store::private::restrict_new_files();
+    quorum_sqlite::private::restrict_new_files();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

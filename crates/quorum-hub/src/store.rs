@@ -2,7 +2,6 @@
 //! blocking; async callers reach it through [`crate::Hub::with_store`].
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -13,10 +12,9 @@ use quorum_core::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
-use serde::Serialize;
 use tracing::instrument;
 
-use quorum_store::private;
+use quorum_sqlite::private;
 
 use crate::HubError;
 
@@ -55,10 +53,10 @@ impl HubStore {
         private::create_dir(&blobs_dir).map_err(io_error(&blobs_dir))?;
         let db_path = data_dir.join("hub.sqlite3");
         private::prepare_database(&db_path).map_err(io_error(&db_path))?;
-        let conn = quorum_store::sqlite::open_migrated::<HubError>(
+        let conn = quorum_sqlite::open_migrated::<HubError>(
             &db_path,
             &MIGRATIONS,
-            quorum_store::sqlite::Durability::Full,
+            quorum_sqlite::Durability::Full,
         )?;
         Ok(Self { conn, blobs_dir })
     }
@@ -78,41 +76,7 @@ pub fn blob_path(blobs_dir: &Path, sha256: &Sha256Hex) -> PathBuf {
     blobs_dir.join(&hex[..2]).join(hex)
 }
 
-/// The text a value serializes to as a JSON string, e.g. `Role::Chair` -> `chair`.
-pub fn serde_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        other => format!("{other:?}"),
-    }
-}
-
-pub(crate) fn parse_column<T: FromStr>(index: usize, text: String) -> rusqlite::Result<T>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    text.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
-    index: usize,
-    text: &str,
-) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// A value stored as its serde name (see [`serde_name`]), e.g. a role or a timing.
-pub(crate) fn name_column<T: serde::de::DeserializeOwned>(
-    index: usize,
-    text: String,
-) -> rusqlite::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
+pub use quorum_sqlite::{json_column, name_column, parse_column, serde_name};
 
 fn seq_from(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -156,17 +120,7 @@ pub fn put_committee(
     append_change(conn, committee.id, &record, now).map(Some)
 }
 
-const MEMBER_COLUMNS: &str = "id, committee_id, full_name, position, role";
-
-fn member_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
-    Ok(Member {
-        id: parse_column(0, row.get(0)?)?,
-        committee_id: parse_column(1, row.get(1)?)?,
-        full_name: row.get(2)?,
-        position: row.get(3)?,
-        role: name_column(4, row.get(4)?)?,
-    })
-}
+use quorum_sqlite::{MEMBER_COLUMNS, member_from_row};
 
 pub fn member(conn: &Connection, id: MemberId) -> Result<Option<Member>, HubError> {
     Ok(conn
@@ -211,19 +165,7 @@ pub fn put_member(
     if committee(conn, member.committee_id)?.is_none() {
         return Err(HubError::CommitteeNotFound(member.committee_id));
     }
-    conn.execute(
-        "INSERT INTO members (id, committee_id, full_name, position, role)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
-             full_name = excluded.full_name, position = excluded.position, role = excluded.role",
-        params![
-            member.id.to_string(),
-            member.committee_id.to_string(),
-            member.full_name,
-            member.position,
-            serde_name(&member.role),
-        ],
-    )?;
+    quorum_sqlite::upsert_member(conn, member)?;
     let record = Record::Member {
         member: member.clone(),
     };

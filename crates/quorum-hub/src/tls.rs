@@ -10,7 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 
-use quorum_store::private as private_files;
+use quorum_sqlite::private as private_files;
 
 use crate::HubError;
 

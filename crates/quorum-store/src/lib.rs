@@ -16,14 +16,12 @@ mod floor;
 mod keyring;
 mod open;
 mod outbox;
-pub mod private;
 mod readiness;
 mod replica;
 mod schema;
 mod search;
 mod seen;
 mod settings;
-pub mod sqlite;
 mod sync;
 mod votes;
 

@@ -33,14 +33,14 @@ impl Store {
         if existing_len > 0 {
             check_before_writing(path)?;
         }
-        crate::private::prepare_database(path).map_err(|source| StoreError::Io {
+        quorum_sqlite::private::prepare_database(path).map_err(|source| StoreError::Io {
             path: path.into(),
             source,
         })?;
-        let conn = crate::sqlite::open_migrated::<StoreError>(
+        let conn = quorum_sqlite::open_migrated::<StoreError>(
             path,
             &MIGRATIONS,
-            crate::sqlite::Durability::Normal,
+            quorum_sqlite::Durability::Normal,
         )?;
         Ok(Self {
             conn,

@@ -28,9 +28,10 @@ impl Store {
 
     /// The members of the committees on this laptop, by name.
     pub fn members(&self) -> Result<Vec<Member>> {
-        let mut statement = self.conn.prepare(
-            "SELECT id, committee_id, full_name, position, role FROM members ORDER BY full_name",
-        )?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {} FROM members ORDER BY full_name",
+            quorum_sqlite::MEMBER_COLUMNS
+        ))?;
         let rows = statement.query_map([], member_from_row)?;
         rows.map(|row| Ok(row?)).collect()
     }
@@ -170,20 +171,7 @@ pub(crate) fn write_committee(tx: &Transaction, committee: &Committee) -> Result
 }
 
 pub(crate) fn write_member(tx: &Transaction, member: &Member) -> Result<()> {
-    tx.execute(
-        "INSERT INTO members (id, committee_id, full_name, position, role)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
-           full_name = excluded.full_name, position = excluded.position, role = excluded.role",
-        params![
-            member.id.to_string(),
-            member.committee_id.to_string(),
-            member.full_name,
-            member.position,
-            enum_text(&member.role),
-        ],
-    )?;
-    Ok(())
+    Ok(quorum_sqlite::upsert_member(tx, member)?)
 }
 
 pub(crate) fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
@@ -258,12 +246,11 @@ pub(crate) fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
     Ok(())
 }
 
+pub(crate) use quorum_sqlite::member_from_row;
+
 /// Enums are stored as the same string they have in JSON.
 fn enum_text<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        other => unreachable!("stored enums serialize to plain strings, got {other:?}"),
-    }
+    quorum_sqlite::serde_name(value)
 }
 
 fn conversion_error(
@@ -273,20 +260,8 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
 }
 
-/// A member from the columns id, committee_id, full_name, position, role.
-pub(crate) fn member_from_row(row: &Row) -> rusqlite::Result<Member> {
-    Ok(Member {
-        id: parsed(row, 0)?,
-        committee_id: parsed(row, 1)?,
-        full_name: row.get(2)?,
-        position: row.get(3)?,
-        role: parsed_enum(row, 4)?,
-    })
-}
-
 pub(crate) fn parsed_enum<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(index)?;
-    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| conversion_error(index, e))
+    quorum_sqlite::name_column(index, row.get(index)?)
 }
 
 pub(crate) fn parsed<T>(row: &Row, index: usize) -> rusqlite::Result<T>
@@ -294,8 +269,7 @@ where
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    let text: String = row.get(index)?;
-    text.parse().map_err(|e| conversion_error(index, e))
+    quorum_sqlite::parse_column(index, row.get(index)?)
 }
 
 pub(crate) fn parsed_sha256(row: &Row, index: usize) -> rusqlite::Result<Sha256Hex> {

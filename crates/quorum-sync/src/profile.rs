@@ -43,7 +43,7 @@ impl Profile {
     pub fn open_store(&self) -> Result<Store> {
         let blobs = self.blobs_dir();
         for dir in [self.dir.clone(), blobs] {
-            quorum_store::private::create_dir(&dir)
+            quorum_sqlite::private::create_dir(&dir)
                 .map_err(|source| SyncError::Io { path: dir, source })?;
         }
         Ok(Store::open(&self.store_path())?)
