@@ -1295,19 +1295,15 @@ async fn a_member_delegates_in_the_window_and_the_delegate_votes_for_them_in_the
     let ballot_for = |member: &str| format!("[data-testid=ballot][data-for=\"{member}\"]");
     delegate_window.find(&ballot_for(&away_id)).await;
     away_window.close().await;
-    delegate_window
-        .click(&format!(
-            "{} [data-testid=vote-disagree]",
-            ballot_for(&delegate_id)
-        ))
-        .await;
-    delegate_window
-        .click(&format!(
-            "{} [data-testid=vote-agree]",
-            ballot_for(&away_id)
-        ))
-        .await;
-    for member in [&delegate_id, &away_id] {
+    // One ballot at a time: each one's answer appears under it and moves the next down,
+    // so a click sent while the first answer is drawn would land beside the button.
+    for (member, choice) in [(&delegate_id, "disagree"), (&away_id, "agree")] {
+        delegate_window
+            .click(&format!(
+                "{} [data-testid=vote-{choice}]",
+                ballot_for(member)
+            ))
+            .await;
         delegate_window
             .wait_for_attribute(
                 &format!("{} [data-testid=my-ballot]", ballot_for(member)),
