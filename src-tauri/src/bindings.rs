@@ -101,6 +101,7 @@ pub(crate) fn render_bindings() -> String {
         quorum_store::BallotStatus::decl(&cfg),
         Member::decl(&cfg),
         Capabilities::decl(&cfg),
+        quorum_app_core::MeetingContext::decl(&cfg),
         Role::decl(&cfg),
         Denied::decl(&cfg),
         quorum_core::protocol::InvalidOperation::decl(&cfg),

@@ -78,7 +78,7 @@ fn main() {
             voting::delegate,
             voting::my_delegate,
             voting::me,
-            voting::capabilities,
+            voting::meeting_context,
             exports::save_results,
             room::readiness,
             room::attendance,

@@ -1,8 +1,8 @@
 //! The commands of polls and written opinions: cards to show, ballots and delegation
 //! to queue, the chair's and secretary's controls. The hub decides what counts.
 
-use quorum_app_core::{NewPollSubject, PollCard};
-use quorum_core::{Capabilities, MeetingId, Member, MemberId, Poll, PollId};
+use quorum_app_core::{MeetingContext, NewPollSubject, PollCard};
+use quorum_core::{MeetingId, Member, MemberId, Poll, PollId};
 use tauri::State;
 use tracing::instrument;
 
@@ -33,15 +33,16 @@ pub fn me(state: State<'_, AppState>) -> Result<Option<Member>, IpcError> {
     Ok(state.laptop()?.me()?)
 }
 
-/// What the member may do in a meeting, or with no meeting in their committee: the
-/// window shows or hides controls by it.
+/// What a meeting's page needs once: the member, the committee's members, and what the
+/// member may do there (or with no meeting, in their committee): the window shows or
+/// hides controls by it.
 #[tauri::command(async)]
 #[instrument(skip(state), err(Debug))]
-pub fn capabilities(
+pub fn meeting_context(
     state: State<'_, AppState>,
     meeting_id: Option<MeetingId>,
-) -> Result<Capabilities, IpcError> {
-    Ok(state.laptop()?.capabilities(meeting_id)?)
+) -> Result<MeetingContext, IpcError> {
+    Ok(state.laptop()?.meeting_context(meeting_id)?)
 }
 
 /// A poll with the committee's usual rules, queued.

@@ -35,7 +35,7 @@ pub use drafts::{AttachWarning, Attached};
 pub use error::{AppError, Result};
 pub use exports::{ExportedFile, ResultFiles, export_dir, file_name};
 pub use importing::title_from_file_name;
-pub use meetings::Language;
+pub use meetings::{Language, MeetingContext};
 pub use voting::{NewPollSubject, PollCard};
 
 /// A member's laptop: its profile folder and open store, the PDF reader when it runs,

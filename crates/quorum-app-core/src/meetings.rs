@@ -10,6 +10,16 @@ use crate::{Laptop, Result};
 
 const LANGUAGE_KEY: &str = "ui.language";
 
+/// What every part of a meeting's page needs, loaded once: who the member is, the
+/// committee's members (to name voters, speakers, delegates), and what the member may do.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MeetingContext {
+    pub me: Option<Member>,
+    pub members: Vec<Member>,
+    pub may: Capabilities,
+}
+
 /// The language Quorum speaks to the member: Vietnamese first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -60,17 +70,18 @@ impl Laptop {
         self.with_store(|store| store.me())
     }
 
-    /// What the member may do in a meeting, or with no meeting in their committee; on a
-    /// laptop never enrolled, nothing.
-    pub fn capabilities(&self, meeting_id: Option<MeetingId>) -> Result<Capabilities> {
+    /// The member, the committee's members and what the member may do in a meeting, or
+    /// with no meeting in their committee; on a laptop never enrolled, nothing.
+    pub fn meeting_context(&self, meeting_id: Option<MeetingId>) -> Result<MeetingContext> {
         self.with_store(|store| {
-            let Some(me) = store.me()? else {
-                return Ok(Capabilities::default());
+            let me = store.me()?;
+            let members = store.members()?;
+            let may = match (&me, meeting_id) {
+                (None, _) => Capabilities::default(),
+                (Some(me), Some(id)) => Capabilities::in_meeting(me, &store.meeting(id)?, &members),
+                (Some(me), None) => Capabilities::in_committee(me),
             };
-            Ok(match meeting_id {
-                Some(id) => Capabilities::in_meeting(&me, &store.meeting(id)?, &store.members()?),
-                None => Capabilities::in_committee(&me),
-            })
+            Ok(MeetingContext { me, members, may })
         })
     }
 

@@ -90,7 +90,9 @@ fn a_watched_folder_that_is_not_a_folder_is_refused_and_not_remembered() {
 fn a_laptop_never_enrolled_may_do_nothing_and_cannot_sync() {
     let profile = tempfile::tempdir().unwrap();
     let laptop = laptop(profile.path());
-    assert_eq!(laptop.capabilities(None).unwrap(), Capabilities::default());
+    let context = laptop.meeting_context(None).unwrap();
+    assert!(context.me.is_none() && context.members.is_empty());
+    assert_eq!(context.may, Capabilities::default());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

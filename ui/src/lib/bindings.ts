@@ -401,6 +401,8 @@ runPolls: boolean, vote: boolean, checkIn: boolean, requestToSpeak: boolean, sha
  */
 delegates: Array<MemberId>, };
 
+export type MeetingContext = { me: Member | null, members: Array<Member>, may: Capabilities, };
+
 export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";

@@ -2,7 +2,7 @@
 // `cargo test -p quorum-app write_bindings -- --ignored` instead.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Capabilities, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, Language, MarkupKind, Meeting, MeetingId, MeetingSummary, Member, MemberId, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
+import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
 
 export const commands = {
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
@@ -55,7 +55,7 @@ export const commands = {
   polls: (meetingId: MeetingId | null) => invoke<PollCard[]>('polls', { meetingId }),
   members: () => invoke<Member[]>('members'),
   me: () => invoke<Member | null>('me'),
-  capabilities: (meetingId: MeetingId | null) => invoke<Capabilities>('capabilities', { meetingId }),
+  meetingContext: (meetingId: MeetingId | null) => invoke<MeetingContext>('meeting_context', { meetingId }),
   createPoll: (subject: NewPollSubject, question: string, secret: boolean) => invoke<Poll>('create_poll', { subject, question, secret }),
   runPoll: (pollId: PollId, open: boolean) => invoke<null>('run_poll', { pollId, open }),
   castBallot: (pollId: PollId, forMember: MemberId, optionKey: string, comment: string | null) => invoke<null>('cast_ballot', { pollId, forMember, optionKey, comment }),
