@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{TestHub, document_bytes, meeting_with_document};
+use common::TestHub;
 use quorum_app_core::{Laptop, PageRef};
 use quorum_core::{PagePoint, SystemClock, Visibility};
 use quorum_pdf::PdfError;
@@ -29,21 +29,7 @@ async fn settle(status: &mut tokio::sync::watch::Receiver<quorum_sync::SyncStatu
 async fn a_note_and_a_check_in_reach_the_hub_without_waiting_for_the_next_round() {
     let hub = TestHub::start().await;
     let committee = hub.add_committee("UBND phường Bến Nghé").await;
-    let secretary = hub.enroll(&committee.secretary.1).await;
-    let bytes = document_bytes(5_000);
-    let sha256 = hub.upload(&secretary.token, bytes.clone()).await;
-    let meeting = meeting_with_document(
-        committee.committee.id,
-        vec![committee.member.0.id],
-        sha256.clone(),
-        bytes.len() as u64,
-    );
-    assert!(
-        hub.put_meeting(&secretary.token, &meeting)
-            .await
-            .status()
-            .is_success()
-    );
+    let (meeting, _, _) = hub.publish_meeting(&committee, 5_000).await;
 
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::new(dir.path());
@@ -79,9 +65,10 @@ async fn a_note_and_a_check_in_reach_the_hub_without_waiting_for_the_next_round(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
+    let document = &meeting.agenda[0].documents[0];
     let at = PageRef {
-        document_id: meeting.agenda[0].documents[0].id,
-        sha256,
+        document_id: document.id,
+        sha256: document.current.sha256.clone(),
         page: 0,
     };
     laptop

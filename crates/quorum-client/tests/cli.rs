@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{TestHub, document_bytes, meeting_with_document};
+use common::TestHub;
 use serde_json::Value;
 
 /// What one run printed and how it ended.
@@ -138,21 +138,7 @@ async fn enrolling_refuses_what_could_bind_the_laptop_to_the_wrong_hub_and_binds
 async fn mistyped_arguments_are_answered_in_json_and_queue_nothing() {
     let hub = TestHub::start().await;
     let committee = hub.add_committee("UBND phường Bến Nghé").await;
-    let secretary = hub.enroll(&committee.secretary.1).await;
-    let bytes = document_bytes(4_000);
-    let sha256 = hub.upload(&secretary.token, bytes.clone()).await;
-    let meeting = meeting_with_document(
-        committee.committee.id,
-        vec![committee.member.0.id],
-        sha256,
-        bytes.len() as u64,
-    );
-    assert!(
-        hub.put_meeting(&secretary.token, &meeting)
-            .await
-            .status()
-            .is_success()
-    );
+    let (meeting, _, _) = hub.publish_meeting(&committee, 4_000).await;
     let profile = tempfile::tempdir().unwrap();
     let profile = profile.path();
     let enrolled = quorum(

@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{Committee4, TestHub, document_bytes, meeting_with_document};
+use common::{Committee4, TestHub, meeting_with_document};
 use quorum_core::{Clock, Meeting, SystemClock};
 use quorum_store::Store;
 use quorum_sync::{Connection, Profile, SyncEngine, SyncError, SyncProblem, enroll};
@@ -64,22 +64,8 @@ impl Laptop {
 /// with the secretary's token.
 async fn published_meeting(hub: &TestHub) -> (Committee4, Meeting, Vec<u8>, String) {
     let committee = hub.add_committee("UBND phường Bến Nghé").await;
-    let secretary = hub.enroll(&committee.secretary.1).await;
-    let bytes = document_bytes(70_000);
-    let sha256 = hub.upload(&secretary.token, bytes.clone()).await;
-    let invitees = [
-        &committee.secretary,
-        &committee.chair,
-        &committee.member,
-        &committee.observer,
-    ]
-    .map(|(member, _)| member.id)
-    .to_vec();
-    let meeting =
-        meeting_with_document(committee.committee.id, invitees, sha256, bytes.len() as u64);
-    let stored = hub.put_meeting(&secretary.token, &meeting).await;
-    assert!(stored.status().is_success(), "the meeting is published");
-    (committee, meeting, bytes, secretary.token)
+    let (meeting, bytes, secretary) = hub.publish_meeting(&committee, 70_000).await;
+    (committee, meeting, bytes, secretary)
 }
 
 fn operations_on_hub(hub: &TestHub) -> i64 {

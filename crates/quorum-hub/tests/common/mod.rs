@@ -244,6 +244,31 @@ impl TestHub {
         sha
     }
 
+    /// Publishes, as `committee`'s secretary, a meeting with one document of `size`
+    /// bytes inviting all four members; returns it, the document, the secretary's token.
+    pub async fn publish_meeting(
+        &self,
+        committee: &Committee4,
+        size: usize,
+    ) -> (Meeting, Vec<u8>, String) {
+        let secretary = self.enroll(&committee.secretary.1).await;
+        let bytes = document_bytes(size);
+        let sha256 = self.upload(&secretary.token, bytes.clone()).await;
+        let invitees = [
+            &committee.secretary,
+            &committee.chair,
+            &committee.member,
+            &committee.observer,
+        ]
+        .map(|(member, _)| member.id)
+        .to_vec();
+        let meeting =
+            meeting_with_document(committee.committee.id, invitees, sha256, bytes.len() as u64);
+        let stored = self.put_meeting(&secretary.token, &meeting).await;
+        assert_eq!(stored.status(), StatusCode::OK, "the meeting is published");
+        (meeting, bytes, secretary.token)
+    }
+
     pub async fn put_meeting(&self, token: &str, meeting: &Meeting) -> reqwest::Response {
         self.client
             .put(self.url(&format!("/meetings/{}", meeting.id)))
