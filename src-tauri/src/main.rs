@@ -108,7 +108,9 @@ fn main() {
             app.run(|app, event| {
                 if let tauri::RunEvent::Exit = event {
                     // Workers stuck inside pdfium never read their closed input: end them.
+                    tracing::info!("closing: stopping the PDF readers");
                     profile::stop_pdf(app);
+                    tracing::info!("closing: PDF readers stopped");
                 }
             })
         });
