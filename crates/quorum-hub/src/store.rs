@@ -604,17 +604,11 @@ pub fn floor(
     meeting_id: MeetingId,
     agenda_item_id: AgendaItemId,
 ) -> Result<Vec<FloorRequest>, HubError> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
-            params![meeting_id.to_string(), agenda_item_id.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(json
-        .map(|json| serde_json::from_str(&json))
-        .transpose()?
-        .unwrap_or_default())
+    Ok(quorum_sqlite::floor_queue(
+        conn,
+        meeting_id,
+        agenda_item_id,
+    )?)
 }
 
 pub fn save_floor(
@@ -624,15 +618,7 @@ pub fn save_floor(
     queue: &[FloorRequest],
     now: DateTime<Utc>,
 ) -> Result<u64, HubError> {
-    conn.execute(
-        "INSERT INTO floor (meeting_id, agenda_item_id, queue) VALUES (?1, ?2, ?3)
-         ON CONFLICT (meeting_id, agenda_item_id) DO UPDATE SET queue = excluded.queue",
-        params![
-            meeting.id.to_string(),
-            agenda_item_id.to_string(),
-            serde_json::to_string(queue)?
-        ],
-    )?;
+    quorum_sqlite::save_floor_queue(conn, meeting.id, agenda_item_id, queue)?;
     let record = Record::Floor {
         meeting_id: meeting.id,
         agenda_item_id,

@@ -6,7 +6,7 @@ use quorum_core::{
     Action, AgendaItemId, FloorRequest, MeetingId, MemberId, OperationPayload, SpeechKind,
     SpeechState, decide, request_floor,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::Transaction;
 use serde::Serialize;
 use tracing::instrument;
 use ts_rs::TS;
@@ -116,17 +116,11 @@ fn queue_of(
     meeting_id: MeetingId,
     agenda_item_id: AgendaItemId,
 ) -> Result<Vec<FloorRequest>> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
-            params![meeting_id.to_string(), agenda_item_id.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(json
-        .map(|json| serde_json::from_str(&json))
-        .transpose()?
-        .unwrap_or_default())
+    Ok(quorum_sqlite::floor_queue(
+        conn,
+        meeting_id,
+        agenda_item_id,
+    )?)
 }
 
 pub(crate) fn receive_floor(
@@ -135,14 +129,10 @@ pub(crate) fn receive_floor(
     agenda_item_id: AgendaItemId,
     queue: &[FloorRequest],
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO floor (meeting_id, agenda_item_id, queue) VALUES (?1, ?2, ?3)
-         ON CONFLICT (meeting_id, agenda_item_id) DO UPDATE SET queue = excluded.queue",
-        params![
-            meeting_id.to_string(),
-            agenda_item_id.to_string(),
-            serde_json::to_string(queue)?
-        ],
-    )?;
-    Ok(())
+    Ok(quorum_sqlite::save_floor_queue(
+        tx,
+        meeting_id,
+        agenda_item_id,
+        queue,
+    )?)
 }
