@@ -106,6 +106,12 @@ pub(crate) fn next_round_in(failures: u32, error: Option<&SyncError>, jitter: f6
     }
 }
 
+/// How long to wait before opening the live channel again, after `failures` failed
+/// openings in a row (none: it closed after working, and is reopened after the base pause).
+pub(crate) fn live_channel_again_in(failures: u32, jitter: f64) -> Duration {
+    backoff_delay(failures.max(1), BACKOFF_BASE, BACKOFF_MAX, jitter)
+}
+
 /// Lets download progress through at most once per [`PROGRESS_EVERY`], and always at
 /// the end, so the window redraws a few times a second rather than once per chunk.
 #[derive(Debug, Default)]
@@ -241,6 +247,11 @@ mod tests {
             next_round_in(1, Some(&SyncError::Unauthorized), 1.0),
             BACKOFF_MAX,
             "a revoked laptop waits on a person"
+        );
+        assert_eq!(
+            live_channel_again_in(0, 1.0),
+            BACKOFF_BASE,
+            "a live channel that closed after working is opened again after the base pause"
         );
     }
 

@@ -16,18 +16,16 @@ use ts_rs::TS;
 
 use crate::blobs::fetch_blob;
 use crate::decide::{
-    ProgressGate, connection_after, judge_push, next_round_in, publication_problem,
+    ProgressGate, connection_after, judge_push, live_channel_again_in, next_round_in,
+    publication_problem,
 };
 use crate::hub::HubClient;
-use crate::{Profile, Result, SyncError, backoff_delay};
+use crate::{Profile, Result, SyncError};
 
 /// Operations sent in one request; the hub accepts up to 500.
 const PUSH_BATCH: usize = 200;
 /// Changes asked for in one page.
 const PAGE_LIMIT: &str = "500";
-/// The live channel's reconnection pauses.
-const LIVE_BACKOFF_BASE: std::time::Duration = std::time::Duration::from_secs(1);
-const LIVE_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -410,13 +408,7 @@ impl SyncEngine {
                 }
                 Err(_) => failures += 1,
             }
-            tokio::time::sleep(backoff_delay(
-                failures.max(1),
-                LIVE_BACKOFF_BASE,
-                LIVE_BACKOFF_MAX,
-                jitter(),
-            ))
-            .await;
+            tokio::time::sleep(live_channel_again_in(failures, jitter())).await;
         }
     }
 }
