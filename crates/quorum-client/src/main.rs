@@ -45,6 +45,13 @@ enum Command {
         #[arg(long, default_value = "quorum (headless)")]
         device_name: String,
     },
+    #[command(flatten)]
+    OnLaptop(LaptopCommand),
+}
+
+/// What a profile's laptop does once it is open: all but enrolling.
+#[derive(Subcommand)]
+enum LaptopCommand {
     /// Upload waiting operations, pull changes, fetch missing documents.
     Sync,
     /// What this profile holds and what waits for the hub (no network).
@@ -225,37 +232,45 @@ fn to_value(value: &impl Serialize) -> Result<Value, Failure> {
 async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
     let profile = Profile::new(&cli.profile);
     let clock = Arc::new(SystemClock);
-    if let Command::Enroll {
-        url,
-        code,
-        certificate,
-        device_name,
-    } = &cli.command
-    {
-        let enrolled = quorum_sync::enroll(
-            &profile,
+    let command = match &cli.command {
+        Command::Enroll {
             url,
             code,
-            certificate.as_deref(),
+            certificate,
             device_name,
-            clock.as_ref(),
-        )
-        .await?;
-        let text = format!(
-            "enrolled as {} ({:?}) in {}",
-            enrolled.member.full_name, enrolled.member.role, enrolled.committee.name
-        );
-        return Ok((
-            json!({ "member": enrolled.member, "committee": enrolled.committee }),
-            text,
-        ));
-    }
+        } => return enroll(&profile, url, code, certificate.as_deref(), device_name).await,
+        Command::OnLaptop(command) => command,
+    };
     // The headless client reads no PDFs: nothing it does needs their pages.
     let no_reader = Err(PdfError::Worker("the quorum client reads no PDFs".into()));
     let laptop = Laptop::open(profile, clock, no_reader)?;
-    match &cli.command {
-        Command::Enroll { .. } => unreachable!("enrolled above"),
-        Command::Sync => {
+    on_laptop(&laptop, command).await
+}
+
+/// Binds the profile to the member whose one-time code this is.
+async fn enroll(
+    profile: &Profile,
+    url: &str,
+    code: &str,
+    certificate: Option<&str>,
+    device_name: &str,
+) -> Result<(Value, String), Failure> {
+    let enrolled =
+        quorum_sync::enroll(profile, url, code, certificate, device_name, &SystemClock).await?;
+    let text = format!(
+        "enrolled as {} ({:?}) in {}",
+        enrolled.member.full_name, enrolled.member.role, enrolled.committee.name
+    );
+    Ok((
+        json!({ "member": enrolled.member, "committee": enrolled.committee }),
+        text,
+    ))
+}
+
+/// Runs a command on the open laptop.
+async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, String), Failure> {
+    match command {
+        LaptopCommand::Sync => {
             let (report, status) = laptop.sync_once().await?;
             let text = format!(
                 "synced: {} changes, {} documents fetched, {} operations applied, {} rejected; \
@@ -269,7 +284,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             );
             Ok((json!({ "report": report, "status": status }), text))
         }
-        Command::Status => {
+        LaptopCommand::Status => {
             let status = laptop.sync_status()?;
             let me = laptop.me()?;
             let device_id = laptop.enrollment()?.map(|enrollment| enrollment.device_id);
@@ -299,7 +314,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 text,
             ))
         }
-        Command::Meetings => {
+        LaptopCommand::Meetings => {
             let meetings = laptop.meetings()?;
             let text = meetings
                 .iter()
@@ -308,7 +323,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .join("\n");
             Ok((to_value(&meetings)?, text))
         }
-        Command::Show { meeting } => {
+        LaptopCommand::Show { meeting } => {
             let meeting = laptop.meeting(*meeting)?;
             let mut documents = Vec::new();
             let mut text = format!("{}\n", meeting.title);
@@ -344,7 +359,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 text.trim_end().to_string(),
             ))
         }
-        Command::Note {
+        LaptopCommand::Note {
             document,
             page,
             x,
@@ -367,7 +382,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let text = format!("note {} kept; it waits for the next sync", note.id);
             Ok((to_value(&note)?, text))
         }
-        Command::Annotations { document } => {
+        LaptopCommand::Annotations { document } => {
             let shown = laptop.annotations(&laptop.newest_version(*document)?)?;
             let text = shown
                 .iter()
@@ -385,7 +400,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .join("\n");
             Ok((to_value(&shown)?, text))
         }
-        Command::Polls { meeting } => {
+        LaptopCommand::Polls { meeting } => {
             let cards = laptop.polls(*meeting)?;
             let text = cards
                 .iter()
@@ -404,7 +419,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .join("\n");
             Ok((to_value(&cards)?, text))
         }
-        Command::CreatePoll {
+        LaptopCommand::CreatePoll {
             question,
             meeting,
             item,
@@ -425,8 +440,8 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let text = format!("poll {} prepared; it waits for the next sync", poll.id);
             Ok((to_value(&poll)?, text))
         }
-        Command::OpenPoll { poll } | Command::ClosePoll { poll } => {
-            let open = matches!(cli.command, Command::OpenPoll { .. });
+        LaptopCommand::OpenPoll { poll } | LaptopCommand::ClosePoll { poll } => {
+            let open = matches!(command, LaptopCommand::OpenPoll { .. });
             laptop.run_poll(*poll, open)?;
             let text = format!(
                 "{} of poll {poll} queued until the next sync",
@@ -434,7 +449,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             );
             Ok((json!({ "poll": poll, "open": open }), text))
         }
-        Command::Vote {
+        LaptopCommand::Vote {
             poll,
             option,
             comment,
@@ -444,7 +459,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             let text = format!("ballot \"{option}\" signed; it waits for the next sync");
             Ok((to_value(&ballot)?, text))
         }
-        Command::RequestFloor {
+        LaptopCommand::RequestFloor {
             meeting,
             item,
             question,
@@ -456,7 +471,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 "request queued until the next sync".to_string(),
             ))
         }
-        Command::GiveFloor {
+        LaptopCommand::GiveFloor {
             meeting,
             item,
             member,
@@ -466,19 +481,19 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             laptop.give_floor(*meeting, *item, *member, speech)?;
             Ok((to_value(&speech)?, "queued until the next sync".to_string()))
         }
-        Command::EndFloor { meeting, item } => {
+        LaptopCommand::EndFloor { meeting, item } => {
             laptop.end_floor(*meeting, *item)?;
             Ok((
                 json!({ "ended": true }),
                 "queued until the next sync".to_string(),
             ))
         }
-        Command::Floor { meeting } => {
+        LaptopCommand::Floor { meeting } => {
             let floor = laptop.floor(*meeting)?;
             let text = format!("{} agenda items with requests", floor.len());
             Ok((to_value(&floor)?, text))
         }
-        Command::Attendance { meeting } => {
+        LaptopCommand::Attendance { meeting } => {
             let board = laptop.attendance(*meeting)?;
             let text = format!(
                 "{}/{} voting invitees in the room{}",
@@ -492,7 +507,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             );
             Ok((to_value(&board)?, text))
         }
-        Command::MarkAttendance {
+        LaptopCommand::MarkAttendance {
             meeting,
             member,
             reason,
@@ -511,7 +526,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 "attendance marked; it waits for the next sync".to_string(),
             ))
         }
-        Command::Readiness { meeting } => {
+        LaptopCommand::Readiness { meeting } => {
             let board = laptop.readiness(*meeting)?;
             let text = board
                 .iter()
@@ -535,7 +550,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
                 .join("\n");
             Ok((to_value(&board)?, text))
         }
-        Command::Delegate { meeting, to } => {
+        LaptopCommand::Delegate { meeting, to } => {
             laptop.delegate(*meeting, *to)?;
             let text = match to {
                 Some(delegate) => {
@@ -545,7 +560,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
             };
             Ok((json!({ "meeting": meeting, "delegate": to }), text))
         }
-        Command::CheckIn { meeting } => {
+        LaptopCommand::CheckIn { meeting } => {
             let operation = laptop.check_in(*meeting)?;
             let text = format!(
                 "checked in; operation {} waits for the next sync",
