@@ -38,7 +38,7 @@ pub struct ResultFiles {
 }
 
 /// A file name from a document's title: what a file system refuses becomes a dash.
-pub fn file_name(title: &str, suffix: &str) -> String {
+pub(crate) fn file_name(title: &str, suffix: &str) -> String {
     let safe: String = title
         .chars()
         .map(|c| {

@@ -11,7 +11,7 @@ use crate::{AppError, Laptop, Result};
 
 /// A document's title from its file name: no extension, no leading agenda number
 /// ("02-", "2 - "), dashes and underscores read as spaces.
-pub fn title_from_file_name(file_name: &str) -> String {
+pub(crate) fn title_from_file_name(file_name: &str) -> String {
     let stem = match file_name.rsplit_once('.') {
         Some((stem, extension)) if extension.eq_ignore_ascii_case("pdf") => stem,
         _ => file_name,

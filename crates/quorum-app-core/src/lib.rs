@@ -33,8 +33,7 @@ use tracing::warn;
 pub use annotating::PageRef;
 pub use drafts::{AttachWarning, Attached};
 pub use error::{AppError, Result};
-pub use exports::{ExportedFile, ResultFiles, export_dir, file_name};
-pub use importing::title_from_file_name;
+pub use exports::{ExportedFile, ResultFiles, export_dir};
 pub use meetings::{Language, MeetingContext};
 pub use voting::{NewPollSubject, PollCard};
 
