@@ -7,7 +7,6 @@ use quorum_core::{
 };
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::instrument;
 
@@ -188,7 +187,7 @@ pub(crate) fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
             meeting.title,
             meeting.starts_at,
             meeting.location,
-            enum_text(&meeting.status),
+            quorum_sqlite::serde_name(&meeting.status),
             meeting.version,
         ],
     )?;
@@ -247,11 +246,6 @@ pub(crate) fn write_meeting(tx: &Transaction, meeting: &Meeting) -> Result<()> {
 }
 
 pub(crate) use quorum_sqlite::member_from_row;
-
-/// Enums are stored as the same string they have in JSON.
-fn enum_text<T: Serialize>(value: &T) -> String {
-    quorum_sqlite::serde_name(value)
-}
 
 fn conversion_error(
     index: usize,
