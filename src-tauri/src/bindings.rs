@@ -9,103 +9,40 @@ use ts_rs::{Config, TS};
 
 use crate::typescript::{commands, ts_type};
 
-const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
+pub(crate) const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
+
+/// Each type's TypeScript declaration, in the order given.
+macro_rules! declarations {
+    ($($ty:ty,)*) => {
+        [$(<$ty as TS>::decl(&Config::default())),*]
+    };
+}
 
 /// Every type the UI receives or sends, with the types they are made of.
 pub(crate) fn render_bindings() -> String {
-    let cfg = Config::default();
-    let declarations = [
-        MeetingSummary::decl(&cfg),
-        Meeting::decl(&cfg),
-        MeetingStatus::decl(&cfg),
-        AgendaItem::decl(&cfg),
-        Document::decl(&cfg),
-        DocumentVersion::decl(&cfg),
-        Sha256Hex::decl(&cfg),
-        CommitteeId::decl(&cfg),
-        MemberId::decl(&cfg),
-        MeetingId::decl(&cfg),
-        AgendaItemId::decl(&cfg),
-        DocumentId::decl(&cfg),
-        quorum_app_core::Language::decl(&cfg),
-        ErrorCode::decl(&cfg),
-        IpcError::decl(&cfg),
-        OperationId::decl(&cfg),
-        OperationKind::decl(&cfg),
-        SyncView::decl(&cfg),
-        PinnedHub::decl(&cfg),
-        quorum_sync::SyncStatus::decl(&cfg),
-        quorum_sync::SyncProblem::decl(&cfg),
-        quorum_sync::Connection::decl(&cfg),
-        RejectedOperation::decl(&cfg),
-        Refusal::decl(&cfg),
-        quorum_pdf::PageSize::decl(&cfg),
-        quorum_pdf::Page::decl(&cfg),
-        quorum_pdf::PageProblem::decl(&cfg),
-        quorum_app_core::Attached::decl(&cfg),
-        quorum_app_core::AttachWarning::decl(&cfg),
-        quorum_store::SearchHit::decl(&cfg),
-        quorum_core::search::Snippet::decl(&cfg),
-        PageRect::decl(&cfg),
-        Annotation::decl(&cfg),
-        AnnotationId::decl(&cfg),
-        AnnotationShape::decl(&cfg),
-        PagePoint::decl(&cfg),
-        InkStroke::decl(&cfg),
-        Color::decl(&cfg),
-        Visibility::decl(&cfg),
-        MarkupKind::decl(&cfg),
-        AnnotationEdit::decl(&cfg),
-        ShownAnnotation::decl(&cfg),
-        quorum_app_core::PageRef::decl(&cfg),
-        quorum_app_core::ExportedFile::decl(&cfg),
-        AgendaNotes::decl(&cfg),
-        NoteEntry::decl(&cfg),
-        quorum_app_core::PollCard::decl(&cfg),
-        quorum_app_core::ResultFiles::decl(&cfg),
-        quorum_store::InviteeReadiness::decl(&cfg),
-        quorum_store::AttendanceBoard::decl(&cfg),
-        quorum_store::SinceLastLook::decl(&cfg),
-        quorum_store::ItemFloor::decl(&cfg),
-        quorum_store::Draft::decl(&cfg),
-        FloorRequest::decl(&cfg),
-        SpeechKind::decl(&cfg),
-        SpeechState::decl(&cfg),
-        quorum_store::ChangedPages::decl(&cfg),
-        MeetingChanges::decl(&cfg),
-        quorum_store::Attendee::decl(&cfg),
-        Attendance::decl(&cfg),
-        AttendanceQuorum::decl(&cfg),
-        quorum_core::protocol::DeviceReadiness::decl(&cfg),
-        quorum_core::protocol::DeviceStatus::decl(&cfg),
-        quorum_core::protocol::PackState::decl(&cfg),
-        quorum_pdf::Report::decl(&cfg),
-        quorum_pdf::ReportLine::decl(&cfg),
-        quorum_pdf::LineStyle::decl(&cfg),
-        quorum_app_core::NewPollSubject::decl(&cfg),
-        quorum_core::protocol::PollView::decl(&cfg),
-        Poll::decl(&cfg),
-        PollId::decl(&cfg),
-        PollSubject::decl(&cfg),
-        PollOption::decl(&cfg),
-        BallotSecrecy::decl(&cfg),
-        QuorumRule::decl(&cfg),
-        MajorityRule::decl(&cfg),
-        MajorityBasis::decl(&cfg),
-        PollState::decl(&cfg),
-        Tally::decl(&cfg),
-        OptionCount::decl(&cfg),
-        Ballot::decl(&cfg),
-        DeviceId::decl(&cfg),
-        quorum_store::MyBallot::decl(&cfg),
-        quorum_store::BallotStatus::decl(&cfg),
-        Member::decl(&cfg),
-        Capabilities::decl(&cfg),
-        quorum_app_core::MeetingContext::decl(&cfg),
-        Role::decl(&cfg),
-        Denied::decl(&cfg),
-        quorum_core::protocol::InvalidOperation::decl(&cfg),
-    ];
+    let declarations = declarations! {
+        MeetingSummary, Meeting, MeetingStatus, AgendaItem, Document, DocumentVersion,
+        Sha256Hex, CommitteeId, MemberId, MeetingId, AgendaItemId, DocumentId,
+        quorum_app_core::Language, ErrorCode, IpcError, OperationId, OperationKind, SyncView,
+        PinnedHub, quorum_sync::SyncStatus, quorum_sync::SyncProblem, quorum_sync::Connection,
+        RejectedOperation, Refusal, quorum_pdf::PageSize, quorum_pdf::Page,
+        quorum_pdf::PageProblem, quorum_app_core::Attached, quorum_app_core::AttachWarning,
+        quorum_store::SearchHit, quorum_core::search::Snippet, PageRect, Annotation,
+        AnnotationId, AnnotationShape, PagePoint, InkStroke, Color, Visibility, MarkupKind,
+        AnnotationEdit, ShownAnnotation, quorum_app_core::PageRef,
+        quorum_app_core::ExportedFile, AgendaNotes, NoteEntry, quorum_app_core::PollCard,
+        quorum_app_core::ResultFiles, quorum_store::InviteeReadiness,
+        quorum_store::AttendanceBoard, quorum_store::SinceLastLook, quorum_store::ItemFloor,
+        quorum_store::Draft, FloorRequest, SpeechKind, SpeechState, quorum_store::ChangedPages,
+        MeetingChanges, quorum_store::Attendee, Attendance, AttendanceQuorum,
+        quorum_core::protocol::DeviceReadiness, quorum_core::protocol::DeviceStatus,
+        quorum_core::protocol::PackState, quorum_pdf::Report, quorum_pdf::ReportLine,
+        quorum_pdf::LineStyle, quorum_app_core::NewPollSubject, quorum_core::protocol::PollView,
+        Poll, PollId, PollSubject, PollOption, BallotSecrecy, QuorumRule, MajorityRule,
+        MajorityBasis, PollState, Tally, OptionCount, Ballot, DeviceId, quorum_store::MyBallot,
+        quorum_store::BallotStatus, Member, Capabilities, quorum_app_core::MeetingContext, Role,
+        Denied, quorum_core::protocol::InvalidOperation,
+    };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\
          // `cargo test -p quorum-app write_bindings -- --ignored` instead.\n\n",
@@ -118,22 +55,6 @@ pub(crate) fn render_bindings() -> String {
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
-}
-
-#[test]
-fn bindings_are_fresh() {
-    let committed = std::fs::read_to_string(BINDINGS).unwrap_or_default();
-    assert!(
-        committed == render_bindings(),
-        "ui/src/lib/bindings.ts is stale: run `cargo test -p quorum-app write_bindings -- --ignored`"
-    );
-}
-
-/// Rewrites ui/src/lib/bindings.ts; not a check, so only run when asked for.
-#[test]
-#[ignore = "rewrites ui/src/lib/bindings.ts: cargo test -p quorum-app write_bindings -- --ignored"]
-fn write_bindings() {
-    std::fs::write(BINDINGS, render_bindings()).expect("bindings written");
 }
 
 /// Every type a command takes or returns has its TypeScript twin: the list in

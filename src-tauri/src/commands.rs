@@ -11,76 +11,48 @@ use crate::errors::IpcError;
 use crate::ipc::{PinnedHub, RejectedOperation, SyncView};
 use crate::profile::AppState;
 
-#[tauri::command(async)]
-#[instrument(skip_all, err(Debug))]
-pub fn list_meetings(state: State<'_, AppState>) -> Result<Vec<MeetingSummary>, IpcError> {
-    Ok(state.laptop()?.meetings()?)
+laptop_commands! {
+    /// The meetings on this laptop, soonest first.
+    fn list_meetings() -> Vec<MeetingSummary> = |laptop| laptop.meetings();
+
+    /// One meeting as this laptop holds it.
+    fn get_meeting(id: MeetingId) -> Meeting = |laptop| laptop.meeting(id);
+
+    /// What changed in a meeting since the member last looked; records this look.
+    fn look_at_meeting(meeting_id: MeetingId) -> SinceLastLook
+        = |laptop| laptop.look_at_meeting(meeting_id);
+
+    /// Keeps the member's language on this laptop.
+    fn set_language(language: Language) -> () = |laptop| laptop.set_language(language);
+
+    /// Whether this laptop syncs with a hub, and how that stands right now.
+    fn sync_status() -> SyncView = |laptop| {
+        let hub = laptop.enrollment()?.map(|enrollment| PinnedHub {
+            url: enrollment.hub_url,
+            certificate: enrollment.hub_certificate,
+        });
+        let status = laptop.sync_status()?;
+        Ok::<_, IpcError>(SyncView { enrolled: laptop.engine().is_some(), status, hub })
+    };
+
+    /// Operations the hub refused, with its reasons, so the member sees what did not count.
+    fn rejected_operations() -> Vec<RejectedOperation> = |laptop| laptop
+        .rejected_operations()
+        .map(|rejected| rejected.into_iter().map(RejectedOperation::from).collect());
+
+    /// Pages where `query` occurs, ignoring case and diacritics: in one meeting's pack, or
+    /// in every document on this laptop.
+    fn search(query: String, meeting_id: Option<MeetingId>) -> Vec<SearchHit>
+        = |laptop| laptop.search(&query, meeting_id);
 }
 
+/// The language chosen on this laptop; Vietnamese until the member switches, and on a
+/// laptop whose store cannot be opened (the window then says why in that language).
 #[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn get_meeting(state: State<'_, AppState>, id: MeetingId) -> Result<Meeting, IpcError> {
-    Ok(state.laptop()?.meeting(id)?)
-}
-
-/// What changed in a meeting since the member last looked; records this look.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn look_at_meeting(
-    state: State<'_, AppState>,
-    meeting_id: MeetingId,
-) -> Result<SinceLastLook, IpcError> {
-    Ok(state.laptop()?.look_at_meeting(meeting_id)?)
-}
-
-/// The language chosen on this laptop; Vietnamese until the member switches.
-#[tauri::command(async)]
-#[instrument(skip_all, err(Debug))]
-pub fn get_language(state: State<'_, AppState>) -> Result<Language, IpcError> {
-    Ok(state
+#[instrument(skip_all)]
+pub fn get_language(state: State<'_, AppState>) -> Language {
+    state
         .laptop()
         .map(|laptop| laptop.language())
-        .unwrap_or_default())
-}
-
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), IpcError> {
-    Ok(state.laptop()?.set_language(language)?)
-}
-
-/// Whether this laptop syncs with a hub, and how that stands right now.
-#[tauri::command(async)]
-#[instrument(skip_all, err(Debug))]
-pub fn sync_status(state: State<'_, AppState>) -> Result<SyncView, IpcError> {
-    let laptop = state.laptop()?;
-    let hub = laptop.enrollment()?.map(|enrollment| PinnedHub {
-        url: enrollment.hub_url,
-        certificate: enrollment.hub_certificate,
-    });
-    Ok(SyncView {
-        enrolled: laptop.engine().is_some(),
-        status: laptop.sync_status()?,
-        hub,
-    })
-}
-
-/// Operations the hub refused, with its reasons, so the member sees what did not count.
-#[tauri::command(async)]
-#[instrument(skip_all, err(Debug))]
-pub fn rejected_operations(state: State<'_, AppState>) -> Result<Vec<RejectedOperation>, IpcError> {
-    let rejected = state.laptop()?.rejected_operations()?;
-    Ok(rejected.into_iter().map(RejectedOperation::from).collect())
-}
-
-/// Pages where `query` occurs, ignoring case and diacritics: in one meeting's pack, or
-/// in every document on this laptop.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn search(
-    state: State<'_, AppState>,
-    query: String,
-    meeting_id: Option<MeetingId>,
-) -> Result<Vec<SearchHit>, IpcError> {
-    Ok(state.laptop()?.search(&query, meeting_id)?)
+        .unwrap_or_default()
 }

@@ -4,6 +4,9 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[macro_use]
+mod commands_macro;
+
 mod annotating;
 mod background;
 #[cfg(test)]

@@ -3,58 +3,29 @@
 use quorum_core::{PageRect, Sha256Hex};
 use quorum_pdf::{Page, Password};
 use tauri::State;
-use tracing::instrument;
 
 use crate::errors::IpcError;
 use crate::profile::AppState;
 
-/// A document's pages as the viewer lays them out: sizes in PDF points, and which pages
-/// cannot be shown and why.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn document_pages(
-    state: State<'_, AppState>,
-    sha256: Sha256Hex,
-) -> Result<Vec<Page>, IpcError> {
-    Ok(state.laptop()?.document_pages(&sha256)?)
-}
+laptop_commands! {
+    /// A document's pages as the viewer lays them out: sizes in PDF points, and which pages
+    /// cannot be shown and why.
+    fn document_pages(sha256: Sha256Hex) -> Vec<Page>
+        = |laptop| laptop.document_pages(&sha256);
 
-/// Why a page's image did not arrive, when the reader knows: the viewer says it on the page.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn page_problem(
-    state: State<'_, AppState>,
-    sha256: Sha256Hex,
-    page: u32,
-) -> Result<Option<IpcError>, IpcError> {
-    let failure = state.laptop()?.page_failure(&sha256, page)?;
-    Ok(failure.map(IpcError::from))
-}
+    /// Why a page's image did not arrive, when the reader knows: the viewer says it on the
+    /// page.
+    fn page_problem(sha256: Sha256Hex, page: u32) -> Option<IpcError>
+        = |laptop| laptop.page_failure(&sha256, page).map(|failure| failure.map(IpcError::from));
 
-/// Opens a protected document with the password the member typed; it is kept in memory
-/// only, until Quorum closes. Returns the pages as [`document_pages`] does.
-#[tauri::command(async)]
-#[instrument(skip(state, password), err(Debug))]
-pub fn unlock_document(
-    state: State<'_, AppState>,
-    sha256: Sha256Hex,
-    password: String,
-) -> Result<Vec<Page>, IpcError> {
-    Ok(state
-        .laptop()?
-        .unlock_document(&sha256, Password(password))?)
-}
+    /// Opens a protected document with the password the member typed; it is kept in memory
+    /// only, until Quorum closes. Returns the pages as `document_pages` does.
+    fn unlock_document(sha256: Sha256Hex, password: String) -> Vec<Page>
+        = |laptop| laptop.unlock_document(&sha256, Password(password));
 
-/// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn find_in_page(
-    state: State<'_, AppState>,
-    sha256: Sha256Hex,
-    page: u32,
-    query: String,
-) -> Result<Vec<PageRect>, IpcError> {
-    Ok(state.laptop()?.find_in_page(&sha256, page, &query)?)
+    /// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
+    fn find_in_page(sha256: Sha256Hex, page: u32, query: String) -> Vec<PageRect>
+        = |laptop| laptop.find_in_page(&sha256, page, &query);
 }
 
 /// The viewer says which pages of a document are on screen (zero-based, inclusive).

@@ -3,7 +3,7 @@
 //! fails the UI's type check instead of failing at run time.
 
 use crate::background::{ANNOTATIONS_MOVED_EVENT, TEXTS_EXTRACTED_EVENT};
-use crate::bindings::render_bindings;
+use crate::bindings::{BINDINGS, render_bindings};
 use crate::profile::SYNC_STATUS_EVENT;
 
 const COMMANDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/commands.ts");
@@ -43,11 +43,34 @@ fn top_level(text: &str) -> Vec<&str> {
     parts.into_iter().filter(|part| !part.is_empty()).collect()
 }
 
-/// Every command in the crate's sources, in file and source order.
+/// Reads a command's signature from the text after its `fn `, ending before `end`.
+fn signature(text: &str, end: char) -> Command {
+    let (name, rest) = text.split_once('(').unwrap();
+    let (arguments, rest) = rest.split_once(')').unwrap();
+    let head = rest.split_once(end).unwrap().0;
+    let returns = head.split_once("->").map(|(_, ty)| ty.trim().to_string());
+    let arguments = top_level(arguments)
+        .into_iter()
+        .map(|argument| {
+            let (name, ty) = argument.split_once(':').unwrap();
+            (name.trim().to_string(), ty.trim().to_string())
+        })
+        .filter(|(_, ty)| !INJECTED.iter().any(|injected| ty.starts_with(injected)))
+        .collect();
+    Command {
+        name: name.trim().to_string(),
+        arguments,
+        returns,
+    }
+}
+
+/// Every command in the crate's sources, in file and source order: those written out
+/// with `#[tauri::command]`, then those in `laptop_commands!`.
 pub(crate) fn commands() -> Vec<Command> {
     let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
+        .filter(|path| !path.ends_with("commands_macro.rs"))
         .collect();
     files.sort();
     let mut found = Vec::new();
@@ -57,23 +80,13 @@ pub(crate) fn commands() -> Vec<Command> {
             let (_, rest) = command
                 .split_once("pub fn ")
                 .expect("a command is a pub fn");
-            let (name, rest) = rest.split_once('(').unwrap();
-            let (arguments, rest) = rest.split_once(')').unwrap();
-            let head = rest.split_once('{').unwrap().0;
-            let returns = head.split_once("->").map(|(_, ty)| ty.trim().to_string());
-            let arguments = top_level(arguments)
-                .into_iter()
-                .map(|argument| {
-                    let (name, ty) = argument.split_once(':').unwrap();
-                    (name.trim().to_string(), ty.trim().to_string())
-                })
-                .filter(|(_, ty)| !INJECTED.iter().any(|injected| ty.starts_with(injected)))
-                .collect();
-            found.push(Command {
-                name: name.trim().to_string(),
-                arguments,
-                returns,
-            });
+            found.push(signature(rest, '{'));
+        }
+        for block in text.split("\nlaptop_commands! {\n").skip(1) {
+            let block = format!("\n{}", block.split_once("\n}\n").expect("the block ends").0);
+            for entry in block.split("\n    fn ").skip(1) {
+                found.push(signature(entry, '='));
+            }
         }
     }
     found
@@ -177,17 +190,20 @@ fn render_commands() -> String {
 }
 
 #[test]
-fn the_command_table_is_fresh() {
-    let committed = std::fs::read_to_string(COMMANDS).unwrap_or_default();
-    assert!(
-        committed == render_commands(),
-        "ui/src/lib/commands.ts is stale: run `cargo test -p quorum-app write_bindings -- --ignored`"
-    );
+fn the_bindings_and_the_command_table_are_fresh() {
+    for (path, rendered) in [(BINDINGS, render_bindings()), (COMMANDS, render_commands())] {
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == rendered,
+            "{path} is stale: run `cargo test -p quorum-app write_bindings -- --ignored`"
+        );
+    }
 }
 
-/// Rewrites ui/src/lib/commands.ts with the bindings; only run when asked for.
+/// Rewrites ui/src/lib/bindings.ts and commands.ts; not a check, so only run when asked.
 #[test]
-#[ignore = "rewrites ui/src/lib/commands.ts: cargo test -p quorum-app write_bindings -- --ignored"]
-fn write_bindings_commands() {
+#[ignore = "rewrites the UI's bindings: cargo test -p quorum-app write_bindings -- --ignored"]
+fn write_bindings() {
+    std::fs::write(BINDINGS, render_bindings()).expect("bindings written");
     std::fs::write(COMMANDS, render_commands()).expect("commands written");
 }

@@ -9,59 +9,36 @@ use tracing::instrument;
 use crate::errors::IpcError;
 use crate::profile::AppState;
 
-/// The polls of a meeting, or with no meeting the written-opinion requests.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn polls(
-    state: State<'_, AppState>,
-    meeting_id: Option<MeetingId>,
-) -> Result<Vec<PollCard>, IpcError> {
-    Ok(state.laptop()?.polls(meeting_id)?)
-}
+laptop_commands! {
+    /// The polls of a meeting, or with no meeting the written-opinion requests.
+    fn polls(meeting_id: Option<MeetingId>) -> Vec<PollCard> = |laptop| laptop.polls(meeting_id);
 
-/// Everyone in the committees on this laptop, to name voters and delegates.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn members(state: State<'_, AppState>) -> Result<Vec<Member>, IpcError> {
-    Ok(state.laptop()?.members()?)
-}
+    /// Everyone in the committees on this laptop, to name voters and delegates.
+    fn members() -> Vec<Member> = |laptop| laptop.members();
 
-/// The member this laptop is enrolled as; `None` on a laptop that only holds the sample.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn me(state: State<'_, AppState>) -> Result<Option<Member>, IpcError> {
-    Ok(state.laptop()?.me()?)
-}
+    /// The member this laptop is enrolled as; `None` on a laptop that only holds the sample.
+    fn me() -> Option<Member> = |laptop| laptop.me();
 
-/// What a meeting's page needs once: the member, the committee's members, and what the
-/// member may do there (or with no meeting, in their committee): the window shows or
-/// hides controls by it.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn meeting_context(
-    state: State<'_, AppState>,
-    meeting_id: Option<MeetingId>,
-) -> Result<MeetingContext, IpcError> {
-    Ok(state.laptop()?.meeting_context(meeting_id)?)
-}
+    /// What a meeting's page needs once: the member, the committee's members, and what the
+    /// member may do there (or with no meeting, in their committee): the window shows or
+    /// hides controls by it.
+    fn meeting_context(meeting_id: Option<MeetingId>) -> MeetingContext
+        = |laptop| laptop.meeting_context(meeting_id);
 
-/// A poll with the committee's usual rules, queued.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn create_poll(
-    state: State<'_, AppState>,
-    subject: NewPollSubject,
-    question: String,
-    secret: bool,
-) -> Result<Poll, IpcError> {
-    Ok(state.laptop()?.create_poll(subject, question, secret)?)
-}
+    /// A poll with the committee's usual rules, queued.
+    fn create_poll(subject: NewPollSubject, question: String, secret: bool) -> Poll
+        = |laptop| laptop.create_poll(subject, question, secret);
 
-/// Opens (`open`) or closes a poll; the hub's moment of applying it is what counts.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn run_poll(state: State<'_, AppState>, poll_id: PollId, open: bool) -> Result<(), IpcError> {
-    Ok(state.laptop()?.run_poll(poll_id, open)?)
+    /// Opens (`open`) or closes a poll; the hub's moment of applying it is what counts.
+    fn run_poll(poll_id: PollId, open: bool) -> () = |laptop| laptop.run_poll(poll_id, open);
+
+    /// Lets another member vote for this one in a meeting, or takes it back.
+    fn delegate(meeting_id: MeetingId, delegate: Option<MemberId>) -> ()
+        = |laptop| laptop.delegate(meeting_id, delegate);
+
+    /// Whom the member lets vote for them in a meeting, if anyone.
+    fn my_delegate(meeting_id: MeetingId) -> Option<MemberId>
+        = |laptop| laptop.my_delegate(meeting_id);
 }
 
 /// One click: the member's choice (or the choice for a member who delegated to them),
@@ -81,25 +58,4 @@ pub fn cast_ballot(
         .laptop()?
         .cast_ballot(poll_id, Some(for_member), &option_key, comment)?;
     Ok(())
-}
-
-/// Lets another member vote for this one in a meeting, or takes it back.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn delegate(
-    state: State<'_, AppState>,
-    meeting_id: MeetingId,
-    delegate: Option<MemberId>,
-) -> Result<(), IpcError> {
-    Ok(state.laptop()?.delegate(meeting_id, delegate)?)
-}
-
-/// Whom the member lets vote for them in a meeting, if anyone.
-#[tauri::command(async)]
-#[instrument(skip(state), err(Debug))]
-pub fn my_delegate(
-    state: State<'_, AppState>,
-    meeting_id: MeetingId,
-) -> Result<Option<MemberId>, IpcError> {
-    Ok(state.laptop()?.my_delegate(meeting_id)?)
 }
