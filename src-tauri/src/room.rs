@@ -1,6 +1,6 @@
 //! The commands of the meeting room: attendance, the floor, and readiness.
 
-use quorum_core::{AgendaItemId, Attendance, MeetingId, MemberId, SpeechKind};
+use quorum_core::{AgendaItemId, Attendance, FloorAction, MeetingId, MemberId, SpeechKind};
 use quorum_store::{AttendanceBoard, InviteeReadiness, ItemFloor};
 
 laptop_commands! {
@@ -34,7 +34,7 @@ laptop_commands! {
         agenda_item_id: AgendaItemId,
         speech: SpeechKind,
     ) -> ()
-        = |laptop| laptop.request_floor(meeting_id, agenda_item_id, speech);
+        = |laptop| laptop.floor_action(meeting_id, agenda_item_id, FloorAction::Request(speech));
 
     /// The chair gives the floor to a waiting member.
     fn give_floor(
@@ -42,9 +42,12 @@ laptop_commands! {
         agenda_item_id: AgendaItemId,
         member_id: MemberId,
         speech: SpeechKind,
-    ) -> () = |laptop| laptop.give_floor(meeting_id, agenda_item_id, member_id, speech);
+    ) -> () = |laptop| {
+        let action = FloorAction::Give { member_id, speech };
+        laptop.floor_action(meeting_id, agenda_item_id, action)
+    };
 
     /// The chair ends the current turn on an agenda item.
     fn end_floor(meeting_id: MeetingId, agenda_item_id: AgendaItemId) -> ()
-        = |laptop| laptop.end_floor(meeting_id, agenda_item_id);
+        = |laptop| laptop.floor_action(meeting_id, agenda_item_id, FloorAction::End);
 }

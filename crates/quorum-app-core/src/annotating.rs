@@ -33,8 +33,7 @@ impl Laptop {
         shape: AnnotationShape,
         visibility: Visibility,
     ) -> Result<Annotation> {
-        let now = self.now();
-        self.queue(|store| {
+        self.queue(|store, now| {
             let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
             let annotation = Annotation {
                 visibility,
@@ -117,13 +116,11 @@ impl Laptop {
     /// Moves, recolours, re-widths, rewrites or (un)shares one of the member's
     /// annotations.
     pub fn edit_annotation(&self, id: AnnotationId, edit: AnnotationEdit) -> Result<Annotation> {
-        let now = self.now();
-        self.queue(|store| store.edit_annotation(id, edit, now))
+        self.queue(|store, now| store.edit_annotation(id, edit, now))
     }
 
     pub fn delete_annotation(&self, id: AnnotationId) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.delete_annotation(id, now).map(|_| ()))
+        self.queue(|store, now| store.delete_annotation(id, now).map(|_| ()))
     }
 
     /// The member's annotations on a meeting's documents, per agenda item.

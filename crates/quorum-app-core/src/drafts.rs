@@ -118,6 +118,6 @@ impl Laptop {
 
     /// Queues the draft for publication; it goes out with the next sync.
     pub fn publish(&self, meeting_id: MeetingId) -> Result<()> {
-        self.queue(|store| store.queue_publication(meeting_id))
+        self.queue(|store, _| store.queue_publication(meeting_id))
     }
 }

@@ -101,12 +101,14 @@ impl Laptop {
         Ok(work(&mut store)?)
     }
 
-    /// Runs `work`, which queues something for the hub, and has it sent at once.
+    /// Runs `work`, which queues something for the hub at the laptop's time now, and has
+    /// it sent at once.
     pub(crate) fn queue<T>(
         &self,
-        work: impl FnOnce(&mut Store) -> quorum_store::Result<T>,
+        work: impl FnOnce(&mut Store, DateTime<Utc>) -> quorum_store::Result<T>,
     ) -> Result<T> {
-        let done = self.with_store(work)?;
+        let now = self.now();
+        let done = self.with_store(|store| work(store, now))?;
         if let Some(engine) = &self.engine {
             engine.sync_soon();
         }

@@ -1,7 +1,7 @@
 //! The meeting room: who is in it, who asks for and has the floor, and which invitees'
 //! laptops are ready.
 
-use quorum_core::{AgendaItemId, Attendance, MeetingId, MemberId, Operation, SpeechKind};
+use quorum_core::{AgendaItemId, Attendance, FloorAction, MeetingId, MemberId, Operation};
 use quorum_store::{AttendanceBoard, InviteeReadiness, ItemFloor};
 
 use crate::{Laptop, Result};
@@ -20,8 +20,7 @@ impl Laptop {
 
     /// The member checks in on this laptop.
     pub fn check_in(&self, meeting_id: MeetingId) -> Result<Operation> {
-        let now = self.now();
-        self.queue(|store| store.check_in(meeting_id, now))
+        self.queue(|store, now| store.check_in(meeting_id, now))
     }
 
     /// The secretary marks an invitee present, absent with a reason, or replaced.
@@ -31,8 +30,7 @@ impl Laptop {
         member_id: MemberId,
         attendance: Attendance,
     ) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.mark_attendance(meeting_id, member_id, attendance, now))
+        self.queue(|store, now| store.mark_attendance(meeting_id, member_id, attendance, now))
     }
 
     /// The floor of each agenda item of a meeting: who waits to speak or to question.
@@ -40,32 +38,13 @@ impl Laptop {
         self.with_store(|store| store.floor(meeting_id))
     }
 
-    /// The member asks to speak, or to question, on an agenda item.
-    pub fn request_floor(
+    /// Asks for, gives or ends the floor on an agenda item, as `action` says.
+    pub fn floor_action(
         &self,
         meeting_id: MeetingId,
         item_id: AgendaItemId,
-        speech: SpeechKind,
+        action: FloorAction,
     ) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.request_floor(meeting_id, item_id, speech, now))
-    }
-
-    /// The chair gives the floor to a waiting member.
-    pub fn give_floor(
-        &self,
-        meeting_id: MeetingId,
-        item_id: AgendaItemId,
-        member_id: MemberId,
-        speech: SpeechKind,
-    ) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.give_floor(meeting_id, item_id, member_id, speech, now))
-    }
-
-    /// The chair ends the current turn on an agenda item.
-    pub fn end_floor(&self, meeting_id: MeetingId, item_id: AgendaItemId) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.end_floor(meeting_id, item_id, now))
+        self.queue(|store, now| store.floor_action(meeting_id, item_id, action, now))
     }
 }

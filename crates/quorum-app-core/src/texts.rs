@@ -67,7 +67,7 @@ impl Laptop {
                             updated_at: now,
                             ..annotation
                         };
-                        self.queue(|store| store.save_annotation(&moved, now))?;
+                        self.queue(|store, _| store.save_annotation(&moved, now))?;
                         info!(annotation = %moved.id, page, "annotation moved to the new version");
                     }
                     None => {

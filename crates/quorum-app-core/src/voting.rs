@@ -85,8 +85,7 @@ impl Laptop {
         question: String,
         secret: bool,
     ) -> Result<Poll> {
-        let now = self.now();
-        self.queue(|store| {
+        self.queue(|store, now| {
             let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
             let (subject, closes_at) = match subject {
                 NewPollSubject::AgendaItem {
@@ -114,8 +113,7 @@ impl Laptop {
 
     /// Opens (`open`) or closes a poll; the hub's moment of applying it is what counts.
     pub fn run_poll(&self, poll_id: PollId, open: bool) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.run_poll(poll_id, open, now))
+        self.queue(|store, now| store.run_poll(poll_id, open, now))
     }
 
     /// The member's choice, or the choice for `for_member` who delegated to them:
@@ -127,8 +125,7 @@ impl Laptop {
         option_key: &str,
         comment: Option<String>,
     ) -> Result<Ballot> {
-        let now = self.now();
-        self.queue(|store| {
+        self.queue(|store, now| {
             let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
             let for_member = for_member.unwrap_or(me.id);
             store.cast_ballot(poll_id, for_member, option_key, comment, now)
@@ -137,8 +134,7 @@ impl Laptop {
 
     /// Lets another member vote for this one in a meeting, or takes it back (`None`).
     pub fn delegate(&self, meeting_id: MeetingId, delegate: Option<MemberId>) -> Result<()> {
-        let now = self.now();
-        self.queue(|store| store.delegate(meeting_id, delegate, now))
+        self.queue(|store, now| store.delegate(meeting_id, delegate, now))
     }
 
     /// Whom the member lets vote for them in a meeting, if anyone.

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use quorum_app_core::{AppError, Laptop, NewPollSubject, PageRef};
 use quorum_core::{
-    AgendaItemId, Attendance, DocumentId, MeetingId, MemberId, PagePoint, PollId, SpeechKind,
-    SystemClock, Visibility,
+    AgendaItemId, Attendance, DocumentId, FloorAction, MeetingId, MemberId, PagePoint, PollId,
+    SpeechKind, SystemClock, Visibility,
 };
 use quorum_pdf::PdfError;
 use quorum_sync::Profile;
@@ -465,7 +465,7 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
             question,
         } => {
             let speech = speech_of(*question);
-            laptop.request_floor(*meeting, *item, speech)?;
+            laptop.floor_action(*meeting, *item, FloorAction::Request(speech))?;
             Ok((
                 to_value(&speech)?,
                 "request queued until the next sync".to_string(),
@@ -478,11 +478,15 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
             question,
         } => {
             let speech = speech_of(*question);
-            laptop.give_floor(*meeting, *item, *member, speech)?;
+            let action = FloorAction::Give {
+                member_id: *member,
+                speech,
+            };
+            laptop.floor_action(*meeting, *item, action)?;
             Ok((to_value(&speech)?, "queued until the next sync".to_string()))
         }
         LaptopCommand::EndFloor { meeting, item } => {
-            laptop.end_floor(*meeting, *item)?;
+            laptop.floor_action(*meeting, *item, FloorAction::End)?;
             Ok((
                 json!({ "ended": true }),
                 "queued until the next sync".to_string(),

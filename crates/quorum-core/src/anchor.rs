@@ -220,7 +220,16 @@ fn lines(page_text: &str) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::annotation::{InkStroke, snap_to_words};
+    use crate::annotation::snap_to_words;
+    use crate::annotation::tests::ink;
+
+    /// A drag across the title line's words in the pages of `versions`.
+    const TITLE_DRAG: PageRect = PageRect {
+        left: 80.0,
+        bottom: 689.0,
+        right: 200.0,
+        top: 690.0,
+    };
 
     /// Lines of text from the top of a page down, each char 6 pt wide and 10 pt high.
     fn page(lines: &[&str], top: f32) -> PageChars {
@@ -272,13 +281,7 @@ mod tests {
     #[test]
     fn a_highlight_lands_on_the_same_words_after_a_page_is_inserted_before_them() {
         let (old, new) = versions();
-        let selection = PageRect {
-            left: 80.0,
-            bottom: 689.0,
-            right: 200.0,
-            top: 690.0,
-        };
-        let (rects, text) = snap_to_words(&old, selection).unwrap();
+        let (rects, text) = snap_to_words(&old, TITLE_DRAG).unwrap();
         let highlight = AnnotationShape::Highlight {
             rects: rects.clone(),
             text: text.clone(),
@@ -306,15 +309,7 @@ mod tests {
     #[test]
     fn a_pen_stroke_a_note_and_a_box_move_with_the_text_beside_them() {
         let (old, new) = versions();
-        let stroke = AnnotationShape::Ink {
-            strokes: vec![InkStroke {
-                points: vec![
-                    PagePoint { x: 90.0, y: 670.0 },
-                    PagePoint { x: 200.0, y: 668.0 },
-                ],
-                width: 2.0,
-            }],
-        };
+        let stroke = ink(&[(90.0, 670.0), (200.0, 668.0)]);
         let (page, moved) = reanchor(&stroke, 0, Some(&old), &new).unwrap();
         let AnnotationShape::Ink { strokes } = moved else {
             panic!("still a stroke");
@@ -375,13 +370,7 @@ mod tests {
         };
         let old = titled("Bao cao kinh te");
         let new = vec![titled("Trang bia"), titled("Bao cao kinh te")];
-        let selection = PageRect {
-            left: 80.0,
-            bottom: 689.0,
-            right: 200.0,
-            top: 690.0,
-        };
-        let (rects, text) = snap_to_words(&old, selection).unwrap();
+        let (rects, text) = snap_to_words(&old, TITLE_DRAG).unwrap();
         let highlight = AnnotationShape::Highlight { rects, text };
         let (page, moved) = reanchor(&highlight, 0, Some(&old), &new).unwrap();
         assert_eq!(page, 1, "the report's page, not the cover that quotes it");

@@ -362,7 +362,7 @@ pub fn smooth_stroke(points: &[PagePoint]) -> Vec<PagePoint> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// "bieu quyet" on one line, "thong qua" on the next; each char 10 pt wide.
@@ -480,16 +480,18 @@ mod tests {
         );
     }
 
-    fn pen_stroke() -> Annotation {
-        let shape = AnnotationShape::Ink {
+    /// One pen stroke, 2 pt wide, through `points`.
+    pub(crate) fn ink(points: &[(f32, f32)]) -> AnnotationShape {
+        AnnotationShape::Ink {
             strokes: vec![InkStroke {
-                points: vec![
-                    PagePoint { x: 10.0, y: 20.0 },
-                    PagePoint { x: 30.0, y: 40.0 },
-                ],
+                points: points.iter().map(|&(x, y)| PagePoint { x, y }).collect(),
                 width: 2.0,
             }],
-        };
+        }
+    }
+
+    fn pen_stroke() -> Annotation {
+        let shape = ink(&[(10.0, 20.0), (30.0, 40.0)]);
         Annotation::private(
             DocumentId::new_v7(),
             Sha256Hex::try_from("ab".repeat(32)).expect("64 hex characters"),

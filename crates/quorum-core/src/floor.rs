@@ -5,7 +5,58 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::MemberId;
+use crate::{Action, AgendaItemId, MeetingId, MemberId, OperationPayload};
+
+/// What is done with the floor of an agenda item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloorAction {
+    /// The member asks to speak or to question.
+    Request(SpeechKind),
+    /// The chair gives the floor to a waiting member.
+    Give {
+        member_id: MemberId,
+        speech: SpeechKind,
+    },
+    /// The chair ends the current turn.
+    End,
+}
+
+impl FloorAction {
+    /// What the member must be allowed to do, and the operation that carries it.
+    pub fn operation(
+        self,
+        meeting_id: MeetingId,
+        agenda_item_id: AgendaItemId,
+    ) -> (Action, OperationPayload) {
+        match self {
+            Self::Request(speech) => (
+                Action::RequestToSpeak,
+                OperationPayload::RequestToSpeak {
+                    meeting_id,
+                    agenda_item_id,
+                    speech,
+                },
+            ),
+            // Running the floor is the chair's, as running a vote is.
+            Self::Give { member_id, speech } => (
+                Action::RunPoll,
+                OperationPayload::GiveFloor {
+                    meeting_id,
+                    agenda_item_id,
+                    member_id,
+                    speech,
+                },
+            ),
+            Self::End => (
+                Action::RunPoll,
+                OperationPayload::EndFloor {
+                    meeting_id,
+                    agenda_item_id,
+                },
+            ),
+        }
+    }
+}
 
 /// Which queue a request joins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -92,6 +143,30 @@ mod tests {
             requested_at: at(1, 9),
             state: SpeechState::Waiting,
         }
+    }
+
+    #[test]
+    fn a_member_may_ask_for_the_floor_but_only_the_chair_gives_or_ends_it() {
+        let (meeting, item) = (MeetingId::new_v7(), AgendaItemId::new_v7());
+        let give = FloorAction::Give {
+            member_id: MemberId::new_v7(),
+            speech: SpeechKind::Question,
+        };
+        let needed = [
+            FloorAction::Request(SpeechKind::Speak),
+            give,
+            FloorAction::End,
+        ]
+        .map(|action| action.operation(meeting, item).0);
+        assert_eq!(
+            needed,
+            [Action::RequestToSpeak, Action::RunPoll, Action::RunPoll]
+        );
+        let (_, payload) = give.operation(meeting, item);
+        assert!(
+            matches!(payload, OperationPayload::GiveFloor { meeting_id, agenda_item_id, speech: SpeechKind::Question, .. } if meeting_id == meeting && agenda_item_id == item),
+            "the operation names the meeting, the item and the kind of turn: {payload:?}"
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
 pub use changes::{MeetingChanges, changed_pages, meeting_changes};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};
-pub use floor::{FloorRequest, SpeechKind, SpeechState, end_floor, give_floor, request_floor};
+pub use floor::{
+    FloorAction, FloorRequest, SpeechKind, SpeechState, end_floor, give_floor, request_floor,
+};
 pub use ids::{
     AgendaItemId, AnnotationId, CommitteeId, DeviceId, DocumentId, MeetingId, MemberId,
     OperationId, PollId, Sha256Hex, Sha256ParseError,

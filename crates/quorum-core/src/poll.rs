@@ -281,11 +281,12 @@ impl Poll {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::meeting::tests::at;
 
-    fn poll() -> Poll {
+    /// A named written opinion open from the 1st to the 5th, on the usual rules.
+    pub(crate) fn poll() -> Poll {
         Poll {
             id: PollId::new_v7(),
             subject: PollSubject::WrittenOpinion {

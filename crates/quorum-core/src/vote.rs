@@ -203,23 +203,13 @@ pub fn tally(poll: &Poll, eligible: u32, counted: &[Counted]) -> Tally {
 mod tests {
     use super::*;
     use crate::meeting::tests::at;
-    use crate::{BallotSecrecy, CommitteeId, PollId, PollOption, PollSubject};
 
+    /// A poll with no times of its own: only its state says when ballots count.
     fn poll() -> Poll {
         Poll {
-            id: PollId::new_v7(),
-            subject: PollSubject::WrittenOpinion {
-                committee_id: CommitteeId::new_v7(),
-            },
-            question: "Thông qua dự toán 2027?".into(),
-            options: PollOption::standard(),
-            secrecy: BallotSecrecy::Named,
             opens_at: None,
             closes_at: None,
-            quorum: QuorumRule::Percent { percent: 50 },
-            majority: MajorityRule::Simple,
-            majority_basis: MajorityBasis::AllMembers,
-            late_grace_seconds: 600,
+            ..crate::poll::tests::poll()
         }
     }
 

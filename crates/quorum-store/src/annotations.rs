@@ -9,7 +9,7 @@ use quorum_core::{
 use rusqlite::{OptionalExtension, Transaction, params};
 use tracing::instrument;
 
-use crate::replica::{parsed, parsed_sha256};
+use crate::replica::{parsed, parsed_sha256, stored_json};
 use crate::{Result, Store, StoreError};
 
 impl Store {
@@ -76,17 +76,8 @@ impl Store {
 
     /// The annotation with this id, if this laptop has it.
     pub fn annotation(&self, id: AnnotationId) -> Result<Annotation> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT json FROM annotations WHERE id = ?1",
-                [id.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(serde_json::from_str(
-            &json.ok_or(StoreError::AnnotationNotFound(id))?,
-        )?)
+        stored_json(&self.conn, "SELECT json FROM annotations WHERE id = ?1", id)?
+            .ok_or(StoreError::AnnotationNotFound(id))
     }
 
     /// The member's own annotation, ready to be changed.

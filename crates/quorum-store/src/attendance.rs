@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use quorum_core::{
     Action, Attendance, AttendanceQuorum, MeetingId, Member, MemberId, OperationPayload,
-    attendance_quorum, decide,
+    attendance_quorum,
 };
 use rusqlite::{Transaction, params};
 use serde::Serialize;
@@ -12,7 +12,7 @@ use tracing::instrument;
 use ts_rs::TS;
 
 use crate::replica::parsed;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// One invitee and how they attend, if known yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -84,14 +84,12 @@ impl Store {
         attendance: Attendance,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        decide(&me, Action::EditMeeting, &self.meeting(meeting_id)?)?;
         let payload = OperationPayload::MarkAttendance {
             meeting_id,
             member_id,
             attendance: attendance.clone(),
         };
-        self.record(now, payload, |tx| {
+        self.record_allowed(Action::EditMeeting, meeting_id, now, payload, |tx, _| {
             receive_attendance(tx, meeting_id, member_id, &attendance, None)
         })?;
         Ok(())

@@ -2,16 +2,13 @@
 //! speak or question, and the chair giving the floor.
 
 use chrono::{DateTime, Utc};
-use quorum_core::{
-    Action, AgendaItemId, FloorRequest, MeetingId, MemberId, OperationPayload, SpeechKind,
-    SpeechState, decide, request_floor,
-};
+use quorum_core::{AgendaItemId, FloorAction, FloorRequest, MeetingId, SpeechState, request_floor};
 use rusqlite::Transaction;
 use serde::Serialize;
 use tracing::instrument;
 use ts_rs::TS;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// One agenda item's floor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -38,23 +35,22 @@ impl Store {
         Ok(floors)
     }
 
-    /// The member asks to speak, or to question, on an item: shown at once, queued.
+    /// The member asks for the floor, or the chair gives or ends it, on an item: a
+    /// request shows in its queue at once; all are queued for the hub, whose moment of
+    /// applying a turn starts its clock.
     #[instrument(skip(self), err)]
-    pub fn request_floor(
+    pub fn floor_action(
         &mut self,
         meeting_id: MeetingId,
         agenda_item_id: AgendaItemId,
-        speech: SpeechKind,
+        action: FloorAction,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        decide(&me, Action::RequestToSpeak, &self.meeting(meeting_id)?)?;
-        let payload = OperationPayload::RequestToSpeak {
-            meeting_id,
-            agenda_item_id,
-            speech,
-        };
-        self.record(now, payload, |tx| {
+        let (allowed, payload) = action.operation(meeting_id, agenda_item_id);
+        self.record_allowed(allowed, meeting_id, now, payload, |tx, me| {
+            let FloorAction::Request(speech) = action else {
+                return Ok(());
+            };
             let mut queue = queue_of(tx, meeting_id, agenda_item_id)?;
             request_floor(
                 &mut queue,
@@ -67,46 +63,6 @@ impl Store {
             );
             receive_floor(tx, meeting_id, agenda_item_id, &queue)
         })?;
-        Ok(())
-    }
-
-    /// The chair ends the current turn on an item.
-    #[instrument(skip(self), err)]
-    pub fn end_floor(
-        &mut self,
-        meeting_id: MeetingId,
-        agenda_item_id: AgendaItemId,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        decide(&me, Action::RunPoll, &self.meeting(meeting_id)?)?;
-        let payload = OperationPayload::EndFloor {
-            meeting_id,
-            agenda_item_id,
-        };
-        self.record(now, payload, |_| Ok(()))?;
-        Ok(())
-    }
-
-    /// The chair gives the floor; the hub's moment of applying it starts the clock.
-    #[instrument(skip(self), err)]
-    pub fn give_floor(
-        &mut self,
-        meeting_id: MeetingId,
-        agenda_item_id: AgendaItemId,
-        member_id: MemberId,
-        speech: SpeechKind,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        decide(&me, Action::RunPoll, &self.meeting(meeting_id)?)?;
-        let payload = OperationPayload::GiveFloor {
-            meeting_id,
-            agenda_item_id,
-            member_id,
-            speech,
-        };
-        self.record(now, payload, |_| Ok(()))?;
         Ok(())
     }
 }

@@ -1,12 +1,12 @@
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::Refusal;
-use quorum_core::{Operation, OperationId, OperationPayload};
+use quorum_core::{Action, MeetingId, Member, Operation, OperationId, OperationPayload, decide};
 use rusqlite::types::Type;
 use rusqlite::{Row, Transaction, params};
 use tracing::instrument;
 
 use crate::replica::parsed_enum;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// An operation the hub refused, kept so the member sees what did not count.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,24 @@ pub struct RefusedOperation {
 }
 
 impl Store {
+    /// Queues what the member does on a meeting, after `decide` allows `action` there:
+    /// `effect` gets the member and applies it to the replica in the same transaction.
+    pub(crate) fn record_allowed<F>(
+        &mut self,
+        action: Action,
+        meeting_id: MeetingId,
+        now: DateTime<Utc>,
+        payload: OperationPayload,
+        effect: F,
+    ) -> Result<Operation>
+    where
+        F: FnOnce(&Transaction, &Member) -> Result<()>,
+    {
+        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
+        decide(&me, action, &self.meeting(meeting_id)?)?;
+        self.record(now, payload, |tx| effect(tx, &me))
+    }
+
     /// Applies `effect` to the replica and queues `payload` for the hub, in one
     /// transaction: either both happen or neither does.
     #[instrument(skip_all, err)]

@@ -254,6 +254,18 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
 }
 
+/// The JSON record that `sql` selects by `key`, if there is one.
+pub(crate) fn stored_json<T: DeserializeOwned>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    key: impl ToString,
+) -> Result<Option<T>> {
+    let json: Option<String> = conn
+        .query_row(sql, [key.to_string()], |row| row.get(0))
+        .optional()?;
+    Ok(json.map(|json| serde_json::from_str(&json)).transpose()?)
+}
+
 pub(crate) fn parsed_enum<T: DeserializeOwned>(row: &Row, index: usize) -> rusqlite::Result<T> {
     quorum_sqlite::name_column(index, row.get(index)?)
 }

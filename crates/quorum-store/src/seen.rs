@@ -3,10 +3,11 @@
 use quorum_core::{
     DocumentId, MeetingChanges, MeetingId, Sha256Hex, changed_pages, meeting_changes,
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::replica::stored_json;
 use crate::{Result, Store};
 
 /// A replaced document and the pages of its new version that are new or edited.
@@ -35,17 +36,10 @@ impl Store {
     /// known.
     pub fn look_at_meeting(&mut self, meeting_id: MeetingId) -> Result<SinceLastLook> {
         let now = self.meeting(meeting_id)?;
-        let seen: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT json FROM seen_meetings WHERE meeting_id = ?1",
-                [meeting_id.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let sql = "SELECT json FROM seen_meetings WHERE meeting_id = ?1";
+        let seen: Option<quorum_core::Meeting> = stored_json(&self.conn, sql, meeting_id)?;
         let since = match seen {
-            Some(json) => {
-                let seen: quorum_core::Meeting = serde_json::from_str(&json)?;
+            Some(seen) => {
                 let changes = meeting_changes(&seen, &now);
                 let old_sha = |id: DocumentId| {
                     seen.agenda

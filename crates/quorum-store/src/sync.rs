@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use quorum_core::protocol::{Change, Record};
 use quorum_core::{
     Action, Attendance, Committee, DeviceId, MeetingId, Member, MemberId, Operation,
-    OperationPayload, Sha256Hex, decide,
+    OperationPayload, Sha256Hex,
 };
 use rusqlite::{OptionalExtension, params};
 use tracing::instrument;
@@ -18,7 +18,7 @@ use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
 };
 use crate::votes::{receive_delegation, receive_poll};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// This laptop's enrollment with a hub. `signing_key` and `token` are secrets.
 #[derive(Clone, PartialEq, Eq)]
@@ -320,10 +320,8 @@ impl Store {
     /// The member checks in to a meeting: shown at once, queued for the hub.
     #[instrument(skip(self), err)]
     pub fn check_in(&mut self, meeting_id: MeetingId, now: DateTime<Utc>) -> Result<Operation> {
-        let me = self.me()?.ok_or(StoreError::NotEnrolled)?;
-        let meeting = self.meeting(meeting_id)?;
-        decide(&me, Action::CheckIn, &meeting)?;
-        self.record(now, OperationPayload::CheckIn { meeting_id }, |tx| {
+        let payload = OperationPayload::CheckIn { meeting_id };
+        self.record_allowed(Action::CheckIn, meeting_id, now, payload, |tx, me| {
             tx.execute(
                 "INSERT INTO check_ins (meeting_id, checked_in_at) VALUES (?1, ?2)
                  ON CONFLICT (meeting_id) DO NOTHING",

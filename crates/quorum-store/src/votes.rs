@@ -13,6 +13,7 @@ use serde::Serialize;
 use tracing::instrument;
 use ts_rs::TS;
 
+use crate::replica::stored_json;
 use crate::{Result, Store, StoreError};
 
 /// Where a ballot cast on this laptop stands.
@@ -49,17 +50,8 @@ impl Store {
     }
 
     pub fn poll(&self, poll_id: PollId) -> Result<PollView> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT json FROM polls WHERE id = ?1",
-                [poll_id.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(serde_json::from_str(
-            &json.ok_or(StoreError::PollNotFound(poll_id))?,
-        )?)
+        stored_json(&self.conn, "SELECT json FROM polls WHERE id = ?1", poll_id)?
+            .ok_or(StoreError::PollNotFound(poll_id))
     }
 
     /// The member's ballots on a poll cast on this laptop, newest first, with where
