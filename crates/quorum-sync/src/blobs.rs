@@ -8,7 +8,7 @@ use tokio::io::AsyncWriteExt;
 use tracing::{debug, warn};
 
 use crate::decide::{continues_partial, resume_from};
-use crate::hub::HubClient;
+use crate::hub::Hub;
 use crate::{Profile, Result, SyncError};
 
 /// What one download did.
@@ -29,7 +29,7 @@ fn io_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SyncError 
 
 /// Fetches `sha256` (of `size` bytes) into the profile. `on_bytes` hears of every chunk.
 pub(crate) async fn fetch_blob(
-    hub: &HubClient,
+    hub: &impl Hub,
     profile: &Profile,
     sha256: &Sha256Hex,
     size: u64,
@@ -39,8 +39,8 @@ pub(crate) async fn fetch_blob(
     let kept = tokio::fs::metadata(&part).await.map_or(0, |m| m.len());
     let mut resumed_from = resume_from(kept, size);
     let mut downloaded = 0;
-    let response = hub.get_blob(sha256, resumed_from).await?;
-    let status = response.status();
+    let download = hub.get_blob(sha256, resumed_from).await?;
+    let status = download.status;
     if status != StatusCode::RANGE_NOT_SATISFIABLE {
         let append = continues_partial(status, resumed_from);
         if !append {
@@ -55,12 +55,9 @@ pub(crate) async fn fetch_blob(
             .open(&part)
             .await
             .map_err(io_error(&part))?;
-        let mut body = response.bytes_stream();
+        let mut body = download.body;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|source| SyncError::Unreachable {
-                url: format!("blob {sha256}"),
-                source,
-            })?;
+            let chunk = chunk?;
             file.write_all(&chunk).await.map_err(io_error(&part))?;
             downloaded += chunk.len() as u64;
             on_bytes(chunk.len() as u64);

@@ -4,9 +4,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use quorum_core::protocol::{ChangesPage, DeviceStatus, PushRequest, PushResponse, StatusTaken};
+use quorum_core::protocol::{DeviceStatus, PushRequest};
 use quorum_core::{Clock, Meeting, Sha256Hex};
 use quorum_store::{Store, StoreError};
 use serde::Serialize;
@@ -19,13 +18,11 @@ use crate::decide::{
     ProgressGate, connection_after, judge_push, live_channel_again_in, next_round_in,
     publication_problem,
 };
-use crate::hub::HubClient;
+use crate::hub::{Hub, HubClient};
 use crate::{Profile, Result, SyncError};
 
 /// Operations sent in one request; the hub accepts up to 500.
 const PUSH_BATCH: usize = 200;
-/// Changes asked for in one page.
-const PAGE_LIMIT: &str = "500";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -116,31 +113,40 @@ pub struct SyncReport {
     pub blobs_discarded: u64,
 }
 
-pub struct SyncEngine {
+/// Syncs one profile's store with its hub: the hub over HTTPS, or any [`Hub`].
+pub struct SyncEngine<H: Hub = HubClient> {
     store: Arc<Mutex<Store>>,
     profile: Profile,
-    hub: HubClient,
+    hub: H,
     clock: Arc<dyn Clock>,
     status: watch::Sender<SyncStatus>,
     nudge: Notify,
 }
 
 impl SyncEngine {
-    /// An engine for an enrolled profile; `store` is the profile's open store.
+    /// An engine for an enrolled profile over HTTPS to the hub it enrolled with;
+    /// `store` is the profile's open store.
     pub fn new(profile: Profile, store: Arc<Mutex<Store>>, clock: Arc<dyn Clock>) -> Result<Self> {
-        let (identity, status) = {
-            let store = lock(&store)?;
-            (
-                store.device()?.ok_or(SyncError::NotEnrolled)?,
-                SyncStatus::from_store(&store)?,
-            )
-        };
+        let identity = lock(&store)?.device()?.ok_or(SyncError::NotEnrolled)?;
         let pin = identity
             .hub_certificate
             .as_deref()
             .map(crate::tls::parse_fingerprint)
             .transpose()?;
         let hub = HubClient::new(&identity.hub_url, Some(identity.token), pin)?;
+        SyncEngine::with_hub(hub, profile, store, clock)
+    }
+}
+
+impl<H: Hub> SyncEngine<H> {
+    /// An engine syncing `store` (the profile's open store) with `hub`.
+    pub fn with_hub(
+        hub: H,
+        profile: Profile,
+        store: Arc<Mutex<Store>>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let status = SyncStatus::from_store(&*lock(&store)?)?;
         Ok(Self {
             store,
             profile,
@@ -242,9 +248,7 @@ impl SyncEngine {
                 .map_err(|source| SyncError::Io { path, source })?;
             self.hub.put_blob(sha256, bytes).await?;
         }
-        self.hub
-            .put_json(&format!("/meetings/{}", meeting.id), meeting)
-            .await
+        self.hub.publish(meeting).await
     }
 
     /// Tells the hub what this laptop now holds, for the secretary's readiness board.
@@ -255,8 +259,7 @@ impl SyncEngine {
                 packs: store.pack_states()?,
             })
         })?;
-        let _: StatusTaken = self.hub.post_json("/device-status", &status).await?;
-        Ok(())
+        self.hub.report_status(&status).await
     }
 
     async fn push(&self, report: &mut SyncReport) -> Result<()> {
@@ -266,10 +269,7 @@ impl SyncEngine {
                 return Ok(());
             }
             let sent: Vec<_> = operations.iter().map(|operation| operation.id).collect();
-            let response: PushResponse = self
-                .hub
-                .post_json("/operations", &PushRequest { operations })
-                .await?;
+            let response = self.hub.push(&PushRequest { operations }).await?;
             let verdict = judge_push(&sent, &response.results);
             self.with_store(|store| {
                 for id in verdict.applied.iter().chain(&verdict.duplicates) {
@@ -296,11 +296,7 @@ impl SyncEngine {
     async fn pull(&self, report: &mut SyncReport) -> Result<()> {
         loop {
             let cursor = self.with_store(|s| s.sync_cursor())?;
-            let query = [
-                ("since", cursor.to_string()),
-                ("limit", PAGE_LIMIT.to_string()),
-            ];
-            let page: ChangesPage = self.hub.get_json("/changes", &query).await?;
+            let page = self.hub.changes(cursor).await?;
             self.with_store(|s| s.apply_changes(&page.changes, page.next_cursor))?;
             report.changes_applied += page.changes.len() as u64;
             if !page.more {
@@ -391,16 +387,11 @@ impl SyncEngine {
     async fn listen_live(self: Arc<Self>) {
         let mut failures = 0u32;
         loop {
-            match self.hub.events().await {
-                Ok(response) => {
+            match self.hub.announcements().await {
+                Ok(mut announcements) => {
                     failures = 0;
-                    let mut events = response.bytes_stream().eventsource();
-                    while let Some(event) = events.next().await {
-                        match event {
-                            Ok(event) if event.event == "change" => self.nudge.notify_one(),
-                            Ok(_) => {}
-                            Err(_) => break,
-                        }
+                    while announcements.next().await.is_some() {
+                        self.nudge.notify_one();
                     }
                     // The channel closed: the hub may be gone. A sync now tells the
                     // member at once instead of at the next poll.

@@ -22,6 +22,7 @@ pub mod tls;
 pub use backoff::backoff_delay;
 pub use engine::{Connection, SyncEngine, SyncProblem, SyncReport, SyncStatus};
 pub use enroll::{Enrolled, enroll};
+pub use hub::{Download, Hub, HubClient};
 pub use profile::Profile;
 
 use std::path::PathBuf;

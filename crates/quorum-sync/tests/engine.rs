@@ -8,10 +8,15 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{Committee4, TestHub, meeting_with_document};
-use quorum_core::{Clock, Meeting, SystemClock};
+use common::{Committee4, TestHub, document_bytes, meeting_with_document, sha256_of};
+use futures_util::stream::{self, BoxStream, StreamExt};
+use quorum_core::protocol::{Change, ChangesPage, DeviceStatus, PushRequest, PushResponse, Record};
+use quorum_core::{Clock, Committee, CommitteeId, Meeting, Sha256Hex, SystemClock};
 use quorum_store::Store;
-use quorum_sync::{Connection, Profile, SyncEngine, SyncError, SyncProblem, enroll};
+use quorum_sync::{
+    Connection, Download, Hub, Profile, SyncEngine, SyncError, SyncProblem, SyncStatus, enroll,
+};
+use tokio::sync::watch;
 
 /// A member's laptop: its profile folder, its open store and its engine.
 struct Laptop {
@@ -259,5 +264,129 @@ async fn enrolling_with_a_hub_that_shows_another_certificate_leaves_the_profile_
         impostor.count("SELECT COUNT(*) FROM devices"),
         0,
         "the code never reached the other hub, so it is still unused"
+    );
+}
+
+/// A hub scripted in the test, for what a real one cannot be made to do on cue: it
+/// serves one meeting, and its document in as many small chunks as asked.
+struct ScriptedHub {
+    meeting: Meeting,
+    bytes: Vec<u8>,
+    chunk: usize,
+    /// Set once the engine exists: the body looks at it before each chunk.
+    status: Arc<Mutex<Option<watch::Receiver<SyncStatus>>>>,
+    /// Chunks before which the engine had told the window something new.
+    told: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Hub for ScriptedHub {
+    async fn push(&self, _: &PushRequest) -> quorum_sync::Result<PushResponse> {
+        Ok(PushResponse { results: vec![] })
+    }
+
+    async fn changes(&self, since: u64) -> quorum_sync::Result<ChangesPage> {
+        let committee = Committee {
+            id: self.meeting.committee_id,
+            name: "UBND phường Bến Nghé".into(),
+        };
+        let records = [
+            Record::Committee { committee },
+            Record::Meeting {
+                meeting: self.meeting.clone(),
+            },
+        ];
+        let changes = (1..)
+            .zip(records)
+            .map(|(seq, record)| Change { seq, record })
+            .filter(|change| change.seq > since)
+            .collect();
+        Ok(ChangesPage {
+            changes,
+            next_cursor: 2,
+            more: false,
+        })
+    }
+
+    async fn report_status(&self, _: &DeviceStatus) -> quorum_sync::Result<()> {
+        Ok(())
+    }
+
+    async fn publish(&self, meeting: &Meeting) -> quorum_sync::Result<Meeting> {
+        Ok(meeting.clone())
+    }
+
+    async fn put_blob(&self, _: &Sha256Hex, _: Vec<u8>) -> quorum_sync::Result<()> {
+        Ok(())
+    }
+
+    async fn get_blob(&self, _: &Sha256Hex, offset: u64) -> quorum_sync::Result<Download> {
+        assert_eq!(offset, 0, "nothing was downloaded before");
+        let mut status = self
+            .status
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the engine exists");
+        let told = self.told.clone();
+        let chunks: Vec<Vec<u8>> = self.bytes.chunks(self.chunk).map(<[u8]>::to_vec).collect();
+        let body = stream::iter(chunks).map(move |chunk| {
+            if status.has_changed().unwrap_or(false) {
+                status.borrow_and_update();
+                told.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            Ok(chunk.into())
+        });
+        Ok(Download {
+            status: reqwest::StatusCode::OK,
+            body: body.boxed(),
+        })
+    }
+
+    async fn announcements(&self) -> quorum_sync::Result<BoxStream<'static, ()>> {
+        Ok(stream::pending().boxed())
+    }
+}
+
+#[tokio::test]
+async fn a_document_in_thousands_of_chunks_tells_the_window_its_progress_a_few_times() {
+    let bytes = document_bytes(256 * 1024);
+    let sha256 = sha256_of(&bytes);
+    let meeting = meeting_with_document(CommitteeId::new_v7(), vec![], sha256.clone(), 256 * 1024);
+    let hub = ScriptedHub {
+        meeting,
+        bytes: bytes.clone(),
+        chunk: 64,
+        status: Arc::default(),
+        told: Arc::default(),
+    };
+    let (told, status) = (hub.told.clone(), hub.status.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::new(dir.path());
+    let store = Arc::new(Mutex::new(profile.open_store().unwrap()));
+    let engine =
+        SyncEngine::with_hub(hub, profile.clone(), store.clone(), Arc::new(SystemClock)).unwrap();
+    *status.lock().unwrap() = Some(engine.status());
+
+    let report = engine
+        .sync_once()
+        .await
+        .expect("the scripted hub answers everything");
+
+    assert_eq!(report.blobs_fetched, 1);
+    assert_eq!(
+        std::fs::read(profile.blob_path(&sha256)).unwrap(),
+        bytes,
+        "all 4,096 chunks were kept, in order"
+    );
+    let told = told.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        told <= 10,
+        "the window heard of the download {told} times in 4,096 chunks: every chunk would \
+         reload its components"
+    );
+    assert_eq!(
+        engine.status().borrow().bytes_downloaded,
+        256 * 1024,
+        "the last word is the whole document"
     );
 }
