@@ -26,15 +26,9 @@ mod typescript;
 mod voting;
 
 use tauri::Manager;
-use tracing_subscriber::EnvFilter;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    quorum_logging::to_stderr("info");
     profile::avoid_desktop_bus_waits();
     // The profile holds the device's token and key, ballots and unpublished documents.
     quorum_sqlite::private::restrict_new_files();

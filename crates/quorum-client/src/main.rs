@@ -17,7 +17,6 @@ use quorum_pdf::PdfError;
 use quorum_sync::Profile;
 use serde::Serialize;
 use serde_json::{Value, json};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(name = "quorum", version, about = "Quorum's headless client")]
@@ -168,12 +167,7 @@ enum LaptopCommand {
 type Failure = Box<dyn std::error::Error>;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    quorum_logging::to_stderr("warn");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // A script asked for JSON: a mistyped argument is answered in JSON too.

@@ -14,7 +14,6 @@ use quorum_hub::{
     AuditOutcome, ConnectionLimits, Hub, HubCertificate, HubError, PollResults, Transport,
     serde_name,
 };
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(name = "quorum-hub", version, about = "The Quorum hub server")]
@@ -138,13 +137,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
-    // Logs go to stderr: stdout carries only what scripts read.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    quorum_logging::to_stderr("info");
     // The data folder holds members, tokens' hashes, secret ballots and documents.
     quorum_sqlite::private::restrict_new_files();
     match run(Cli::parse()) {

@@ -6,15 +6,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tracing_subscriber::EnvFilter;
-
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    quorum_logging::to_stderr("warn");
     let mut args = std::env::args_os().skip(1);
     let Some(library) = args.next().map(PathBuf::from) else {
         eprintln!("usage: quorum-pdf-worker LIBPDFIUM [MEMORY_LIMIT_MB]");
