@@ -222,6 +222,15 @@ fn to_value(value: &impl Serialize) -> Result<Value, Failure> {
     Ok(serde_json::to_value(value)?)
 }
 
+/// A list as JSON, and for people one line per item.
+fn listed<T: Serialize>(
+    items: &[T],
+    line: impl Fn(&T) -> String,
+) -> Result<(Value, String), Failure> {
+    let text = items.iter().map(line).collect::<Vec<_>>().join("\n");
+    Ok((to_value(&items)?, text))
+}
+
 /// Runs the command; returns the JSON document and the text for people.
 async fn run(cli: &Cli) -> Result<(Value, String), Failure> {
     let profile = Profile::new(&cli.profile);
@@ -310,12 +319,9 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
         }
         LaptopCommand::Meetings => {
             let meetings = laptop.meetings()?;
-            let text = meetings
-                .iter()
-                .map(|m| format!("{}  {}  {}", m.id, m.starts_at.to_rfc3339(), m.title))
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok((to_value(&meetings)?, text))
+            listed(&meetings, |m| {
+                format!("{}  {}  {}", m.id, m.starts_at.to_rfc3339(), m.title)
+            })
         }
         LaptopCommand::Show { meeting } => {
             let meeting = laptop.meeting(*meeting)?;
@@ -378,40 +384,30 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
         }
         LaptopCommand::Annotations { document } => {
             let shown = laptop.annotations(&laptop.newest_version(*document)?)?;
-            let text = shown
-                .iter()
-                .map(|s| {
-                    let a = &s.annotation;
-                    format!(
-                        "p.{}  {:?}  {:?}  {}",
-                        a.page + 1,
-                        a.visibility,
-                        a.shape,
-                        s.author_name
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok((to_value(&shown)?, text))
+            listed(&shown, |s| {
+                let a = &s.annotation;
+                format!(
+                    "p.{}  {:?}  {:?}  {}",
+                    a.page + 1,
+                    a.visibility,
+                    a.shape,
+                    s.author_name
+                )
+            })
         }
         LaptopCommand::Polls { meeting } => {
             let cards = laptop.polls(*meeting)?;
-            let text = cards
-                .iter()
-                .map(|card| {
-                    let view = &card.view;
-                    format!(
-                        "{}  {:?}  {}/{} answered  {}",
-                        view.poll.id,
-                        view.state,
-                        view.answered,
-                        view.eligible.len(),
-                        view.poll.question
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok((to_value(&cards)?, text))
+            listed(&cards, |card| {
+                let view = &card.view;
+                format!(
+                    "{}  {:?}  {}/{} answered  {}",
+                    view.poll.id,
+                    view.state,
+                    view.answered,
+                    view.eligible.len(),
+                    view.poll.question
+                )
+            })
         }
         LaptopCommand::CreatePoll {
             question,
@@ -526,27 +522,21 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
         }
         LaptopCommand::Readiness { meeting } => {
             let board = laptop.readiness(*meeting)?;
-            let text = board
-                .iter()
-                .map(|invitee| {
-                    let state = if invitee.ready { "ready" } else { "not ready" };
-                    let seen =
-                        invitee
-                            .devices
-                            .first()
-                            .map_or("no laptop reported".to_string(), |d| {
-                                format!(
-                                    "{} reported {}, {} operations to upload",
-                                    d.device_name,
-                                    d.reported_at.to_rfc3339(),
-                                    d.status.pending_operations
-                                )
-                            });
-                    format!("{}  {state}  ({seen})", invitee.member.full_name)
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok((to_value(&board)?, text))
+            listed(&board, |invitee| {
+                let state = if invitee.ready { "ready" } else { "not ready" };
+                let seen = invitee
+                    .devices
+                    .first()
+                    .map_or("no laptop reported".to_string(), |d| {
+                        format!(
+                            "{} reported {}, {} operations to upload",
+                            d.device_name,
+                            d.reported_at.to_rfc3339(),
+                            d.status.pending_operations
+                        )
+                    });
+                format!("{}  {state}  ({seen})", invitee.member.full_name)
+            })
         }
         LaptopCommand::Delegate { meeting, to } => {
             laptop.delegate(*meeting, *to)?;

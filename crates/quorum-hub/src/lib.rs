@@ -208,15 +208,8 @@ impl Hub {
                 return;
             }
         };
-        let mut ticks = tokio::time::interval(period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let stop = self.shutting_down();
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                () = &mut stop => return,
-                _ = ticks.tick() => {}
-            }
+        let mut ticks = self.ticks(period);
+        while ticks.next().await {
             let since = announced;
             let listening = self.live().devices();
             let changed = self
@@ -244,18 +237,22 @@ impl Hub {
     /// Publishes, every `period` until shutdown, the polls a deadline closed and the
     /// results that became final, so they reach members without anyone acting.
     pub async fn settle_polls_periodically(self, period: std::time::Duration) {
-        let mut ticks = tokio::time::interval(period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let stop = self.shutting_down();
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                () = &mut stop => return,
-                _ = ticks.tick() => {}
-            }
+        let mut ticks = self.ticks(period);
+        while ticks.next().await {
             if let Err(e) = self.with_store(|store, now| store.settle_polls(now)).await {
                 tracing::warn!(error = %e, "cannot settle polls; will retry");
             }
+        }
+    }
+
+    /// Ticks every `period` until shutdown.
+    fn ticks(&self, period: std::time::Duration) -> Ticks {
+        let mut interval = tokio::time::interval(period);
+        // A late tick waits rather than bunching up.
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Ticks {
+            interval,
+            stop: Box::pin(self.shutting_down()),
         }
     }
 
@@ -267,5 +264,21 @@ impl Hub {
     /// Completes once [`Hub::begin_shutdown`] was called.
     pub fn shutting_down(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
         self.inner.shutdown.clone().cancelled_owned()
+    }
+}
+
+/// A periodic task's clock: it ticks until the hub shuts down.
+struct Ticks {
+    interval: tokio::time::Interval,
+    stop: std::pin::Pin<Box<tokio_util::sync::WaitForCancellationFutureOwned>>,
+}
+
+impl Ticks {
+    /// Waits for the next tick; false once the hub is shutting down.
+    async fn next(&mut self) -> bool {
+        tokio::select! {
+            () = &mut self.stop => false,
+            _ = self.interval.tick() => true,
+        }
     }
 }

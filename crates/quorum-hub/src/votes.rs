@@ -351,13 +351,11 @@ fn delegate_of(
     meeting_id: MeetingId,
     member_id: MemberId,
 ) -> Result<Option<MemberId>, HubError> {
-    let delegate: Option<String> = conn
-        .query_row(
-            "SELECT delegate_id FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
-            params![meeting_id.to_string(), member_id.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let delegate: Option<String> = quorum_sqlite::optional_value(
+        conn,
+        "SELECT delegate_id FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
+        params![meeting_id.to_string(), member_id.to_string()],
+    )?;
     Ok(delegate.map(|id| store::parse_column(0, id)).transpose()?)
 }
 

@@ -78,16 +78,15 @@ pub fn upsert_member(conn: &Connection, member: &Member) -> rusqlite::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tests::in_memory;
     use quorum_core::{CommitteeId, MemberId, Role};
 
     #[test]
     fn a_member_kept_is_read_back_the_same_and_a_second_keep_replaces_it() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
+        let conn = in_memory(
             "CREATE TABLE members (id TEXT PRIMARY KEY, committee_id TEXT NOT NULL,
              full_name TEXT NOT NULL, position TEXT NOT NULL, role TEXT NOT NULL)",
-        )
-        .unwrap();
+        );
         let mut member = Member {
             id: MemberId::new_v7(),
             committee_id: CommitteeId::new_v7(),

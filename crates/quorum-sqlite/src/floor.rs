@@ -2,9 +2,9 @@
 //! to speak or to question, as JSON in order of asking.
 
 use quorum_core::{AgendaItemId, FloorRequest, MeetingId};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use crate::json_column;
+use crate::{json_column, optional_value};
 
 /// Both queues of an agenda item, in order of asking; empty when nobody asked.
 pub fn floor_queue(
@@ -12,13 +12,11 @@ pub fn floor_queue(
     meeting_id: MeetingId,
     agenda_item_id: AgendaItemId,
 ) -> rusqlite::Result<Vec<FloorRequest>> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
-            params![meeting_id.to_string(), agenda_item_id.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let json: Option<String> = optional_value(
+        conn,
+        "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
+        params![meeting_id.to_string(), agenda_item_id.to_string()],
+    )?;
     json.map(|json| json_column(0, &json))
         .transpose()
         .map(Option::unwrap_or_default)
@@ -44,16 +42,15 @@ pub fn save_floor_queue(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tests::in_memory;
     use quorum_core::{MemberId, SpeechKind, SpeechState};
 
     #[test]
     fn a_queue_is_kept_whole_and_replaced_and_an_item_nobody_asked_on_is_empty() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
+        let conn = in_memory(
             "CREATE TABLE floor (meeting_id TEXT NOT NULL, agenda_item_id TEXT NOT NULL,
              queue TEXT NOT NULL, PRIMARY KEY (meeting_id, agenda_item_id))",
-        )
-        .unwrap();
+        );
         let (meeting, item) = (MeetingId::new_v7(), AgendaItemId::new_v7());
         assert!(floor_queue(&conn, meeting, item).unwrap().is_empty());
         let asked = |kind| FloorRequest {

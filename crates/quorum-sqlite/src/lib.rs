@@ -13,3 +13,27 @@ pub use columns::{
 };
 pub use floor::{floor_queue, save_floor_queue};
 pub use open::{Durability, open_migrated};
+
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, OptionalExtension, Params};
+
+/// The first column of the row `sql` selects, or `None` when it selects none.
+pub fn optional_value<T: FromSql>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> rusqlite::Result<Option<T>> {
+    conn.query_row(sql, params, |row| row.get(0)).optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// A database in memory with the tables `schema` makes.
+    pub(crate) fn in_memory(schema: &str) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(schema).unwrap();
+        conn
+    }
+}

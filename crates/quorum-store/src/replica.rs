@@ -260,9 +260,7 @@ pub(crate) fn stored_json<T: DeserializeOwned>(
     sql: &str,
     key: impl ToString,
 ) -> Result<Option<T>> {
-    let json: Option<String> = conn
-        .query_row(sql, [key.to_string()], |row| row.get(0))
-        .optional()?;
+    let json: Option<String> = quorum_sqlite::optional_value(conn, sql, [key.to_string()])?;
     Ok(json.map(|json| serde_json::from_str(&json)).transpose()?)
 }
 
