@@ -40,6 +40,14 @@ pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
     binary
 }
 
+/// The number of runs a benchmark was asked for (its first argument), or `default`.
+pub fn runs_argument(default: usize) -> usize {
+    std::env::args()
+        .nth(1)
+        .map(|n| n.parse().expect("the argument is a number of runs"))
+        .unwrap_or(default)
+}
+
 /// The app binary built by `cargo build -p quorum-app`.
 pub fn app_binary() -> PathBuf {
     workspace_binary("quorum-app", "QUORUM_APP_BIN")

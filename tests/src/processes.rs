@@ -46,6 +46,19 @@ pub fn demo_hub() -> DemoHub {
     DemoHub { data, members, hub }
 }
 
+/// [`demo_hub`], and a folder for the test's laptops.
+pub fn demo_hub_and_laptops() -> (DemoHub, tempfile::TempDir) {
+    let laptops = tempfile::tempdir().expect("a folder for the laptops");
+    (demo_hub(), laptops)
+}
+
+impl DemoHub {
+    /// A laptop in `dir/ROLE`, enrolled as the demo member with `role`, not synced yet.
+    pub fn enrolled(&self, dir: &Path, role: &str) -> Laptop {
+        enrolled_laptop(&self.hub, dir, role, &code_for(&self.members, role))
+    }
+}
+
 /// Loads the sample meeting into the hub data folder `data`; returns the members' codes.
 pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
     let output = hub_admin_output(data, &["demo"]);
@@ -72,17 +85,13 @@ pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
 /// Runs `quorum-hub <first> --data DATA <rest>` and insists that it succeeded.
 pub fn hub_admin_output(data: &Path, args: &[&str]) -> Output {
     let (first, rest) = args.split_first().expect("a subcommand");
-    let output = Command::new(hub_binary())
-        .arg(first)
-        .arg("--data")
-        .arg(data)
-        .args(rest)
-        .output()
-        .expect("quorum-hub runs");
+    let mut command = Command::new(hub_binary());
+    command.arg(first).arg("--data").arg(data).args(rest);
+    let output = command.output().expect("quorum-hub runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "quorum-hub {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        "quorum-hub {args:?} failed: {stderr}"
     );
     output
 }
@@ -134,23 +143,25 @@ pub fn new_code(data: &Path, member_id: &str) -> String {
         .to_string()
 }
 
+/// A laptop in `dir/NAME`, enrolled with `hub` by `code`.
+pub fn enrolled_laptop(hub: &HubProcess, dir: &Path, name: &str, code: &str) -> Laptop {
+    let laptop = Laptop::new(dir.join(name));
+    laptop.enroll(hub, code);
+    laptop
+}
+
 /// One laptop per code, enrolled with `hub`, in folders `dir/NAME-N`.
 pub fn enrolled_laptops(hub: &HubProcess, dir: &Path, name: &str, codes: &[String]) -> Vec<Laptop> {
     codes
         .iter()
         .enumerate()
-        .map(|(n, code)| {
-            let laptop = Laptop::new(dir.join(format!("{name}-{n}")));
-            laptop.enroll(hub, code);
-            laptop
-        })
+        .map(|(n, code)| enrolled_laptop(hub, dir, &format!("{name}-{n}"), code))
         .collect()
 }
 
 /// A laptop in `dir/NAME` enrolled as the demo member with `role`, and synced once.
 pub fn synced_laptop(hub: &HubProcess, dir: &Path, members: &[DemoMember], role: &str) -> Laptop {
-    let laptop = Laptop::new(dir.join(role));
-    laptop.enroll(hub, &code_for(members, role));
+    let laptop = enrolled_laptop(hub, dir, role, &code_for(members, role));
     laptop.run(&["sync"]);
     laptop
 }
@@ -344,6 +355,58 @@ impl Laptop {
     }
 }
 
+/// GETs `url` with the bearer `token` and reads the hub's JSON answer.
+pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> Value {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the hub answers");
+    response.json().await.expect("the hub answers in JSON")
+}
+
+/// Sends `request` as the secretary holding `token` and insists that the hub took it;
+/// `why` says what the request was for.
+async fn as_secretary(request: reqwest::RequestBuilder, token: &str, why: &str) {
+    let response = request
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the hub answers");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert!(status.is_success(), "{why}: refused with {status}: {body}");
+}
+
+impl HubProcess {
+    /// Stores `bytes` as the blob `sha256`, as the secretary workspace uploads a document.
+    pub async fn upload_blob(
+        &self,
+        client: &reqwest::Client,
+        token: &str,
+        sha256: &str,
+        bytes: impl Into<reqwest::Body>,
+        why: &str,
+    ) {
+        let url = format!("{}/v1/blobs/{sha256}", self.url());
+        as_secretary(client.put(url).body(bytes), token, why).await;
+    }
+
+    /// Publishes `meeting` (as the hub's JSON has it), as the secretary workspace does.
+    pub async fn publish_meeting(
+        &self,
+        client: &reqwest::Client,
+        token: &str,
+        meeting: &Value,
+        why: &str,
+    ) {
+        let id = meeting["id"].as_str().expect("the meeting has an id");
+        let url = format!("{}/v1/meetings/{id}", self.url());
+        as_secretary(client.put(url).json(meeting), token, why).await;
+    }
+}
+
 /// The secretary (enrolled on `secretary`) replaces document `index` (in agenda order)
 /// of the only meeting with `pdf`, a new version of `page_count` pages, through the
 /// hub's API as the secretary workspace does. Returns the new version's hash.
@@ -362,14 +425,8 @@ pub async fn replace_document(
     let size = pdf.len();
     let client = hub.client();
     let token = secretary.token();
-    let stored = client
-        .put(format!("{}/v1/blobs/{sha256}", hub.url()))
-        .bearer_auth(&token)
-        .body(pdf)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert!(stored.status().is_success(), "the new version is uploaded");
+    hub.upload_blob(&client, &token, &sha256, pdf, "the new version is uploaded")
+        .await;
     // The meeting as the hub has it now, so the version number follows the last one.
     secretary.run(&["sync"]);
     let mut meeting = secretary.only_meeting();
@@ -396,21 +453,7 @@ pub async fn replace_document(
         "pageCount": page_count,
         "fileName": format!("version-{number}.pdf"),
     });
-    let published = client
-        .put(format!(
-            "{}/v1/meetings/{}",
-            hub.url(),
-            meeting["id"].as_str().expect("an id")
-        ))
-        .bearer_auth(&token)
-        .json(&meeting)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert!(
-        published.status().is_success(),
-        "the secretary publishes the new version: {}",
-        published.text().await.unwrap_or_default()
-    );
+    let why = "the secretary publishes the new version";
+    hub.publish_meeting(&client, &token, &meeting, why).await;
     sha256
 }

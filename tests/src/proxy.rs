@@ -26,6 +26,24 @@ pub struct Faults {
     pub stall_after: Option<usize>,
 }
 
+impl Faults {
+    /// Only this: the next download's connection ends after `bytes` bytes.
+    pub fn cutting_after(bytes: usize) -> Faults {
+        Faults {
+            cut_after: Some(bytes),
+            ..Faults::default()
+        }
+    }
+
+    /// Only this: downloads are held still after `bytes` bytes.
+    pub fn stalling_after(bytes: usize) -> Faults {
+        Faults {
+            stall_after: Some(bytes),
+            ..Faults::default()
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Shared {
     hub: String,

@@ -21,6 +21,13 @@ fn sample(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Asserts that `service` draws page `page` of the report at the `width` asked for.
+#[track_caller]
+fn assert_report_draws(service: &PdfService, page: u32, width: u32, why: &str) {
+    let drawn = service.render(&sample(REPORT), page, width).unwrap();
+    assert_eq!(drawn.width, width, "{why}");
+}
+
 /// A service whose workers are the faulty wrapper, told `faults`, with a two-second
 /// patience so a hang costs a few seconds and a slow start on a busy machine none.
 fn faulty(faults: &str, workers: usize, log: &Path) -> PdfService {
@@ -52,7 +59,7 @@ fn faulty(faults: &str, workers: usize, log: &Path) -> PdfService {
 fn a_worker_that_stops_answering_is_killed_at_its_deadline_and_reading_goes_on() {
     let log = tempfile::tempdir().unwrap();
     let service = faulty(&format!("hang:render:{REPORT}:3"), 1, log.path());
-    assert_eq!(service.render(&sample(REPORT), 2, 300).unwrap().width, 300);
+    assert_report_draws(&service, 2, 300, "the page before the hung one draws");
     let first = service.worker_pids();
 
     let hung = service.render(&sample(REPORT), 3, 300).map(|_| ());
@@ -68,10 +75,11 @@ fn a_worker_that_stops_answering_is_killed_at_its_deadline_and_reading_goes_on()
         Vec::<u32>::new(),
         "the hung worker was killed"
     );
-    assert_eq!(
-        service.render(&sample(REPORT), 4, 300).unwrap().width,
+    assert_report_draws(
+        &service,
+        4,
         300,
-        "the next page of the same document is drawn by a new worker"
+        "the next page of the same document is drawn by a new worker",
     );
     assert_eq!(
         service.info(&sample(PROGRAMME)).unwrap().pages.len(),
@@ -97,11 +105,7 @@ fn a_worker_that_stops_answering_is_killed_at_its_deadline_and_reading_goes_on()
             "after two hangs the page is not sent again ({width} px)"
         );
     }
-    assert_eq!(
-        service.render(&sample(REPORT), 5, 300).unwrap().width,
-        300,
-        "the pages around it still draw"
-    );
+    assert_report_draws(&service, 5, 300, "the pages around it still draw");
     assert!(
         service.workers_started() <= started + 1,
         "and no worker was started for the page given up on"
@@ -143,7 +147,7 @@ fn two_hung_workers_block_no_one_for_longer_than_a_deadline() {
 fn a_page_that_crashes_workers_costs_two_crashes_then_is_left_alone() {
     let log = tempfile::tempdir().unwrap();
     let service = faulty(&format!("crash:render:{REPORT}:5"), 1, log.path());
-    assert_eq!(service.render(&sample(REPORT), 4, 300).unwrap().width, 300);
+    assert_report_draws(&service, 4, 300, "the page before the crashing one draws");
     assert_eq!(service.workers_started(), 1);
     assert_eq!(
         service.render(&sample(REPORT), 5, 300).map(|_| ()),
@@ -168,11 +172,7 @@ fn a_page_that_crashes_workers_costs_two_crashes_then_is_left_alone() {
         2,
         "no crash storm: the page was not sent again"
     );
-    assert_eq!(
-        service.render(&sample(REPORT), 6, 300).unwrap().width,
-        300,
-        "the page after it draws"
-    );
+    assert_report_draws(&service, 6, 300, "the page after it draws");
     assert_eq!(service.workers_started(), 3, "on one new worker");
 }
 
@@ -194,18 +194,19 @@ fn an_answer_that_is_not_one_or_claims_a_terabyte_is_refused_and_the_worker_repl
         Err(PdfError::WorkerCrashed),
         "nor is an answer announcing a terabyte of pixels, and nothing was allocated for it"
     );
-    assert_eq!(
-        service.render(&sample(REPORT), 0, 600).unwrap().width,
-        600,
-        "a new worker answers the next request"
-    );
+    assert_report_draws(&service, 0, 600, "a new worker answers the next request");
 }
 
 #[test]
 fn no_worker_outlives_its_service_even_one_stuck_in_a_request() {
     let log = tempfile::tempdir().unwrap();
     let service = Arc::new(faulty(&format!("hang:text:{REPORT}:*"), 2, log.path()));
-    assert_eq!(service.render(&sample(REPORT), 0, 300).unwrap().width, 300);
+    assert_report_draws(
+        &service,
+        0,
+        300,
+        "a page draws before the text is asked for",
+    );
     let stuck = {
         let service = service.clone();
         std::thread::spawn(move || service.text(&sample(REPORT), 0).map(|_| ()))

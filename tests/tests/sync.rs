@@ -7,13 +7,16 @@ use std::time::{Duration, Instant};
 
 use quorum_core::{Clock, MeetingId, SystemClock};
 use quorum_e2e::processes::{
-    DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, new_code, synced_laptop,
+    DemoHub, HubProcess, Laptop, code_for, demo_hub_and_laptops, enrolled_laptop, get_json,
+    hub_admin_output, new_code, synced_laptop,
 };
 use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const SAMPLE_DOCUMENTS: u64 = 7;
+const REPORT: &str = "02-bao-cao-kinh-te-xa-hoi.pdf";
+const PROGRAMME: &str = "01-chuong-trinh.pdf";
 
 fn sample_documents_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/sample/documents")
@@ -24,6 +27,27 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A sample document's bytes, and their SHA-256: the name of its blob.
+fn sample_document(name: &str) -> (Vec<u8>, String) {
+    let bytes = std::fs::read(sample_documents_dir().join(name)).unwrap();
+    let sha256 = sha256_hex(&bytes);
+    (bytes, sha256)
+}
+
+/// The demo hub, and a member's laptop enrolled with it, not synced yet.
+fn demo_and_member() -> (DemoHub, tempfile::TempDir, Laptop) {
+    let (demo, laptops) = demo_hub_and_laptops();
+    let laptop = demo.enrolled(laptops.path(), "member");
+    (demo, laptops, laptop)
+}
+
+/// Runs `quorum sync` on `laptop`, which must fail (`why`); returns the error it prints.
+fn failed_sync(laptop: &Laptop, why: &str) -> String {
+    let (ok, answer) = laptop.try_run(&["sync"]);
+    assert!(!ok, "{why}: {answer}");
+    answer["error"].as_str().unwrap_or_default().to_string()
 }
 
 fn only_meeting(laptop: &Laptop) -> String {
@@ -44,24 +68,23 @@ fn hub_operation_count(data: &Path) -> i64 {
 
 #[test]
 fn three_laptops_each_end_with_the_whole_pack_verified() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
+    let (demo, laptops) = demo_hub_and_laptops();
     for role in ["chair", "member", "observer"] {
-        let laptop = Laptop::new(laptops.path().join(role));
-        laptop.enroll(&demo.hub, &code_for(&demo.members, role));
+        let laptop = demo.enrolled(laptops.path(), role);
         let synced = laptop.run(&["sync"]);
-        assert_eq!(
-            synced["report"]["blobsFetched"], SAMPLE_DOCUMENTS,
-            "{role}: every PDF fetched"
-        );
-        assert_eq!(
-            synced["status"]["documentsPresent"], SAMPLE_DOCUMENTS,
-            "{role}: the pack is complete"
-        );
-        assert_eq!(
-            synced["status"]["documentsTotal"], SAMPLE_DOCUMENTS,
-            "{role}: seven documents in all"
-        );
+        for (counted, what) in [
+            (&synced["report"]["blobsFetched"], "every PDF fetched"),
+            (
+                &synced["status"]["documentsPresent"],
+                "the pack is complete",
+            ),
+            (
+                &synced["status"]["documentsTotal"],
+                "seven documents in all",
+            ),
+        ] {
+            assert_eq!(*counted, SAMPLE_DOCUMENTS, "{role}: {what}");
+        }
         // The profile holds the device's token and key: nobody else on the machine reads it.
         let mode = |path: &Path| {
             use std::os::unix::fs::PermissionsExt;
@@ -103,38 +126,29 @@ fn three_laptops_each_end_with_the_whole_pack_verified() {
         // The chair's board takes in the chair's own laptop's report once.
         laptop.run(&["sync"]);
         let again = laptop.run(&["sync"]);
-        assert_eq!(
-            again["report"]["changesApplied"], 0,
-            "{role}: nothing new once in step"
-        );
-        assert_eq!(
-            again["report"]["blobsFetched"], 0,
-            "{role}: nothing downloaded twice"
-        );
+        for (field, what) in [
+            ("changesApplied", "nothing new once in step"),
+            ("blobsFetched", "nothing downloaded twice"),
+        ] {
+            assert_eq!(again["report"][field], 0, "{role}: {what}");
+        }
     }
 }
 
 #[test]
 fn operations_queued_while_the_hub_is_down_are_applied_exactly_once() {
-    let demo = demo_hub();
+    let (demo, laptops) = demo_hub_and_laptops();
     let address = demo.hub.address.clone();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
-    laptop.run(&["sync"]);
+    let laptop = synced_laptop(&demo.hub, laptops.path(), &demo.members, "member");
     let meeting = only_meeting(&laptop);
     demo.hub.kill();
 
     laptop.run(&["check-in", &meeting]);
     laptop.run(&["check-in", &meeting]);
-    let (ok, failed) = laptop.try_run(&["sync"]);
-    assert!(!ok, "sync fails while the hub is down");
+    let error = failed_sync(&laptop, "sync fails while the hub is down");
     assert!(
-        failed["error"]
-            .as_str()
-            .unwrap()
-            .contains("cannot be reached"),
-        "the member is told the hub is unreachable: {failed}"
+        error.contains("cannot be reached"),
+        "the member is told the hub is unreachable: {error}"
     );
     let status = laptop.run(&["status"]);
     assert_eq!(
@@ -168,11 +182,8 @@ fn operations_queued_while_the_hub_is_down_are_applied_exactly_once() {
 #[test]
 fn a_client_killed_mid_upload_loses_nothing_and_counts_nothing_twice() {
     const QUEUED: i64 = 5000;
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("chair"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "chair"));
-    laptop.run(&["sync"]);
+    let (demo, laptops) = demo_hub_and_laptops();
+    let laptop = synced_laptop(&demo.hub, laptops.path(), &demo.members, "chair");
     let meeting: MeetingId = only_meeting(&laptop).parse().unwrap();
     {
         // Queue a long outbox through the real store, as many offline actions would.
@@ -219,20 +230,14 @@ fn a_client_killed_mid_upload_loses_nothing_and_counts_nothing_twice() {
 
 #[test]
 fn a_cut_download_resumes_and_a_corrupt_one_is_fetched_again() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let (_demo, _laptops, laptop) = demo_and_member();
 
     // What an interrupted download leaves behind: half of the report...
-    let report =
-        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
-    let report_sha = sha256_hex(&report);
+    let (report, report_sha) = sample_document(REPORT);
     let half = report.len() / 2;
     std::fs::write(laptop.partial_blob_path(&report_sha), &report[..half]).unwrap();
     // ...and a download of the programme whose bytes were damaged on the way.
-    let programme = std::fs::read(sample_documents_dir().join("01-chuong-trinh.pdf")).unwrap();
-    let programme_sha = sha256_hex(&programme);
+    let (programme, programme_sha) = sample_document(PROGRAMME);
     let damaged = vec![0x5a; programme.len()];
     std::fs::write(laptop.partial_blob_path(&programme_sha), damaged).unwrap();
 
@@ -271,14 +276,10 @@ fn a_cut_download_resumes_and_a_corrupt_one_is_fetched_again() {
 
 #[test]
 fn a_document_the_hub_serves_wrong_is_refused_every_time_and_the_rest_of_the_pack_arrives() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let (demo, _laptops, laptop) = demo_and_member();
     // The programme's file on the hub is damaged on its disk; it is the smallest, so
     // the first downloaded.
-    let programme = std::fs::read(sample_documents_dir().join("01-chuong-trinh.pdf")).unwrap();
-    let programme_sha = sha256_hex(&programme);
+    let (programme, programme_sha) = sample_document(PROGRAMME);
     let on_hub = demo
         .data
         .path()
@@ -322,30 +323,35 @@ fn a_document_the_hub_serves_wrong_is_refused_every_time_and_the_rest_of_the_pac
 
 #[test]
 fn a_partial_download_longer_than_its_document_is_started_over() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
-    let report =
-        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
-    let report_sha = sha256_hex(&report);
+    let (report, report_sha) = sample_document(REPORT);
+    let (_demo, _laptops, laptop) = demo_and_member();
     let mut longer = report.clone();
     longer.extend_from_slice(&[0x5a; 100]);
     std::fs::write(laptop.partial_blob_path(&report_sha), longer).unwrap();
+    assert_synced_anew(
+        &laptop,
+        &report,
+        "nothing of it was taken as a prefix",
+        "the document arrived whole",
+    );
+}
+
+/// Syncs `laptop`, and asserts that the partial download of `document` on it was
+/// neither resumed nor thrown away (`why`) and that the document arrived whole
+/// (`whole`).
+fn assert_synced_anew(laptop: &Laptop, document: &[u8], why: &str, whole: &str) {
     let synced = laptop.run(&["sync"]);
+    let report = &synced["report"];
     assert_eq!(
         (
-            synced["report"]["bytesResumed"].as_u64(),
-            synced["report"]["blobsDiscarded"].as_u64()
+            report["bytesResumed"].as_u64(),
+            report["blobsDiscarded"].as_u64()
         ),
         (Some(0), Some(0)),
-        "nothing of it was taken as a prefix: {synced}"
+        "{why}: {synced}"
     );
-    assert_eq!(
-        std::fs::read(laptop.blob_path(&report_sha)).unwrap(),
-        report,
-        "the document arrived whole"
-    );
+    let stored = std::fs::read(laptop.blob_path(&sha256_hex(document))).unwrap();
+    assert_eq!(stored, document, "{whole}");
 }
 
 /// Every sample document is on `laptop`, byte for byte: none cut short, none with bytes
@@ -361,22 +367,20 @@ fn assert_whole_pack(laptop: &Laptop) {
     }
 }
 
-/// A member's laptop enrolled through a proxy that breaks downloads on purpose.
-fn behind_a_faulty_proxy(demo: &DemoHub, dir: &std::path::Path) -> (FaultyProxy, Laptop) {
+/// The demo hub, and a member's laptop enrolled through a proxy that breaks downloads
+/// on purpose.
+fn behind_a_faulty_proxy() -> (DemoHub, tempfile::TempDir, FaultyProxy, Laptop) {
+    let (demo, laptops) = demo_hub_and_laptops();
     let proxy = FaultyProxy::start(&demo.hub);
-    let laptop = Laptop::new(dir.join("member"));
+    let laptop = Laptop::new(laptops.path().join("member"));
     laptop.run(&["enroll", &proxy.url, &code_for(&demo.members, "member")]);
-    (proxy, laptop)
+    (demo, laptops, proxy, laptop)
 }
 
 #[test]
 fn a_whole_document_sent_in_answer_to_a_range_request_replaces_the_partial_one() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
-    let report =
-        std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap();
-    let sha256 = sha256_hex(&report);
+    let (_demo, _laptops, proxy, laptop) = behind_a_faulty_proxy();
+    let (report, sha256) = sample_document(REPORT);
     std::fs::write(
         laptop.partial_blob_path(&sha256),
         &report[..report.len() / 2],
@@ -386,35 +390,21 @@ fn a_whole_document_sent_in_answer_to_a_range_request_replaces_the_partial_one()
         ignore_range: true,
         ..Faults::default()
     });
-    let synced = laptop.run(&["sync"]);
-    assert_eq!(
-        (
-            synced["report"]["bytesResumed"].as_u64(),
-            synced["report"]["blobsDiscarded"].as_u64()
-        ),
-        (Some(0), Some(0)),
-        "a 200 is the whole document, not the rest of it, and nothing was thrown away: {synced}"
-    );
-    assert_eq!(
-        std::fs::read(laptop.blob_path(&sha256)).unwrap(),
-        report,
-        "and it is kept whole, not appended to the half already here"
+    assert_synced_anew(
+        &laptop,
+        &report,
+        "a 200 is the whole document, not the rest of it, and nothing was thrown away",
+        "and it is kept whole, not appended to the half already here",
     );
 }
 
 #[test]
 fn a_download_cut_mid_transfer_resumes_from_what_arrived() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
+    let (_demo, _laptops, proxy, laptop) = behind_a_faulty_proxy();
     // The first document downloaded (the smallest) loses its connection 20 KB in.
     let cut = 20_000;
-    proxy.set(Faults {
-        cut_after: Some(cut),
-        ..Faults::default()
-    });
-    let (ok, answer) = laptop.try_run(&["sync"]);
-    assert!(!ok, "the sync whose download was cut fails: {answer}");
+    proxy.set(Faults::cutting_after(cut));
+    failed_sync(&laptop, "the sync whose download was cut fails");
     assert_eq!(proxy.faults().cut_after, None, "the download was cut");
     let synced = laptop.run(&["sync"]);
     let resumed = synced["report"]["bytesResumed"].as_u64().unwrap();
@@ -427,14 +417,9 @@ fn a_download_cut_mid_transfer_resumes_from_what_arrived() {
 
 #[test]
 fn a_client_killed_while_bytes_flow_resumes_and_keeps_nothing_twice() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let (proxy, laptop) = behind_a_faulty_proxy(&demo, laptops.path());
+    let (_demo, _laptops, proxy, laptop) = behind_a_faulty_proxy();
     let held = 30_000;
-    proxy.set(Faults {
-        stall_after: Some(held),
-        ..Faults::default()
-    });
+    proxy.set(Faults::stalling_after(held));
     let mut sync = laptop.command(&["sync"]).spawn().unwrap();
     // Wait until a download has its bytes on disk and is held still, then kill the client.
     let blobs = laptop.profile.join("blobs");
@@ -477,13 +462,10 @@ async fn http_status(hub: &HubProcess, url: &str, token: Option<&str>) -> u16 {
 
 #[tokio::test]
 async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
-    let demo = demo_hub();
+    let (demo, laptops) = demo_hub_and_laptops();
     let data = demo.data.path();
     let url = demo.hub.url();
-    let laptops = tempfile::tempdir().unwrap();
-    let report_sha = sha256_hex(
-        &std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf")).unwrap(),
-    );
+    let (_, report_sha) = sample_document(REPORT);
     let blob_url = format!("{url}/v1/blobs/{report_sha}");
 
     // A member of another committee.
@@ -510,8 +492,7 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
         .split('\t')
         .nth(1)
         .expect("add-member prints MEMBER_ID<TAB>CODE");
-    let outsider = Laptop::new(laptops.path().join("outsider"));
-    outsider.enroll(&demo.hub, outsider_code);
+    let outsider = enrolled_laptop(&demo.hub, laptops.path(), "outsider", outsider_code);
     let synced = outsider.run(&["sync"]);
     assert_eq!(
         synced["status"]["documentsTotal"], 0,
@@ -529,22 +510,16 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
     );
 
     // A laptop whose device was revoked.
-    let member = Laptop::new(laptops.path().join("member"));
-    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
-    member.run(&["sync"]);
+    let member = synced_laptop(&demo.hub, laptops.path(), &demo.members, "member");
     let token = member.token();
     let device = member.run(&["status"])["deviceId"]
         .as_str()
         .unwrap()
         .to_string();
     hub_admin_output(data, &["admin", "revoke-device", &device]);
-    let (ok, refused) = member.try_run(&["sync"]);
-    assert!(!ok, "a revoked laptop cannot sync");
+    let refused = failed_sync(&member, "a revoked laptop cannot sync");
     assert!(
-        refused["error"]
-            .as_str()
-            .unwrap()
-            .contains("no longer accepts"),
+        refused.contains("no longer accepts"),
         "and is told why: {refused}"
     );
     assert_eq!(
@@ -580,26 +555,15 @@ async fn outsiders_revoked_laptops_and_forged_credentials_get_nothing() {
 
 #[tokio::test]
 async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
-    let demo = demo_hub();
+    let (demo, _laptops, laptop) = demo_and_member();
     let url = demo.hub.url();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = Laptop::new(laptops.path().join("member"));
-    laptop.enroll(&demo.hub, &code_for(&demo.members, "member"));
     let token = laptop.token();
     // A new client for each request: the hub closes a connection whose body it refused.
     let client = || demo.hub.client();
     // What the member's feed holds: no refused request may add to it.
     let feed = || async {
-        let body: Value = client()
-            .get(format!("{url}/v1/changes?since=0"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["nextCursor"].clone()
+        let changes = format!("{url}/v1/changes?since=0");
+        get_json(&client(), &changes, &token).await["nextCursor"].clone()
     };
     let before = feed().await;
 
@@ -684,12 +648,9 @@ fn note_texts(laptop: &Laptop, document: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_shared_note_reaches_the_colleague_and_a_private_one_only_the_authors_other_laptop() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let chair = Laptop::new(laptops.path().join("chair"));
-    let member = Laptop::new(laptops.path().join("member"));
-    chair.enroll(&demo.hub, &code_for(&demo.members, "chair"));
-    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let (demo, laptops) = demo_hub_and_laptops();
+    let chair = demo.enrolled(laptops.path(), "chair");
+    let member = demo.enrolled(laptops.path(), "member");
     chair.run(&["sync"]);
     member.run(&["sync"]);
     let document = first_document(&chair);
@@ -793,14 +754,10 @@ fn board(secretary: &Laptop, meeting: &str) -> Vec<(String, bool)> {
 
 #[tokio::test]
 async fn the_readiness_board_shows_a_member_ready_only_once_their_laptop_holds_the_latest_pack() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let secretary = Laptop::new(laptops.path().join("secretary"));
-    secretary.enroll(&demo.hub, &code_for(&demo.members, "secretary"));
-    secretary.run(&["sync"]);
+    let (demo, laptops) = demo_hub_and_laptops();
+    let secretary = synced_laptop(&demo.hub, laptops.path(), &demo.members, "secretary");
     let meeting = only_meeting(&secretary);
-    let member = Laptop::new(laptops.path().join("member"));
-    member.enroll(&demo.hub, &code_for(&demo.members, "member"));
+    let member = demo.enrolled(laptops.path(), "member");
     let name = demo
         .members
         .iter()
@@ -839,8 +796,8 @@ async fn the_readiness_board_shows_a_member_ready_only_once_their_laptop_holds_t
     );
 
     // A replaced document: the member's laptop holds an old pack until it syncs.
-    let report_v2 = std::fs::read(sample_documents_dir().join("02-bao-cao-kinh-te-xa-hoi.pdf"))
-        .unwrap()
+    let report_v2 = sample_document(REPORT)
+        .0
         .into_iter()
         .chain(b"\n% version 2\n".iter().copied())
         .collect();
@@ -855,14 +812,8 @@ async fn the_readiness_board_shows_a_member_ready_only_once_their_laptop_holds_t
 
 #[test]
 fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let laptop = |role: &str| {
-        let laptop = Laptop::new(laptops.path().join(role));
-        laptop.enroll(&demo.hub, &code_for(&demo.members, role));
-        laptop.run(&["sync"]);
-        laptop
-    };
+    let (demo, laptops) = demo_hub_and_laptops();
+    let laptop = |role: &str| synced_laptop(&demo.hub, laptops.path(), &demo.members, role);
     let secretary = laptop("secretary");
     let chair = laptop("chair");
     let member = laptop("member");
@@ -898,16 +849,15 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
         .unwrap()
         .to_string();
 
+    // The secretary marks the other member, with `how` and its detail, and syncs.
+    let mark = |how: &str, detail: &str| {
+        secretary.run(&["mark-attendance", &meeting, &other_id, how, detail]);
+        secretary.run(&["sync"]);
+    };
+
     chair.run(&["check-in", &meeting]);
     chair.run(&["sync"]);
-    secretary.run(&[
-        "mark-attendance",
-        &meeting,
-        &other_id,
-        "--reason",
-        "Đi công tác tại Hà Nội",
-    ]);
-    secretary.run(&["sync"]);
+    mark("--reason", "Đi công tác tại Hà Nội");
     let seen = board(&member);
     assert_eq!(
         kind_of(&seen, &name_of("chair")[0])["kind"],
@@ -939,14 +889,7 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
     );
 
     // The absent member sends a deputy: the secretary marks the substitute, who counts.
-    secretary.run(&[
-        "mark-attendance",
-        &meeting,
-        &other_id,
-        "--substitute",
-        "Phó phòng Lê Văn Bình",
-    ]);
-    secretary.run(&["sync"]);
+    mark("--substitute", "Phó phòng Lê Văn Bình");
     let seen = board(&chair);
     assert_eq!(
         kind_of(&seen, &other_member),
@@ -981,17 +924,23 @@ fn check_ins_and_the_secretarys_marks_reach_every_laptop_and_count_the_quorum() 
     );
 }
 
-#[test]
-fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let chair = synced_laptop(&demo.hub, laptops.path(), &demo.members, "chair");
-    let member = synced_laptop(&demo.hub, laptops.path(), &demo.members, "member");
+/// The chair's and a member's laptops, synced; the meeting, and its second agenda item,
+/// the one the floor is asked for on.
+fn chair_member_and_item(demo: &DemoHub, laptops: &Path) -> (Laptop, Laptop, String, String) {
+    let chair = synced_laptop(&demo.hub, laptops, &demo.members, "chair");
+    let member = synced_laptop(&demo.hub, laptops, &demo.members, "member");
     let meeting = only_meeting(&chair);
     let item = chair.run(&["show", &meeting])["meeting"]["agenda"][1]["id"]
         .as_str()
         .unwrap()
         .to_string();
+    (chair, member, meeting, item)
+}
+
+#[test]
+fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
+    let (demo, laptops) = demo_hub_and_laptops();
+    let (chair, member, meeting, item) = chair_member_and_item(&demo, laptops.path());
     let member_id = member.run(&["status"])["member"]["id"]
         .as_str()
         .unwrap()
@@ -1018,29 +967,30 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
             .collect::<Vec<_>>()
     };
     let pair = |kind: &str, state: &str| (kind.to_string(), state.to_string());
+    let chair_does = |args: &[&str]| {
+        chair.run(args);
+        chair.run(&["sync"]);
+    };
     assert_eq!(
         queue(&chair),
         [pair("speak", "waiting"), pair("question", "waiting")],
         "the chair sees both requests, each in its queue"
     );
 
-    chair.run(&["give-floor", &meeting, &item, &member_id]);
-    chair.run(&["sync"]);
+    chair_does(&["give-floor", &meeting, &item, &member_id]);
     assert_eq!(
         queue(&member),
         [pair("speak", "speaking"), pair("question", "waiting")],
         "the member's laptop shows them speaking; the question still waits"
     );
-    chair.run(&["give-floor", &meeting, &item, &member_id, "--question"]);
-    chair.run(&["sync"]);
+    chair_does(&["give-floor", &meeting, &item, &member_id, "--question"]);
     assert_eq!(
         queue(&member),
         [pair("speak", "done"), pair("question", "speaking")],
         "one speaker at a time"
     );
 
-    chair.run(&["end-floor", &meeting, &item]);
-    chair.run(&["sync"]);
+    chair_does(&["end-floor", &meeting, &item]);
     assert_eq!(
         queue(&member),
         [pair("speak", "done"), pair("question", "done")],
@@ -1048,8 +998,7 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
     );
 
     // Giving the floor to someone who is not waiting is refused, with the reason.
-    chair.run(&["give-floor", &meeting, &item, &member_id]);
-    chair.run(&["sync"]);
+    chair_does(&["give-floor", &meeting, &item, &member_id]);
     let status = chair.run(&["status"]);
     assert_eq!(status["rejected"][0]["refusal"], "notWaiting");
     assert_eq!(
@@ -1065,15 +1014,8 @@ fn members_ask_for_the_floor_and_the_chair_gives_it_in_order() {
 
 #[test]
 fn an_outbox_that_skips_a_number_is_stopped_at_the_gap_and_nothing_after_it_counts() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
-    let chair = synced_laptop(&demo.hub, laptops.path(), &demo.members, "chair");
-    let member = synced_laptop(&demo.hub, laptops.path(), &demo.members, "member");
-    let meeting = only_meeting(&chair);
-    let item = chair.run(&["show", &meeting])["meeting"]["agenda"][1]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (demo, laptops) = demo_hub_and_laptops();
+    let (chair, member, meeting, item) = chair_member_and_item(&demo, laptops.path());
     member.run(&["request-floor", &meeting, &item]);
     member.run(&["request-floor", &meeting, &item, "--question"]);
     member.lose_first_queued_operation();
@@ -1119,16 +1061,15 @@ fn an_outbox_that_skips_a_number_is_stopped_at_the_gap_and_nothing_after_it_coun
 
 #[test]
 fn two_secretaries_editing_one_meeting_the_second_is_told_not_overwritten() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
+    let (demo, laptops) = demo_hub_and_laptops();
     let first = synced_laptop(&demo.hub, laptops.path(), &demo.members, "secretary");
     let meeting = only_meeting(&first);
     let secretary_id = first.run(&["status"])["member"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let second = Laptop::new(laptops.path().join("secretary-2"));
-    second.enroll(&demo.hub, &new_code(demo.data.path(), &secretary_id));
+    let code = new_code(demo.data.path(), &secretary_id);
+    let second = enrolled_laptop(&demo.hub, laptops.path(), "secretary-2", &code);
     second.run(&["sync"]);
 
     // Both start from version 1, offline from each other; each adds an item.
@@ -1178,8 +1119,7 @@ fn two_secretaries_editing_one_meeting_the_second_is_told_not_overwritten() {
 
 #[test]
 fn where_a_keyring_answers_the_laptops_token_and_key_live_there_not_in_the_profile() {
-    let demo = demo_hub();
-    let laptops = tempfile::tempdir().unwrap();
+    let (demo, laptops) = demo_hub_and_laptops();
     let laptop = Laptop::new(laptops.path().join("member"));
     // A desktop session of its own: a session bus and an unlocked Secret Service
     // (gnome-keyring), keeping its keyring files in the test's folder.
@@ -1234,13 +1174,6 @@ fn where_a_keyring_answers_the_laptops_token_and_key_live_there_not_in_the_profi
         "a copy of the profile holds neither the token nor the key"
     );
     // Without the session's keyring, the laptop cannot act as the member.
-    let (ok, outside) = laptop.try_run(&["sync"]);
-    assert!(!ok, "no keyring, no token: {outside}");
-    assert!(
-        outside["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("keyring"),
-        "and it says why: {outside}"
-    );
+    let outside = failed_sync(&laptop, "no keyring, no token");
+    assert!(outside.contains("keyring"), "and it says why: {outside}");
 }

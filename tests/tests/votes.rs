@@ -4,10 +4,24 @@
 
 use quorum_core::Clock;
 use quorum_e2e::processes::{
-    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
-    hub_admin_output, hub_demo, new_code,
+    DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee,
+    demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output, new_code,
 };
 use serde_json::Value;
+use tempfile::TempDir;
+
+/// The demo hub (its data folder, its sample members, the running hub) and a folder
+/// for the members' laptops.
+fn demo_and_laptops() -> (TempDir, Vec<DemoMember>, HubProcess, TempDir) {
+    let (DemoHub { data, members, hub }, laptops) = demo_hub_and_laptops();
+    (data, members, hub, laptops)
+}
+
+/// The strings of a JSON array, as the client prints lists of ids.
+fn strings(list: &Value) -> Vec<&str> {
+    let items = list.as_array().unwrap();
+    items.iter().map(|item| item.as_str().unwrap()).collect()
+}
 
 /// The written-opinion request the laptop knows, as `quorum polls` prints it.
 fn the_poll(laptop: &Laptop) -> Value {
@@ -37,11 +51,7 @@ fn open_written_opinion(laptop: &Laptop, question: &str, more: &[&str]) -> Strin
 
 #[test]
 fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    let address = hub.address.clone();
-    let laptops = tempfile::tempdir().unwrap();
+    let (data, demo, hub, laptops) = demo_and_laptops();
 
     // The chair, the two demo members and 17 more: 20 voting members.
     let mut codes = vec![code_for(&demo, "chair")];
@@ -86,6 +96,7 @@ fn twenty_members_half_of_them_offline_when_voting_give_an_exact_tally() {
     };
 
     // The even-numbered half votes with no connection: the hub is down.
+    let address = hub.address.clone();
     hub.kill();
     for n in (0..20).step_by(2) {
         vote(n);
@@ -176,21 +187,16 @@ fn my_ballot(laptop: &Laptop) -> Value {
 #[test]
 fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_member_saw_the_result()
 {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    let laptops = tempfile::tempdir().unwrap();
-    let chair = Laptop::new(laptops.path().join("chair"));
-    chair.enroll(&hub, &code_for(&demo, "chair"));
+    let (data, demo, hub, laptops) = demo_and_laptops();
+    let chair = enrolled_laptop(&hub, laptops.path(), "chair", &code_for(&demo, "chair"));
     let members: Vec<_> = demo.iter().filter(|m| m.role == "member").collect();
-    let offline = Laptop::new(laptops.path().join("offline"));
-    offline.enroll(&hub, &members[0].code);
+    let offline = enrolled_laptop(&hub, laptops.path(), "offline", &members[0].code);
     let watcher = Laptop::new(laptops.path().join("watcher"));
     let enrolled = watcher.enroll(&hub, &members[1].code);
     // The second member also has a tablet, enrolled with a fresh code.
     let member_id = enrolled["member"]["id"].as_str().unwrap();
-    let tablet = Laptop::new(laptops.path().join("watcher-tablet"));
-    tablet.enroll(&hub, &new_code(data.path(), member_id));
+    let tablet_code = new_code(data.path(), member_id);
+    let tablet = enrolled_laptop(&hub, laptops.path(), "watcher-tablet", &tablet_code);
 
     let poll_id = open_written_opinion(&chair, "Thông qua kế hoạch chỉnh trang đô thị", &[]);
     for laptop in [&offline, &watcher, &tablet] {
@@ -233,11 +239,7 @@ fn a_late_ballot_counts_from_a_laptop_offline_at_the_close_but_not_once_the_memb
 
 #[test]
 fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    let address = hub.address.clone();
-    let laptops = tempfile::tempdir().unwrap();
+    let (data, demo, hub, laptops) = demo_and_laptops();
     let committee = demo_committee(data.path());
     let mut codes = vec![code_for(&demo, "chair")];
     while codes.len() < 8 {
@@ -260,6 +262,7 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
         );
     }
     // Killed the moment the last answer left: no shutdown, no flush.
+    let address = hub.address.clone();
     hub.kill();
     let verified = std::process::Command::new(quorum_e2e::processes::hub_binary())
         .args(["audit", "verify", "--data"])
@@ -282,17 +285,11 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
 
 #[test]
 fn a_secret_written_opinion_counts_every_answer_and_shows_nobody_who_chose_what() {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    let laptops = tempfile::tempdir().unwrap();
-    let chair = Laptop::new(laptops.path().join("chair"));
-    chair.enroll(&hub, &code_for(&demo, "chair"));
+    let (_data, demo, hub, laptops) = demo_and_laptops();
+    let chair = enrolled_laptop(&hub, laptops.path(), "chair", &code_for(&demo, "chair"));
     let members: Vec<_> = demo.iter().filter(|m| m.role == "member").collect();
-    let first = Laptop::new(laptops.path().join("first"));
-    first.enroll(&hub, &members[0].code);
-    let second = Laptop::new(laptops.path().join("second"));
-    second.enroll(&hub, &members[1].code);
+    let first = enrolled_laptop(&hub, laptops.path(), "first", &members[0].code);
+    let second = enrolled_laptop(&hub, laptops.path(), "second", &members[1].code);
 
     let poll_id = open_written_opinion(&chair, "Góp ý dự thảo quy chế làm việc", &["--secret"]);
     first.run(&["sync"]);
@@ -329,10 +326,7 @@ fn a_secret_written_opinion_counts_every_answer_and_shows_nobody_who_chose_what(
 
 #[test]
 fn a_member_delegates_through_the_client_and_the_delegate_votes_for_them_and_no_one_else() {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
-    let laptops = tempfile::tempdir().unwrap();
+    let (_data, demo, hub, laptops) = demo_and_laptops();
     let laptop = |name: &str, code: &str| {
         let laptop = Laptop::new(laptops.path().join(name));
         let enrolled = laptop.enroll(&hub, code);
@@ -387,12 +381,7 @@ fn a_member_delegates_through_the_client_and_the_delegate_votes_for_them_and_no_
     );
     chair.run(&["sync"]);
     let view = chair.run(&["polls", "--meeting", &meeting])[0]["view"].clone();
-    let voters: Vec<&str> = view["voters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let voters = strings(&view["voters"]);
     assert_eq!(
         (
             view["answered"].as_u64(),

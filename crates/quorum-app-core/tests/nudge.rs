@@ -33,17 +33,7 @@ async fn a_note_and_a_check_in_reach_the_hub_without_waiting_for_the_next_round(
 
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::new(dir.path());
-    let url = hub.base.trim_end_matches("/v1");
-    quorum_sync::enroll(
-        &profile,
-        url,
-        &committee.member.1,
-        Some(&hub.fingerprint),
-        "Laptop",
-        &SystemClock,
-    )
-    .await
-    .unwrap();
+    hub.enroll_profile(&profile, &committee.member.1).await;
     let no_reader = Err(PdfError::Worker("no reader in this test".into()));
     let laptop = Laptop::open(profile, Arc::new(SystemClock), no_reader).unwrap();
     let engine = laptop.engine().unwrap().clone();

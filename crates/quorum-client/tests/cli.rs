@@ -109,11 +109,7 @@ async fn enrolling_refuses_what_could_bind_the_laptop_to_the_wrong_hub_and_binds
             "after {args:?} the profile is bound to no one"
         );
     }
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        0,
-        "no laptop was added on the hub"
-    );
+    hub.assert_rows("devices", 0, "no laptop was added on the hub");
 
     let enroll = ["enroll", url, code, "--certificate", fingerprint];
     let enrolled = quorum(profile, &enroll).await;

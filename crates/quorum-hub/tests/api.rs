@@ -2,12 +2,13 @@
 
 mod common;
 
+use common::votes::{Published, with_published_meeting};
 use common::{
-    Committee4, TestHub, api_error, device_key, document_bytes, meeting_with_document, read_until,
-    sha256_of,
+    Committee4, TestHub, answer, api_error, assert_error_code, assert_status, device_key,
+    document_bytes, meeting_with_document, read_until, sha256_of,
 };
 use quorum_core::protocol::{
-    ChangesPage, EnrollResponse, InvalidOperation, Outcome, PushRequest, PushResponse, Record,
+    ChangesPage, EnrollResponse, InvalidOperation, Outcome, PushRequest, Record,
 };
 use quorum_core::{
     AgendaItemId, Ballot, Meeting, MeetingId, MeetingStatus, Operation, OperationId,
@@ -17,59 +18,20 @@ use reqwest::StatusCode;
 
 /// Committee A publishes a meeting with one document to its chair and member (not its
 /// observer); committee B exists alongside.
-struct World {
-    hub: TestHub,
-    a: Committee4,
-    b: Committee4,
-    secretary: EnrollResponse,
-    meeting: Meeting,
-    document: Vec<u8>,
-}
-
-async fn world() -> World {
-    let hub = TestHub::start().await;
-    let a = hub.add_committee("UBND quận Sông Hàn").await;
-    let b = hub.add_committee("UBND quận Núi Thành").await;
-    let secretary = hub.enroll(&a.secretary.1).await;
-    let document = document_bytes(100_000);
-    let sha = hub.upload(&secretary.token, document.clone()).await;
-    let draft = meeting_with_document(
-        a.committee.id,
-        vec![a.chair.0.id, a.member.0.id],
-        sha,
-        document.len() as u64,
-    );
-    let response = hub.put_meeting(&secretary.token, &draft).await;
+async fn world() -> Published {
+    let invited = |a: &Committee4| vec![a.chair.0.id, a.member.0.id];
+    let why = "the secretary publishes a valid meeting whose blobs are stored";
+    let w = with_published_meeting(invited, 100_000, why).await;
     assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "the secretary publishes a valid meeting whose blobs are stored"
-    );
-    let meeting: Meeting = response
-        .json()
-        .await
-        .expect("the stored meeting comes back");
-    assert_eq!(
-        meeting.version, 1,
+        w.meeting.version, 1,
         "the hub numbers a new meeting's first version 1"
     );
-    World {
-        hub,
-        a,
-        b,
-        secretary,
-        meeting,
-        document,
-    }
+    w
 }
 
 async fn changes(hub: &TestHub, token: &str) -> ChangesPage {
     let response = hub.get(token, "/changes?since=0").await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "an enrolled device may pull"
-    );
+    assert_status(&response, StatusCode::OK, "an enrolled device may pull");
     response.json().await.expect("a ChangesPage")
 }
 
@@ -89,8 +51,7 @@ async fn published(hub: &TestHub, token: &str, id: MeetingId) -> Meeting {
 
 #[tokio::test]
 async fn enrollment_works_once_and_the_code_cannot_be_reused() {
-    let hub = TestHub::start().await;
-    let a = hub.add_committee("UBND").await;
+    let (hub, a) = TestHub::with_committee("UBND").await;
     let enrolled = hub.enroll(&a.chair.1).await;
     assert_eq!(
         enrolled.member, a.chair.0,
@@ -107,35 +68,27 @@ async fn enrollment_works_once_and_the_code_cannot_be_reused() {
     );
 
     let again = hub.try_enroll(&a.chair.1, &device_key()).await;
-    assert_eq!(
-        again.status(),
-        StatusCode::FORBIDDEN,
-        "a used code enrolls nothing"
-    );
-    assert_eq!(
-        api_error(again).await.code,
+    assert_status(&again, StatusCode::FORBIDDEN, "a used code enrolls nothing");
+    assert_error_code(
+        again,
         "enrollment_refused",
-        "the device is told why, in a code it can branch on"
-    );
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        1,
-        "the refused attempt stored no device"
-    );
+        "the device is told why, in a code it can branch on",
+    )
+    .await;
+    hub.assert_rows("devices", 1, "the refused attempt stored no device");
 
     let lower_case = a.member.1.replace('-', "").to_lowercase();
     let response = hub.try_enroll(&lower_case, &device_key()).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::OK,
-        "a code typed in lower case without dashes is the same code"
+        "a code typed in lower case without dashes is the same code",
     );
 }
 
 #[tokio::test]
 async fn a_bad_signature_is_refused_and_the_code_stays_usable() {
-    let hub = TestHub::start().await;
-    let a = hub.add_committee("UBND").await;
+    let (hub, a) = TestHub::with_committee("UBND").await;
     let holder = device_key();
     let impostor = device_key();
     let request = serde_json::json!({
@@ -144,45 +97,25 @@ async fn a_bad_signature_is_refused_and_the_code_stays_usable() {
         "signature": hex::encode(ed25519_dalek::Signer::sign(&impostor, a.chair.1.as_bytes()).to_bytes()),
         "deviceName": "Laptop",
     });
-    let response = hub
-        .client
-        .post(hub.url("/enroll"))
-        .json(&request)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
+    let response = hub.enroll_request(&request).await;
+    assert_status(
+        &response,
         StatusCode::FORBIDDEN,
-        "a signature by another key does not prove the device holds its key"
+        "a signature by another key does not prove the device holds its key",
     );
-    assert_eq!(
-        api_error(response).await.code,
-        "enrollment_refused",
-        "refusal code"
-    );
+    assert_error_code(response, "enrollment_refused", "refusal code").await;
 
     let mut malformed = request.clone();
     malformed["publicKey"] = "not hex".into();
-    let response = hub
-        .client
-        .post(hub.url("/enroll"))
-        .json(&malformed)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
+    let response = hub.enroll_request(&malformed).await;
+    assert_status(
+        &response,
         StatusCode::BAD_REQUEST,
-        "a key that is not hex is a malformed request, not a refusal"
+        "a key that is not hex is a malformed request, not a refusal",
     );
 
     hub.enroll(&a.chair.1).await;
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        1,
-        "the refused attempts did not use up the code"
-    );
+    hub.assert_rows("devices", 1, "the refused attempts did not use up the code");
 }
 
 #[tokio::test]
@@ -210,18 +143,18 @@ async fn a_member_of_another_committee_gets_no_meeting_no_blob_and_no_change() {
     );
     let sha = sha256_of(&w.document);
     let response = w.hub.get(&outsider.token, &format!("/blobs/{sha}")).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::NOT_FOUND,
-        "another committee's blob is answered as if it did not exist"
+        "another committee's blob is answered as if it did not exist",
     );
 
     let insider = w.hub.enroll(&w.a.member.1).await;
     let response = w.hub.get(&insider.token, &format!("/blobs/{sha}")).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::OK,
-        "an invitee may download the document"
+        "an invitee may download the document",
     );
     assert_eq!(
         response.bytes().await.expect("the body arrives").as_ref(),
@@ -275,43 +208,34 @@ async fn revoked_forged_and_missing_tokens_get_401_and_nothing() {
         (Some(forged.as_str()), "a forged token"),
         (None, "no token at all"),
     ] {
-        let mut request = w.hub.client.get(w.hub.url("/changes"));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("the hub answers");
-        assert_eq!(
-            response.status(),
+        // The request as this caller sends it: with their token, if they have one.
+        let as_caller = |request: reqwest::RequestBuilder| match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = answer(as_caller(w.hub.client.get(w.hub.url("/changes")))).await;
+        assert_status(
+            &response,
             StatusCode::UNAUTHORIZED,
-            "{why} is not let in"
+            format!("{why} is not let in"),
         );
-        assert_eq!(
-            api_error(response).await.code,
-            "unauthorized",
-            "{why}: stable code"
-        );
+        assert_error_code(response, "unauthorized", format!("{why}: stable code")).await;
 
-        let mut push = w
-            .hub
-            .client
-            .post(w.hub.url("/operations"))
-            .json(&PushRequest {
-                operations: vec![check_in(&w.meeting, 1)],
-            });
-        if let Some(token) = token {
-            push = push.bearer_auth(token);
-        }
-        let response = push.send().await.expect("the hub answers");
-        assert_eq!(
-            response.status(),
+        let push = PushRequest {
+            operations: vec![check_in(&w.meeting, 1)],
+        };
+        let request = w.hub.client.post(w.hub.url("/operations")).json(&push);
+        let response = answer(as_caller(request)).await;
+        assert_status(
+            &response,
             StatusCode::UNAUTHORIZED,
-            "{why} may not push"
+            format!("{why} may not push"),
         );
     }
-    assert_eq!(
-        w.hub.count("SELECT COUNT(*) FROM operations"),
+    w.hub.assert_rows(
+        "operations",
         0,
-        "nothing was taken in from an unauthenticated request"
+        "nothing was taken in from an unauthenticated request",
     );
 }
 
@@ -330,10 +254,10 @@ async fn an_interrupted_download_resumes_with_the_exact_tail() {
         .send()
         .await
         .expect("the hub answers");
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::PARTIAL_CONTENT,
-        "a range request is answered with the part asked for"
+        "a range request is answered with the part asked for",
     );
     let tail = response.bytes().await.expect("the tail arrives");
     assert_eq!(
@@ -356,16 +280,12 @@ async fn an_upload_with_the_wrong_hash_is_refused_and_leaves_nothing() {
         .send()
         .await
         .expect("the hub answers");
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::BAD_REQUEST,
-        "wrong bytes are refused"
+        "wrong bytes are refused",
     );
-    assert_eq!(
-        api_error(response).await.code,
-        "hash_mismatch",
-        "the refusal says why"
-    );
+    assert_error_code(response, "hash_mismatch", "the refusal says why").await;
     assert_eq!(
         w.hub.count(&format!(
             "SELECT COUNT(*) FROM blobs WHERE sha256 = '{claimed}'"
@@ -386,20 +306,11 @@ async fn an_upload_with_the_wrong_hash_is_refused_and_leaves_nothing() {
     );
 
     let member = w.hub.enroll(&w.a.member.1).await;
-    let bytes = document_bytes(10);
-    let response = w
-        .hub
-        .client
-        .put(w.hub.url(&format!("/blobs/{}", sha256_of(&bytes))))
-        .bearer_auth(&member.token)
-        .body(bytes)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
+    let response = w.hub.try_upload(&member.token, document_bytes(10)).await;
+    assert_status(
+        &response,
         StatusCode::FORBIDDEN,
-        "only the secretary uploads"
+        "only the secretary uploads",
     );
 }
 
@@ -422,137 +333,116 @@ async fn malformed_oversized_and_unknown_version_requests_get_clear_errors_and_c
     let member = w.hub.enroll(&w.a.member.1).await;
     let seq_before = w.hub.latest_seq(w.a.committee.id).await;
 
-    let response = w
-        .hub
-        .client
-        .put(w.hub.url(&format!("/meetings/{}", w.meeting.id)))
-        .bearer_auth(&w.secretary.token)
-        .header("content-type", "application/json")
-        .body("{\"title\": ")
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::BAD_REQUEST,
-        "broken JSON is a bad request"
-    );
-    assert_eq!(
-        api_error(response).await.code,
-        "bad_json",
-        "the code names the problem"
-    );
-
     let huge = format!(
         "{{\"operations\": [], \"pad\": \"{}\"}}",
         "x".repeat(5 * 1024 * 1024)
     );
-    let response = w
-        .hub
-        .client
-        .post(w.hub.url("/operations"))
-        .bearer_auth(&member.token)
-        .header("content-type", "application/json")
-        .body(huge)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "a JSON body over the limit is refused unread"
-    );
-    assert_eq!(
-        api_error(response).await.code,
-        "too_large",
-        "the code names the problem"
-    );
-
     let too_many = PushRequest {
         operations: (1..=501).map(|seq| check_in(&w.meeting, seq)).collect(),
     };
-    let response = w
-        .hub
-        .client
-        .post(w.hub.url("/operations"))
-        .bearer_auth(&member.token)
-        .json(&too_many)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "more than 500 operations in one push are refused"
-    );
+    let client = &w.hub.client;
+    let json = "application/json";
+    let meeting = w.hub.url(&format!("/meetings/{}", w.meeting.id));
+    let operations = w.hub.url("/operations");
+    // Each request, the status it gets and why, and the error code it names and what for.
+    let cases = [
+        (
+            client
+                .put(meeting)
+                .bearer_auth(&w.secretary.token)
+                .header("content-type", json)
+                .body("{\"title\": "),
+            StatusCode::BAD_REQUEST,
+            "broken JSON is a bad request",
+            Some(("bad_json", "the code names the problem")),
+        ),
+        (
+            client
+                .post(&operations)
+                .bearer_auth(&member.token)
+                .header("content-type", json)
+                .body(huge),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a JSON body over the limit is refused unread",
+            Some(("too_large", "the code names the problem")),
+        ),
+        (
+            client
+                .post(&operations)
+                .json(&too_many)
+                .bearer_auth(&member.token),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "more than 500 operations in one push are refused",
+            None,
+        ),
+        (
+            client
+                .get(w.hub.url("/changes").replace("/v1/", "/v2/"))
+                .bearer_auth(&member.token),
+            StatusCode::NOT_FOUND,
+            "an unknown version is not served",
+            Some(("not_found", "as a clear ApiError")),
+        ),
+        (
+            client
+                .delete(w.hub.url("/changes"))
+                .bearer_auth(&member.token),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "a known path with the wrong method says so",
+            None,
+        ),
+    ];
+    for (request, status, why, code) in cases {
+        let response = answer(request).await;
+        assert_status(&response, status, why);
+        if let Some((code, what)) = code {
+            assert_error_code(response, code, what).await;
+        }
+    }
 
-    let response = w
-        .hub
-        .client
-        .get(w.hub.url("/changes").replace("/v1/", "/v2/"))
-        .bearer_auth(&member.token)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::NOT_FOUND,
-        "an unknown version is not served"
-    );
-    assert_eq!(
-        api_error(response).await.code,
-        "not_found",
-        "as a clear ApiError"
-    );
-
-    let response = w
-        .hub
-        .client
-        .delete(w.hub.url("/changes"))
-        .bearer_auth(&member.token)
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::METHOD_NOT_ALLOWED,
-        "a known path with the wrong method says so"
-    );
-
+    w.hub
+        .assert_rows("operations", 0, "no operation was taken in");
     assert_eq!(
         w.hub.latest_seq(w.a.committee.id).await,
         seq_before,
         "the feed did not move"
     );
-    assert_eq!(
-        w.hub.count("SELECT COUNT(*) FROM operations"),
-        0,
-        "no operation was taken in"
+}
+
+/// The secretary publishes `meeting`; the hub answers.
+async fn publish(w: &Published, meeting: &Meeting) -> reqwest::Response {
+    w.hub.put_meeting(&w.secretary.token, meeting).await
+}
+
+/// The meeting, retitled `title`.
+fn retitled(meeting: &Meeting, title: &str) -> Meeting {
+    Meeting {
+        title: title.into(),
+        ..meeting.clone()
+    }
+}
+
+/// Asserts that the hub refused a publication as a conflict (`why`), with the error
+/// `code` and a message that names `named`.
+async fn assert_conflict(response: reqwest::Response, why: &str, code: &str, named: &str) {
+    assert_status(&response, StatusCode::CONFLICT, why);
+    let error = api_error(response).await;
+    assert_eq!(error.code, code, "the refusal has a stable code: {error:?}");
+    assert!(
+        error.message.contains(named),
+        "the message names {named}: {error:?}"
     );
 }
 
 #[tokio::test]
 async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
     let w = world().await;
-    let mut first = w.meeting.clone();
-    first.title = "Phiên họp (sửa lần 1)".into();
-    let response = w.hub.put_meeting(&w.secretary.token, &first).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "based on the latest: published"
-    );
-    let mut second = w.meeting.clone();
-    second.title = "Phiên họp (sửa song song)".into();
-    let response = w.hub.put_meeting(&w.secretary.token, &second).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::CONFLICT,
-        "based on version 1 while version 2 is out"
-    );
-    let error = api_error(response).await;
-    assert_eq!(error.code, "edited_meanwhile", "{error:?}");
-    assert!(error.message.contains("version 2"), "{error:?}");
+    let first = retitled(&w.meeting, "Phiên họp (sửa lần 1)");
+    let response = publish(&w, &first).await;
+    assert_status(&response, StatusCode::OK, "based on the latest: published");
+    let response = publish(&w, &retitled(&w.meeting, "Phiên họp (sửa song song)")).await;
+    let why = "based on version 1 while version 2 is out";
+    assert_conflict(response, why, "edited_meanwhile", "version 2").await;
     let stored = published(&w.hub, &w.secretary.token, w.meeting.id).await;
     assert_eq!(
         (stored.title.as_str(), stored.version),
@@ -561,12 +451,8 @@ async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
     );
 
     // The first publication sent again (its answer was lost): taken as done, not twice.
-    let response = w.hub.put_meeting(&w.secretary.token, &first).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "the same publication again"
-    );
+    let response = publish(&w, &first).await;
+    assert_status(&response, StatusCode::OK, "the same publication again");
     let again: Meeting = response.json().await.expect("the stored meeting");
     assert_eq!(again.version, 2, "still version 2: nothing published twice");
 }
@@ -576,56 +462,40 @@ async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
     let w = world().await;
     let chair = w.hub.enroll(&w.a.chair.1).await;
     let response = w.hub.put_meeting(&chair.token, &w.meeting).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::FORBIDDEN,
-        "the chair does not edit meetings"
+        "the chair does not edit meetings",
     );
 
     let absent = sha256_of(b"never uploaded");
-    let mut draft = meeting_with_document(w.a.committee.id, vec![], absent.clone(), 14);
-    draft.id = w.meeting.id;
-    draft.version = w.meeting.version;
-    let response = w.hub.put_meeting(&w.secretary.token, &draft).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::CONFLICT,
-        "a meeting needs its blobs first"
-    );
-    let error = api_error(response).await;
-    assert_eq!(error.code, "missing_blob", "the refusal has a stable code");
-    assert!(
-        error.message.contains(absent.as_str()),
-        "the message names the hash: {error:?}"
-    );
+    let draft = Meeting {
+        id: w.meeting.id,
+        version: w.meeting.version,
+        ..meeting_with_document(w.a.committee.id, vec![], absent.clone(), 14)
+    };
+    let response = publish(&w, &draft).await;
+    let why = "a meeting needs its blobs first";
+    assert_conflict(response, why, "missing_blob", absent.as_str()).await;
 
-    let mut invalid = w.meeting.clone();
-    invalid.title = "  ".into();
-    let response = w.hub.put_meeting(&w.secretary.token, &invalid).await;
-    assert_eq!(
-        response.status(),
+    let response = publish(&w, &retitled(&w.meeting, "  ")).await;
+    assert_status(
+        &response,
         StatusCode::BAD_REQUEST,
-        "an invalid meeting is refused"
+        "an invalid meeting is refused",
     );
-    assert_eq!(
-        api_error(response).await.code,
-        "invalid_meeting",
-        "with its own code"
-    );
+    assert_error_code(response, "invalid_meeting", "with its own code").await;
 
     let mut stranger_invited = w.meeting.clone();
     stranger_invited.invitees.push(w.b.member.0.id);
-    let response = w
-        .hub
-        .put_meeting(&w.secretary.token, &stranger_invited)
-        .await;
-    assert_eq!(
-        response.status(),
+    let response = publish(&w, &stranger_invited).await;
+    assert_status(
+        &response,
         StatusCode::BAD_REQUEST,
-        "a meeting may invite only members of its own committee"
+        "a meeting may invite only members of its own committee",
     );
 
-    let response = w.hub.put_meeting(&w.secretary.token, &w.meeting).await;
+    let response = publish(&w, &w.meeting).await;
     let republished: Meeting = response.json().await.expect("the stored meeting");
     assert_eq!(
         republished.version, 2,
@@ -651,40 +521,19 @@ fn operation(device_seq: u64, payload: OperationPayload) -> Operation {
     }
 }
 
-async fn push(hub: &TestHub, token: &str, operations: Vec<Operation>) -> Vec<Outcome> {
-    let response = hub
-        .client
-        .post(hub.url("/operations"))
-        .bearer_auth(token)
-        .json(&PushRequest { operations })
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "a well-formed push is answered per operation"
-    );
-    let body: PushResponse = response.json().await.expect("a PushResponse");
-    body.results
-        .into_iter()
-        .map(|result| result.outcome)
-        .collect()
-}
-
 #[tokio::test]
 async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
     let w = world().await;
     let member = w.hub.enroll(&w.a.member.1).await;
     let first = check_in(&w.meeting, 1);
 
-    let outcomes = push(&w.hub, &member.token, vec![first.clone()]).await;
+    let outcomes = w.hub.push_as(&member.token, vec![first.clone()]).await;
     assert_eq!(
         outcomes,
         vec![Outcome::Applied],
         "an invitee checks in to a published meeting"
     );
-    let outcomes = push(&w.hub, &member.token, vec![first.clone()]).await;
+    let outcomes = w.hub.push_as(&member.token, vec![first.clone()]).await;
     assert_eq!(
         outcomes,
         vec![Outcome::Duplicate],
@@ -700,7 +549,7 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
     );
 
     let reused = check_in(&w.meeting, 1);
-    let outcomes = push(&w.hub, &member.token, vec![reused]).await;
+    let outcomes = w.hub.push_as(&member.token, vec![reused]).await;
     assert!(
         matches!(&outcomes[..], [Outcome::Rejected { reason, .. }] if reason == "sequence number already used"),
         "a new operation with a used sequence number is refused: {outcomes:?}"
@@ -708,12 +557,10 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
 
     let after_gap = check_in(&w.meeting, 3);
     let later = check_in(&w.meeting, 4);
-    let outcomes = push(
-        &w.hub,
-        &member.token,
-        vec![after_gap.clone(), later.clone()],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(&member.token, vec![after_gap.clone(), later.clone()])
+        .await;
     assert_eq!(
         outcomes,
         vec![Outcome::Gap { expected: 2 }],
@@ -760,12 +607,13 @@ async fn operations_apply_once_in_order_and_refusals_do_not_block_the_queue() {
             speech: quorum_core::SpeechKind::Speak,
         },
     );
-    let outcomes = push(
-        &w.hub,
-        &member.token,
-        vec![not_the_secretary, after_gap, ballot, unknown_item],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(
+            &member.token,
+            vec![not_the_secretary, after_gap, ballot, unknown_item],
+        )
+        .await;
     assert!(
         matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "only the secretary may do this"),
         "a refusal carries the permission rule's sentence: {outcomes:?}"
@@ -806,11 +654,7 @@ async fn the_live_channel_announces_a_published_meeting_to_its_committee_only() 
     let mut next = w.meeting.clone();
     next.status = MeetingStatus::InSession;
     let response = w.hub.put_meeting(&w.secretary.token, &next).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "the secretary republishes"
-    );
+    assert_status(&response, StatusCode::OK, "the secretary republishes");
     let a_seq = w.hub.latest_seq(w.a.committee.id).await;
     read_until(&mut own, &mut own_text, &format!("\"latestSeq\":{a_seq}")).await;
     assert!(
@@ -820,16 +664,16 @@ async fn the_live_channel_announces_a_published_meeting_to_its_committee_only() 
 
     // Committee B then publishes; its member's first `change` must be B's own.
     let b_secretary = w.hub.enroll(&w.b.secretary.1).await;
-    let bytes = document_bytes(64);
-    let sha = w.hub.upload(&b_secretary.token, bytes.clone()).await;
-    let b_meeting = meeting_with_document(
-        w.b.committee.id,
-        vec![w.b.member.0.id],
-        sha,
-        bytes.len() as u64,
-    );
-    let response = w.hub.put_meeting(&b_secretary.token, &b_meeting).await;
-    assert_eq!(response.status(), StatusCode::OK, "B's secretary publishes");
+    let (_, response, _) = w
+        .hub
+        .publish_with_document(
+            &b_secretary.token,
+            w.b.committee.id,
+            vec![w.b.member.0.id],
+            64,
+        )
+        .await;
+    assert_status(&response, StatusCode::OK, "B's secretary publishes");
     let b_seq = w.hub.latest_seq(w.b.committee.id).await;
     read_until(
         &mut other,
@@ -882,29 +726,38 @@ fn annotation(
     }
 }
 
+/// A's member and chair, who are invited, and A's observer, who is not, each enrolled.
+async fn member_chair_and_observer(
+    w: &Published,
+) -> (EnrollResponse, EnrollResponse, EnrollResponse) {
+    let member = w.hub.enroll(&w.a.member.1).await;
+    let chair = w.hub.enroll(&w.a.chair.1).await;
+    let observer = w.hub.enroll(&w.a.observer.1).await;
+    (member, chair, observer)
+}
+
 #[tokio::test]
 async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
     use quorum_core::Visibility::{Private, Shared};
     let w = world().await;
-    let member = w.hub.enroll(&w.a.member.1).await;
-    let chair = w.hub.enroll(&w.a.chair.1).await;
-    let observer = w.hub.enroll(&w.a.observer.1).await;
+    let (member, chair, observer) = member_chair_and_observer(&w).await;
     let mine = annotation(&w.meeting, w.a.member.0.id, Shared);
     let forged = annotation(&w.meeting, w.a.chair.0.id, Private);
-    let outcomes = push(
-        &w.hub,
-        &member.token,
-        vec![
-            operation(
-                1,
-                OperationPayload::SaveAnnotation {
-                    annotation: mine.clone(),
-                },
-            ),
-            operation(2, OperationPayload::SaveAnnotation { annotation: forged }),
-        ],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(
+            &member.token,
+            vec![
+                operation(
+                    1,
+                    OperationPayload::SaveAnnotation {
+                        annotation: mine.clone(),
+                    },
+                ),
+                operation(2, OperationPayload::SaveAnnotation { annotation: forged }),
+            ],
+        )
+        .await;
     assert_eq!(
         outcomes[0],
         Outcome::Applied,
@@ -915,25 +768,26 @@ async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
         "nobody saves an annotation in another member's name: {outcomes:?}"
     );
 
-    let outcomes = push(
-        &w.hub,
-        &chair.token,
-        vec![
-            operation(
-                1,
-                OperationPayload::DeleteAnnotation {
-                    annotation_id: mine.id,
-                },
-            ),
-            operation(
-                2,
-                OperationPayload::DeleteAnnotation {
-                    annotation_id: quorum_core::AnnotationId::new_v7(),
-                },
-            ),
-        ],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(
+            &chair.token,
+            vec![
+                operation(
+                    1,
+                    OperationPayload::DeleteAnnotation {
+                        annotation_id: mine.id,
+                    },
+                ),
+                operation(
+                    2,
+                    OperationPayload::DeleteAnnotation {
+                        annotation_id: quorum_core::AnnotationId::new_v7(),
+                    },
+                ),
+            ],
+        )
+        .await;
     assert!(
         matches!(&outcomes[0], Outcome::Rejected { .. }),
         "the chair may not delete the member's annotation: {outcomes:?}"
@@ -944,17 +798,18 @@ async fn annotations_are_kept_for_their_author_on_meetings_they_may_see() {
         "deleting an annotation the hub never saw is already done"
     );
 
-    let outcomes = push(
-        &w.hub,
-        &observer.token,
-        vec![operation(
-            1,
-            OperationPayload::SaveAnnotation {
-                annotation: annotation(&w.meeting, w.a.observer.0.id, Private),
-            },
-        )],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(
+            &observer.token,
+            vec![operation(
+                1,
+                OperationPayload::SaveAnnotation {
+                    annotation: annotation(&w.meeting, w.a.observer.0.id, Private),
+                },
+            )],
+        )
+        .await;
     assert!(
         matches!(&outcomes[0], Outcome::Rejected { reason, .. } if reason == "the member is not invited to this meeting"),
         "an uninvited observer may not annotate the meeting's documents: {outcomes:?}"
@@ -993,9 +848,7 @@ async fn the_feed_carries_a_private_annotation_to_its_author_only_and_a_shared_o
 {
     use quorum_core::Visibility::{Private, Shared};
     let w = world().await;
-    let member = w.hub.enroll(&w.a.member.1).await;
-    let chair = w.hub.enroll(&w.a.chair.1).await;
-    let observer = w.hub.enroll(&w.a.observer.1).await;
+    let (member, chair, observer) = member_chair_and_observer(&w).await;
     let private = annotation(&w.meeting, w.a.member.0.id, Private);
     let shared = annotation(&w.meeting, w.a.member.0.id, Shared);
     let save = |seq, annotation: &quorum_core::Annotation| {
@@ -1006,12 +859,10 @@ async fn the_feed_carries_a_private_annotation_to_its_author_only_and_a_shared_o
             },
         )
     };
-    let outcomes = push(
-        &w.hub,
-        &member.token,
-        vec![save(1, &private), save(2, &shared)],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(&member.token, vec![save(1, &private), save(2, &shared)])
+        .await;
     assert_eq!(outcomes, [Outcome::Applied, Outcome::Applied]);
     assert_eq!(
         annotations_in_feed(&w.hub, &member.token).await,
@@ -1046,20 +897,21 @@ async fn the_feed_carries_a_private_annotation_to_its_author_only_and_a_shared_o
         visibility: Private,
         ..shared.clone()
     };
-    let outcomes = push(
-        &w.hub,
-        &member.token,
-        vec![
-            save(3, &unshared),
-            operation(
-                4,
-                OperationPayload::DeleteAnnotation {
-                    annotation_id: private.id,
-                },
-            ),
-        ],
-    )
-    .await;
+    let outcomes = w
+        .hub
+        .push_as(
+            &member.token,
+            vec![
+                save(3, &unshared),
+                operation(
+                    4,
+                    OperationPayload::DeleteAnnotation {
+                        annotation_id: private.id,
+                    },
+                ),
+            ],
+        )
+        .await;
     assert_eq!(outcomes, [Outcome::Applied, Outcome::Applied]);
     assert!(
         annotations_in_feed(&w.hub, &chair.token).await.is_empty(),
@@ -1108,14 +960,10 @@ async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
     );
 
     let response = w.hub.get(&member.token, "/changes?since=minus-one").await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::BAD_REQUEST,
-        "a cursor that is not a number is refused"
+        "a cursor that is not a number is refused",
     );
-    assert_eq!(
-        api_error(response).await.code,
-        "bad_query",
-        "with a clear code"
-    );
+    assert_error_code(response, "bad_query", "with a clear code").await;
 }

@@ -37,9 +37,8 @@ impl Drop for Server {
 impl Server {
     /// Starts `serve` on a free port and reads the address from its one line of stdout.
     async fn start(data: &Path) -> Self {
-        let mut child = Command::new(BINARY)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
+        let mut serve = hub(&["serve", "--listen", "127.0.0.1:0"], data, &[]);
+        let mut child = serve
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -59,16 +58,16 @@ impl Server {
         })
         .await
         .expect("the reader thread finishes");
-        let fingerprint = certificate
-            .trim()
-            .strip_prefix("certificate ")
-            .unwrap_or_else(|| panic!("the second line names the certificate: {certificate:?}"))
-            .to_string();
-        let address = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the first line announces the address: {line:?}"))
-            .to_string();
+        let fingerprint = after(
+            "certificate ",
+            &certificate,
+            "the second line names the certificate",
+        );
+        let address = after(
+            "listening on ",
+            &line,
+            "the first line announces the address",
+        );
         assert!(
             !address.ends_with(":0"),
             "the real port is printed, not the one asked for: {address}"
@@ -83,6 +82,14 @@ impl Server {
     /// A client pinned to this server's certificate.
     fn client(&self) -> reqwest::Client {
         common::pinned_client(&self.fingerprint)
+    }
+
+    /// GETs `path` of the API with a device's bearer `token`.
+    async fn get(&self, client: &reqwest::Client, path: &str, token: &str) -> reqwest::Response {
+        let request = client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token);
+        request.send().await.expect("the server answers")
     }
 
     async fn enroll(&self, client: &reqwest::Client, code: &str) -> reqwest::Response {
@@ -101,40 +108,40 @@ impl Server {
     }
 }
 
+/// `quorum-hub COMMAND --data DATA ARGS`, to run.
+fn hub(command: &[&str], data: &Path, args: &[&str]) -> Command {
+    let mut hub = Command::new(BINARY);
+    hub.args(command).arg("--data").arg(data).args(args);
+    hub
+}
+
+/// What `line` says after `prefix`, which it must start with (`what` it announces).
+fn after(prefix: &str, line: &str, what: &str) -> String {
+    match line.trim().strip_prefix(prefix) {
+        Some(said) => said.to_string(),
+        None => panic!("{what}: {line:?}"),
+    }
+}
+
 /// Runs `quorum-hub ARGS --data DATA`, whatever its exit status.
 fn run_output(args: &[&str], data: &Path) -> std::process::Output {
-    Command::new(BINARY)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("the binary runs")
+    hub(args, data, &[]).output().expect("the binary runs")
+}
+
+/// The stdout of `command`, which must succeed (`what` names it in the failure).
+fn stdout_of(mut command: Command, what: impl std::fmt::Display) -> String {
+    let output = command.output().expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{what} succeeds: {stderr}");
+    String::from_utf8(output.stdout).expect("the binary prints UTF-8")
 }
 
 fn run(args: &[&str], data: &Path) -> String {
-    let output = run_output(args, data);
-    assert!(
-        output.status.success(),
-        "{args:?} succeeds: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("the binary prints UTF-8")
+    stdout_of(hub(args, data, &[]), format!("{args:?}"))
 }
 
 fn admin(data: &Path, args: &[&str]) -> String {
-    let output = Command::new(BINARY)
-        .arg("admin")
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "admin {args:?} succeeds: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("the binary prints UTF-8")
+    stdout_of(hub(&["admin"], data, args), format!("admin {args:?}"))
 }
 
 /// The fingerprint `quorum-hub certificate` prints.
@@ -174,17 +181,14 @@ async fn demo_then_serve_lets_a_device_enroll_and_pull_the_meeting() {
     );
 
     let server = Server::start(data.path()).await;
-    let base = &server.base;
     assert_eq!(
         certificate(data.path()),
         server.fingerprint,
         "the fingerprint printed beside the codes is the certificate serve shows"
     );
     let client = server.client();
-    let health: serde_json::Value = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
+    let health = client.get(format!("{}/health", server.base)).send().await;
+    let health: serde_json::Value = health
         .expect("the server answers")
         .json()
         .await
@@ -219,12 +223,9 @@ async fn demo_then_serve_lets_a_device_enroll_and_pull_the_meeting() {
     );
     let enrolled: EnrollResponse = response.json().await.expect("an EnrollResponse");
 
-    let page: ChangesPage = client
-        .get(format!("{base}/changes?since=0"))
-        .bearer_auth(&enrolled.token)
-        .send()
+    let page: ChangesPage = server
+        .get(&client, "/changes?since=0", &enrolled.token)
         .await
-        .expect("the server answers")
         .json()
         .await
         .expect("a ChangesPage");
@@ -242,12 +243,8 @@ async fn demo_then_serve_lets_a_device_enroll_and_pull_the_meeting() {
         "running demo twice published the sample meeting once"
     );
     let document = &meetings[0].agenda[0].documents[0].current;
-    let blob = client
-        .get(format!("{base}/blobs/{}", document.sha256))
-        .bearer_auth(&enrolled.token)
-        .send()
-        .await
-        .expect("the server answers");
+    let blob_path = format!("/blobs/{}", document.sha256);
+    let blob = server.get(&client, &blob_path, &enrolled.token).await;
     assert_eq!(
         blob.status(),
         StatusCode::OK,
@@ -313,12 +310,9 @@ async fn admin_commands_manage_a_served_hub_and_its_live_channel_hears_them() {
         "the device belongs to the member the code was issued for"
     );
 
-    let mut events = client
-        .get(format!("{}/events", server.base))
-        .bearer_auth(&enrolled.token)
-        .send()
+    let mut events = server
+        .get(&client, "/events", &enrolled.token)
         .await
-        .expect("the live channel opens")
         .bytes_stream();
     let mut received = String::new();
     read_until(&mut events, &mut received, "event: ready").await;
@@ -358,12 +352,7 @@ async fn admin_commands_manage_a_served_hub_and_its_live_channel_hears_them() {
         ended.is_ok(),
         "the live channel of a device revoked from the CLI is closed by the running hub"
     );
-    let response = client
-        .get(format!("{}/changes", server.base))
-        .bearer_auth(&enrolled.token)
-        .send()
-        .await
-        .expect("the server answers");
+    let response = server.get(&client, "/changes", &enrolled.token).await;
     assert_eq!(
         response.status(),
         StatusCode::UNAUTHORIZED,
@@ -383,12 +372,7 @@ async fn serve_stops_cleanly_on_sigterm_even_with_a_live_channel_open() {
         .json()
         .await
         .expect("an EnrollResponse");
-    let events = client
-        .get(format!("{}/events", server.base))
-        .bearer_auth(&enrolled.token)
-        .send()
-        .await
-        .expect("the live channel opens");
+    let events = server.get(&client, "/events", &enrolled.token).await;
     assert_eq!(events.status(), StatusCode::OK, "the device listens");
 
     let status = Command::new("kill")

@@ -6,8 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::votes::{Voting, ballot_of, now, poll_on, tampered, voting};
-use common::{TestHub, api_error, device_key, document_bytes, meeting_with_document, sha256_of};
+use common::votes::{Voting, ballot_of, now, tampered, voting, voting_on_poll};
+use common::{
+    TestHub, answer, api_error, assert_error_code, assert_status, device_key, document_bytes,
+    meeting_with_document, sha256_of,
+};
 use ed25519_dalek::Signer;
 use quorum_core::protocol::{EnrollRequest, InvalidOperation, Outcome, Record};
 use quorum_core::{
@@ -29,18 +32,14 @@ fn results(v: &Voting, poll_id: quorum_core::PollId) -> quorum_core::Tally {
 #[tokio::test]
 async fn uninviting_a_voter_after_a_secret_poll_opened_neither_drops_their_ballot_nor_exposes_the_other()
  {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 0);
-    v.open(&poll).await;
-    for (device, choice) in [(&v.chair, "agree"), (&v.member, "disagree")] {
-        let ballot = device.vote(poll.id, choice);
-        assert_eq!(v.hub.push_one(device, ballot).await, Outcome::Applied);
-    }
+    let (v, poll) = voting_on_poll(BallotSecrecy::Secret, 0).await;
+    v.cast(&v.chair, poll.id, "agree").await;
+    v.cast(&v.member, poll.id, "disagree").await;
     // The secretary republishes the meeting without the member.
     let mut edited = v.meeting.clone();
     edited.invitees.retain(|id| *id != v.member.member.id);
     let response = v.hub.put_meeting(&v.secretary.token, &edited).await;
-    assert_eq!(response.status(), StatusCode::OK, "the meeting is edited");
+    assert_status(&response, StatusCode::OK, "the meeting is edited");
     v.close(poll.id).await;
 
     let view = v.hub.poll_view(&v.chair, poll.id).await;
@@ -68,11 +67,8 @@ async fn uninviting_a_voter_after_a_secret_poll_opened_neither_drops_their_ballo
 
 #[tokio::test]
 async fn a_backdated_ballot_after_the_close_is_refused_and_moves_nothing() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
-    let agree = v.chair.vote(poll.id, "agree");
-    assert_eq!(v.hub.push_one(&v.chair, agree).await, Outcome::Applied);
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
+    v.cast(&v.chair, poll.id, "agree").await;
     v.close(poll.id).await;
     let closed = v.hub.poll_view(&v.member, poll.id).await;
     let PollState::Closed { closed_at, .. } = closed.state else {
@@ -80,29 +76,26 @@ async fn a_backdated_ballot_after_the_close_is_refused_and_moves_nothing() {
     };
     let ballots_before = v.hub.count("SELECT COUNT(*) FROM ballots");
 
-    // The member saw the named tally (they just pulled), then votes "at the close".
-    let backdated = v
-        .member
-        .ballot_for(poll.id, v.member.member.id, "disagree", None, closed_at);
-    assert_eq!(
-        v.hub.push_one(&v.member, backdated).await,
-        Outcome::rejected(InvalidOperation::SeenSinceClose),
-        "a laptop that pulled after the close cannot vote late"
-    );
-    // The chair, who voted agree on time, flips it with a backdated ballot.
-    let flip = v
-        .chair
-        .ballot_for(poll.id, v.chair.member.id, "disagree", None, closed_at);
-    assert_eq!(
-        v.hub.push_one(&v.chair, flip).await,
-        Outcome::rejected(InvalidOperation::LateBallotReplaces),
-        "a ballot counted on time is never replaced after the close"
-    );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM ballots"),
-        ballots_before,
-        "neither reached the audit log"
-    );
+    for (device, refusal, why) in [
+        // The member saw the named tally (they just pulled), then votes "at the close".
+        (
+            &v.member,
+            InvalidOperation::SeenSinceClose,
+            "a laptop that pulled after the close cannot vote late",
+        ),
+        // The chair, who voted agree on time, flips it with a backdated ballot.
+        (
+            &v.chair,
+            InvalidOperation::LateBallotReplaces,
+            "a ballot counted on time is never replaced after the close",
+        ),
+    ] {
+        let backdated = device.ballot_for(poll.id, device.member.id, "disagree", None, closed_at);
+        let outcome = v.hub.push_one(device, backdated).await;
+        assert_eq!(outcome, Outcome::rejected(refusal), "{why}");
+    }
+    v.hub
+        .assert_rows("ballots", ballots_before, "neither reached the audit log");
     let after = v.hub.poll_view(&v.observer, poll.id).await;
     assert_eq!(after.tally, closed.tally, "the result did not move");
 }
@@ -113,7 +106,6 @@ async fn a_stolen_token_cannot_hand_a_vote_away() {
     let thief_key = device_key();
     let meeting = v.meeting.id;
     let chair = v.chair.member.id;
-    let count = |v: &Voting| v.hub.count("SELECT COUNT(*) FROM delegations");
 
     // Signed with the thief's own key, sent with the member's stolen token.
     let mut forged = v.member.delegate(meeting, Some(chair));
@@ -134,7 +126,8 @@ async fn a_stolen_token_cannot_hand_a_vote_away() {
         Outcome::rejected(InvalidOperation::BadDelegationSignature),
         "an altered delegation is refused"
     );
-    assert_eq!(count(&v), 0, "no delegation was stored");
+    v.hub
+        .assert_rows("delegations", 0, "no delegation was stored");
     assert!(
         !v.hub
             .feed(&v.chair)
@@ -153,18 +146,16 @@ async fn a_stolen_token_cannot_hand_a_vote_away() {
         Outcome::rejected(InvalidOperation::BadDelegationSignature),
         "a signature bound to another upload does not travel"
     );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM delegation_log"),
+    v.hub.assert_rows(
+        "delegation_log",
         1,
-        "the audit log holds the one genuine delegation"
+        "the audit log holds the one genuine delegation",
     );
 }
 
 #[tokio::test]
 async fn digits_finer_than_the_signed_milliseconds_are_refused() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
     let ballot = v.member.vote(poll.id, "agree");
     let signed_at = ballot_of(&ballot).cast_at;
     let finer = tampered(ballot, |b| {
@@ -175,18 +166,12 @@ async fn digits_finer_than_the_signed_milliseconds_are_refused() {
         Outcome::rejected(InvalidOperation::BadSignature),
         "what is not signed cannot decide which ballot counts"
     );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM ballots"),
-        0,
-        "nothing stored"
-    );
+    v.hub.assert_rows("ballots", 0, "nothing stored");
 }
 
 #[tokio::test]
 async fn the_operations_table_keeps_no_choice_and_no_signature_that_would_tell_it() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 600);
-    v.open(&poll).await;
+    let (v, poll) = voting_on_poll(BallotSecrecy::Secret, 600).await;
     let ballot = v.member.ballot_for(
         poll.id,
         v.member.member.id,
@@ -209,18 +194,14 @@ async fn the_operations_table_keeps_no_choice_and_no_signature_that_would_tell_i
             "{secret} is not in the operations table: {payload}"
         );
     }
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM ballots"),
-        1,
-        "the audit log alone holds the ballot"
-    );
+    v.hub
+        .assert_rows("ballots", 1, "the audit log alone holds the ballot");
 }
 
-#[tokio::test]
-async fn an_oversized_note_is_refused_and_reaches_nobody() {
-    let v = voting().await;
+/// The member's private note saying `text` on page 1 of the meeting's document.
+fn members_note(v: &Voting, text: String) -> Annotation {
     let document = &v.meeting.agenda[0].documents[0];
-    let note = Annotation::private(
+    Annotation::private(
         document.id,
         document.current.sha256.clone(),
         0,
@@ -228,10 +209,16 @@ async fn an_oversized_note_is_refused_and_reaches_nobody() {
         Color::Yellow,
         AnnotationShape::Note {
             at: PagePoint { x: 1.0, y: 1.0 },
-            text: "x".repeat(3_500_000),
+            text,
         },
         now(),
-    );
+    )
+}
+
+#[tokio::test]
+async fn an_oversized_note_is_refused_and_reaches_nobody() {
+    let v = voting().await;
+    let note = members_note(&v, "x".repeat(3_500_000));
     let operation = v
         .member
         .op(OperationPayload::SaveAnnotation { annotation: note });
@@ -240,11 +227,7 @@ async fn an_oversized_note_is_refused_and_reaches_nobody() {
         Outcome::rejected(InvalidOperation::TooLarge),
         "a 3.5 MB note is refused with its reason"
     );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM annotations"),
-        0,
-        "nothing stored"
-    );
+    v.hub.assert_rows("annotations", 0, "nothing stored");
 }
 
 async fn outsider_page(v: &Voting) -> quorum_core::protocol::ChangesPage {
@@ -261,19 +244,7 @@ async fn another_committee_learns_nothing_from_cursors_withdrawals_or_health() {
     let v = voting().await;
     let before = outsider_page(&v).await;
     // Committee A is busy: a shared note made private again, and a vote.
-    let document = &v.meeting.agenda[0].documents[0];
-    let mut note = Annotation::private(
-        document.id,
-        document.current.sha256.clone(),
-        0,
-        v.member.member.id,
-        Color::Yellow,
-        AnnotationShape::Note {
-            at: PagePoint { x: 1.0, y: 1.0 },
-            text: "Ghi chú".into(),
-        },
-        now(),
-    );
+    let mut note = members_note(&v, "Ghi chú".into());
     note.visibility = quorum_core::Visibility::Shared;
     let shared = v.member.op(OperationPayload::SaveAnnotation {
         annotation: note.clone(),
@@ -290,16 +261,8 @@ async fn another_committee_learns_nothing_from_cursors_withdrawals_or_health() {
         after, before,
         "committee B's feed and cursor did not move: no withdrawal, no number of A's"
     );
-    let health: serde_json::Value = v
-        .hub
-        .client
-        .get(v.hub.url("/health"))
-        .send()
-        .await
-        .expect("the hub answers")
-        .json()
-        .await
-        .expect("JSON");
+    let health = answer(v.hub.client.get(v.hub.url("/health"))).await;
+    let health: serde_json::Value = health.json().await.expect("JSON");
     assert_eq!(
         health,
         serde_json::json!({ "ok": true }),
@@ -332,11 +295,7 @@ async fn a_secretary_cannot_publish_or_fetch_another_committees_document_nor_lea
         .hub
         .get(&b_secretary.token, &format!("/blobs/{a_document}"))
         .await;
-    assert_eq!(
-        fetched.status(),
-        StatusCode::NOT_FOUND,
-        "and it cannot be fetched"
-    );
+    assert_status(&fetched, StatusCode::NOT_FOUND, "and it cannot be fetched");
     assert_eq!(
         v.hub.count(&format!(
             "SELECT COUNT(*) FROM meetings WHERE committee_id = '{}'",
@@ -351,27 +310,16 @@ async fn a_secretary_cannot_publish_or_fetch_another_committees_document_nor_lea
     v.hub.upload(&b_secretary.token, bytes).await;
     let meeting = meeting_with_document(v.b.committee.id, vec![v.b.chair.0.id], a_document, 10_000);
     let response = v.hub.put_meeting(&b_secretary.token, &meeting).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::OK,
-        "a committee publishes what it uploaded"
+        "a committee publishes what it uploaded",
     );
-}
-
-async fn enroll_attempt(hub: &TestHub, request: &EnrollRequest) -> StatusCode {
-    hub.client
-        .post(hub.url("/enroll"))
-        .json(request)
-        .send()
-        .await
-        .expect("the hub answers")
-        .status()
 }
 
 #[tokio::test]
 async fn the_identity_point_with_a_forged_signature_does_not_enroll() {
-    let hub = TestHub::start().await;
-    let committee = hub.add_committee("UBND").await;
+    let (hub, committee) = TestHub::with_committee("UBND").await;
     let code = committee.member.1.clone();
     // The identity point as a public key, and R = identity, s = 0: `verify` accepts it
     // for any message, `verify_strict` does not.
@@ -385,28 +333,19 @@ async fn the_identity_point_with_a_forged_signature_does_not_enroll() {
         signature: hex::encode(signature),
         device_name: "Máy lạ".into(),
     };
-    let status = enroll_attempt(&hub, &request).await;
+    let status = hub.enroll_request(&request).await.status();
     assert!(
         status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST,
         "refused: {status}"
     );
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        0,
-        "no device enrolled"
-    );
+    hub.assert_rows("devices", 0, "no device enrolled");
     hub.enroll(&code).await;
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        1,
-        "the code still works for the member"
-    );
+    hub.assert_rows("devices", 1, "the code still works for the member");
 }
 
 #[tokio::test]
 async fn an_expired_code_does_not_enroll() {
-    let hub = TestHub::start().await;
-    let committee = hub.add_committee("UBND").await;
+    let (hub, committee) = TestHub::with_committee("UBND").await;
     let member_id = committee.member.0.id;
     let code = hub
         .hub
@@ -416,60 +355,41 @@ async fn an_expired_code_does_not_enroll() {
         .await
         .expect("a code is issued");
     let response = hub.try_enroll(&code, &device_key()).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::FORBIDDEN,
-        "an expired code is refused"
+        "an expired code is refused",
     );
-    assert_eq!(
-        api_error(response).await.code,
-        "enrollment_refused",
-        "with the usual refusal"
-    );
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        0,
-        "no device enrolled"
-    );
+    assert_error_code(response, "enrollment_refused", "with the usual refusal").await;
+    hub.assert_rows("devices", 0, "no device enrolled");
 }
 
 #[tokio::test]
 async fn guessing_codes_is_slowed_to_a_crawl() {
-    let hub = TestHub::start().await;
-    let committee = hub.add_committee("UBND").await;
+    let (hub, committee) = TestHub::with_committee("UBND").await;
     let key = device_key();
     for n in 0..10 {
         let guess = format!("AAAA-BBBB-{n:04}");
         let response = hub.try_enroll(&guess, &key).await;
-        assert_eq!(
-            response.status(),
+        assert_status(
+            &response,
             StatusCode::FORBIDDEN,
-            "guess {n} is wrong"
+            format!("guess {n} is wrong"),
         );
     }
     let response = hub.try_enroll(&committee.member.1, &key).await;
-    assert_eq!(
-        response.status(),
+    assert_status(
+        &response,
         StatusCode::TOO_MANY_REQUESTS,
-        "after ten wrong guesses even a right one waits: guessing gains nothing"
+        "after ten wrong guesses even a right one waits: guessing gains nothing",
     );
     assert_eq!(api_error(response).await.code, "too_many_attempts");
-    assert_eq!(
-        hub.count("SELECT COUNT(*) FROM devices"),
-        0,
-        "no device enrolled"
-    );
-    let stolen = hub
-        .client
-        .get(hub.url("/changes"))
-        .bearer_auth("0".repeat(64))
-        .send()
-        .await
-        .expect("the hub answers");
-    assert_eq!(
-        stolen.status(),
+    hub.assert_rows("devices", 0, "no device enrolled");
+    let stolen = hub.get(&"0".repeat(64), "/changes").await;
+    assert_status(
+        &stolen,
         StatusCode::TOO_MANY_REQUESTS,
-        "and so does a token guess from that address"
+        "and so does a token guess from that address",
     );
 }
 
@@ -479,14 +399,14 @@ async fn a_device_holds_at_most_four_live_channels() {
     let mut open = Vec::new();
     for _ in 0..quorum_hub::MAX_CHANNELS_PER_DEVICE {
         let response = v.hub.get(&v.member.token, "/events").await;
-        assert_eq!(response.status(), StatusCode::OK, "a channel opens");
+        assert_status(&response, StatusCode::OK, "a channel opens");
         open.push(response);
     }
     let refused = v.hub.get(&v.member.token, "/events").await;
-    assert_eq!(
-        refused.status(),
+    assert_status(
+        &refused,
         StatusCode::TOO_MANY_REQUESTS,
-        "one more is refused"
+        "one more is refused",
     );
     assert_eq!(
         v.hub.get(&v.chair.token, "/events").await.status(),
@@ -506,13 +426,18 @@ async fn a_device_holds_at_most_four_live_channels() {
     assert_eq!(reopened, StatusCode::OK, "a closed channel frees its place");
 }
 
-#[tokio::test]
-async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
+/// A hub that gives a client one second for its handshake and its request.
+async fn impatient_hub() -> TestHub {
     let limits = quorum_hub::ConnectionLimits {
         client_timeout: Duration::from_secs(1),
         ..quorum_hub::ConnectionLimits::default()
     };
-    let hub = TestHub::start_with(limits).await;
+    TestHub::start_with(limits).await
+}
+
+#[tokio::test]
+async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
+    let hub = impatient_hub().await;
     let mut idle = Vec::new();
     for _ in 0..100 {
         let mut stream = tokio::net::TcpStream::connect(hub.address())
@@ -522,17 +447,9 @@ async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
         stream.write_all(&[0x16, 0x03, 0x01]).await.expect("sent");
         idle.push(stream);
     }
-    let health = hub
-        .client
-        .get(hub.url("/health"))
-        .send()
-        .await
-        .expect("the hub still answers");
-    assert_eq!(
-        health.status(),
-        StatusCode::OK,
-        "with 100 half-open connections"
-    );
+    let health = hub.client.get(hub.url("/health")).send().await;
+    let health = health.expect("the hub still answers");
+    assert_status(&health, StatusCode::OK, "with 100 half-open connections");
     // Each is closed by the hub once its handshake deadline passes.
     let mut buffer = [0u8; 16];
     for stream in &mut idle {
@@ -551,11 +468,7 @@ async fn half_open_connections_do_not_stop_the_hub_and_are_cut_off() {
 
 #[tokio::test]
 async fn a_stalled_upload_is_cut_off_and_leaves_no_partial_file() {
-    let limits = quorum_hub::ConnectionLimits {
-        client_timeout: Duration::from_secs(1),
-        ..quorum_hub::ConnectionLimits::default()
-    };
-    let hub = TestHub::start_with(limits).await;
+    let hub = impatient_hub().await;
     let committee = hub.add_committee("UBND").await;
     let secretary = hub.enroll(&committee.secretary.1).await;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
@@ -728,92 +641,51 @@ async fn every_endpoint_answers_each_caller_as_their_role_committee_and_invitati
     let new_blob = document_bytes(777);
     let new_sha = sha256_of(&new_blob);
 
-    // (who, token): expected statuses for changes, blob, upload, publish, device-status, events.
+    // The requests, in this order: changes, blob, upload, publish, device-status, events.
+    let blob_path = format!("/blobs/{document}");
+    let upload_path = format!("/blobs/{new_sha}");
+    let requests: [(Method, &str, Option<&Vec<u8>>); 6] = [
+        (Method::GET, "/changes?since=0", None),
+        (Method::GET, &blob_path, None),
+        (Method::PUT, &upload_path, Some(&new_blob)),
+        (Method::PUT, &meeting_path, Some(&republish)),
+        (Method::POST, "/device-status", Some(&status_body)),
+        (Method::GET, "/events", None),
+    ];
+    // (who, token): the statuses each of those requests must get.
+    const SECRETARY: [u16; 6] = [200, 200, 200, 200, 200, 200];
+    const INVITED: [u16; 6] = [200, 200, 403, 403, 200, 200];
+    const NOT_INVITED: [u16; 6] = [200, 404, 403, 403, 200, 200];
+    const NOT_LET_IN: [u16; 6] = [401; 6];
     let forged = "f".repeat(64);
     let callers: Vec<(&str, Option<&str>, [u16; 6])> = vec![
-        (
-            "A's secretary",
-            Some(&v.secretary.token),
-            [200, 200, 200, 200, 200, 200],
-        ),
-        (
-            "A's chair, invited",
-            Some(&v.chair.token),
-            [200, 200, 403, 403, 200, 200],
-        ),
-        (
-            "A's member, invited",
-            Some(&v.member.token),
-            [200, 200, 403, 403, 200, 200],
-        ),
-        (
-            "A's observer, invited",
-            Some(&v.observer.token),
-            [200, 200, 403, 403, 200, 200],
-        ),
+        ("A's secretary", Some(&v.secretary.token), SECRETARY),
+        ("A's chair, invited", Some(&v.chair.token), INVITED),
+        ("A's member, invited", Some(&v.member.token), INVITED),
+        ("A's observer, invited", Some(&v.observer.token), INVITED),
         (
             "A's member, not invited",
             Some(&uninvited.token),
-            [200, 404, 403, 403, 200, 200],
+            NOT_INVITED,
         ),
-        (
-            "B's chair",
-            Some(&v.outsider_chair.token),
-            [200, 404, 403, 403, 200, 200],
-        ),
-        (
-            "B's member",
-            Some(&v.outsider.token),
-            [200, 404, 403, 403, 200, 200],
-        ),
-        ("a revoked device", Some(&second.token), [401; 6]),
-        ("a forged token", Some(&forged), [401; 6]),
-        ("no token", None, [401; 6]),
+        ("B's chair", Some(&v.outsider_chair.token), NOT_INVITED),
+        ("B's member", Some(&v.outsider.token), NOT_INVITED),
+        ("a revoked device", Some(&second.token), NOT_LET_IN),
+        ("a forged token", Some(&forged), NOT_LET_IN),
+        ("no token", None, NOT_LET_IN),
     ];
     let version_before = v.hub.count("SELECT MAX(version) FROM meetings");
     for (who, token, expected) in callers {
-        let got = [
-            status_of(&v.hub, Method::GET, "/changes?since=0", token, None).await,
-            status_of(
-                &v.hub,
-                Method::GET,
-                &format!("/blobs/{document}"),
-                token,
-                None,
-            )
-            .await,
-            status_of(
-                &v.hub,
-                Method::PUT,
-                &format!("/blobs/{new_sha}"),
-                token,
-                Some(new_blob.clone()),
-            )
-            .await,
-            status_of(
-                &v.hub,
-                Method::PUT,
-                &meeting_path,
-                token,
-                Some(republish.clone()),
-            )
-            .await,
-            status_of(
-                &v.hub,
-                Method::POST,
-                "/device-status",
-                token,
-                Some(status_body.clone()),
-            )
-            .await,
-            status_of(&v.hub, Method::GET, "/events", token, None).await,
-        ]
-        // After ten failed tokens from this address the hub holds it back (429); the
-        // callers with good tokens all come first, so for these it is the same refusal.
-        .map(|status| match status.as_u16() {
-            429 => 401,
-            other => other,
-        });
+        let mut got = [0; 6];
+        for (status, (method, path, body)) in got.iter_mut().zip(&requests) {
+            let answer = status_of(&v.hub, method.clone(), path, token, body.cloned()).await;
+            // After ten failed tokens from this address the hub holds it back (429); the
+            // callers with good tokens all come first, so for these it is the same refusal.
+            *status = match answer.as_u16() {
+                429 => 401,
+                other => other,
+            };
+        }
         assert_eq!(
             got, expected,
             "{who}: changes, blob, upload, publish, status, events"

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::votes::{Voting, ballot_of, now, poll_on, tampered, voting, written_opinion};
+use common::votes::{
+    Voting, ballot_of, now, poll_on, tampered, voting, voting_on_poll, written_opinion,
+};
 use quorum_core::protocol::{InvalidOperation, Outcome, PollView, Record};
 use quorum_core::{
     AgendaItemId, BallotSecrecy, Denied, OperationPayload, PollId, PollState, PollSubject, Tally,
@@ -28,9 +30,7 @@ fn tally_of(view: &PollView) -> &Tally {
 
 #[tokio::test]
 async fn a_ballot_counts_once_and_cannot_be_replayed_or_altered() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
 
     let vote = v.member.vote(poll.id, "agree");
     let outcomes = v.hub.push(&v.member, std::slice::from_ref(&vote)).await;
@@ -85,20 +85,14 @@ async fn a_ballot_counts_once_and_cannot_be_replayed_or_altered() {
         (1, vec![("agree", 1), ("disagree", 0), ("other", 0)]),
         "one member, one vote, whatever was replayed"
     );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM ballots"),
-        1,
-        "the audit log holds the accepted ballot once"
-    );
+    v.hub
+        .assert_rows("ballots", 1, "the audit log holds the accepted ballot once");
 }
 
 #[tokio::test]
 async fn a_ballot_cast_before_close_counts_late_within_the_grace_period_and_not_after() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
-    let on_time = v.chair.vote(poll.id, "agree");
-    assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
+    v.cast(&v.chair, poll.id, "agree").await;
     // Cast on a laptop that is offline until after the chair closes the poll.
     let offline = v.member.vote(poll.id, "disagree");
     v.close(poll.id).await;
@@ -144,9 +138,7 @@ async fn a_ballot_cast_before_close_counts_late_within_the_grace_period_and_not_
 
 #[tokio::test]
 async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_override_it() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
     let code = v.hub.new_code(v.member.member.id).await;
     let tablet = v.hub.device(&code).await;
     let me = v.member.member.id;
@@ -194,11 +186,6 @@ async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_overr
         Outcome::rejected(InvalidOperation::InvalidChoice),
         "another opinion needs the member's words"
     );
-    assert_eq!(
-        v.hub.count("SELECT COUNT(*) FROM ballots"),
-        3,
-        "every accepted version is in the audit log"
-    );
     let poll_records = v
         .hub
         .feed(&v.member)
@@ -210,6 +197,8 @@ async fn the_latest_ballot_counts_and_an_older_one_arriving_later_does_not_overr
         poll_records, 1,
         "a laptop catching up pulls the poll once, in its latest state, not once per ballot"
     );
+    v.hub
+        .assert_rows("ballots", 3, "every accepted version is in the audit log");
 }
 
 #[tokio::test]
@@ -264,8 +253,7 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
     v.open(&poll).await;
     let for_member = v.chair.ballot_for(poll.id, member, "agree", None, now());
     assert_eq!(v.hub.push_one(&v.chair, for_member).await, Outcome::Applied);
-    let own = v.chair.vote(poll.id, "disagree");
-    assert_eq!(v.hub.push_one(&v.chair, own).await, Outcome::Applied);
+    v.cast(&v.chair, poll.id, "disagree").await;
     let view = v.hub.poll_view(&v.member, poll.id).await;
     let tally = tally_of(&view);
     assert_eq!(
@@ -303,9 +291,7 @@ async fn a_delegate_votes_for_the_member_who_delegated_and_for_no_one_else() {
 
 #[tokio::test]
 async fn only_voting_members_of_the_meeting_vote() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
     for (device, refusal, who) in [
         (&v.observer, Denied::NonVotingRole, "an observer"),
         (&v.secretary, Denied::NonVotingRole, "the secretary"),
@@ -544,11 +530,8 @@ async fn a_secret_poll_never_shows_who_chose_what_and_a_named_one_lists_its_vote
 
 #[tokio::test]
 async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move_it() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Secret, 60);
-    v.open(&poll).await;
-    let on_time = v.chair.vote(poll.id, "agree");
-    assert_eq!(v.hub.push_one(&v.chair, on_time).await, Outcome::Applied);
+    let (v, poll) = voting_on_poll(BallotSecrecy::Secret, 60).await;
+    v.cast(&v.chair, poll.id, "agree").await;
     let offline = v.member.vote(poll.id, "disagree");
     v.close(poll.id).await;
     // The observer looks: the member's offline laptop has not pulled since the close.
@@ -612,8 +595,7 @@ async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
         vec![v.chair.member.id, v.member.member.id],
         "the committee's voting members answer a written opinion"
     );
-    let answer = v.member.vote(poll.id, "agree");
-    assert_eq!(v.hub.push_one(&v.member, answer).await, Outcome::Applied);
+    v.cast(&v.member, poll.id, "agree").await;
 
     // The deadline passes on the hub's clock.
     v.hub.clock.advance(chrono::Duration::seconds(61));

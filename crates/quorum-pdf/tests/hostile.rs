@@ -3,48 +3,39 @@
 //! be shown is named, the rest of its document still reads, and the worker goes on.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use quorum_pdf::{Page, PageProblem, Password, PdfError, PdfService, locate_library};
+use std::path::PathBuf;
 
-fn service() -> PdfService {
-    PdfService::new(
-        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
-        locate_library().unwrap(),
-    )
-}
-
-fn hostile(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/hostile")
-        .join(name)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use common::logged::logged;
+use common::{REPORT, assert_draws, fixture, hostile, sample, service};
+use quorum_pdf::{Page, PageProblem, Password, PdfError, PdfService};
 
 fn problems(pages: &[Page]) -> Vec<Option<PageProblem>> {
     pages.iter().map(|page| page.problem).collect()
 }
 
+/// A fresh service, the hostile file `name`, and the pages the service lists for it.
+fn open_hostile(name: &str) -> (PdfService, PathBuf, Vec<Page>) {
+    let service = service();
+    let path = hostile(name);
+    let pages = service.info(&path).unwrap().pages;
+    (service, path, pages)
+}
+
 #[test]
 fn a_page_two_billion_points_tall_is_refused_by_its_size_and_the_worker_goes_on() {
-    let service = service();
-    let path = hostile("pdfjs/poppler-85140-0.pdf");
-    let info = service.info(&path).unwrap();
-    assert_eq!(info.pages.len(), 1, "the document opens");
-    let Some(PageProblem::Unusual { width, height }) = info.pages[0].problem else {
-        panic!("the page's size is named as unusual: {:?}", info.pages[0]);
+    let (service, path, pages) = open_hostile("pdfjs/poppler-85140-0.pdf");
+    assert_eq!(pages.len(), 1, "the document opens");
+    let Some(PageProblem::Unusual { width, height }) = pages[0].problem else {
+        panic!("the page's size is named as unusual: {:?}", pages[0]);
     };
     assert_eq!(width, 595.0, "its width as the file says");
     assert!(height > 2.0e9, "and its height: {height}");
     assert!(
-        info.pages[0].height <= quorum_pdf::MAX_PAGE_POINTS,
+        pages[0].height <= quorum_pdf::MAX_PAGE_POINTS,
         "it is laid out at a stand-in size, not two billion points: {:?}",
-        info.pages[0]
+        pages[0]
     );
     assert_eq!(
         service.render(&path, 0, 1000).map(|_| ()),
@@ -54,27 +45,24 @@ fn a_page_two_billion_points_tall_is_refused_by_its_size_and_the_worker_goes_on(
         }),
         "drawing it is refused for its size, not tried"
     );
-    let report = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
-    assert_eq!(
-        service.render(&report, 0, 600).unwrap().width,
+    assert_draws(
+        &service,
+        &sample(REPORT),
+        0,
         600,
-        "the next document is drawn"
+        "the next document is drawn",
     );
 }
 
 #[test]
 fn one_unreadable_page_leaves_the_others_readable() {
-    let service = service();
-    let path = hostile("pdfjs/Pages-tree-refs.pdf");
-    let info = service.info(&path).unwrap();
+    let (service, path, pages) = open_hostile("pdfjs/Pages-tree-refs.pdf");
     assert_eq!(
-        problems(&info.pages),
+        problems(&pages),
         vec![None, Some(PageProblem::Unreadable)],
         "the document opens; only its second page is marked"
     );
-    let first = service.render(&path, 0, 400).unwrap();
-    assert_eq!(first.width, 400, "the first page is drawn");
+    assert_draws(&service, &path, 0, 400, "the first page is drawn");
     assert_eq!(
         service.render(&path, 1, 400).map(|_| ()),
         Err(PdfError::BadPage {
@@ -118,25 +106,19 @@ fn files_whose_pages_cannot_be_read_open_with_each_page_named() {
 
 #[test]
 fn a_page_with_no_area_is_named_and_the_pages_before_it_draw() {
-    let service = service();
-    let path = hostile("pdfjs/boundingBox_invalid.pdf");
-    let info = service.info(&path).unwrap();
+    let (service, path, pages) = open_hostile("pdfjs/boundingBox_invalid.pdf");
     assert_eq!(
-        problems(&info.pages),
+        problems(&pages),
         vec![None, None, Some(PageProblem::Empty)],
         "the third page has no area"
     );
     assert!(
-        info.pages[2].width > 0.0 && info.pages[2].height > 0.0,
+        pages[2].width > 0.0 && pages[2].height > 0.0,
         "it is laid out at a stand-in size the viewer can divide by: {:?}",
-        info.pages[2]
+        pages[2]
     );
     for page in 0..2 {
-        assert_eq!(
-            service.render(&path, page, 300).unwrap().width,
-            300,
-            "page {page} draws"
-        );
+        assert_draws(&service, &path, page, 300, &format!("page {page} draws"));
     }
 }
 
@@ -150,9 +132,7 @@ fn a_check_draws_every_page_and_names_those_that_fail() {
         problems(&checked.pages),
         vec![None, Some(PageProblem::Unreadable)]
     );
-    let report = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
-    let checked = service.check(&report).unwrap();
+    let checked = service.check(&sample(REPORT)).unwrap();
     assert!(
         checked.pages.len() == 14 && checked.pages.iter().all(|page| page.problem.is_none()),
         "a sound document checks clean"
@@ -214,10 +194,12 @@ fn a_protected_document_opens_with_its_password_kept_in_memory() {
     );
     let info = service.unlock(&path, Password("mat-khau".into())).unwrap();
     assert_eq!(info.pages.len(), 1, "the right one opens it");
-    assert_eq!(
-        service.render(&path, 0, 300).unwrap().width,
+    assert_draws(
+        &service,
+        &path,
+        0,
         300,
-        "its pages draw without asking again"
+        "its pages draw without asking again",
     );
     assert!(
         !format!("{:?}", Password("mat-khau".into())).contains("mat-khau"),
@@ -227,61 +209,32 @@ fn a_protected_document_opens_with_its_password_kept_in_memory() {
 
 #[test]
 fn a_page_that_needs_more_memory_than_the_cap_fails_alone() {
-    let report = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
+    let report = sample(REPORT);
     let service = service().with_limits(quorum_pdf::WorkerLimits {
         memory_mb: 32,
         ..Default::default()
     });
-    assert_eq!(
-        service.render(&report, 1, 300).unwrap().width,
-        300,
-        "a page that fits the cap draws"
-    );
+    assert_draws(&service, &report, 1, 300, "a page that fits the cap draws");
     // 3400 px wide: 62 MB of pixels, past the 32 MB the worker may take.
     assert_eq!(
         service.render(&report, 1, 3400).map(|_| ()),
         Err(PdfError::WorkerCrashed),
         "the page past the cap fails, the app does not"
     );
-    assert_eq!(
-        service.render(&report, 2, 300).unwrap().width,
+    assert_draws(
+        &service,
+        &report,
+        2,
         300,
-        "a new worker draws the next page"
+        "a new worker draws the next page",
     );
-}
-
-/// Log lines written while `work` runs on this thread.
-fn logged(work: impl FnOnce()) -> String {
-    #[derive(Clone, Default)]
-    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, work);
-    let bytes = captured.0.lock().unwrap().clone();
-    String::from_utf8(bytes).unwrap()
 }
 
 #[test]
 fn turning_to_the_last_page_logs_no_warning_for_the_pages_after_it() {
-    let report = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/sample/documents/02-bao-cao-kinh-te-xa-hoi.pdf");
+    let report = sample(REPORT);
     let service = service();
-    let log = logged(|| {
+    let log = logged(tracing::Level::WARN, || {
         assert_eq!(service.info(&report).unwrap().pages.len(), 14);
         service.render(&report, 13, 300).unwrap();
         // As the page scheme does after every page it serves.

@@ -2,16 +2,11 @@
 //! them into $QUORUM_TEST_PDFS): a 184-page text manual and a 42-page guide with images.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::PathBuf;
 
-use quorum_pdf::{PdfService, locate_library};
-
-fn service() -> PdfService {
-    PdfService::new(
-        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
-        locate_library().unwrap(),
-    )
-}
+use common::service;
 
 fn real(name: &str) -> PathBuf {
     let dir = std::env::var_os("QUORUM_TEST_PDFS").expect("scripts/test.sh sets QUORUM_TEST_PDFS");

@@ -1,9 +1,10 @@
 //! The PDF service with a real worker process, real libpdfium and real PDFs.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use chrono::{DateTime, Utc};
+use common::{REPORT, assert_report_opens, fixture, sample, service};
 use quorum_core::{
     Annotation, AnnotationShape, Color, DocumentId, InkStroke, MemberId, PagePoint, PageRect,
     Sha256Hex,
@@ -11,20 +12,6 @@ use quorum_core::{
 use quorum_pdf::{
     ExportedAnnotation, LineStyle, PdfError, PdfService, Report, ReportLine, locate_library,
 };
-
-fn service() -> PdfService {
-    let library =
-        locate_library().expect("libpdfium is provided (scripts/setup.sh sets QUORUM_PDFIUM)");
-    PdfService::new(env!("CARGO_BIN_EXE_quorum-pdf-worker").into(), library)
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/sample/documents")
-        .join(name)
-}
-
-const REPORT: &str = "02-bao-cao-kinh-te-xa-hoi.pdf";
 
 #[test]
 fn page_count_and_sizes_come_from_the_document() {
@@ -127,11 +114,7 @@ fn broken_files_get_clear_errors_and_the_reader_keeps_working() {
         ),
         "no single bitmap over about 16 megapixels"
     );
-    assert_eq!(
-        service.info(&sample(REPORT)).unwrap().pages.len(),
-        14,
-        "good documents still open"
-    );
+    assert_report_opens(&service, "good documents still open");
 }
 
 #[test]
@@ -222,12 +205,6 @@ fn the_page_cache_stays_within_its_budget() {
     );
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
 #[test]
 fn a_protected_or_empty_document_is_named_for_what_it_is() {
     let service = service();
@@ -241,11 +218,7 @@ fn a_protected_or_empty_document_is_named_for_what_it_is() {
         Err(PdfError::NoPages),
         "a document without pages says so"
     );
-    assert_eq!(
-        service.info(&sample(REPORT)).unwrap().pages.len(),
-        14,
-        "and the reader goes on"
-    );
+    assert_report_opens(&service, "and the reader goes on");
 }
 
 #[test]

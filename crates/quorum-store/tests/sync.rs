@@ -10,6 +10,10 @@ use quorum_core::{
 };
 use quorum_store::{DeviceIdentity, Store, StoreError};
 
+#[path = "../../quorum-pdf/tests/common/logged.rs"]
+mod logged;
+use logged::logged;
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap()
 }
@@ -110,12 +114,46 @@ fn enrolled(store: &mut Store, world: &World) {
     );
 }
 
+/// A store in a folder of its own, on the laptop of a member with `role` in the world.
+fn fresh(role: Role) -> (tempfile::TempDir, World, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = reopen(&dir);
+    (dir, world(role), store)
+}
+
+/// The store in `dir`, opened again as the app opens it at start.
+fn reopen(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("store.sqlite3")).unwrap()
+}
+
+/// [`fresh`], with the world's feed applied up to change 9.
+fn synced(role: Role) -> (tempfile::TempDir, World, Store) {
+    let (dir, w, mut store) = fresh(role);
+    store.apply_changes(&feed(&w), 9).unwrap();
+    (dir, w, store)
+}
+
+/// Takes in one change of the hub's feed, numbered `seq`.
+fn apply_one(store: &mut Store, seq: u64, record: Record) {
+    store.apply_changes(&[Change { seq, record }], seq).unwrap();
+}
+
+/// Asserts that checking in to `meeting_id` is refused (`why`) and queues nothing.
+fn assert_check_in_denied(store: &mut Store, meeting_id: MeetingId, why: &str, queues: &str) {
+    let before = store.pending_count().unwrap();
+    assert!(
+        matches!(
+            store.check_in(meeting_id, now()),
+            Err(StoreError::Denied(_))
+        ),
+        "{why}"
+    );
+    assert_eq!(store.pending_count().unwrap(), before, "{queues}");
+}
+
 #[test]
 fn a_page_of_changes_and_its_cursor_land_together_and_survive_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite3");
-    let w = world(Role::Member);
-    let mut store = Store::open(&path).unwrap();
+    let (dir, w, mut store) = fresh(Role::Member);
     assert_eq!(
         store.sync_cursor().unwrap(),
         0,
@@ -124,7 +162,7 @@ fn a_page_of_changes_and_its_cursor_land_together_and_survive_a_reopen() {
     store.apply_changes(&feed(&w), 12).unwrap();
     drop(store);
 
-    let store = Store::open(&path).unwrap();
+    let store = reopen(&dir);
     assert_eq!(
         store.sync_cursor().unwrap(),
         12,
@@ -139,9 +177,7 @@ fn a_page_of_changes_and_its_cursor_land_together_and_survive_a_reopen() {
 
 #[test]
 fn a_page_that_fails_leaves_neither_records_nor_cursor() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    let (_dir, w, mut store) = fresh(Role::Member);
     // A whole feed applies first, then a member of a committee that never arrived
     // breaks a foreign key at the page's last record.
     let stranger = Member {
@@ -173,17 +209,11 @@ fn a_page_that_fails_leaves_neither_records_nor_cursor() {
 
 #[test]
 fn a_withdrawn_meeting_disappears() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
-    let withdrawn = vec![Change {
-        seq: 10,
-        record: Record::MeetingWithdrawn {
-            meeting_id: w.meeting.id,
-        },
-    }];
-    store.apply_changes(&withdrawn, 10).unwrap();
+    let (_dir, w, mut store) = synced(Role::Member);
+    let withdrawn = Record::MeetingWithdrawn {
+        meeting_id: w.meeting.id,
+    };
+    apply_one(&mut store, 10, withdrawn);
     assert!(
         matches!(
             store.meeting(w.meeting.id),
@@ -195,21 +225,18 @@ fn a_withdrawn_meeting_disappears() {
 
 #[test]
 fn missing_blobs_shrink_as_documents_are_verified() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
-    let missing = store.missing_blobs().unwrap();
-    assert_eq!(
-        missing.iter().map(|(_, size)| *size).collect::<Vec<_>>(),
-        [300, 5000],
-        "both documents are missing, smallest first"
-    );
+    let (_dir, _, store) = synced(Role::Member);
     let progress = store.pack_progress().unwrap();
     assert_eq!(
         (progress.documents_present, progress.documents_total),
         (0, 2),
         "nothing here yet"
+    );
+    let missing = store.missing_blobs().unwrap();
+    assert_eq!(
+        missing.iter().map(|(_, size)| *size).collect::<Vec<_>>(),
+        [300, 5000],
+        "both documents are missing, smallest first"
     );
 
     store.mark_blob_verified(&missing[0].0, 300, now()).unwrap();
@@ -232,10 +259,7 @@ fn missing_blobs_shrink_as_documents_are_verified() {
 
 #[test]
 fn a_rejected_operation_stays_visible_and_leaves_the_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
+    let (_dir, w, mut store) = synced(Role::Member);
     enrolled(&mut store, &w);
     let first = store.check_in(w.meeting.id, now()).unwrap();
     let second = store.check_in(w.meeting.id, now()).unwrap();
@@ -280,10 +304,7 @@ fn a_rejected_operation_stays_visible_and_leaves_the_queue() {
 
 #[test]
 fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Observer);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
+    let (_dir, w, mut store) = synced(Role::Observer);
     assert!(
         matches!(
             store.check_in(w.meeting.id, now()),
@@ -306,65 +327,30 @@ fn an_observer_may_check_in_but_only_when_enrolled_and_invited() {
         document.id = DocumentId::new_v7();
     }
     uninvited.agenda[0].id = AgendaItemId::new_v7();
-    store
-        .apply_changes(
-            &[Change {
-                seq: 9,
-                record: Record::Meeting {
-                    meeting: uninvited.clone(),
-                },
-            }],
-            9,
-        )
-        .unwrap();
-    let queued = store.pending_count().unwrap();
-    assert!(
-        matches!(
-            store.check_in(uninvited.id, now()),
-            Err(StoreError::Denied(_))
-        ),
-        "an observer not invited to a meeting does not check in to it"
-    );
-    assert_eq!(
-        store.pending_count().unwrap(),
-        queued,
-        "and nothing is queued for it"
+    let uninvited_id = uninvited.id;
+    apply_one(&mut store, 9, Record::Meeting { meeting: uninvited });
+    assert_check_in_denied(
+        &mut store,
+        uninvited_id,
+        "an observer not invited to a meeting does not check in to it",
+        "and nothing is queued for it",
     );
 
     let mut closed = w.meeting.clone();
     closed.status = MeetingStatus::Closed;
-    store
-        .apply_changes(
-            &[Change {
-                seq: 10,
-                record: Record::Meeting { meeting: closed },
-            }],
-            10,
-        )
-        .unwrap();
-    let before = store.pending_count().unwrap();
-    assert!(
-        matches!(
-            store.check_in(w.meeting.id, now()),
-            Err(StoreError::Denied(_))
-        ),
-        "nobody checks in to a closed meeting"
-    );
-    assert_eq!(
-        store.pending_count().unwrap(),
-        before,
-        "a refused check-in queues nothing"
+    apply_one(&mut store, 10, Record::Meeting { meeting: closed });
+    assert_check_in_denied(
+        &mut store,
+        w.meeting.id,
+        "nobody checks in to a closed meeting",
+        "a refused check-in queues nothing",
     );
 }
 
 #[test]
 fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
     use quorum_core::{Annotation, AnnotationShape, Color, OperationPayload, PagePoint};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite3");
-    let w = world(Role::Member);
-    let mut store = Store::open(&path).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
+    let (dir, w, mut store) = synced(Role::Member);
     let document = &w.meeting.agenda[0].documents[0];
     let sha256 = document.current.sha256.clone();
     let at = PagePoint { x: 120.5, y: 700.0 };
@@ -384,7 +370,7 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
     store.save_annotation(&note, now()).unwrap();
     drop(store);
 
-    let mut store = Store::open(&path).unwrap();
+    let mut store = reopen(&dir);
     enrolled(&mut store, &w);
     let shown = store.annotations(&sha256).unwrap();
     assert_eq!(
@@ -425,10 +411,7 @@ fn a_note_is_kept_with_its_operation_and_deleted_as_a_tombstone() {
 #[test]
 fn annotations_from_the_hub_arrive_but_never_overwrite_an_edit_still_waiting_to_be_sent() {
     use quorum_core::{Annotation, AnnotationEdit, AnnotationShape, Color, PageRect, Visibility};
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
-    store.apply_changes(&feed(&w), 9).unwrap();
+    let (_dir, w, mut store) = synced(Role::Member);
     enrolled(&mut store, &w);
     let colleague = Member {
         id: MemberId::new_v7(),
@@ -557,34 +540,9 @@ fn annotations_from_the_hub_arrive_but_never_overwrite_an_edit_still_waiting_to_
     );
 }
 
-/// Collects what the store logs, at every level, while `work` runs.
-fn logged_while(work: impl FnOnce()) -> String {
-    #[derive(Clone, Default)]
-    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, work);
-    String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
-}
-
 #[test]
 fn casting_a_ballot_logs_neither_the_choice_nor_whose_vote_it_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let w = world(Role::Member);
-    let mut store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+    let (_dir, w, mut store) = fresh(Role::Member);
     enrolled(&mut store, &w);
     store.apply_changes(&feed(&w), 9).unwrap();
     let poll = quorum_core::Poll::standard(
@@ -610,7 +568,7 @@ fn casting_a_ballot_logs_neither_the_choice_nor_whose_vote_it_is() {
     };
     store.apply_changes(&[opened], 10).unwrap();
     let secret_words = "Tôi phản đối khoản chi số 7";
-    let log = logged_while(|| {
+    let log = logged(tracing::Level::TRACE, || {
         store
             .cast_ballot(poll.id, w.me.id, "disagree", None, now())
             .unwrap();

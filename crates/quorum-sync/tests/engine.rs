@@ -30,17 +30,7 @@ impl Laptop {
     async fn enrolled(hub: &TestHub, code: &str) -> Laptop {
         let dir = tempfile::tempdir().unwrap();
         let profile = Profile::new(dir.path());
-        let url = hub.base.trim_end_matches("/v1");
-        enroll(
-            &profile,
-            url,
-            code,
-            Some(&hub.fingerprint),
-            "Laptop",
-            &SystemClock,
-        )
-        .await
-        .expect("a fresh code enrolls");
+        hub.enroll_profile(&profile, code).await;
         let store = Arc::new(Mutex::new(profile.open_store().unwrap()));
         let engine =
             SyncEngine::new(profile.clone(), store.clone(), Arc::new(SystemClock)).unwrap();

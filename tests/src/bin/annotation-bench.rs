@@ -9,7 +9,7 @@ use quorum_core::{
     Annotation, AnnotationShape, Color, InkStroke, MemberId, PagePoint, PageRect, Visibility,
 };
 use quorum_core::{Clock, SystemClock};
-use quorum_e2e::AppWindow;
+use quorum_e2e::{AppWindow, runs_argument};
 use serde_json::json;
 
 const ANNOTATIONS: usize = 500;
@@ -91,12 +91,7 @@ async fn open_and_draw(window: &AppWindow, want: usize) -> f64 {
         .unwrap()
         .as_f64()
         .unwrap();
-    window
-        .find("[data-testid=viewer-back]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("[data-testid=viewer-back]").await;
     window
         .wait_for_count("[data-testid=open-document]", 7)
         .await;
@@ -110,10 +105,7 @@ fn median(mut times: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let runs: usize = std::env::args()
-        .nth(1)
-        .map(|n| n.parse().expect("the argument is a number of runs"))
-        .unwrap_or(9);
+    let runs = runs_argument(9);
     let profile = tempfile::tempdir().unwrap();
     let window = AppWindow::launch(profile.path()).await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]

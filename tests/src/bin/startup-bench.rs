@@ -4,14 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use quorum_e2e::AppWindow;
+use quorum_e2e::{AppWindow, runs_argument};
 
 #[tokio::main]
 async fn main() {
-    let runs: usize = std::env::args()
-        .nth(1)
-        .map(|n| n.parse().expect("the argument is a number of runs"))
-        .unwrap_or(10);
+    let runs = runs_argument(10);
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let profile = tempfile::tempdir().expect("a temporary profile");

@@ -150,18 +150,8 @@ async fn main() {
     let token = secretary.token();
     for (sha, path, _, _) in &pack {
         let file = tokio::fs::File::open(path).await.unwrap();
-        let response = http
-            .put(format!("{}/v1/blobs/{sha}", hub.url()))
-            .bearer_auth(&token)
-            .body(reqwest::Body::from(file))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "upload refused: {}",
-            response.status()
-        );
+        let bytes = reqwest::Body::from(file);
+        hub.upload_blob(&http, &token, sha, bytes, "upload").await;
     }
     let documents: Vec<Value> = pack
         .iter()
@@ -179,18 +169,8 @@ async fn main() {
             "id": uuid(), "title": format!("Nội dung {}", n + 1), "presenter": "Văn phòng",
             "plannedMinutes": 15, "documents": docs })).collect::<Vec<_>>(),
     });
-    let response = http
-        .put(format!("{}/v1/meetings/{meeting_id}", hub.url()))
-        .bearer_auth(&token)
-        .json(&meeting)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "publish refused: {}",
-        response.text().await.unwrap()
-    );
+    hub.publish_meeting(&http, &token, &meeting, "publish")
+        .await;
 
     // 20 curl processes fetch the 40 blobs straight from the hub, over the same HTTPS.
     let curl_dir = work.path().join("curl");

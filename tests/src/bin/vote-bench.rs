@@ -18,10 +18,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use quorum_core::{Clock, SystemClock};
 use quorum_e2e::processes::{
-    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops,
+    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops, get_json,
     hub_admin_output, hub_demo, new_code,
 };
-use serde_json::Value;
 
 const VOTERS: usize = 20;
 const BALLOTS_EACH: usize = 250;
@@ -146,15 +145,8 @@ async fn main() {
     // Where every device stands in the feed before the opening.
     let mut cursor = 0;
     loop {
-        let page: Value = client
-            .get(format!("{}/v1/changes?since={cursor}", hub.url()))
-            .bearer_auth(&tokens[0])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let url = format!("{}/v1/changes?since={cursor}", hub.url());
+        let page = get_json(&client, &url, &tokens[0]).await;
         cursor = page["nextCursor"].as_u64().unwrap();
         if page["more"] != true {
             break;
@@ -187,15 +179,8 @@ async fn main() {
                     seen.push_str(&String::from_utf8_lossy(&chunk));
                 }
                 seen.clear();
-                let page: Value = client
-                    .get(format!("{url}/v1/changes?since={cursor}&limit=500"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let changes = format!("{url}/v1/changes?since={cursor}&limit=500");
+                let page = get_json(&client, &changes, &token).await;
                 let open = page["changes"].as_array().unwrap().iter().any(|change| {
                     change["record"]["poll"]["poll"]["id"] == poll.as_str()
                         && change["record"]["poll"]["state"]["kind"] == "open"

@@ -5,16 +5,19 @@
 
 pub mod votes;
 
+use std::fmt::Display;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ed25519_dalek::{Signer, SigningKey};
 use futures_util::StreamExt;
-use quorum_core::protocol::{ApiError, EnrollRequest, EnrollResponse};
+use quorum_core::protocol::{
+    ApiError, EnrollRequest, EnrollResponse, Outcome, PushRequest, PushResponse,
+};
 use quorum_core::{
     AgendaItem, AgendaItemId, Committee, CommitteeId, Document, DocumentId, DocumentVersion,
-    Meeting, MeetingId, MeetingStatus, Member, MemberId, Role, Sha256Hex, SystemClock,
+    Meeting, MeetingId, MeetingStatus, Member, MemberId, Operation, Role, Sha256Hex, SystemClock,
 };
 use quorum_hub::Hub;
 use reqwest::StatusCode;
@@ -82,6 +85,22 @@ pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
 
 pub fn sha256_of(bytes: &[u8]) -> Sha256Hex {
     Sha256Hex::from_digest(&Sha256::digest(bytes).into())
+}
+
+/// Sends `request`; the hub must answer it, whatever the status.
+pub async fn answer(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.expect("the hub answers")
+}
+
+/// Asserts that the hub answered with `status`; `why` says what that status means here.
+#[track_caller]
+pub fn assert_status(response: &reqwest::Response, status: StatusCode, why: impl Display) {
+    assert_eq!(response.status(), status, "{why}");
+}
+
+/// Asserts that the hub's answer is an [`ApiError`] with `code`; `why` says what it tells.
+pub async fn assert_error_code(response: reqwest::Response, code: &str, why: impl Display) {
+    assert_eq!(api_error(response).await.code, code, "{why}");
 }
 
 impl TestHub {
@@ -153,6 +172,27 @@ impl TestHub {
             .expect("the counting query runs")
     }
 
+    /// Asserts that `table` holds `expected` rows; `why` says what that shows.
+    #[track_caller]
+    pub fn assert_rows(&self, table: &str, expected: i64, why: &str) {
+        let rows = self.count(&format!("SELECT COUNT(*) FROM {table}"));
+        assert_eq!(rows, expected, "{why}");
+    }
+
+    /// A fresh hub with one committee, named `name`.
+    pub async fn with_committee(name: &str) -> (Self, Committee4) {
+        let hub = Self::start().await;
+        let committee = hub.add_committee(name).await;
+        (hub, committee)
+    }
+
+    /// A fresh hub with two committees, A and B.
+    pub async fn with_two_committees() -> (Self, Committee4, Committee4) {
+        let (hub, a) = Self::with_committee("UBND quận Sông Hàn").await;
+        let b = hub.add_committee("UBND quận Núi Thành").await;
+        (hub, a, b)
+    }
+
     /// The newest number in `committee_id`'s feed.
     pub async fn latest_seq(&self, committee_id: CommitteeId) -> u64 {
         self.hub
@@ -202,12 +242,29 @@ impl TestHub {
             signature: hex::encode(key.sign(code.as_bytes()).to_bytes()),
             device_name: "Laptop phòng họp".into(),
         };
-        self.client
-            .post(self.url("/enroll"))
-            .json(&request)
-            .send()
-            .await
-            .expect("the hub answers")
+        self.enroll_request(&request).await
+    }
+
+    /// Sends an enrollment request as it is, well-formed or not.
+    pub async fn enroll_request(&self, request: &impl serde::Serialize) -> reqwest::Response {
+        answer(self.client.post(self.url("/enroll")).json(request)).await
+    }
+
+    /// Binds a laptop's profile to this hub as the holder of `code`, the way the window
+    /// and `quorum enroll` do.
+    pub async fn enroll_profile(&self, profile: &quorum_sync::Profile, code: &str) {
+        let url = self.base.trim_end_matches("/v1");
+        let clock = quorum_core::SystemClock;
+        quorum_sync::enroll(
+            profile,
+            url,
+            code,
+            Some(&self.fingerprint),
+            "Laptop",
+            &clock,
+        )
+        .await
+        .expect("a fresh code enrolls");
     }
 
     /// Enrolls a new device with `code`; returns its token.
@@ -226,22 +283,38 @@ impl TestHub {
         response.json().await.expect("an EnrollResponse")
     }
 
+    /// Stores `bytes` at their address with `token`, which may be refused.
+    pub async fn try_upload(&self, token: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let address = self.url(&format!("/blobs/{}", sha256_of(&bytes)));
+        answer(self.client.put(address).bearer_auth(token).body(bytes)).await
+    }
+
     pub async fn upload(&self, token: &str, bytes: Vec<u8>) -> Sha256Hex {
         let sha = sha256_of(&bytes);
-        let response = self
-            .client
-            .put(self.url(&format!("/blobs/{sha}")))
-            .bearer_auth(token)
-            .body(bytes)
-            .send()
-            .await
-            .expect("the hub answers");
-        assert_eq!(
-            response.status(),
+        let response = self.try_upload(token, bytes).await;
+        assert_status(
+            &response,
             StatusCode::OK,
-            "the secretary may upload a blob whose bytes match its address"
+            "the secretary may upload a blob whose bytes match its address",
         );
         sha
+    }
+
+    /// Uploads a document of `size` bytes with the secretary's `token`, then publishes a
+    /// meeting of `committee_id` with it, inviting `invitees`. Returns the meeting as
+    /// sent, the hub's answer to it, and the document.
+    pub async fn publish_with_document(
+        &self,
+        token: &str,
+        committee_id: CommitteeId,
+        invitees: Vec<MemberId>,
+        size: usize,
+    ) -> (Meeting, reqwest::Response, Vec<u8>) {
+        let bytes = document_bytes(size);
+        let sha256 = self.upload(token, bytes.clone()).await;
+        let meeting = meeting_with_document(committee_id, invitees, sha256, bytes.len() as u64);
+        let response = self.put_meeting(token, &meeting).await;
+        (meeting, response, bytes)
     }
 
     /// Publishes, as `committee`'s secretary, a meeting with one document of `size`
@@ -252,8 +325,6 @@ impl TestHub {
         size: usize,
     ) -> (Meeting, Vec<u8>, String) {
         let secretary = self.enroll(&committee.secretary.1).await;
-        let bytes = document_bytes(size);
-        let sha256 = self.upload(&secretary.token, bytes.clone()).await;
         let invitees = [
             &committee.secretary,
             &committee.chair,
@@ -262,30 +333,33 @@ impl TestHub {
         ]
         .map(|(member, _)| member.id)
         .to_vec();
-        let meeting =
-            meeting_with_document(committee.committee.id, invitees, sha256, bytes.len() as u64);
-        let stored = self.put_meeting(&secretary.token, &meeting).await;
-        assert_eq!(stored.status(), StatusCode::OK, "the meeting is published");
+        let (meeting, stored, bytes) = self
+            .publish_with_document(&secretary.token, committee.committee.id, invitees, size)
+            .await;
+        assert_status(&stored, StatusCode::OK, "the meeting is published");
         (meeting, bytes, secretary.token)
     }
 
     pub async fn put_meeting(&self, token: &str, meeting: &Meeting) -> reqwest::Response {
-        self.client
-            .put(self.url(&format!("/meetings/{}", meeting.id)))
-            .bearer_auth(token)
-            .json(meeting)
-            .send()
-            .await
-            .expect("the hub answers")
+        let path = self.url(&format!("/meetings/{}", meeting.id));
+        answer(self.client.put(path).bearer_auth(token).json(meeting)).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("the hub answers")
+        answer(self.client.get(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// Pushes `operations` with the device's `token`; answers their outcomes, in order.
+    pub async fn push_as(&self, token: &str, operations: Vec<Operation>) -> Vec<Outcome> {
+        let push = self.client.post(self.url("/operations")).bearer_auth(token);
+        let response = answer(push.json(&PushRequest { operations })).await;
+        assert_status(
+            &response,
+            StatusCode::OK,
+            "a well-formed push is answered per operation",
+        );
+        let body: PushResponse = response.json().await.expect("a PushResponse");
+        body.results.into_iter().map(|r| r.outcome).collect()
     }
 }
 

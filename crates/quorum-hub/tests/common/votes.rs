@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::{Signer, SigningKey};
-use quorum_core::protocol::{ChangesPage, Outcome, PollView, PushRequest, PushResponse, Record};
+use quorum_core::protocol::{ChangesPage, Outcome, PollView, Record};
 use quorum_core::{
     Ballot, BallotSecrecy, Clock, CommitteeId, Delegation, DeviceId, MajorityBasis, MajorityRule,
     Meeting, MeetingId, Member, MemberId, Operation, OperationId, OperationPayload, Poll, PollId,
@@ -13,7 +13,7 @@ use quorum_core::{
 };
 use reqwest::StatusCode;
 
-use super::{Committee4, TestHub, device_key, document_bytes, meeting_with_document};
+use super::{Committee4, TestHub, assert_status, device_key};
 
 pub fn now() -> DateTime<Utc> {
     SystemClock.now()
@@ -110,6 +110,45 @@ pub fn ballot_of(operation: &Operation) -> Ballot {
     }
 }
 
+/// Committees A and B on a fresh hub, and a meeting of A's with one document, which A's
+/// secretary (a device with its own key) published.
+pub struct Published {
+    pub hub: TestHub,
+    pub a: Committee4,
+    pub b: Committee4,
+    pub secretary: Device,
+    /// As the hub stored it.
+    pub meeting: Meeting,
+    pub document: Vec<u8>,
+}
+
+/// [`Published`], the meeting inviting `invitees` of A, its document `size` bytes long;
+/// `why` says why the hub must take it.
+pub async fn with_published_meeting(
+    invitees: impl FnOnce(&Committee4) -> Vec<MemberId>,
+    size: usize,
+    why: &str,
+) -> Published {
+    let (hub, a, b) = TestHub::with_two_committees().await;
+    let secretary = hub.device(&a.secretary.1).await;
+    let (_, response, document) = hub
+        .publish_with_document(&secretary.token, a.committee.id, invitees(&a), size)
+        .await;
+    assert_status(&response, StatusCode::OK, why);
+    let meeting = response
+        .json()
+        .await
+        .expect("the stored meeting comes back");
+    Published {
+        hub,
+        a,
+        b,
+        secretary,
+        meeting,
+        document,
+    }
+}
+
 /// Committee A's published meeting, inviting its chair, member and observer, with a
 /// device enrolled for each member of A and for B's chair and member.
 pub struct Voting {
@@ -126,25 +165,15 @@ pub struct Voting {
 }
 
 pub async fn voting() -> Voting {
-    let hub = TestHub::start().await;
-    let a = hub.add_committee("UBND quận Sông Hàn").await;
-    let b = hub.add_committee("UBND quận Núi Thành").await;
-    let secretary = hub.device(&a.secretary.1).await;
-    let document = document_bytes(10_000);
-    let sha = hub.upload(&secretary.token, document.clone()).await;
-    let draft = meeting_with_document(
-        a.committee.id,
-        vec![a.chair.0.id, a.member.0.id, a.observer.0.id],
-        sha,
-        document.len() as u64,
-    );
-    let response = hub.put_meeting(&secretary.token, &draft).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "the secretary publishes the meeting"
-    );
-    let meeting = response.json().await.expect("the stored meeting");
+    let invited = |a: &Committee4| vec![a.chair.0.id, a.member.0.id, a.observer.0.id];
+    let Published {
+        hub,
+        a,
+        b,
+        secretary,
+        meeting,
+        ..
+    } = with_published_meeting(invited, 10_000, "the secretary publishes the meeting").await;
     let chair = hub.device(&a.chair.1).await;
     let member = hub.device(&a.member.1).await;
     let observer = hub.device(&a.observer.1).await;
@@ -162,6 +191,15 @@ pub async fn voting() -> Voting {
         outsider_chair,
         outsider,
     }
+}
+
+/// [`voting`], with a poll on the meeting (see [`poll_on`]) that the secretary prepared
+/// and the chair opened.
+pub async fn voting_on_poll(secrecy: BallotSecrecy, late_grace_seconds: u32) -> (Voting, Poll) {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, secrecy, late_grace_seconds);
+    v.open(&poll).await;
+    (v, poll)
 }
 
 impl TestHub {
@@ -197,23 +235,7 @@ impl TestHub {
     }
 
     pub async fn push(&self, device: &Device, operations: &[Operation]) -> Vec<Outcome> {
-        let response = self
-            .client
-            .post(self.url("/operations"))
-            .bearer_auth(&device.token)
-            .json(&PushRequest {
-                operations: operations.to_vec(),
-            })
-            .send()
-            .await
-            .expect("the hub answers");
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "a well-formed push is answered per operation"
-        );
-        let body: PushResponse = response.json().await.expect("a PushResponse");
-        body.results.into_iter().map(|r| r.outcome).collect()
+        self.push_as(&device.token, operations.to_vec()).await
     }
 
     /// Pushes one operation and answers its outcome.
@@ -226,11 +248,7 @@ impl TestHub {
     /// The device's whole feed, as the raw text the hub sent.
     pub async fn feed_text(&self, device: &Device) -> String {
         let response = self.get(&device.token, "/changes?since=0&limit=1000").await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "an enrolled device pulls"
-        );
+        assert_status(&response, StatusCode::OK, "an enrolled device pulls");
         response.text().await.expect("the feed arrives")
     }
 
@@ -260,16 +278,18 @@ impl TestHub {
     }
 }
 
-/// A poll on the meeting's first agenda item, with the standard options, a quorum of
-/// half the voters and a simple majority of them.
-pub fn poll_on(meeting: &Meeting, secrecy: BallotSecrecy, late_grace_seconds: u32) -> Poll {
+/// A poll on `subject` asking `question`, with the standard options, a quorum of half
+/// the voters and a simple majority of them.
+fn standard_poll(
+    subject: PollSubject,
+    question: &str,
+    secrecy: BallotSecrecy,
+    late_grace_seconds: u32,
+) -> Poll {
     Poll {
         id: PollId::new_v7(),
-        subject: PollSubject::AgendaItem {
-            meeting_id: meeting.id,
-            agenda_item_id: meeting.agenda[0].id,
-        },
-        question: "Thông qua báo cáo kinh tế - xã hội?".into(),
+        subject,
+        question: question.into(),
         options: PollOption::standard(),
         secrecy,
         opens_at: None,
@@ -281,21 +301,21 @@ pub fn poll_on(meeting: &Meeting, secrecy: BallotSecrecy, late_grace_seconds: u3
     }
 }
 
+/// A poll on the meeting's first agenda item, with the standard options, a quorum of
+/// half the voters and a simple majority of them.
+pub fn poll_on(meeting: &Meeting, secrecy: BallotSecrecy, late_grace_seconds: u32) -> Poll {
+    let subject = PollSubject::AgendaItem {
+        meeting_id: meeting.id,
+        agenda_item_id: meeting.agenda[0].id,
+    };
+    let question = "Thông qua báo cáo kinh tế - xã hội?";
+    standard_poll(subject, question, secrecy, late_grace_seconds)
+}
+
 /// A written-opinion request to the whole committee, outside any meeting.
 pub fn written_opinion(committee_id: CommitteeId, secrecy: BallotSecrecy) -> Poll {
-    Poll {
-        id: PollId::new_v7(),
-        subject: PollSubject::WrittenOpinion { committee_id },
-        question: "Góp ý dự thảo quy chế làm việc?".into(),
-        options: PollOption::standard(),
-        secrecy,
-        opens_at: None,
-        closes_at: None,
-        quorum: QuorumRule::Percent { percent: 50 },
-        majority: MajorityRule::Simple,
-        majority_basis: MajorityBasis::AllMembers,
-        late_grace_seconds: 0,
-    }
+    let subject = PollSubject::WrittenOpinion { committee_id };
+    standard_poll(subject, "Góp ý dự thảo quy chế làm việc?", secrecy, 0)
 }
 
 impl Voting {
@@ -319,6 +339,18 @@ impl Voting {
             )
             .await;
         assert_eq!(opened, Outcome::Applied, "the chair opens the poll");
+    }
+
+    /// `device`'s member votes `option_key` in the poll, and the hub takes the ballot.
+    pub async fn cast(&self, device: &Device, poll_id: PollId, option_key: &str) {
+        let ballot = device.vote(poll_id, option_key);
+        let outcome = self.hub.push_one(device, ballot).await;
+        let who = &device.member.full_name;
+        assert_eq!(
+            outcome,
+            Outcome::Applied,
+            "{who}'s ballot for {option_key} is taken"
+        );
     }
 
     /// The chair closes the poll.
