@@ -24,6 +24,7 @@
 mod admin;
 mod api;
 mod audit;
+mod backup;
 mod blobs;
 mod intake;
 mod live;
@@ -46,6 +47,7 @@ use tokio_util::sync::CancellationToken;
 pub use admin::{DEFAULT_CODE_VALIDITY, MemberCode, demo, open_for_admin};
 pub use api::{ApiFailure, router};
 pub use audit::{AuditBreak, AuditOutcome};
+pub use backup::{BackupSummary, BadArchive, backup, restore};
 pub use live::MAX_CHANNELS_PER_DEVICE;
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
@@ -66,6 +68,20 @@ pub enum HubError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path} was left as it is: {reason}")]
+    Untouched {
+        path: PathBuf,
+        reason: quorum_sqlite::Untouched,
+    },
+    #[error("{path} was not restored: {reason}")]
+    BadBackup {
+        path: PathBuf,
+        reason: backup::BadArchive,
+    },
+    #[error("{0} already holds files: restore into a new, empty folder")]
+    RestoreTargetInUse(PathBuf),
+    #[error("the hub's {0} is damaged on this disk; no backup was written")]
+    BadBackupSource(String),
     #[error("could not upgrade the hub database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]

@@ -52,6 +52,12 @@ impl HubStore {
         private::create_dir(data_dir).map_err(io_error(data_dir))?;
         private::create_dir(&blobs_dir).map_err(io_error(&blobs_dir))?;
         let db_path = data_dir.join("hub.sqlite3");
+        quorum_sqlite::check_before_writing(&db_path, SCHEMA_VERSION).map_err(|reason| {
+            HubError::Untouched {
+                path: db_path.clone(),
+                reason,
+            }
+        })?;
         private::prepare_database(&db_path).map_err(io_error(&db_path))?;
         let conn = quorum_sqlite::open_migrated::<HubError>(
             &db_path,

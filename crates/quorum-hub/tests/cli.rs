@@ -2,6 +2,8 @@
 //! serves it over HTTPS, and devices enroll with the codes and the certificate
 //! fingerprint those commands printed.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -492,4 +494,197 @@ async fn results_list_each_members_choice_for_a_named_poll_and_no_member_for_a_s
         printed, totals,
         "a secret poll's results are the counts and totals, with no member at all"
     );
+}
+
+/// Ballots (and each one's sequence in the log) kept in a data folder's database.
+fn ballots_in(data: &Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(data.join("hub.sqlite3")).expect("the database opens");
+    let mut statement = conn
+        .prepare("SELECT seq FROM ballots ORDER BY seq")
+        .unwrap();
+    let rows = statement.query_map([], |row| row.get(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backup_taken_while_members_vote_restores_every_acknowledged_ballot_and_document() {
+    let v = voting().await;
+    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&poll).await;
+    let data = v.hub.dir.path();
+    let voters = [&v.chair, &v.member];
+    let choices = ["agree", "disagree"];
+    for round in 0..10 {
+        let voter = voters[round % 2];
+        let ballot = voter.vote(poll.id, choices[round / 2 % 2]);
+        assert_eq!(v.hub.push_one(voter, ballot).await, Outcome::Applied);
+    }
+    let acknowledged = ballots_in(data);
+
+    // The backup runs as its own process while the hub goes on taking ballots.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("hub-backup.tar");
+    let mut backup = hub(&["backup"], data, &["--to", archive.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the backup starts");
+    let mut during = 0;
+    while backup.try_wait().unwrap().is_none() {
+        let voter = voters[during % 2];
+        let ballot = voter.vote(poll.id, choices[during % 2]);
+        assert_eq!(v.hub.push_one(voter, ballot).await, Outcome::Applied);
+        during += 1;
+    }
+    let output = backup.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "the backup is written while the hub serves"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(": 1 documents, 10000 bytes"),
+        "it names what it carried: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+
+    let restored = dir.path().join("restored");
+    run(&["restore", "--from", archive.to_str().unwrap()], &restored);
+    let kept = ballots_in(&restored);
+    assert!(
+        acknowledged.iter().all(|seq| kept.contains(seq)),
+        "every ballot acknowledged before the backup is in it: {acknowledged:?} in {kept:?}"
+    );
+    assert!(
+        kept.len() <= acknowledged.len() + during,
+        "nothing is counted twice"
+    );
+    assert_eq!(
+        run(&["audit", "verify"], &restored),
+        format!(
+            "audit log intact: {} ballots and 0 delegations, chains and signatures verified\n",
+            kept.len()
+        ),
+        "the restored log verifies"
+    );
+    let sha256 = &v.meeting.agenda[0].documents[0].current.sha256;
+    let document = |data: &Path| {
+        std::fs::read(quorum_hub::HubStore::open(data).unwrap().blob_path(sha256)).unwrap()
+    };
+    assert_eq!(
+        document(&restored),
+        document(data),
+        "the document, byte for byte"
+    );
+
+    // Laptops keep syncing with the restored hub: the same certificate, the same tokens.
+    assert_eq!(
+        certificate(&restored),
+        v.hub.fingerprint,
+        "the pinned certificate"
+    );
+    let served = Server::start(&restored).await;
+    let feed = served
+        .get(&served.client(), "/changes?since=0", &v.member.token)
+        .await;
+    assert_eq!(
+        feed.status(),
+        StatusCode::OK,
+        "the member's laptop is still enrolled"
+    );
+}
+
+#[tokio::test]
+async fn a_cut_or_altered_backup_restores_nothing_and_a_folder_in_use_is_not_overwritten() {
+    let v = voting().await;
+    let data = v.hub.dir.path();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("hub-backup.tar");
+    run(&["backup", "--to", archive.to_str().unwrap()], data);
+    let whole = std::fs::read(&archive).unwrap();
+    let restore = |name: &str, bytes: &[u8]| {
+        let damaged = dir.path().join(format!("{name}.tar"));
+        std::fs::write(&damaged, bytes).unwrap();
+        let target = dir.path().join(name);
+        let output = run_output(&["restore", "--from", damaged.to_str().unwrap()], &target);
+        (output, target)
+    };
+
+    let (output, target) = restore("cut", &whole[..whole.len() / 2]);
+    assert!(!output.status.success(), "a cut archive is refused");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("was not restored"),
+        "and says so: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!target.exists(), "no data folder is left half restored");
+
+    // One byte of the document changed inside the archive.
+    let document = common::document_bytes(10_000);
+    let at = whole
+        .windows(64)
+        .position(|window| window == &document[..64])
+        .expect("the document is in the archive")
+        + 5_000;
+    let mut altered = whole.clone();
+    altered[at] ^= 0x01;
+    let (output, target) = restore("altered", &altered);
+    assert!(!output.status.success(), "an altered document is refused");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("does not match the manifest"),
+        "and says which file: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!target.exists(), "nothing is restored");
+
+    let in_use = restore("in-use", &whole).1;
+    let output = run_output(&["restore", "--from", archive.to_str().unwrap()], data);
+    assert!(
+        !output.status.success(),
+        "a folder with a hub in it is not restored over"
+    );
+    assert_eq!(
+        run(&["audit", "verify"], data),
+        "audit log intact: 0 ballots and 0 delegations, chains and signatures verified\n",
+        "and the hub in it is as it was"
+    );
+    assert!(
+        in_use.join("hub.sqlite3").exists(),
+        "the whole archive restores"
+    );
+}
+
+#[test]
+fn a_hub_database_from_a_newer_quorum_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(data, &["add-committee", "UBND phường Bến Nghé"]);
+    let newer = quorum_hub::SCHEMA_VERSION as i64 + 1;
+    let conn = rusqlite::Connection::open(data.join("hub.sqlite3")).unwrap();
+    conn.pragma_update(None, "user_version", newer).unwrap();
+    drop(conn);
+    let before = std::fs::read(data.join("hub.sqlite3")).unwrap();
+
+    let commands = [
+        hub(&["admin"], data, &["list-members"]),
+        hub(&["audit", "verify"], data, &[]),
+        hub(&["serve"], data, &["--listen", "127.0.0.1:0"]),
+    ];
+    for mut command in commands {
+        let output = command.output().expect("the binary runs");
+        assert!(
+            !output.status.success(),
+            "{command:?} refuses a newer database"
+        );
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains("a newer Quorum wrote it") && said.contains("hub.sqlite3"),
+            "{command:?} names the file and why: {said}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(data.join("hub.sqlite3")).unwrap(),
+        before,
+        "not a byte of it changed"
+    );
+    let journal = std::fs::metadata(data.join("hub.sqlite3-wal")).map_or(0, |meta| meta.len());
+    assert_eq!(journal, 0, "nor was anything written to its journal");
 }

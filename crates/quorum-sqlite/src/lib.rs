@@ -2,11 +2,13 @@
 //! foreign keys, durability, migrations), how typed values are read from text columns,
 //! the members and floor tables both keep, and the rule that their files are private to their owner.
 
+mod check;
 mod columns;
 mod floor;
 mod open;
 pub mod private;
 
+pub use check::{Untouched, check_before_writing};
 pub use columns::{
     MEMBER_COLUMNS, json_column, member_from_row, name_column, parse_column, serde_name,
     upsert_member,
