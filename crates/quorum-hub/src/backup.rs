@@ -83,7 +83,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HubError + '_ {
 /// Writes a backup of the data folder `data` to `to`, while the hub may be serving:
 /// the database as it stood at one instant, and every document it names.
 pub fn backup(data: &Path, to: &Path, now: DateTime<Utc>) -> Result<BackupSummary, HubError> {
-    let work = tempfile::tempdir_in(to.parent().unwrap_or(Path::new("."))).map_err(io_error(to))?;
+    let work = tempfile::tempdir_in(folder_of(to)).map_err(io_error(to))?;
     let snapshot = work.path().join(DATABASE);
     snapshot_database(&data.join(DATABASE), &snapshot)?;
     let documents: Vec<Sha256Hex> = {
@@ -172,6 +172,14 @@ fn snapshot_database(source: &Path, target: &Path) -> Result<(), HubError> {
     Ok(())
 }
 
+/// The folder `path` is in: work files go there, on the same disk, so that a rename
+/// puts the finished file in place at once.
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 fn archive_name(path: &Path, data: &Path) -> String {
     let relative = path.strip_prefix(data).unwrap_or(path);
     relative
@@ -223,7 +231,7 @@ pub fn restore(from: &Path, data: &Path) -> Result<BackupSummary, HubError> {
     if !empty {
         return Err(HubError::RestoreTargetInUse(data.to_path_buf()));
     }
-    let parent = data.parent().unwrap_or(Path::new("."));
+    let parent = folder_of(data);
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let work = tempfile::tempdir_in(parent).map_err(io_error(parent))?;
     let unpacked = work.path().join("data");
@@ -326,11 +334,11 @@ fn unpack_verified(from: &Path, into: &Path) -> Result<BackupSummary, Unpacked> 
             summary.bytes += digest.size;
         }
     }
-    quorum_sqlite::check_before_writing(&into.join(DATABASE), SCHEMA_VERSION)
-        .map_err(|reason| Unpacked::Bad(BadArchive::Database(reason)))?;
     if !found.contains_key(DATABASE) {
         return Err(Unpacked::Bad(BadArchive::Missing(DATABASE.into())));
     }
+    quorum_sqlite::check_before_writing(&into.join(DATABASE), SCHEMA_VERSION)
+        .map_err(|reason| Unpacked::Bad(BadArchive::Database(reason)))?;
     quorum_sqlite::private::create_dir(&into.join("blobs")).map_err(io_error(into))?;
     Ok(summary)
 }
