@@ -11,6 +11,7 @@ APT_PACKAGES=(
   qpdf # quorum-pdf's export tests read the annotated copy back with a second PDF library
   poppler-utils # quorum-pdf's report tests extract the text and list the fonts with pdftotext, pdffonts
   gnome-keyring dbus-daemon # a Secret Service for the test that keeps a laptop's secrets in the OS keyring
+  systemd # systemd-analyze verifies the hub package's service unit
 )
 
 missing=()

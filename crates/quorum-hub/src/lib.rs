@@ -26,6 +26,7 @@ mod api;
 mod audit;
 mod backup;
 mod blobs;
+mod config;
 mod intake;
 mod live;
 mod secrets;
@@ -48,6 +49,7 @@ pub use admin::{DEFAULT_CODE_VALIDITY, MemberCode, demo, open_for_admin};
 pub use api::{ApiFailure, router};
 pub use audit::{AuditBreak, AuditOutcome};
 pub use backup::{BackupSummary, BadArchive, backup, restore};
+pub use config::HubConfig;
 pub use live::MAX_CHANNELS_PER_DEVICE;
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
@@ -73,6 +75,8 @@ pub enum HubError {
         path: PathBuf,
         reason: quorum_sqlite::Untouched,
     },
+    #[error("{path}: {detail}")]
+    Config { path: PathBuf, detail: String },
     #[error("{path} was not restored: {reason}")]
     BadBackup {
         path: PathBuf,

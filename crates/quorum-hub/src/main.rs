@@ -11,8 +11,8 @@ use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
 use quorum_hub::{
-    AuditOutcome, ConnectionLimits, Hub, HubCertificate, HubError, PollResults, Transport,
-    serde_name,
+    AuditOutcome, ConnectionLimits, Hub, HubCertificate, HubConfig, HubError, PollResults,
+    Transport, serde_name,
 };
 
 #[derive(Parser)]
@@ -25,12 +25,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API over HTTPS; prints `listening on IP:PORT`, then `certificate SHA256`
-    /// (the fingerprint laptops pin), once ready.
+    /// (the fingerprint laptops pin), once ready. Flags win over the settings file.
     Serve {
+        /// A settings file (TOML: data, listen, tls_cert, tls_key, client_timeout_seconds,
+        /// max_connections, log_level), e.g. /etc/quorum-hub/hub.toml.
+        #[arg(long, env = "QUORUM_HUB_CONFIG")]
+        config: Option<PathBuf>,
         #[arg(long, env = "QUORUM_HUB_DATA")]
-        data: PathBuf,
-        #[arg(long, default_value = "127.0.0.1:7878")]
-        listen: SocketAddr,
+        data: Option<PathBuf>,
+        /// Default 127.0.0.1:7878.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
         /// A certificate chain (PEM) to serve instead of the hub's own, made on first start
         /// in DATA/tls.
         #[arg(long, requires = "tls_key")]
@@ -43,9 +48,9 @@ enum Command {
         #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
         plain_http: bool,
         /// Seconds a client may take for the TLS handshake, for each request's headers and
-        /// between two parts of a request body.
-        #[arg(long, default_value_t = 10)]
-        client_timeout: u64,
+        /// between two parts of a request body (default 10).
+        #[arg(long)]
+        client_timeout: Option<u64>,
     },
     /// Print the SHA-256 fingerprint of the hub's certificate (made if there is none yet),
     /// which laptops pin when they enroll.
@@ -155,10 +160,23 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
-    quorum_logging::to_stderr("info");
+    let cli = Cli::parse();
+    let settings = match &cli.command {
+        Command::Serve {
+            config: Some(path), ..
+        } => match HubConfig::read(path) {
+            Ok(settings) => settings,
+            Err(e) => {
+                eprintln!("quorum-hub: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => HubConfig::default(),
+    };
+    quorum_logging::to_stderr(settings.log_level.as_deref().unwrap_or("info"));
     // The data folder holds members, tokens' hashes, secret ballots and documents.
     quorum_sqlite::private::restrict_new_files();
-    match run(Cli::parse()) {
+    match run(cli, settings) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("quorum-hub: {e}");
@@ -185,10 +203,12 @@ fn certificate(data: &std::path::Path) -> Result<String, HubError> {
         .to_string())
 }
 
-fn run(cli: Cli) -> Result<ExitCode, CliError> {
+/// `settings` is the `serve --config` file, empty for every other command.
+fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
     let clock = SystemClock;
     match cli.command {
         Command::Serve {
+            config: _,
             data,
             listen,
             tls_cert,
@@ -196,7 +216,27 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             plain_http,
             client_timeout,
         } => {
-            let given = tls_cert.as_deref().zip(tls_key.as_deref());
+            let data = data.or(settings.data).ok_or_else(|| {
+                CliError::Usage("no data folder: give --data, or `data` in --config".into())
+            })?;
+            let listen = listen
+                .or(settings.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7878)));
+            // A certificate given on the command line replaces the file's pair whole.
+            let (tls_cert, tls_key) = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => (Some(cert), Some(key)),
+                _ if plain_http => (None, None),
+                _ => (settings.tls_cert, settings.tls_key),
+            };
+            let given = match (tls_cert.as_deref(), tls_key.as_deref()) {
+                (Some(cert), Some(key)) => Some((cert, key)),
+                (None, None) => None,
+                _ => {
+                    return Err(CliError::Usage(
+                        "tls_cert and tls_key go together: give both or neither".into(),
+                    ));
+                }
+            };
             let transport = if plain_http {
                 if !listen.ip().is_loopback() {
                     return Err(CliError::Usage(format!(
@@ -207,9 +247,13 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             } else {
                 Some(HubCertificate::load_or_create(&data, given)?)
             };
+            let defaults = ConnectionLimits::default();
+            let timeout = client_timeout.or(settings.client_timeout_seconds);
             let limits = ConnectionLimits {
-                client_timeout: std::time::Duration::from_secs(client_timeout.max(1)),
-                ..ConnectionLimits::default()
+                client_timeout: timeout.map_or(defaults.client_timeout, |seconds| {
+                    std::time::Duration::from_secs(seconds.max(1))
+                }),
+                max_connections: settings.max_connections.unwrap_or(defaults.max_connections),
             };
             serve(data, listen, transport, limits).map(|()| ExitCode::SUCCESS)
         }
