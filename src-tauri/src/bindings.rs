@@ -41,7 +41,8 @@ pub(crate) fn render_bindings() -> String {
         Poll, PollId, PollSubject, PollOption, BallotSecrecy, QuorumRule, MajorityRule,
         MajorityBasis, PollState, Tally, OptionCount, Ballot, DeviceId, quorum_store::MyBallot,
         quorum_store::BallotStatus, Member, Capabilities, quorum_app_core::MeetingContext, Role,
-        Denied, quorum_core::protocol::InvalidOperation,
+        Denied, quorum_core::protocol::InvalidOperation, quorum_app_core::Membership,
+        quorum_app_core::JoinRequest,
     };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\

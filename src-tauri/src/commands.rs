@@ -30,6 +30,7 @@ laptop_commands! {
         let hub = laptop.enrollment()?.map(|enrollment| PinnedHub {
             url: enrollment.hub_url,
             certificate: enrollment.hub_certificate,
+            device_id: enrollment.device_id,
         });
         let status = laptop.sync_status()?;
         Ok::<_, IpcError>(SyncView { enrolled: laptop.engine().is_some(), status, hub })

@@ -75,6 +75,20 @@ impl From<AppError> for IpcError {
             }
             AppError::Pdf(error) => return error.into(),
             AppError::Sync(SyncError::NotEnrolled) => ErrorCode::NotEnrolled,
+            AppError::Sync(SyncError::Unreachable { .. }) => ErrorCode::HubUnreachable,
+            AppError::Sync(SyncError::BadHubUrl(_) | SyncError::PlainHttpRefused(_)) => {
+                ErrorCode::BadHubAddress
+            }
+            AppError::Sync(SyncError::CertificateRequired | SyncError::BadFingerprint(_)) => {
+                ErrorCode::BadFingerprint
+            }
+            AppError::Sync(SyncError::CertificateMismatch { .. }) => ErrorCode::CertificateMismatch,
+            AppError::Sync(SyncError::Refused { code, .. }) if code == "enrollment_refused" => {
+                ErrorCode::CodeRefused
+            }
+            AppError::Sync(SyncError::Refused { code, .. }) if code == "too_many_attempts" => {
+                ErrorCode::TooManyAttempts
+            }
             // The profile's own folders: the store's folder cannot be made or read.
             AppError::Sync(SyncError::Io { .. }) => ErrorCode::StoreUnreadable,
             AppError::CannotRead { .. } | AppError::NotAFolder(_) => ErrorCode::FileUnreadable,

@@ -44,6 +44,18 @@ pub enum ErrorCode {
     PageNotOnScreen,
     /// The laptop is not yet bound to a member at a hub.
     NotEnrolled,
+    /// Joining: the hub cannot be reached at that address.
+    HubUnreachable,
+    /// Joining: the address is not `https://HOST:PORT` (or is plain HTTP on the network).
+    BadHubAddress,
+    /// Joining: the certificate fingerprint is missing or is not 64 hex digits.
+    BadFingerprint,
+    /// The hub shows another certificate than the fingerprint given or pinned.
+    CertificateMismatch,
+    /// Joining: the hub refused the code (unknown, expired or already used).
+    CodeRefused,
+    /// Joining: too many wrong codes from this laptop; wait a little.
+    TooManyAttempts,
     /// The OS keyring holding the device's key is locked or gone.
     KeyringLocked,
     /// The member's role or the meeting's state does not allow this.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::Refusal;
-use quorum_core::{OperationId, OperationKind};
+use quorum_core::{DeviceId, OperationId, OperationKind};
 use quorum_store::RefusedOperation;
 use quorum_sync::SyncStatus;
 use serde::Serialize;
@@ -25,6 +25,8 @@ pub struct PinnedHub {
     pub url: String,
     /// SHA-256 of the hub's certificate, hex; `None` for plain HTTP on this machine.
     pub certificate: Option<String>,
+    /// This laptop, as the hub's device list names it.
+    pub device_id: DeviceId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -16,11 +16,13 @@ mod error_mapping;
 mod errors;
 mod exports;
 mod ipc;
+mod membership;
 mod pages;
 mod profile;
 mod reading;
 mod room;
 mod secretary;
+mod syncing;
 #[cfg(test)]
 mod typescript;
 mod voting;
@@ -43,6 +45,10 @@ fn main() {
         })
         .register_asynchronous_uri_scheme_protocol(pages::SCHEME, pages::handle)
         .invoke_handler(tauri::generate_handler![
+            membership::membership,
+            membership::try_demo,
+            membership::join,
+            membership::leave_committee,
             commands::list_meetings,
             commands::get_meeting,
             commands::look_at_meeting,

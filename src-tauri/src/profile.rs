@@ -1,6 +1,5 @@
 //! Where this laptop's data lives and what happens to it at start-up: open the laptop
-//! (its store, filled with the sample when new), start the PDF reader, and start
-//! syncing when it is enrolled with a hub.
+//! (its store), start the PDF reader, and start syncing when it is enrolled with a hub.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,17 +9,15 @@ use quorum_app_core::Laptop;
 use quorum_core::SystemClock;
 use quorum_pdf::{PdfError, PdfService, WorkerLimits};
 use quorum_sync::Profile;
-use tauri::{AppHandle, Emitter, Manager};
-use tokio::sync::watch;
+use tauri::{AppHandle, Manager};
 use tracing::{error, warn};
 
 use crate::errors::IpcError;
+use crate::syncing::Syncing;
 
 /// The profile folder: `QUORUM_PROFILE` if set (tests, several members on one machine),
 /// else the user's data directory. The headless client `quorum` uses the same layout.
 const PROFILE_ENV: &str = "QUORUM_PROFILE";
-/// The event the window hears whenever the sync status changes.
-pub const SYNC_STATUS_EVENT: &str = "sync-status";
 /// Names the PDF worker program, ahead of the `quorum-pdf-worker` beside the app.
 const WORKER_ENV: &str = "QUORUM_PDF_WORKER";
 /// Seconds a PDF worker may take to read a document before it is replaced (10 unless
@@ -33,8 +30,8 @@ pub struct AppState {
     laptop: Result<Laptop, IpcError>,
     /// The pages the viewer shows now.
     pub on_screen: crate::pages::OnScreen,
-    /// Dropping it stops the sync engine's loop.
-    _stop_sync: Option<watch::Sender<bool>>,
+    /// The sync engine's loop, while the laptop belongs to a committee.
+    pub syncing: Syncing,
 }
 
 impl AppState {
@@ -61,26 +58,31 @@ pub fn avoid_desktop_bus_waits() {
 
 pub fn open(app: &AppHandle) -> AppState {
     let laptop = profile_dir(app).and_then(|dir| {
-        let laptop = Laptop::open(Profile::new(dir), Arc::new(SystemClock), start_pdf())?;
-        let bundled = app.path().resource_dir().map(|dir| dir.join("sample"));
-        let sample = match bundled {
-            Ok(dir) if dir.join("sample.json").exists() => dir,
-            _ => quorum_sample::source_tree_sample_dir(),
-        };
-        laptop.load_sample_if_new(&sample)?;
-        Ok(laptop)
+        Ok(Laptop::open(
+            Profile::new(dir),
+            Arc::new(SystemClock),
+            start_pdf(),
+        )?)
     });
     if let Err(problem) = &laptop {
         error!(?problem, "the local store is not usable");
     }
-    let stop_sync = laptop
-        .as_ref()
-        .ok()
-        .and_then(|laptop| start_sync(app, laptop));
+    let syncing = Syncing::default();
+    if let Some(engine) = laptop.as_ref().ok().and_then(Laptop::engine) {
+        syncing.start(app, engine);
+    }
     AppState {
         laptop,
         on_screen: Default::default(),
-        _stop_sync: stop_sync,
+        syncing,
+    }
+}
+
+/// The sample meeting the demo shows: bundled with the app, or this source tree's.
+pub fn sample_dir(app: &AppHandle) -> PathBuf {
+    match app.path().resource_dir().map(|dir| dir.join("sample")) {
+        Ok(dir) if dir.join("sample.json").exists() => dir,
+        _ => quorum_sample::source_tree_sample_dir(),
     }
 }
 
@@ -126,28 +128,4 @@ fn profile_dir(app: &AppHandle) -> Result<PathBuf, IpcError> {
         Some(dir) => Ok(PathBuf::from(dir)),
         None => app.path().app_data_dir().map_err(IpcError::internal),
     }
-}
-
-/// Starts the sync engine in the background and forwards its status to the window.
-fn start_sync(app: &AppHandle, laptop: &Laptop) -> Option<watch::Sender<bool>> {
-    let engine = laptop.engine()?.clone();
-    let (stop, stopped) = watch::channel(false);
-    tauri::async_runtime::spawn(engine.clone().run(stopped));
-    let mut status = engine.status();
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let mut last_synced = None;
-        while status.changed().await.is_ok() {
-            let current = status.borrow_and_update().clone();
-            if current.last_synced_at != last_synced {
-                // A finished sync may have brought documents: make them searchable.
-                last_synced = current.last_synced_at;
-                crate::background::after_documents_arrive(&app);
-            }
-            if let Err(error) = app.emit(SYNC_STATUS_EVENT, current) {
-                warn!(%error, "the window missed a sync status");
-            }
-        }
-    });
-    Some(stop)
 }

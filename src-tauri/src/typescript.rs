@@ -4,7 +4,7 @@
 
 use crate::background::{ANNOTATIONS_MOVED_EVENT, TEXTS_EXTRACTED_EVENT};
 use crate::bindings::{BINDINGS, render_bindings};
-use crate::profile::SYNC_STATUS_EVENT;
+use crate::syncing::SYNC_STATUS_EVENT;
 
 const COMMANDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/commands.ts");
 
@@ -78,8 +78,8 @@ pub(crate) fn commands() -> Vec<Command> {
         let text = std::fs::read_to_string(file).unwrap();
         for command in text.split("\n#[tauri::command").skip(1) {
             let (_, rest) = command
-                .split_once("pub fn ")
-                .expect("a command is a pub fn");
+                .split_once(" fn ")
+                .expect("a command is a pub fn or a pub async fn");
             found.push(signature(rest, '{'));
         }
         for block in text.split("\nlaptop_commands! {\n").skip(1) {

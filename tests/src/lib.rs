@@ -209,6 +209,27 @@ impl AppWindow {
             .expect("the element takes the click");
     }
 
+    /// Goes past the join screen to the meetings, as a member trying Quorum before
+    /// joining would: on a laptop not joined yet, "try the demo"; on one that holds the
+    /// demo already, or belongs to a committee, nothing to do.
+    pub async fn enter_the_demo(&self) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if self.count("[data-testid=try-demo]").await > 0 {
+                self.click("[data-testid=try-demo]").await;
+                return;
+            }
+            if self.count("aside h2").await > 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "neither the join screen nor the meetings showed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> usize {
         self.client

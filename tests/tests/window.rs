@@ -24,6 +24,7 @@ async fn open_the_sample_meeting_with(
     env: &[(&str, &str)],
 ) -> AppWindow {
     let window = AppWindow::launch_with(profile, env).await;
+    window.enter_the_demo().await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
         .click()
         .await
@@ -97,7 +98,11 @@ async fn a_member_opens_the_sample_meeting_and_switches_to_english() {
     let window = AppWindow::launch(profile.path()).await;
     eprintln!("window up {:?} after launch", window.startup);
 
-    // First start: Vietnamese, with the sample meeting loaded into the empty store.
+    // First start: Vietnamese, on the join screen, which offers the sample meeting.
+    window
+        .wait_for_text("[data-testid=join-screen] h1", "Tham gia ủy ban của bạn")
+        .await;
+    window.click("[data-testid=try-demo]").await;
     window.wait_for_text("aside h2", "Cuộc họp").await;
     let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
     let row_text = rows[0].text().await.unwrap();
@@ -582,8 +587,9 @@ async fn a_search_without_diacritics_lands_on_the_page_with_the_words_marked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_damaged_document_is_explained_and_the_rest_of_the_pack_stays_readable() {
     let profile = tempfile::tempdir().unwrap();
-    // A first start loads the sample and its documents into the profile.
+    // The demo loads the sample and its documents into the profile.
     let window = AppWindow::launch(profile.path()).await;
+    window.enter_the_demo().await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await;
     window.close().await;
     // The programme's bytes are then damaged on disk.
@@ -1861,6 +1867,7 @@ async fn page_problem(window: &AppWindow, n: u32) -> (String, String) {
 async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_window_answers() {
     let profile = tempfile::tempdir().unwrap();
     let window = AppWindow::launch(profile.path()).await;
+    window.enter_the_demo().await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await;
     window.close().await;
     // Files as units send them: the sample's blobs are replaced by other projects'
@@ -1974,6 +1981,7 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
         ("QUORUM_PDF_PATIENCE", "2"),
     ];
     let window = AppWindow::launch_with(profile.path(), &env).await;
+    window.enter_the_demo().await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
         .click()
         .await
@@ -2073,4 +2081,108 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
         "the workers end with the app, the stuck one too"
     );
     drop(window);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_leave_again() {
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let member = members.iter().find(|m| m.role == "member").unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+
+    // Trying the demo first: the sample meeting, marked as such.
+    window.click("[data-testid=try-demo]").await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    window.find("[data-testid=demo-banner]").await;
+    window.click("[data-testid=demo-join]").await;
+
+    // A mistyped code is refused in Vietnamese, and the demo is still there.
+    let fill = |code: String| {
+        let window = &window;
+        let url = hub.url();
+        async move {
+            let hub_field = window.find("[data-testid=join-hub]").await;
+            hub_field.clear().await.unwrap();
+            hub_field.send_keys(&url).await.unwrap();
+            let code_field = window.find("[data-testid=join-code]").await;
+            code_field.clear().await.unwrap();
+            code_field.send_keys(&code).await.unwrap();
+            window.click("[data-testid=join-submit]").await;
+        }
+    };
+    fill(format!("AAAA-BBBB-CCCC {}", member.certificate)).await;
+    window
+        .wait_for_attribute("[data-testid=error-panel]", "data-code", "codeRefused")
+        .await;
+    let said = window
+        .find("[data-testid=error-message]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        said.contains("Máy chủ không nhận mã này"),
+        "in Vietnamese: {said}"
+    );
+    window.click("[data-testid=join-back]").await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    window.click("[data-testid=demo-join]").await;
+
+    // The line as the secretary's sheet prints it: the code, then the fingerprint.
+    fill(format!("{}  {}", member.code, member.certificate)).await;
+    window
+        .wait_for_attribute("[data-testid=sync-connection]", "data-state", "online")
+        .await;
+    window
+        .wait_for_text("[data-testid=sync-documents]", "7/7 tài liệu trên máy")
+        .await;
+    let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    assert!(
+        rows[0].text().await.unwrap().contains(SAMPLE_TITLE),
+        "the committee's meeting, from the hub, and not the demo's beside it"
+    );
+    assert_eq!(
+        window.count("[data-testid=demo-banner]").await,
+        0,
+        "no longer the demo"
+    );
+    window.click("[data-testid=settings] summary").await;
+    window
+        .wait_for_text("[data-testid=settings-member]", &member.name)
+        .await;
+    window
+        .wait_for_text("[data-testid=settings-hub]", &hub.url())
+        .await;
+    let store = profile.path().join("store.sqlite3");
+    let enrolled = quorum_store::Store::open(&store)
+        .unwrap()
+        .enrollment()
+        .unwrap();
+    assert_eq!(
+        enrolled.map(|e| e.hub_url),
+        Some(hub.url()),
+        "the laptop is bound to the hub it was given"
+    );
+
+    // Leaving asks first, then forgets everything the committee put on the laptop.
+    window.click("[data-testid=leave-committee]").await;
+    window.click("[data-testid=leave-confirm]").await;
+    window
+        .wait_for_text("[data-testid=join-screen] h1", "Tham gia ủy ban của bạn")
+        .await;
+    let left = quorum_store::Store::open(&store).unwrap();
+    assert!(
+        left.enrollment().unwrap().is_none(),
+        "no enrollment is left"
+    );
+    assert!(!left.has_meetings().unwrap(), "no meeting is left");
+    let documents = std::fs::read_dir(profile.path().join("blobs"))
+        .unwrap()
+        .count();
+    assert_eq!(documents, 0, "no document is left");
+    window.close().await;
 }

@@ -15,13 +15,14 @@ mod error;
 mod exports;
 mod importing;
 mod meetings;
+mod membership;
 mod room;
 mod sample;
 mod texts;
 mod voting;
 mod watching;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 use quorum_core::Clock;
@@ -35,6 +36,7 @@ pub use drafts::{AttachWarning, Attached};
 pub use error::{AppError, Result};
 pub use exports::{ExportedFile, ResultFiles, export_dir};
 pub use meetings::{Language, MeetingContext};
+pub use membership::{JoinRequest, Membership};
 pub use voting::{NewPollSubject, PollCard};
 
 /// A member's laptop: its profile folder and open store, the PDF reader when it runs,
@@ -45,7 +47,8 @@ pub struct Laptop {
     store: Arc<Mutex<Store>>,
     clock: Arc<dyn Clock>,
     pdf: Result<Arc<PdfService>, PdfError>,
-    engine: Option<Arc<SyncEngine>>,
+    /// Set once the laptop is enrolled (at open, or on joining), gone on leaving.
+    engine: Arc<RwLock<Option<Arc<SyncEngine>>>>,
 }
 
 impl Laptop {
@@ -57,21 +60,26 @@ impl Laptop {
         pdf: Result<Arc<PdfService>, PdfError>,
     ) -> Result<Self> {
         let store = Arc::new(Mutex::new(profile.open_store()?));
-        let engine = match SyncEngine::new(profile.clone(), store.clone(), clock.clone()) {
-            Ok(engine) => Some(Arc::new(engine)),
-            Err(SyncError::NotEnrolled) => None,
-            Err(error) => {
-                warn!(%error, "sync cannot start; the laptop works offline");
-                None
-            }
-        };
-        Ok(Self {
+        let laptop = Self {
             profile,
             store,
             clock,
             pdf,
-            engine,
-        })
+            engine: Arc::default(),
+        };
+        match laptop.make_engine() {
+            Ok(_) | Err(SyncError::NotEnrolled) => {}
+            Err(error) => warn!(%error, "sync cannot start; the laptop works offline"),
+        }
+        Ok(laptop)
+    }
+
+    /// Makes the sync engine of an enrolled laptop; it runs only when asked.
+    fn make_engine(&self) -> std::result::Result<Arc<SyncEngine>, SyncError> {
+        let engine = SyncEngine::new(self.profile.clone(), self.store.clone(), self.clock.clone())?;
+        let engine = Arc::new(engine);
+        *self.engine.write().unwrap_or_else(PoisonError::into_inner) = Some(engine.clone());
+        Ok(engine)
     }
 
     pub fn profile(&self) -> &Profile {
@@ -79,8 +87,11 @@ impl Laptop {
     }
 
     /// The sync engine, on a laptop enrolled with a hub.
-    pub fn engine(&self) -> Option<&Arc<SyncEngine>> {
-        self.engine.as_ref()
+    pub fn engine(&self) -> Option<Arc<SyncEngine>> {
+        self.engine
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The PDF reader, or why it does not run on this laptop.
@@ -109,7 +120,7 @@ impl Laptop {
     ) -> Result<T> {
         let now = self.now();
         let done = self.with_store(|store| work(store, now))?;
-        if let Some(engine) = &self.engine {
+        if let Some(engine) = self.engine() {
             engine.sync_soon();
         }
         Ok(done)
@@ -118,7 +129,7 @@ impl Laptop {
     /// How sync stands: the engine's view, or on a laptop never enrolled what the store
     /// knows.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        match &self.engine {
+        match self.engine() {
             Some(engine) => Ok(engine.status().borrow().clone()),
             None => self.with_store(|store| SyncStatus::from_store(store)),
         }
@@ -126,8 +137,8 @@ impl Laptop {
 
     /// One round of sync now: upload, pull, fetch, publish.
     pub async fn sync_once(&self) -> Result<(SyncReport, SyncStatus)> {
-        let engine = match &self.engine {
-            Some(engine) => engine.clone(),
+        let engine = match self.engine() {
+            Some(engine) => engine,
             // Made again to say why there is none: not enrolled, or a locked keyring.
             None => Arc::new(SyncEngine::new(
                 self.profile.clone(),

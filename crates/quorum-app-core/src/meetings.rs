@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::{Laptop, Result};
 
-const LANGUAGE_KEY: &str = "ui.language";
+pub(crate) const LANGUAGE_KEY: &str = "ui.language";
 
 /// What every part of a meeting's page needs, loaded once: who the member is, the
 /// committee's members (to name voters, speakers, delegates), and what the member may do.

@@ -1,29 +1,12 @@
-//! The sample meeting, so a first start on a laptop never enrolled shows something.
+//! The sample meeting, which a laptop not joined yet may try (see `Laptop::try_demo`).
 
 use std::path::Path;
-
-use tracing::{info, warn};
 
 use crate::{AppError, Laptop, Result};
 
 impl Laptop {
-    /// Fills an empty store that was never enrolled with the sample meeting in `dir`.
-    /// An enrolled laptop gets its meetings from the hub, never from the sample. A
-    /// sample that cannot be loaded is logged, not fatal: the list is then empty.
-    pub fn load_sample_if_new(&self, dir: &Path) -> Result<()> {
-        let new =
-            self.with_store(|store| Ok(!store.has_meetings()? && store.enrollment()?.is_none()))?;
-        if !new {
-            return Ok(());
-        }
-        match self.load_sample(dir) {
-            Ok(()) => info!(dir = %dir.display(), "sample meeting loaded into the empty store"),
-            Err(problem) => warn!(%problem, "the sample meeting could not be loaded"),
-        }
-        Ok(())
-    }
-
-    fn load_sample(&self, dir: &Path) -> Result<()> {
+    /// Loads the sample meeting in `dir` into the store, its documents beside it.
+    pub(crate) fn load_sample(&self, dir: &Path) -> Result<()> {
         let now = self.now();
         let sample = quorum_sample::load(dir, self.clock.as_ref())?;
         // The sample's documents join the profile's blobs like downloaded ones; their

@@ -17,6 +17,7 @@ mod committee;
 pub mod csv;
 mod floor;
 mod ids;
+mod join;
 pub mod limits;
 mod meeting;
 mod operation;
@@ -42,6 +43,7 @@ pub use ids::{
     AgendaItemId, AnnotationId, CommitteeId, DeviceId, DocumentId, MeetingId, MemberId,
     OperationId, PollId, Sha256Hex, Sha256ParseError,
 };
+pub use join::split_join_code;
 pub use meeting::{
     AgendaItem, Document, DocumentVersion, Meeting, MeetingError, MeetingStatus, MeetingSummary,
     order_meetings,

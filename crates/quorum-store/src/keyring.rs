@@ -43,6 +43,16 @@ pub(crate) fn keep(device_id: DeviceId, token: &str, signing_key: &str) -> bool 
     }
 }
 
+/// Removes the secrets kept for `device_id`, if any keyring holds them.
+pub(crate) fn forget(device_id: DeviceId) {
+    let forgotten = entry(device_id).and_then(|entry| entry.delete_credential());
+    if let Err(error) = forgotten
+        && !matches!(error, keyring::Error::NoEntry)
+    {
+        tracing::warn!(%error, "the keyring kept the device's secrets");
+    }
+}
+
 /// The token and signing key kept for `device_id`.
 pub(crate) fn fetch(device_id: DeviceId) -> crate::Result<(String, String)> {
     let json = entry(device_id)

@@ -113,6 +113,43 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets everything this laptop holds (meetings, documents' records, ballots,
+    /// notes, the outbox, the enrollment and its secrets in the keyring) but the
+    /// settings `keep`, in one transaction: what a member leaving the committee, or
+    /// trading the demo for a real committee, leaves behind. The documents' files are
+    /// the caller's to remove.
+    #[instrument(skip(self), err)]
+    pub fn forget_everything(&mut self, keep: &[&str]) -> Result<()> {
+        if let Some(enrollment) = self.enrollment()? {
+            crate::keyring::forget(enrollment.device_id);
+        }
+        let tx = self.conn.transaction()?;
+        // Every table empties, so the references between them are checked at commit.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+        let tables: Vec<String> = {
+            let mut statement = tx.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?;
+            let names = statement.query_map([], |row| row.get(0))?;
+            names.collect::<rusqlite::Result<_>>()?
+        };
+        for table in tables {
+            if table == "settings" {
+                let kept = vec!["?"; keep.len()].join(", ");
+                tx.execute(
+                    &format!("DELETE FROM settings WHERE key NOT IN ({kept})"),
+                    rusqlite::params_from_iter(keep),
+                )?;
+            } else {
+                tx.execute(&format!("DELETE FROM \"{table}\""), [])?;
+            }
+        }
+        // The feed is read again from its start, as on a new laptop.
+        tx.execute("INSERT INTO sync_state (id) VALUES (1)", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// This laptop's enrollment, secrets included (from the OS keyring if they are there).
     pub fn device(&self) -> Result<Option<DeviceIdentity>> {
         let Some(enrollment) = self.enrollment()? else {

@@ -404,7 +404,7 @@ impl<H: Hub> SyncEngine<H> {
     }
 }
 
-fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+pub(crate) fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
     store
         .lock()
         .map_err(|_| SyncError::Protocol("the store lock was poisoned by a crash".into()))

@@ -1,9 +1,12 @@
+use std::sync::Mutex;
+
 use ed25519_dalek::{Signer, SigningKey};
 use quorum_core::protocol::{EnrollRequest, EnrollResponse};
 use quorum_core::{Clock, Committee, Member};
-use quorum_store::DeviceIdentity;
+use quorum_store::{DeviceIdentity, Store};
 use tracing::{info, instrument};
 
+use crate::engine::lock;
 use crate::hub::HubClient;
 use crate::{Profile, Result, SyncError};
 
@@ -26,9 +29,42 @@ pub async fn enroll(
     device_name: &str,
     clock: &dyn Clock,
 ) -> Result<Enrolled> {
+    let store = Mutex::new(profile.open_store()?);
+    let request = Enrollment {
+        hub_url,
+        code,
+        fingerprint,
+        device_name,
+    };
+    enroll_into(&store, &request, clock, |_| Ok(())).await
+}
+
+/// What a laptop asks a hub to be bound to it with.
+#[derive(Debug, Clone, Copy)]
+pub struct Enrollment<'a> {
+    pub hub_url: &'a str,
+    pub code: &'a str,
+    pub fingerprint: Option<&'a str>,
+    pub device_name: &'a str,
+}
+
+/// As [`enroll`], into an open store, which is locked only around its own reads and
+/// writes. `before_binding` runs once the hub took the code, just before the binding is
+/// kept: a code the hub refuses leaves the store as it was.
+pub async fn enroll_into(
+    store: &Mutex<Store>,
+    enrollment: &Enrollment<'_>,
+    clock: &dyn Clock,
+    before_binding: impl FnOnce(&mut Store) -> quorum_store::Result<()>,
+) -> Result<Enrolled> {
+    let Enrollment {
+        hub_url,
+        code,
+        fingerprint,
+        device_name,
+    } = *enrollment;
     let pin = fingerprint.map(crate::tls::parse_fingerprint).transpose()?;
-    let mut store = profile.open_store()?;
-    if let Some(existing) = store.enrollment()? {
+    if let Some(existing) = lock(store)?.enrollment()? {
         return Err(SyncError::AlreadyEnrolled {
             hub_url: existing.hub_url,
         });
@@ -53,7 +89,11 @@ pub async fn enroll(
         token: response.token,
         enrolled_at: clock.now(),
     };
-    store.enroll_device(&identity, &response.committee, &response.member)?;
+    {
+        let mut store = lock(store)?;
+        before_binding(&mut store)?;
+        store.enroll_device(&identity, &response.committee, &response.member)?;
+    }
     info!(member = %response.member.full_name, device = %identity.device_id, "enrolled");
     Ok(Enrolled {
         member: response.member,

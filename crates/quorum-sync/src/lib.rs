@@ -21,7 +21,7 @@ pub mod tls;
 
 pub use backoff::backoff_delay;
 pub use engine::{Connection, SyncEngine, SyncProblem, SyncReport, SyncStatus};
-pub use enroll::{Enrolled, enroll};
+pub use enroll::{Enrolled, Enrollment, enroll, enroll_into};
 pub use hub::{Download, Hub, HubClient};
 pub use profile::Profile;
 

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -65,7 +65,11 @@ export type PinnedHub = { url: string,
 /**
  * SHA-256 of the hub's certificate, hex; `None` for plain HTTP on this machine.
  */
-certificate: string | null, };
+certificate: string | null, 
+/**
+ * This laptop, as the hub's device list names it.
+ */
+deviceId: DeviceId, };
 
 export type SyncStatus = { connection: Connection, syncing: boolean, bytesToDownload: number, bytesDownloaded: number, lastSyncedAt: string | null, pendingOperations: number, rejectedOperations: number, documentsTotal: number, documentsPresent: number, lastError: string | null, problem: SyncProblem | null, };
 
@@ -408,3 +412,24 @@ export type Role = "secretary" | "chair" | "member" | "observer";
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
 export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature" | "markedMeanwhile";
+
+export type Membership = "notJoined" | "demo" | "joined";
+
+export type JoinRequest = { 
+/**
+ * The hub's address, `https://HOST:PORT`.
+ */
+hubUrl: string, 
+/**
+ * The one-time code; pasted as `quorum-hub admin new-code` prints it, the hub's
+ * certificate fingerprint follows it.
+ */
+code: string, 
+/**
+ * The fingerprint, when it was not pasted with the code.
+ */
+fingerprint: string | null, 
+/**
+ * How the secretary's device list will name this laptop.
+ */
+deviceName: string, };

@@ -2,7 +2,7 @@
 // `cargo test -p quorum-app write_bindings -- --ignored` instead.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
+import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
 
 export const commands = {
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
@@ -28,6 +28,10 @@ export const commands = {
   decisions: (meetingId: MeetingId) => invoke<string[]>('decisions', { meetingId }),
   saveDecision: (meetingId: MeetingId, itemId: AgendaItemId, decision: string) => invoke<null>('save_decision', { meetingId, itemId, decision }),
   saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
+  join: (request: JoinRequest) => invoke<Membership>('join', { request }),
+  leaveCommittee: () => invoke<Membership>('leave_committee'),
+  membership: () => invoke<Membership>('membership'),
+  tryDemo: () => invoke<Membership>('try_demo'),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) => invoke<null>('pages_on_screen', { sha256, first, last }),
   documentPages: (sha256: Sha256Hex) => invoke<Page[]>('document_pages', { sha256 }),
   pageProblem: (sha256: Sha256Hex, page: number) => invoke<IpcError | null>('page_problem', { sha256, page }),

@@ -1,0 +1,43 @@
+//! The commands of belonging to a committee: the demo, joining with a code, leaving.
+
+use quorum_app_core::{JoinRequest, Membership};
+use tauri::{AppHandle, State};
+use tracing::instrument;
+
+use crate::errors::IpcError;
+use crate::profile::{AppState, sample_dir};
+
+laptop_commands! {
+    /// Whether the laptop belongs to a committee, holds the demo, or neither yet.
+    fn membership() -> Membership = |laptop| laptop.membership();
+
+    /// Loads the sample meeting into a laptop not joined yet, to try Quorum on.
+    fn try_demo() -> Membership = |laptop, app| {
+        let membership = laptop.try_demo(&sample_dir(&app))?;
+        crate::background::after_documents_arrive(&app);
+        Ok::<_, IpcError>(membership)
+    };
+}
+
+/// Joins the committee whose hub gave the one-time code; the pack starts downloading.
+#[tauri::command]
+// The code is a secret until used: it stays out of the log.
+#[instrument(skip_all, err(Debug))]
+pub async fn join(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: JoinRequest,
+) -> Result<Membership, IpcError> {
+    let laptop = state.laptop()?.clone();
+    let engine = laptop.join(&request).await?;
+    state.syncing.start(&app, engine);
+    Ok(laptop.membership()?)
+}
+
+/// Leaves the committee: sync stops, and everything the laptop held is forgotten.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn leave_committee(state: State<'_, AppState>) -> Result<Membership, IpcError> {
+    state.syncing.stop().await;
+    Ok(state.laptop()?.leave()?)
+}
