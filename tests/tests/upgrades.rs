@@ -134,7 +134,7 @@ fn schema(conn: &Connection) -> Vec<(String, String, String)> {
 
 /// The rows of `table` as INSERT statements.
 fn rows_of(conn: &Connection, table: &str) -> Vec<String> {
-    let mut statement = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+    let statement = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
     let columns = statement.column_count();
     let quoted: Vec<String> = (0..columns)
         .map(|n| format!("quote(\"{}\")", statement.column_name(n).unwrap()))
