@@ -24,7 +24,7 @@ Package: quorum-hub
 Version: $version
 Architecture: $arch
 Maintainer: Quorum <quorum@localhost>
-Depends: libc6 (>= 2.36), adduser
+Depends: libc6 (>= 2.36), adduser, fonts-dejavu-core
 Section: net
 Priority: optional
 Description: Quorum hub: meetings, documents and votes for a committee's laptops

@@ -101,6 +101,18 @@ impl HubStore {
         Ok(code)
     }
 
+    /// A member and their committee, for the sheet that carries their code.
+    pub fn member_of_committee(
+        &self,
+        member_id: MemberId,
+    ) -> Result<(Member, Committee), HubError> {
+        let member =
+            store::member(&self.conn, member_id)?.ok_or(HubError::MemberNotFound(member_id))?;
+        let committee = store::committee(&self.conn, member.committee_id)?
+            .ok_or(HubError::CommitteeNotFound(member.committee_id))?;
+        Ok((member, committee))
+    }
+
     pub fn list_members(&self) -> Result<Vec<Member>, HubError> {
         store::members(&self.conn)
     }

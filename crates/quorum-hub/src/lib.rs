@@ -31,6 +31,7 @@ mod intake;
 mod live;
 mod secrets;
 mod serving;
+mod sheet;
 mod store;
 mod throttle;
 mod tls;
@@ -53,6 +54,7 @@ pub use config::HubConfig;
 pub use live::MAX_CHANNELS_PER_DEVICE;
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
+pub use sheet::EnrollmentSheet;
 pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};
 pub use tls::{HubCertificate, fingerprint_of};
 pub use votes::{NamedBallot, PollResults};
@@ -77,6 +79,8 @@ pub enum HubError {
     },
     #[error("{path}: {detail}")]
     Config { path: PathBuf, detail: String },
+    #[error("the enrollment sheet {path} could not be made: {detail}")]
+    Sheet { path: PathBuf, detail: String },
     #[error("{path} was not restored: {reason}")]
     BadBackup {
         path: PathBuf,

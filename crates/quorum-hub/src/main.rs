@@ -11,8 +11,8 @@ use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
 use quorum_hub::{
-    AuditOutcome, ConnectionLimits, Hub, HubCertificate, HubConfig, HubError, PollResults,
-    Transport, serde_name,
+    AuditOutcome, ConnectionLimits, EnrollmentSheet, Hub, HubCertificate, HubConfig, HubError,
+    PollResults, Transport, serde_name,
 };
 
 #[derive(Parser)]
@@ -145,6 +145,12 @@ enum AdminCommand {
         /// Hours the code enrolls a device.
         #[arg(long, default_value_t = 72)]
         valid_hours: u32,
+        /// Also write the member's enrollment sheet (PDF, Vietnamese) here.
+        #[arg(long, requires = "hub_url")]
+        sheet: Option<PathBuf>,
+        /// The hub's address as laptops reach it, printed on the sheet.
+        #[arg(long)]
+        hub_url: Option<String>,
     },
     ListMembers,
     ListDevices,
@@ -355,10 +361,25 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 AdminCommand::NewCode {
                     member_id,
                     valid_hours,
+                    sheet,
+                    hub_url,
                 } => {
                     let valid_for = chrono::Duration::hours(valid_hours.into());
                     let code = store.new_code(member_id, valid_for, &clock)?;
-                    writeln!(out, "{code}\t{}", certificate(&data)?)?;
+                    let fingerprint = certificate(&data)?;
+                    if let (Some(sheet), Some(hub_url)) = (sheet, hub_url) {
+                        let (member, committee) = store.member_of_committee(member_id)?;
+                        EnrollmentSheet {
+                            member: &member,
+                            committee: &committee,
+                            hub_url: &hub_url,
+                            code: &code,
+                            fingerprint: &fingerprint,
+                            expires_at: clock.now() + valid_for,
+                        }
+                        .write(&sheet)?;
+                    }
+                    writeln!(out, "{code}\t{fingerprint}")?;
                 }
                 AdminCommand::ListMembers => {
                     for member in store.list_members()? {

@@ -688,3 +688,87 @@ fn a_hub_database_from_a_newer_quorum_is_refused_and_left_untouched() {
     let journal = std::fs::metadata(data.join("hub.sqlite3-wal")).map_or(0, |meta| meta.len());
     assert_eq!(journal, 0, "nor was anything written to its journal");
 }
+
+#[test]
+fn new_code_prints_a_vietnamese_enrollment_sheet_whose_qr_code_joins() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let committee = admin(&data, &["add-committee", "UBND phường Bến Nghé"]);
+    let added = admin(
+        &data,
+        &[
+            "add-member",
+            "--committee",
+            committee.trim(),
+            "--name",
+            "Trần Thị Bích",
+            "--role",
+            "member",
+        ],
+    );
+    let member_id = added.split('\t').next().unwrap();
+    let sheet = dir.path().join("phieu.pdf");
+    let printed = admin(
+        &data,
+        &[
+            "new-code",
+            member_id,
+            "--valid-hours",
+            "48",
+            "--sheet",
+            sheet.to_str().unwrap(),
+            "--hub-url",
+            "https://10.0.0.5:7878",
+        ],
+    );
+    let (code, fingerprint) = printed.trim().split_once('\t').unwrap();
+
+    let text = Command::new("pdftotext")
+        .arg(&sheet)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let now = quorum_core::Clock::now(&quorum_core::SystemClock);
+    let expires = (now + chrono::Duration::hours(48)).with_timezone(&vietnam);
+    for expected in [
+        "Phiếu tham gia phòng họp Quorum",
+        "Trần Thị Bích",
+        "UBND phường Bến Nghé",
+        "https://10.0.0.5:7878",
+        code,
+        fingerprint,
+        &expires.format("%d/%m/%Y").to_string(),
+        "giờ Việt Nam",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the sheet says {expected:?}: {text}"
+        );
+    }
+
+    // The QR code, read back from the printed page, is the line the join screen takes.
+    let picture = dir.path().join("phieu");
+    let drawn = Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-singlefile"])
+        .arg(&sheet)
+        .arg(&picture)
+        .status()
+        .unwrap();
+    assert!(drawn.success(), "the sheet renders");
+    let decoder = png::Decoder::new(std::fs::File::open(picture.with_extension("png")).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    // Black on white: any one channel of a pixel tells which.
+    let channels = frame.color_type.samples();
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        pixels[y * frame.line_size + x * channels]
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the sheet");
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, format!("{code}\t{fingerprint}"));
+}

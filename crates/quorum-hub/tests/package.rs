@@ -58,7 +58,7 @@ fn the_hub_package_holds_the_binary_the_service_and_its_settings_and_the_unit_ve
     let (_, info, _) = output(Command::new("dpkg-deb").arg("--info").arg(&deb));
     for field in [
         "Package: quorum-hub",
-        "Depends: libc6 (>= 2.36), adduser",
+        "Depends: libc6 (>= 2.36), adduser, fonts-dejavu-core",
         "conffiles",
     ] {
         assert!(
