@@ -1,7 +1,7 @@
 //! Databases written by every earlier build, the laptop's store and the hub's alike: a
-//! fixture per schema version (the tables as that version's migrations left them, with
-//! the rows the migrations put in, kept as SQL under tests/fixtures), opened by this
-//! build, upgrades to exactly the schema a new database has. A migration edited after it
+//! fixture per schema version (the database file as that version's migrations left it,
+//! rows they put in included, under tests/fixtures), opened by this build, upgrades to
+//! exactly the schema a new database has. A migration edited after it
 //! shipped, or one that cannot run on an older database, fails here.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -53,28 +53,20 @@ impl Kind {
     }
 
     fn fixture(&self, version: usize) -> PathBuf {
-        workspace("tests/fixtures").join(format!("{}-v{version}.sql", self.name))
+        workspace("tests/fixtures").join(format!("{}-v{version}.sqlite3", self.name))
     }
 
-    /// The database after its first `version` migrations, as SQL that makes it again.
-    fn dump_at(&self, version: usize) -> String {
-        let conn = Connection::open_in_memory().unwrap();
+    /// Makes at `path` the database as its first `version` migrations leave it, small
+    /// (512-byte pages), as the build that shipped them would have written it.
+    fn write_at(&self, version: usize, path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "page_size", 512).unwrap();
         for file in &self.migration_files()[..version] {
             conn.execute_batch(&std::fs::read_to_string(file).unwrap())
                 .unwrap();
         }
-        let mut sql = format!("PRAGMA user_version = {version};\n");
-        for (kind, name, definition) in schema(&conn) {
-            sql.push_str(&definition);
-            sql.push_str(";\n");
-            if kind == "table" {
-                for row in rows_of(&conn, &name) {
-                    sql.push_str(&row);
-                    sql.push_str(";\n");
-                }
-            }
-        }
-        sql
+        conn.pragma_update(None, "user_version", version).unwrap();
+        conn.execute_batch("VACUUM").unwrap();
     }
 
     fn check_every_earlier_version(&self) {
@@ -84,17 +76,13 @@ impl Kind {
         (self.open)(&fresh);
         let wanted = schema(&Connection::open(&fresh).unwrap());
         for version in 1..latest {
-            let text = std::fs::read_to_string(self.fixture(version)).unwrap_or_else(|_| {
+            let old = dir.path().join(format!("v{version}.sqlite3"));
+            std::fs::copy(self.fixture(version), &old).unwrap_or_else(|_| {
                 panic!(
                     "no {} fixture for version {version}: run the ignored writer",
                     self.name
                 )
             });
-            let old = dir.path().join(format!("v{version}.sqlite3"));
-            Connection::open(&old)
-                .unwrap()
-                .execute_batch(&text)
-                .unwrap();
             (self.open)(&old);
             let conn = Connection::open(&old).unwrap();
             let found: usize = conn
@@ -112,7 +100,7 @@ impl Kind {
         std::fs::create_dir_all(workspace("tests/fixtures")).unwrap();
         for version in 1..self.migration_files().len() {
             if !self.fixture(version).exists() {
-                std::fs::write(self.fixture(version), self.dump_at(version)).unwrap();
+                self.write_at(version, &self.fixture(version));
             }
         }
     }
@@ -129,24 +117,6 @@ fn schema(conn: &Connection) -> Vec<(String, String, String)> {
     let rows = statement
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap();
-    rows.map(Result::unwrap).collect()
-}
-
-/// The rows of `table` as INSERT statements.
-fn rows_of(conn: &Connection, table: &str) -> Vec<String> {
-    let statement = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-    let columns = statement.column_count();
-    let quoted: Vec<String> = (0..columns)
-        .map(|n| format!("quote(\"{}\")", statement.column_name(n).unwrap()))
-        .collect();
-    drop(statement);
-    let mut statement = conn
-        .prepare(&format!(
-            "SELECT 'INSERT INTO \"{table}\" VALUES (' || {} || ')' FROM \"{table}\"",
-            quoted.join(" || ', ' || ")
-        ))
-        .unwrap();
-    let rows = statement.query_map([], |row| row.get(0)).unwrap();
     rows.map(Result::unwrap).collect()
 }
 
