@@ -7,7 +7,7 @@ use quorum_core::protocol::Refusal;
 use quorum_core::*;
 use ts_rs::{Config, TS};
 
-use crate::typescript::{commands, ts_type};
+use crate::typescript::{commands, top_level};
 
 pub(crate) const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
 
@@ -81,4 +81,30 @@ fn every_type_a_command_takes_or_gives_is_in_the_bindings() {
         }
     }
     assert!(checked > 50, "the commands were read: {checked} types");
+}
+
+/// A Rust type as it crosses to TypeScript.
+pub(crate) fn ts_type(rust: &str) -> String {
+    let rust = rust.trim();
+    let inner = |prefix: &str| {
+        rust.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+            .map(str::to_string)
+    };
+    if let Some(ok) = inner("Result<") {
+        return ts_type(top_level(&ok)[0]);
+    }
+    if let Some(item) = inner("Vec<") {
+        return format!("{}[]", ts_type(&item));
+    }
+    if let Some(item) = inner("Option<") {
+        return format!("{} | null", ts_type(&item));
+    }
+    match rust {
+        "()" => "null".into(),
+        "String" | "PathBuf" | "DateTime<Utc>" => "string".into(),
+        "bool" => "boolean".into(),
+        "u8" | "u32" | "u64" | "usize" | "i64" | "f32" | "f64" => "number".into(),
+        named => named.into(),
+    }
 }

@@ -3,7 +3,7 @@
 //! fails the UI's type check instead of failing at run time.
 
 use crate::background::{ANNOTATIONS_MOVED_EVENT, TEXTS_EXTRACTED_EVENT};
-use crate::bindings::{BINDINGS, render_bindings};
+use crate::bindings::{BINDINGS, render_bindings, ts_type};
 use crate::syncing::SYNC_STATUS_EVENT;
 
 const COMMANDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/commands.ts");
@@ -26,7 +26,7 @@ pub(crate) struct Command {
 }
 
 /// Splits `text` at the commas outside any `<…>`.
-fn top_level(text: &str) -> Vec<&str> {
+pub(crate) fn top_level(text: &str) -> Vec<&str> {
     let (mut depth, mut start, mut parts) = (0, 0, Vec::new());
     for (at, c) in text.char_indices() {
         match c {
@@ -106,32 +106,6 @@ fn camel(snake: &str) -> String {
         }
     }
     out
-}
-
-/// A Rust type as it crosses to TypeScript.
-pub(crate) fn ts_type(rust: &str) -> String {
-    let rust = rust.trim();
-    let inner = |prefix: &str| {
-        rust.strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix('>'))
-            .map(str::to_string)
-    };
-    if let Some(ok) = inner("Result<") {
-        return ts_type(top_level(&ok)[0]);
-    }
-    if let Some(item) = inner("Vec<") {
-        return format!("{}[]", ts_type(&item));
-    }
-    if let Some(item) = inner("Option<") {
-        return format!("{} | null", ts_type(&item));
-    }
-    match rust {
-        "()" => "null".into(),
-        "String" | "PathBuf" | "DateTime<Utc>" => "string".into(),
-        "bool" => "boolean".into(),
-        "u8" | "u32" | "u64" | "usize" | "i64" | "f32" | "f64" => "number".into(),
-        named => named.into(),
-    }
 }
 
 fn render_commands() -> String {
