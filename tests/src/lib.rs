@@ -230,6 +230,31 @@ impl AppWindow {
         }
     }
 
+    /// What axe-core (the npm package the UI's tests install) finds serious or critical
+    /// on the page shown now: each rule broken, with the elements that break it.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe).expect("axe-core is installed in ui/");
+        self.client
+            .execute(&source, vec![])
+            .await
+            .expect("axe-core loads into the window");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then((result) => done(
+                   result.violations
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
     /// How many elements match `css` right now.
     pub async fn count(&self, css: &str) -> usize {
         self.client

@@ -2186,3 +2186,77 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_lea
     assert_eq!(documents, 0, "no document is left");
     window.close().await;
 }
+
+/// Fails on what axe-core finds serious or critical on the page `window` shows.
+async fn assert_accessible(window: &AppWindow, page: &str) {
+    let violations = window.accessibility_violations().await;
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_votes_with_the_keyboard_alone_and_each_page_passes_an_accessibility_audit() {
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch(profile.path()).await;
+    window.find("[data-testid=join-screen]").await;
+    assert_accessible(&window, "the join screen").await;
+    window.click("[data-testid=try-demo]").await;
+    let rows = window.wait_for_count("[data-testid=meeting-row]", 1).await;
+    assert_accessible(&window, "the meeting list").await;
+    rows[0].click().await.unwrap();
+    let documents = window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await;
+    assert_accessible(&window, "the meeting page").await;
+    documents[1].click().await.unwrap();
+    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    assert_accessible(&window, "the viewer").await;
+    window.close().await;
+
+    let DemoHub {
+        data: _hub_data,
+        members,
+        hub,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let chair_window = open_the_sample_meeting(chair.profile.as_path()).await;
+    let member_window = open_the_sample_meeting(member.profile.as_path()).await;
+    open_a_poll(&chair_window, "Thông qua kế hoạch đầu tư công 2027", false).await;
+    assert_accessible(&chair_window, "the chair's poll board").await;
+    member_window
+        .find("[data-testid=poll][data-state=open]")
+        .await;
+    assert_accessible(&member_window, "the member's open poll").await;
+
+    // Tab from the top of the window to the choice, as a member without a mouse would.
+    let tab = "\u{e004}";
+    let mut presses = 0;
+    let choice = loop {
+        let focused = member_window.client.active_element().await.unwrap();
+        if focused.attr("data-testid").await.unwrap().as_deref() == Some("vote-agree") {
+            break focused;
+        }
+        assert!(presses < 300, "Tab never reached the choice");
+        focused.send_keys(tab).await.unwrap();
+        presses += 1;
+    };
+    let outline = choice.css_value("outline-style").await.unwrap();
+    assert_ne!(
+        outline, "none",
+        "the focused choice shows that it has the focus"
+    );
+    choice.send_keys("\u{e007}").await.unwrap();
+    member_window
+        .wait_for_attribute("[data-testid=my-ballot]", "data-status", "counted")
+        .await;
+    chair_window
+        .wait_for_attribute(
+            "[data-testid=poll-count][data-key=agree]",
+            "data-count",
+            "1",
+        )
+        .await;
+    chair_window.close().await;
+    member_window.close().await;
+}
