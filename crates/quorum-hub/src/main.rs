@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
@@ -137,6 +137,8 @@ enum AdminCommand {
         /// Hours the one-time code enrolls a device.
         #[arg(long, default_value_t = 72)]
         valid_hours: u32,
+        #[command(flatten)]
+        sheet: SheetArgs,
     },
     /// Issue a fresh one-time enrollment code; earlier unused codes stop working. Prints
     /// `CODE<TAB>CERTIFICATE`.
@@ -145,12 +147,8 @@ enum AdminCommand {
         /// Hours the code enrolls a device.
         #[arg(long, default_value_t = 72)]
         valid_hours: u32,
-        /// Also write the member's enrollment sheet (PDF, Vietnamese) here.
-        #[arg(long, requires = "hub_url")]
-        sheet: Option<PathBuf>,
-        /// The hub's address as laptops reach it, printed on the sheet.
-        #[arg(long)]
-        hub_url: Option<String>,
+        #[command(flatten)]
+        sheet: SheetArgs,
     },
     ListMembers,
     ListDevices,
@@ -158,6 +156,43 @@ enum AdminCommand {
     RevokeDevice {
         device_id: DeviceId,
     },
+}
+
+/// Where to print the member's enrollment sheet, if anywhere.
+#[derive(Args)]
+struct SheetArgs {
+    /// Also write the member's enrollment sheet (PDF, Vietnamese) here.
+    #[arg(long, requires = "hub_url")]
+    sheet: Option<PathBuf>,
+    /// The hub's address as laptops reach it, printed on the sheet.
+    #[arg(long)]
+    hub_url: Option<String>,
+}
+
+impl SheetArgs {
+    /// Writes the sheet of `member_id`'s fresh `code`, when one was asked for.
+    fn write(
+        &self,
+        store: &quorum_hub::HubStore,
+        member_id: MemberId,
+        code: &str,
+        fingerprint: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), HubError> {
+        let (Some(sheet), Some(hub_url)) = (&self.sheet, &self.hub_url) else {
+            return Ok(());
+        };
+        let (member, committee) = store.member_of_committee(member_id)?;
+        EnrollmentSheet {
+            member: &member,
+            committee: &committee,
+            hub_url,
+            code,
+            fingerprint,
+            expires_at,
+        }
+        .write(sheet)
+    }
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -351,34 +386,37 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                     role,
                     position,
                     valid_hours,
+                    sheet,
                 } => {
                     let valid_for = chrono::Duration::hours(valid_hours.into());
                     let added =
                         store.add_member(committee, &name, role, &position, valid_for, &clock)?;
                     let certificate = certificate(&data)?;
+                    let expires_at = clock.now() + valid_for;
+                    sheet.write(
+                        &store,
+                        added.member.id,
+                        &added.code,
+                        &certificate,
+                        expires_at,
+                    )?;
                     writeln!(out, "{}\t{}\t{certificate}", added.member.id, added.code)?;
                 }
                 AdminCommand::NewCode {
                     member_id,
                     valid_hours,
                     sheet,
-                    hub_url,
                 } => {
                     let valid_for = chrono::Duration::hours(valid_hours.into());
                     let code = store.new_code(member_id, valid_for, &clock)?;
                     let fingerprint = certificate(&data)?;
-                    if let (Some(sheet), Some(hub_url)) = (sheet, hub_url) {
-                        let (member, committee) = store.member_of_committee(member_id)?;
-                        EnrollmentSheet {
-                            member: &member,
-                            committee: &committee,
-                            hub_url: &hub_url,
-                            code: &code,
-                            fingerprint: &fingerprint,
-                            expires_at: clock.now() + valid_for,
-                        }
-                        .write(&sheet)?;
-                    }
+                    sheet.write(
+                        &store,
+                        member_id,
+                        &code,
+                        &fingerprint,
+                        clock.now() + valid_for,
+                    )?;
                     writeln!(out, "{code}\t{fingerprint}")?;
                 }
                 AdminCommand::ListMembers => {

@@ -690,10 +690,11 @@ fn a_hub_database_from_a_newer_quorum_is_refused_and_left_untouched() {
 }
 
 #[test]
-fn new_code_prints_a_vietnamese_enrollment_sheet_whose_qr_code_joins() {
+fn add_member_and_new_code_print_a_vietnamese_enrollment_sheet_whose_qr_code_joins() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("hub");
     let committee = admin(&data, &["add-committee", "UBND phường Bến Nghé"]);
+    let first = dir.path().join("phieu-dau.pdf");
     let added = admin(
         &data,
         &[
@@ -704,9 +705,24 @@ fn new_code_prints_a_vietnamese_enrollment_sheet_whose_qr_code_joins() {
             "Trần Thị Bích",
             "--role",
             "member",
+            "--sheet",
+            first.to_str().unwrap(),
+            "--hub-url",
+            "https://10.0.0.5:7878",
         ],
     );
-    let member_id = added.split('\t').next().unwrap();
+    let mut fields = added.trim().split('\t');
+    let (member_id, first_code) = (fields.next().unwrap(), fields.next().unwrap());
+    let first_text = Command::new("pdftotext")
+        .arg(&first)
+        .arg("-")
+        .output()
+        .unwrap();
+    let first_text = String::from_utf8_lossy(&first_text.stdout);
+    assert!(
+        first_text.contains(first_code) && first_text.contains("Trần Thị Bích"),
+        "add-member prints the sheet of the member's first code: {first_text}"
+    );
     let sheet = dir.path().join("phieu.pdf");
     let printed = admin(
         &data,
