@@ -101,16 +101,16 @@ pub fn backup(data: &Path, to: &Path, now: DateTime<Utc>) -> Result<BackupSummar
     let file = File::create(&partial).map_err(io_error(&partial))?;
     let mut archive = tar::Builder::new(BufWriter::new(file));
     let mut files = BTreeMap::new();
+    // Each file is read once: hashed for the manifest as it goes into the archive.
     let mut add = |name: String, source: &Path| -> Result<FileDigest, HubError> {
-        let digest = digest_of(source)?;
-        let mut header = tar::Header::new_gnu();
-        header.set_size(digest.size);
-        header.set_mode(0o600);
-        header.set_mtime(u64::try_from(now.timestamp()).unwrap_or(0));
-        let reader = File::open(source).map_err(io_error(source))?;
+        let size = std::fs::metadata(source).map_err(io_error(source))?.len();
+        let mut reader = Hashing::new(BufReader::new(
+            File::open(source).map_err(io_error(source))?,
+        ));
         archive
-            .append_data(&mut header, &name, reader)
+            .append_data(&mut entry_header(size, now), &name, &mut reader)
             .map_err(io_error(to))?;
+        let digest = reader.digest();
         files.insert(name, digest.clone());
         Ok(digest)
     };
@@ -140,10 +140,7 @@ pub fn backup(data: &Path, to: &Path, now: DateTime<Utc>) -> Result<BackupSummar
         files,
     };
     let manifest = serde_json::to_vec_pretty(&manifest)?;
-    let mut header = tar::Header::new_gnu();
-    header.set_size(manifest.len() as u64);
-    header.set_mode(0o600);
-    header.set_mtime(u64::try_from(now.timestamp()).unwrap_or(0));
+    let mut header = entry_header(manifest.len() as u64, now);
     archive
         .append_data(&mut header, MANIFEST, manifest.as_slice())
         .map_err(io_error(to))?;
@@ -189,24 +186,13 @@ fn archive_name(path: &Path, data: &Path) -> String {
         .join("/")
 }
 
-fn digest_of(path: &Path) -> Result<FileDigest, HubError> {
-    let mut reader = BufReader::new(File::open(path).map_err(io_error(path))?);
-    let (sha256, size) = hash_reader(&mut reader).map_err(io_error(path))?;
-    Ok(FileDigest { size, sha256 })
-}
-
-fn hash_reader(reader: &mut impl Read) -> std::io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut size = 0;
-    loop {
-        let read = reader.read(&mut buffer)?;
-        if read == 0 {
-            return Ok((hex::encode(hasher.finalize()), size));
-        }
-        hasher.update(&buffer[..read]);
-        size += read as u64;
-    }
+/// The header of an archive entry: a file of `size` bytes, private to its owner.
+fn entry_header(size: u64, now: DateTime<Utc>) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(size);
+    header.set_mode(0o600);
+    header.set_mtime(u64::try_from(now.timestamp()).unwrap_or(0));
+    header
 }
 
 /// Whether `name` is a path a hub backup may hold: the database, the TLS files, or a
@@ -297,13 +283,11 @@ fn unpack_verified(from: &Path, into: &Path) -> Result<BackupSummary, Unpacked> 
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         }
-        let mut writer = File::create(&target).map_err(io_error(&target))?;
-        let mut hashing = HashingWriter::new(&mut writer);
-        std::io::copy(&mut entry, &mut hashing)
+        let mut writer = Hashing::new(File::create(&target).map_err(io_error(&target))?);
+        std::io::copy(&mut entry, &mut writer)
             .map_err(|e| Unpacked::Bad(BadArchive::Unreadable(e)))?;
-        let digest = hashing.finish();
-        writer.sync_all().map_err(io_error(&target))?;
-        found.insert(name, digest);
+        writer.inner.sync_all().map_err(io_error(&target))?;
+        found.insert(name, writer.digest());
     }
     let manifest = manifest.ok_or(Unpacked::Bad(BadArchive::NoManifest))?;
     if manifest.format != FORMAT {
@@ -343,15 +327,15 @@ fn unpack_verified(from: &Path, into: &Path) -> Result<BackupSummary, Unpacked> 
     Ok(summary)
 }
 
-/// Writes through to `inner` while hashing what passes.
-struct HashingWriter<'a, W: Write> {
-    inner: &'a mut W,
+/// Reads or writes through to `inner`, hashing the bytes that pass.
+struct Hashing<T> {
+    inner: T,
     hasher: Sha256,
     size: u64,
 }
 
-impl<'a, W: Write> HashingWriter<'a, W> {
-    fn new(inner: &'a mut W) -> Self {
+impl<T> Hashing<T> {
+    fn new(inner: T) -> Self {
         Self {
             inner,
             hasher: Sha256::new(),
@@ -359,19 +343,32 @@ impl<'a, W: Write> HashingWriter<'a, W> {
         }
     }
 
-    fn finish(self) -> FileDigest {
+    fn count(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+    }
+
+    /// The size and SHA-256 of what passed so far.
+    fn digest(&self) -> FileDigest {
         FileDigest {
             size: self.size,
-            sha256: hex::encode(self.hasher.finalize()),
+            sha256: hex::encode(self.hasher.clone().finalize()),
         }
     }
 }
 
-impl<W: Write> Write for HashingWriter<'_, W> {
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let written = self.inner.write(bytes)?;
-        self.hasher.update(&bytes[..written]);
-        self.size += written as u64;
+        self.count(&bytes[..written]);
         Ok(written)
     }
 

@@ -607,15 +607,16 @@ async fn a_cut_or_altered_backup_restores_nothing_and_a_folder_in_use_is_not_ove
         let output = run_output(&["restore", "--from", damaged.to_str().unwrap()], &target);
         (output, target)
     };
+    // Refused, saying `why`, and nothing left behind.
+    let refused = |name: &str, bytes: &[u8], why: &str| {
+        let (output, target) = restore(name, bytes);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "the {name} archive is refused");
+        assert!(said.contains(why), "and says so ({why:?}): {said}");
+        assert!(!target.exists(), "no data folder is left half restored");
+    };
 
-    let (output, target) = restore("cut", &whole[..whole.len() / 2]);
-    assert!(!output.status.success(), "a cut archive is refused");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("was not restored"),
-        "and says so: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(!target.exists(), "no data folder is left half restored");
+    refused("cut", &whole[..whole.len() / 2], "was not restored");
 
     // One byte of the document changed inside the archive.
     let document = common::document_bytes(10_000);
@@ -626,14 +627,7 @@ async fn a_cut_or_altered_backup_restores_nothing_and_a_folder_in_use_is_not_ove
         + 5_000;
     let mut altered = whole.clone();
     altered[at] ^= 0x01;
-    let (output, target) = restore("altered", &altered);
-    assert!(!output.status.success(), "an altered document is refused");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("does not match the manifest"),
-        "and says which file: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(!target.exists(), "nothing is restored");
+    refused("altered", &altered, "does not match the manifest");
 
     let in_use = restore("in-use", &whole).1;
     let output = run_output(&["restore", "--from", archive.to_str().unwrap()], data);
