@@ -1,7 +1,7 @@
 //! Where this laptop's data lives and what happens to it at start-up: open the laptop
 //! (its store), start the PDF reader, and start syncing when it is enrolled with a hub.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ pub fn open(app: &AppHandle) -> AppState {
         Ok(Laptop::open(
             Profile::new(dir),
             Arc::new(SystemClock),
-            start_pdf(),
+            start_pdf(app.path().resource_dir().ok().as_deref()),
         )?)
     });
     if let Err(problem) = &laptop {
@@ -86,9 +86,10 @@ pub fn sample_dir(app: &AppHandle) -> PathBuf {
     }
 }
 
-/// The PDF worker is the `quorum-pdf-worker` binary beside the app's own.
-fn start_pdf() -> Result<Arc<PdfService>, PdfError> {
-    let library = quorum_pdf::locate_library()?;
+/// The PDF worker is the `quorum-pdf-worker` binary beside the app's own; libpdfium is
+/// found as [`quorum_pdf::locate_library_bundled`] says, in the app's `resources` last.
+fn start_pdf(resources: Option<&Path>) -> Result<Arc<PdfService>, PdfError> {
+    let library = quorum_pdf::locate_library_bundled(resources)?;
     let worker = match std::env::var_os(WORKER_ENV) {
         Some(worker) => PathBuf::from(worker),
         None => std::env::current_exe()

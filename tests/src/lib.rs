@@ -78,7 +78,18 @@ impl AppWindow {
 
     /// As [`AppWindow::launch`], with `env` set for the app (and the processes it starts).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> AppWindow {
-        let app = app_binary();
+        let profile = profile.to_str().expect("a profile path in UTF-8");
+        let env: Vec<_> = [("QUORUM_PROFILE", profile)]
+            .into_iter()
+            .chain(env.iter().copied())
+            .collect();
+        Self::launch_binary(&app_binary(), &env, &[]).await
+    }
+
+    /// Starts `app` with `env` added to this process's environment and the variables
+    /// named in `unset` removed from it (an installed app is started so, finding its
+    /// profile, worker and pdfium on its own).
+    pub async fn launch_binary(app: &Path, env: &[(&str, &str)], unset: &[&str]) -> AppWindow {
         let started = Instant::now();
         // A free port is free only when asked: another process may take it before
         // tauri-driver binds it. A driver that could not listen exits; start another.
@@ -91,17 +102,21 @@ impl AppWindow {
                 // runner's output open.
                 let log = std::fs::File::create(artifacts_dir().join(format!("app-{port}.log")))
                     .expect("a log file for the app");
-                let mut driver = Command::new("tauri-driver")
+                let mut command = Command::new("tauri-driver");
+                command
                     .args([
                         "--port",
                         &port.to_string(),
                         "--native-port",
                         &native_port.to_string(),
                     ])
-                    .env("QUORUM_PROFILE", profile)
                     .envs(env.iter().copied())
                     .stdout(Stdio::null())
-                    .stderr(log)
+                    .stderr(log);
+                for name in unset {
+                    command.env_remove(name);
+                }
+                let mut driver = command
                     .spawn()
                     .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
                 let deadline = Instant::now() + PATIENCE;
@@ -207,6 +222,23 @@ impl AppWindow {
             .click()
             .await
             .expect("the element takes the click");
+    }
+
+    /// Waits until the image(s) of page `n` (from 1) of the open document arrived.
+    pub async fn wait_until_drawn(&self, n: u32) {
+        let script = format!(
+            "const i = [...document.querySelectorAll('[data-page=\"{n}\"] img')]; \
+             return i.length > 0 && i.every(i => i.complete && i.naturalWidth > 0);"
+        );
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let drawn = self.client.execute(&script, vec![]).await;
+            if drawn.expect("the page answers a script").as_bool() == Some(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "page {n} was never drawn");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Goes past the join screen to the meetings, as a member trying Quorum before

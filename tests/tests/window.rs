@@ -1813,34 +1813,6 @@ async fn open_document(window: &AppWindow, sha256: &str) {
         .await;
 }
 
-/// Whether the image(s) of page `n` (from 1) arrived.
-async fn page_drawn(window: &AppWindow, n: u32) -> bool {
-    window
-        .client
-        .execute(
-            &format!(
-                "const i = [...document.querySelectorAll('[data-page=\"{n}\"] img')]; \
-                 return i.length > 0 && i.every(i => i.complete && i.naturalWidth > 0);"
-            ),
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap()
-}
-
-async fn wait_until_drawn(window: &AppWindow, n: u32) {
-    let deadline = std::time::Instant::now() + quorum_e2e::PATIENCE;
-    while !page_drawn(window, n).await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "page {n} was never drawn"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 /// The message shown on page `n` (from 1), once there.
 async fn page_problem(window: &AppWindow, n: u32) -> (String, String) {
     let selector = format!("[data-page=\"{n}\"] [data-testid=page-problem]");
@@ -1921,8 +1893,8 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
     let (kind, message) = page_problem(&window, 3).await;
     assert_eq!(kind, "empty");
     assert!(message.contains("Trang 3"), "{message:?}");
-    wait_until_drawn(&window, 1).await;
-    wait_until_drawn(&window, 2).await;
+    window.wait_until_drawn(1).await;
+    window.wait_until_drawn(2).await;
     window.click("[data-testid=viewer-back]").await;
 
     // Two pages; the second cannot be read.
@@ -1933,7 +1905,7 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
         message.contains("Trang 2 bị hỏng, không hiển thị được"),
         "{message:?}"
     );
-    wait_until_drawn(&window, 1).await;
+    window.wait_until_drawn(1).await;
     window.screenshot("hostile-one-bad-page").await;
     window.click("[data-testid=viewer-back]").await;
 
@@ -1957,7 +1929,7 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
     typed.send_keys("mat-khau").await.unwrap();
     window.click("[data-testid=document-unlock]").await;
     window.wait_for_count("[data-testid=thumbnail]", 1).await;
-    wait_until_drawn(&window, 1).await;
+    window.wait_until_drawn(1).await;
     window.close().await;
 }
 
@@ -2029,7 +2001,7 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
 
     open_document(&window, &report).await;
     window.wait_for_count("[data-testid=thumbnail]", 14).await;
-    wait_until_drawn(&window, 1).await;
+    window.wait_until_drawn(1).await;
     let (kind, message) = page_problem(&window, 2).await;
     assert_eq!(kind, "readerStopped", "the crashing page is named");
     assert!(message.contains("Trang 2"), "{message:?}");

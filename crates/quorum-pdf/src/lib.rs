@@ -22,7 +22,7 @@ mod report;
 mod service;
 pub mod worker;
 
-pub use library::{LIBRARY_ENV, locate_library};
+pub use library::{LIBRARY_ENV, locate_library, locate_library_bundled};
 pub use protocol::{
     DocumentInfo, ExportedAnnotation, FoundAnnotation, LineStyle, MAX_PAGE_POINTS, MAX_PAGE_RATIO,
     Page, PageProblem, PageSize, Password, Report, ReportLine, Strip, TextChar,
