@@ -86,6 +86,11 @@ impl From<AppError> for IpcError {
             AppError::Sync(SyncError::Refused { code, .. }) if code == "enrollment_refused" => {
                 ErrorCode::CodeRefused
             }
+            AppError::Sync(SyncError::Refused { code, .. })
+                if code == "enrollment_code_expired" =>
+            {
+                ErrorCode::CodeExpired
+            }
             AppError::Sync(SyncError::Refused { code, .. }) if code == "too_many_attempts" => {
                 ErrorCode::TooManyAttempts
             }

@@ -52,8 +52,10 @@ pub enum ErrorCode {
     BadFingerprint,
     /// The hub shows another certificate than the fingerprint given or pinned.
     CertificateMismatch,
-    /// Joining: the hub refused the code (unknown, expired or already used).
+    /// Joining: the hub refused the code (unknown, already used or replaced by a newer one).
     CodeRefused,
+    /// Joining: the code was right but is past its expiry.
+    CodeExpired,
     /// Joining: too many wrong codes from this laptop; wait a little.
     TooManyAttempts,
     /// The OS keyring holding the device's key is locked or gone.

@@ -2056,13 +2056,21 @@ async fn a_reader_that_hangs_or_crashes_is_replaced_the_rest_reads_and_no_worker
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_leave_again() {
+async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_can_leave_again() {
     let DemoHub {
-        data: _hub_data,
+        data: hub_data,
         members,
         hub,
     } = demo_hub();
     let member = members.iter().find(|m| m.role == "member").unwrap();
+    let hub_db = rusqlite::Connection::open(hub_data.path().join("hub.sqlite3")).unwrap();
+    let member_id: String = hub_db
+        .query_row(
+            "SELECT id FROM members WHERE full_name = ?1",
+            [&member.name],
+            |row| row.get(0),
+        )
+        .unwrap();
     let profile = tempfile::tempdir().unwrap();
     let window = AppWindow::launch(profile.path()).await;
 
@@ -2104,8 +2112,38 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_lea
     window.wait_for_count("[data-testid=meeting-row]", 1).await;
     window.click("[data-testid=demo-join]").await;
 
-    // The line as the secretary's sheet prints it: the code, then the fingerprint.
+    // The secretary's code, left lying past its expiry: told so, and nothing bound.
+    hub_db
+        .execute(
+            "UPDATE enrollment_codes SET expires_at = created_at WHERE member_id = ?1",
+            [&member_id],
+        )
+        .unwrap();
     fill(format!("{}  {}", member.code, member.certificate)).await;
+    window
+        .wait_for_attribute("[data-testid=error-panel]", "data-code", "codeExpired")
+        .await;
+    let said = window
+        .find("[data-testid=error-message]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("Mã này đã hết hạn"), "in Vietnamese: {said}");
+    let store = profile.path().join("store.sqlite3");
+    assert!(
+        quorum_store::Store::open(&store)
+            .unwrap()
+            .enrollment()
+            .unwrap()
+            .is_none(),
+        "an expired code binds nothing"
+    );
+
+    // A new code from the secretary (`admin new-code`), as its sheet prints the line:
+    // the code, then the fingerprint.
+    let code = quorum_e2e::processes::new_code(hub_data.path(), &member_id);
+    fill(format!("{code}  {}", member.certificate)).await;
     window
         .wait_for_attribute("[data-testid=sync-connection]", "data-state", "online")
         .await;
@@ -2122,6 +2160,42 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_lea
         0,
         "no longer the demo"
     );
+
+    // The chair opens a poll; the new member votes in the window and is counted.
+    let chairs = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, chairs.path(), &members, "chair");
+    let meeting = chair.only_meeting();
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua báo cáo kinh tế - xã hội",
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        meeting["agenda"][1]["id"].as_str().unwrap(),
+    ]);
+    chair.run(&["open-poll", poll["id"].as_str().unwrap()]);
+    chair.run(&["sync"]);
+    rows[0].click().await.unwrap();
+    window
+        .click("[data-testid=poll][data-state=open] [data-testid=vote-agree]")
+        .await;
+    window
+        .wait_for_attribute("[data-testid=my-ballot]", "data-status", "counted")
+        .await;
+    chair.run(&["sync"]);
+    let view =
+        chair.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()])[0]["view"].clone();
+    assert_eq!(
+        (
+            view["answered"].as_u64(),
+            view["tally"]["counts"][0]["count"].as_u64(),
+            view["voters"][0].as_str(),
+        ),
+        (Some(1), Some(1), Some(member_id.as_str())),
+        "the chair counts the new member's ballot, agree: {view}"
+    );
+
     window.click("[data-testid=settings] summary").await;
     window
         .wait_for_text("[data-testid=settings-member]", &member.name)
@@ -2129,7 +2203,6 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_and_can_lea
     window
         .wait_for_text("[data-testid=settings-hub]", &hub.url())
         .await;
-    let store = profile.path().join("store.sqlite3");
     let enrolled = quorum_store::Store::open(&store)
         .unwrap()
         .enrollment()

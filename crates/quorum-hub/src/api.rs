@@ -82,7 +82,15 @@ impl ApiFailure {
         Self::new(
             StatusCode::FORBIDDEN,
             "enrollment_refused",
-            "the enrollment code is unknown, expired or already used, or the signature does not match",
+            "the enrollment code is unknown or already used, or the signature does not match",
+        )
+    }
+
+    fn code_expired() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "enrollment_code_expired",
+            "the enrollment code has expired; the secretary can issue a new one",
         )
     }
 
@@ -342,8 +350,10 @@ async fn enroll_device(hub: &Hub, request: EnrollRequest) -> Result<EnrollRespon
             let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some(member_id) = store::take_code(&tx, &code_hash, now)? else {
-                return Err(ApiFailure::enrollment_refused());
+            let member_id = match store::take_code(&tx, &code_hash, now)? {
+                store::OfferedCode::Taken(member_id) => member_id,
+                store::OfferedCode::Expired => return Err(ApiFailure::code_expired()),
+                store::OfferedCode::Refused => return Err(ApiFailure::enrollment_refused()),
             };
             let member =
                 store::member(&tx, member_id)?.ok_or(HubError::MemberNotFound(member_id))?;

@@ -201,13 +201,23 @@ pub fn replace_code(
     Ok(())
 }
 
-/// Marks an unused, unexpired code as used and answers whose it was; `None` when the
-/// code is unknown, used or expired.
+/// What a code offered by a device turned out to be.
+pub enum OfferedCode {
+    /// Unused and in time: now taken, for this member.
+    Taken(MemberId),
+    /// Unused, and the newest code the member was given, but past its expiry. Saying so
+    /// tells a guesser nothing they could use: the code enrolls nobody any more.
+    Expired,
+    /// Unknown, already used, or replaced by a newer one.
+    Refused,
+}
+
+/// Marks an unused, unexpired code as used and answers whose it was.
 pub fn take_code(
     conn: &Connection,
     code_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<MemberId>, HubError> {
+) -> Result<OfferedCode, HubError> {
     let member_id: Option<String> = conn
         .query_row(
             "UPDATE enrollment_codes SET used_at = ?2
@@ -216,7 +226,22 @@ pub fn take_code(
             |row| row.get(0),
         )
         .optional()?;
-    Ok(member_id.map(|id| parse_column(0, id)).transpose()?)
+    if let Some(id) = member_id {
+        return Ok(OfferedCode::Taken(parse_column(0, id)?));
+    }
+    let expired = conn
+        .query_row(
+            "SELECT 1 FROM enrollment_codes WHERE code_hash = ?1 AND used_at IS NULL",
+            [code_hash],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok(if expired {
+        OfferedCode::Expired
+    } else {
+        OfferedCode::Refused
+    })
 }
 
 pub struct NewDevice<'a> {

@@ -344,7 +344,7 @@ async fn the_identity_point_with_a_forged_signature_does_not_enroll() {
 }
 
 #[tokio::test]
-async fn an_expired_code_does_not_enroll() {
+async fn an_expired_code_does_not_enroll_and_says_it_expired() {
     let (hub, committee) = TestHub::with_committee("UBND").await;
     let member_id = committee.member.0.id;
     let code = hub
@@ -360,8 +360,27 @@ async fn an_expired_code_does_not_enroll() {
         StatusCode::FORBIDDEN,
         "an expired code is refused",
     );
-    assert_error_code(response, "enrollment_refused", "with the usual refusal").await;
+    assert_error_code(
+        response,
+        "enrollment_code_expired",
+        "and the member is told it expired, so they ask for a new one",
+    )
+    .await;
     hub.assert_rows("devices", 0, "no device enrolled");
+
+    // Once the secretary hands out a new code, the old one is simply unknown.
+    let fresh = hub
+        .hub
+        .with_store(move |store, _| {
+            store.new_code(member_id, chrono::Duration::hours(1), &SystemClock)
+        })
+        .await
+        .expect("a code is issued");
+    let response = hub.try_enroll(&code, &device_key()).await;
+    assert_error_code(response, "enrollment_refused", "a replaced code").await;
+    hub.assert_rows("devices", 0, "no device enrolled");
+    hub.enroll(&fresh).await;
+    hub.assert_rows("devices", 1, "the new code enrolls");
 }
 
 #[tokio::test]

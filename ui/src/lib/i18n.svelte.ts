@@ -61,6 +61,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   badFingerprint: 'error.badFingerprint',
   certificateMismatch: 'error.certificateMismatch',
   codeRefused: 'error.codeRefused',
+  codeExpired: 'error.codeExpired',
   tooManyAttempts: 'error.tooManyAttempts',
   denied: 'error.denied',
   annotationNotYours: 'error.annotationNotYours',
