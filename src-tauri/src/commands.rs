@@ -1,6 +1,7 @@
 //! The commands of the meeting list and the sync bar. Each command: take the arguments,
 //! call the laptop, map the error.
 
+use chrono::{DateTime, Utc};
 use quorum_app_core::Language;
 use quorum_core::{Meeting, MeetingId, MeetingSummary};
 use quorum_store::{SearchHit, SinceLastLook};
@@ -24,6 +25,14 @@ laptop_commands! {
 
     /// Keeps the member's language on this laptop.
     fn set_language(language: Language) -> () = |laptop| laptop.set_language(language);
+
+    /// The IANA zone the committee's times are read and written in, as its hub sets it.
+    fn time_zone() -> String = |laptop| laptop.time_zone();
+
+    /// The instant meant by a date (dd/mm/yyyy) and a time (HH:MM, 24-hour) typed on the
+    /// committee's clock.
+    fn committee_time(date: String, time: String) -> DateTime<Utc>
+        = |laptop| laptop.committee_time(&date, &time);
 
     /// Whether this laptop syncs with a hub, and how that stands right now.
     fn sync_status() -> SyncView = |laptop| {

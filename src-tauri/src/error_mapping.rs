@@ -2,6 +2,7 @@
 //! library's own message as the detail.
 
 use quorum_app_core::AppError;
+use quorum_core::CommitteeTimeError;
 use quorum_pdf::PdfError;
 use quorum_store::StoreError;
 use quorum_sync::SyncError;
@@ -94,15 +95,20 @@ impl From<AppError> for IpcError {
             AppError::Sync(SyncError::Refused { code, .. }) if code == "too_many_attempts" => {
                 ErrorCode::TooManyAttempts
             }
+            AppError::Time(CommitteeTimeError::BadDate(_)) => ErrorCode::BadDate,
+            AppError::Time(CommitteeTimeError::BadTime(_) | CommitteeTimeError::Skipped { .. }) => {
+                ErrorCode::BadTime
+            }
             // The profile's own folders: the store's folder cannot be made or read.
             AppError::Sync(SyncError::Io { .. }) => ErrorCode::StoreUnreadable,
             AppError::CannotRead { .. } | AppError::NotAFolder(_) => ErrorCode::FileUnreadable,
             AppError::CannotWrite { .. } => ErrorCode::FileUnwritable,
             AppError::NotDownloaded(_) => ErrorCode::DocumentNotDownloaded,
             AppError::NoPageShown { .. } => ErrorCode::DocumentDamaged,
-            AppError::Sync(_) | AppError::Sample(_) | AppError::StorePoisoned => {
-                ErrorCode::Internal
-            }
+            AppError::Sync(_)
+            | AppError::Sample(_)
+            | AppError::Time(CommitteeTimeError::UnknownZone(_))
+            | AppError::StorePoisoned => ErrorCode::Internal,
         };
         Self { code, detail }
     }

@@ -56,6 +56,10 @@ pub enum ErrorCode {
     CodeRefused,
     /// Joining: the code was right but is past its expiry.
     CodeExpired,
+    /// A date not written dd/mm/yyyy, or a day that does not exist.
+    BadDate,
+    /// A time not written HH:MM on a 24-hour clock, or one the committee's clocks skip.
+    BadTime,
     /// Joining: too many wrong codes from this laptop; wait a little.
     TooManyAttempts,
     /// The OS keyring holding the device's key is locked or gone.

@@ -54,6 +54,8 @@ fn main() {
             commands::look_at_meeting,
             commands::get_language,
             commands::set_language,
+            commands::time_zone,
+            commands::committee_time,
             commands::sync_status,
             commands::rejected_operations,
             reading::document_pages,

@@ -1449,27 +1449,26 @@ async fn export_results(window: &AppWindow) -> (String, String) {
     )
 }
 
-/// In the secretary workspace: a new draft meeting titled `title`, with `items`.
-async fn create_draft(window: &AppWindow, title: &str, items: &[&str]) {
+/// In the secretary workspace: types a new draft's title, place, date and time as the
+/// secretary would, and asks for it.
+async fn start_draft(window: &AppWindow, title: &str, date: &str, time: &str) {
     let typing = [
         ("[data-testid=draft-title]", title),
+        ("[data-testid=draft-starts-date]", date),
+        ("[data-testid=draft-starts-time]", time),
         ("[data-testid=draft-location]", "Phòng họp số 2"),
     ];
     for (css, text) in typing {
-        window.find(css).await.send_keys(text).await.unwrap();
+        let field = window.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
     }
-    // A datetime-local input takes its value through the page, as a picker would set it.
-    window
-        .client
-        .execute(
-            "const input = document.querySelector('[data-testid=draft-starts]'); \
-             input.value = '2026-12-15T08:00'; \
-             input.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
     window.click("[data-testid=draft-create]").await;
+}
+
+/// In the secretary workspace: a new draft meeting titled `title`, with `items`.
+async fn create_draft(window: &AppWindow, title: &str, items: &[&str]) {
+    start_draft(window, title, "15/12/2026", "08:00").await;
     window.find("[data-testid=draft]").await;
     for (n, item) in items.iter().enumerate() {
         window
@@ -2304,4 +2303,56 @@ async fn a_member_votes_with_the_keyboard_alone_and_each_page_passes_an_accessib
         .await;
     chair_window.close().await;
     member_window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secretary_whose_laptop_is_set_to_new_york_types_and_reads_times_on_the_committees_clock()
+{
+    let DemoHub {
+        data: _hub_data,
+        hub,
+        members,
+    } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let window =
+        AppWindow::launch_with(secretary.profile.as_path(), &[("TZ", "America/New_York")]).await;
+
+    // Month first, as the laptop's own zone might suggest: refused in Vietnamese, no draft.
+    start_draft(&window, "Phiên họp giao ban", "12/31/2026", "08:00").await;
+    window
+        .wait_for_attribute("[data-testid=error-panel]", "data-code", "badDate")
+        .await;
+    let said = window
+        .find("[data-testid=error-message]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("ngày/tháng/năm"), "in Vietnamese: {said}");
+    assert_eq!(
+        window.count("[data-testid=draft]").await,
+        0,
+        "no draft made"
+    );
+
+    // 08:00 on 15/12/2026 means 08:00 in Hà Nội, named as such on this laptop.
+    window.find("[data-testid=draft-starts-zone]").await;
+    start_draft(&window, "Phiên họp giao ban", "15/12/2026", "08:00").await;
+    window
+        .wait_for_text(
+            "[data-testid=draft-when]",
+            "08:00 Thứ Ba, 15/12/2026 (giờ GMT+7) · Phòng họp số 2",
+        )
+        .await;
+    window.close().await;
+    let drafts = quorum_store::Store::open(&secretary.profile.join("store.sqlite3"))
+        .unwrap()
+        .drafts()
+        .unwrap();
+    assert_eq!(
+        drafts[0].meeting.starts_at.to_rfc3339(),
+        "2026-12-15T01:00:00+00:00",
+        "kept as the instant the committee means, not 08:00 in New York"
+    );
 }

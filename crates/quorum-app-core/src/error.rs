@@ -17,6 +17,8 @@ pub enum AppError {
     Pdf(#[from] PdfError),
     #[error(transparent)]
     Sample(#[from] quorum_sample::SampleError),
+    #[error(transparent)]
+    Time(#[from] quorum_core::CommitteeTimeError),
     #[error("cannot read {path}: {source}")]
     CannotRead {
         path: PathBuf,

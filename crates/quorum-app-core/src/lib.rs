@@ -19,6 +19,7 @@ mod membership;
 mod room;
 mod sample;
 mod texts;
+mod times;
 mod voting;
 mod watching;
 

@@ -8,6 +8,13 @@ use crate::{CommitteeId, MemberId};
 pub struct Committee {
     pub id: CommitteeId,
     pub name: String,
+    /// The IANA zone its times are read and written in (see [`crate::committee_time`]).
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    crate::DEFAULT_TIME_ZONE.to_string()
 }
 
 /// What a member does in their committee; decides what they may see and do.

@@ -14,6 +14,7 @@ mod attendance;
 mod changes;
 mod clock;
 mod committee;
+pub mod committee_time;
 pub mod csv;
 mod floor;
 mod ids;
@@ -36,6 +37,7 @@ pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
 pub use changes::{MeetingChanges, changed_pages, meeting_changes};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};
+pub use committee_time::{CommitteeTimeError, DEFAULT_TIME_ZONE, from_committee_time};
 pub use floor::{
     FloorAction, FloorRequest, SpeechKind, SpeechState, end_floor, give_floor, request_floor,
 };

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use quorum_core::committee_time::committee_zone;
 use quorum_core::{Clock, Committee, CommitteeId, DeviceId, Meeting, Member, MemberId, Role};
 use rusqlite::TransactionBehavior;
 
@@ -28,14 +29,41 @@ pub fn open_for_admin(data_dir: &Path) -> Result<HubStore, HubError> {
 }
 
 impl HubStore {
-    pub fn add_committee(&mut self, name: &str, clock: &dyn Clock) -> Result<Committee, HubError> {
+    /// Makes a committee whose times are read in `time_zone` (an IANA name).
+    pub fn add_committee(
+        &mut self,
+        name: &str,
+        time_zone: &str,
+        clock: &dyn Clock,
+    ) -> Result<Committee, HubError> {
+        committee_zone(time_zone)?;
         let committee = Committee {
             id: CommitteeId::new_v7(),
             name: name.to_string(),
+            time_zone: time_zone.to_string(),
         };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        store::put_committee(&tx, &committee, clock.now())?;
+        tx.commit()?;
+        Ok(committee)
+    }
+
+    /// Moves a committee to another time zone; its laptops hear of it at their next sync.
+    pub fn set_time_zone(
+        &mut self,
+        committee_id: CommitteeId,
+        time_zone: &str,
+        clock: &dyn Clock,
+    ) -> Result<Committee, HubError> {
+        committee_zone(time_zone)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut committee = store::committee(&tx, committee_id)?
+            .ok_or(HubError::CommitteeNotFound(committee_id))?;
+        committee.time_zone = time_zone.to_string();
         store::put_committee(&tx, &committee, clock.now())?;
         tx.commit()?;
         Ok(committee)

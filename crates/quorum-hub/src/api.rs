@@ -867,6 +867,7 @@ mod tests {
         let committee = Committee {
             id: own,
             name: "UBND".into(),
+            time_zone: quorum_core::DEFAULT_TIME_ZONE.into(),
         };
         assert!(
             visible_to(&viewer, Record::Committee { committee }, &[]).is_some(),

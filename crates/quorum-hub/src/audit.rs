@@ -510,7 +510,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = HubStore::open(dir.path()).unwrap();
         let clock = FixedClock(DateTime::UNIX_EPOCH);
-        let committee = store.add_committee("UBND", &clock).unwrap();
+        let committee = store
+            .add_committee("UBND", quorum_core::DEFAULT_TIME_ZONE, &clock)
+            .unwrap();
         let member = store
             .add_member(
                 committee.id,

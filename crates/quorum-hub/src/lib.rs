@@ -98,6 +98,8 @@ pub enum HubError {
     Record(#[from] serde_json::Error),
     #[error("there is no committee {0}")]
     CommitteeNotFound(CommitteeId),
+    #[error(transparent)]
+    TimeZone(#[from] quorum_core::CommitteeTimeError),
     #[error("there is no member {0}")]
     MemberNotFound(MemberId),
     #[error("there is no device {0}")]

@@ -122,6 +122,15 @@ enum AdminCommand {
     /// Create a committee; prints its id.
     AddCommittee {
         name: String,
+        /// The IANA time zone its meeting times and deadlines are read and written in.
+        #[arg(long, default_value = quorum_core::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+    },
+    /// Set the time zone a committee's times are read and written in (an IANA name such
+    /// as Asia/Ho_Chi_Minh); its laptops follow at their next sync.
+    SetTimeZone {
+        committee: CommitteeId,
+        time_zone: String,
     },
     /// Add a member; prints `MEMBER_ID<TAB>CODE<TAB>CERTIFICATE`.
     AddMember {
@@ -377,8 +386,15 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             let mut store = quorum_hub::open_for_admin(&data)?;
             let mut out = std::io::stdout().lock();
             match command {
-                AdminCommand::AddCommittee { name } => {
-                    writeln!(out, "{}", store.add_committee(&name, &clock)?.id)?;
+                AdminCommand::AddCommittee { name, time_zone } => {
+                    let committee = store.add_committee(&name, &time_zone, &clock)?;
+                    writeln!(out, "{}", committee.id)?;
+                }
+                AdminCommand::SetTimeZone {
+                    committee,
+                    time_zone,
+                } => {
+                    store.set_time_zone(committee, &time_zone, &clock)?;
                 }
                 AdminCommand::AddMember {
                     committee,

@@ -7,18 +7,17 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Utc};
 use printpdf::{Color, IndirectFontRef, Mm, PdfDocument, PdfLayerReference, Rect, Rgb};
 use qrcode::QrCode;
-use quorum_core::{Committee, Member};
+use quorum_core::committee_time::committee_zone;
+use quorum_core::{Committee, DEFAULT_TIME_ZONE, Member};
 
 use crate::HubError;
 
 /// Where Debian's fonts-dejavu-core puts the font: it has every Vietnamese letter.
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 const FONT_BOLD: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-/// Vietnam keeps UTC+7 all year.
-const VIETNAM_SECONDS_EAST: i32 = 7 * 3600;
 
 /// What one sheet says.
 pub struct EnrollmentSheet<'a> {
@@ -55,8 +54,14 @@ impl EnrollmentSheet<'_> {
         };
         let (regular, bold) = (font(FONT)?, font(FONT_BOLD)?);
         let layer = doc.get_page(page).get_layer(layer);
-        let vietnam = FixedOffset::east_opt(VIETNAM_SECONDS_EAST).unwrap_or_else(|| Utc.fix());
-        let expires = self.expires_at.with_timezone(&vietnam);
+        // On the committee's clock, named as its members know it.
+        let zone = &self.committee.time_zone;
+        let expires = self.expires_at.with_timezone(&committee_zone(zone)?);
+        let clock = if zone == DEFAULT_TIME_ZONE {
+            "giờ Việt Nam".to_string()
+        } else {
+            format!("giờ {zone}")
+        };
         let lines: [(&IndirectFontRef, f32, String); 8] = [
             (&bold, 20.0, "Phiếu tham gia phòng họp Quorum".into()),
             (&regular, 12.0, format!("Ủy ban: {}", self.committee.name)),
@@ -67,7 +72,7 @@ impl EnrollmentSheet<'_> {
                 &regular,
                 12.0,
                 format!(
-                    "Mã dùng được một lần, đến {} (giờ Việt Nam).",
+                    "Mã dùng được một lần, đến {} ({clock}).",
                     expires.format("%H:%M ngày %d/%m/%Y")
                 ),
             ),

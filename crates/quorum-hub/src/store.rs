@@ -26,6 +26,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0005_attendance.sql"),
     include_str!("migrations/0006_floor.sql"),
     include_str!("migrations/0007_trust.sql"),
+    include_str!("migrations/0008_time_zone.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -93,12 +94,13 @@ fn seq_from(value: i64) -> u64 {
 pub fn committee(conn: &Connection, id: CommitteeId) -> Result<Option<Committee>, HubError> {
     Ok(conn
         .query_row(
-            "SELECT id, name FROM committees WHERE id = ?1",
+            "SELECT id, name, time_zone FROM committees WHERE id = ?1",
             [id.to_string()],
             |row| {
                 Ok(Committee {
                     id: parse_column(0, row.get(0)?)?,
                     name: row.get(1)?,
+                    time_zone: row.get(2)?,
                 })
             },
         )
@@ -115,11 +117,7 @@ pub fn put_committee(
     if self::committee(conn, committee.id)?.as_ref() == Some(committee) {
         return Ok(None);
     }
-    conn.execute(
-        "INSERT INTO committees (id, name) VALUES (?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-        params![committee.id.to_string(), committee.name],
-    )?;
+    quorum_sqlite::upsert_committee(conn, committee)?;
     let record = Record::Committee {
         committee: committee.clone(),
     };

@@ -782,3 +782,105 @@ fn add_member_and_new_code_print_a_vietnamese_enrollment_sheet_whose_qr_code_joi
     let (_, content) = grids[0].decode().unwrap();
     assert_eq!(content, format!("{code}\t{fingerprint}"));
 }
+
+/// The text pdftotext reads from `pdf`.
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_committee_keeps_the_time_zone_the_hub_sets_and_an_unknown_zone_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let refused = hub(
+        &["admin"],
+        &data,
+        &["add-committee", "UBND", "--time-zone", "Asia/Sai_Gon"],
+    )
+    .output()
+    .unwrap();
+    assert!(!refused.status.success(), "an unknown zone is refused");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Asia/Sai_Gon is not a time zone"),
+        "and named: {}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let db = || rusqlite::Connection::open(data.join("hub.sqlite3")).unwrap();
+    let committees = |db: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut rows = db
+            .prepare("SELECT name, time_zone FROM committees")
+            .unwrap();
+        rows.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(committees(&db()), vec![], "no committee was made");
+
+    let committee = admin(&data, &["add-committee", "UBND phường Bến Nghé"]);
+    let committee = committee.trim();
+    assert_eq!(
+        committees(&db()),
+        vec![("UBND phường Bến Nghé".into(), "Asia/Ho_Chi_Minh".into())],
+        "Vietnam's zone unless told otherwise"
+    );
+    let feed_before: i64 = db()
+        .query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))
+        .unwrap();
+    let refused = hub(
+        &["admin"],
+        &data,
+        &["set-time-zone", committee, "Mars/Olympus"],
+    )
+    .output()
+    .unwrap();
+    assert!(!refused.status.success(), "an unknown zone is refused");
+    admin(&data, &["set-time-zone", committee, "Europe/Paris"]);
+    assert_eq!(
+        committees(&db()),
+        vec![("UBND phường Bến Nghé".into(), "Europe/Paris".into())]
+    );
+    let feed_after: i64 = db()
+        .query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(
+        feed_after,
+        feed_before + 1,
+        "one change tells the laptops (the refused zone told them nothing)"
+    );
+
+    // The member's sheet gives the code's expiry on the committee's clock.
+    let sheet = dir.path().join("phieu.pdf");
+    admin(
+        &data,
+        &[
+            "add-member",
+            "--committee",
+            committee,
+            "--name",
+            "Trần Thị Bích",
+            "--role",
+            "member",
+            "--valid-hours",
+            "1",
+            "--sheet",
+            sheet.to_str().unwrap(),
+            "--hub-url",
+            "https://10.0.0.5:7878",
+        ],
+    );
+    let paris = quorum_core::committee_time::committee_zone("Europe/Paris").unwrap();
+    let now = quorum_core::Clock::now(&quorum_core::SystemClock);
+    let expires = (now + chrono::Duration::hours(1)).with_timezone(&paris);
+    let text = pdf_text(&sheet);
+    assert!(
+        text.contains("(giờ Europe/Paris)")
+            && text.contains(&expires.format("ngày %d/%m/%Y").to_string()),
+        "the expiry on Paris's clock: {text}"
+    );
+}

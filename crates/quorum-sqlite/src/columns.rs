@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use quorum_core::Member;
+use quorum_core::{Committee, Member};
 use rusqlite::Connection;
 use rusqlite::types::Type;
 use serde::Serialize;
@@ -70,6 +70,20 @@ pub fn upsert_member(conn: &Connection, member: &Member) -> rusqlite::Result<()>
             member.full_name,
             member.position,
             serde_name(&member.role),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Keeps `committee` in the `committees` table, replacing what was known of it.
+pub fn upsert_committee(conn: &Connection, committee: &Committee) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO committees (id, name, time_zone) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone",
+        rusqlite::params![
+            committee.id.to_string(),
+            committee.name,
+            committee.time_zone
         ],
     )?;
     Ok(())

@@ -11,7 +11,7 @@ pub mod private;
 pub use check::{Untouched, check_before_writing};
 pub use columns::{
     MEMBER_COLUMNS, json_column, member_from_row, name_column, parse_column, serde_name,
-    upsert_member,
+    upsert_committee, upsert_member,
 };
 pub use floor::{floor_queue, save_floor_queue};
 pub use open::{Durability, open_migrated};

@@ -46,6 +46,24 @@ impl Store {
         Ok(())
     }
 
+    /// The zone the committee's times are read and written in: the enrolled member's
+    /// committee's, else that of the committee the laptop holds (the demo's), else
+    /// Vietnam's.
+    pub fn time_zone(&self) -> Result<String> {
+        let zone = self
+            .conn
+            .query_row(
+                "SELECT c.time_zone FROM committees c
+                 LEFT JOIN members m ON m.committee_id = c.id
+                     AND m.id = (SELECT member_id FROM device WHERE id = 1)
+                 ORDER BY m.id IS NULL LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(zone.unwrap_or_else(|| quorum_core::DEFAULT_TIME_ZONE.to_string()))
+    }
+
     pub fn has_meetings(&self) -> Result<bool> {
         Ok(self
             .conn
@@ -161,12 +179,7 @@ impl Store {
 }
 
 pub(crate) fn write_committee(tx: &Transaction, committee: &Committee) -> Result<()> {
-    tx.execute(
-        "INSERT INTO committees (id, name) VALUES (?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-        params![committee.id.to_string(), committee.name],
-    )?;
-    Ok(())
+    Ok(quorum_sqlite::upsert_committee(tx, committee)?)
 }
 
 pub(crate) fn write_member(tx: &Transaction, member: &Member) -> Result<()> {

@@ -16,6 +16,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0011_floor.sql"),
     include_str!("migrations/0012_drafts.sql"),
     include_str!("migrations/0013_trust.sql"),
+    include_str!("migrations/0014_time_zone.sql"),
 ];
 
 /// The store version this build writes; kept in SQLite's `user_version`.

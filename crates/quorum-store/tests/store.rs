@@ -20,6 +20,7 @@ fn committee() -> (Committee, Vec<Member>) {
     let committee = Committee {
         id: CommitteeId::new_v7(),
         name: "UBND Quận 1".into(),
+        time_zone: quorum_core::DEFAULT_TIME_ZONE.into(),
     };
     let members = [
         ("Trần Thị Bình", Role::Chair),

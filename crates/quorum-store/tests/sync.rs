@@ -28,6 +28,7 @@ fn world(role: Role) -> World {
     let committee = Committee {
         id: CommitteeId::new_v7(),
         name: "UBND phường".into(),
+        time_zone: quorum_core::DEFAULT_TIME_ZONE.into(),
     };
     let me = Member {
         id: MemberId::new_v7(),
@@ -600,4 +601,25 @@ fn casting_a_ballot_logs_neither_the_choice_nor_whose_vote_it_is() {
             "{secret:?} must not be logged: {log}"
         );
     }
+}
+
+#[test]
+fn the_committees_time_zone_comes_with_the_feed_and_vietnams_is_the_default() {
+    let (_dir, world, mut store) = fresh(Role::Member);
+    assert_eq!(store.time_zone().unwrap(), "Asia/Ho_Chi_Minh");
+    apply_one(
+        &mut store,
+        20,
+        Record::Committee {
+            committee: Committee {
+                time_zone: "Europe/Paris".into(),
+                ..world.committee.clone()
+            },
+        },
+    );
+    assert_eq!(
+        store.time_zone().unwrap(),
+        "Europe/Paris",
+        "the hub moved the committee"
+    );
 }

@@ -278,6 +278,7 @@ impl Hub for ScriptedHub {
         let committee = Committee {
             id: self.meeting.committee_id,
             name: "UBND phường Bến Nghé".into(),
+            time_zone: quorum_core::DEFAULT_TIME_ZONE.into(),
         };
         let records = [
             Record::Committee { committee },

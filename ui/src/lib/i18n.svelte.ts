@@ -7,6 +7,8 @@ type Catalog = Record<string, string>;
 export const catalogs: Record<Language, Catalog> = { vi, en };
 
 let current = $state<Language>('vi');
+/** The committee's time zone, as the laptop heard it from the hub. */
+let zone = $state('Asia/Ho_Chi_Minh');
 
 export const i18n = {
   get language(): Language {
@@ -18,6 +20,13 @@ export const i18n = {
   },
   get locale(): string {
     return current === 'vi' ? 'vi-VN' : 'en-GB';
+  },
+  /** The IANA zone every time is shown in, whatever zone this laptop is set to. */
+  get timeZone(): string {
+    return zone;
+  },
+  set timeZone(name: string) {
+    zone = name;
   },
 };
 
@@ -62,6 +71,8 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   certificateMismatch: 'error.certificateMismatch',
   codeRefused: 'error.codeRefused',
   codeExpired: 'error.codeExpired',
+  badDate: 'error.badDate',
+  badTime: 'error.badTime',
   tooManyAttempts: 'error.tooManyAttempts',
   denied: 'error.denied',
   annotationNotYours: 'error.annotationNotYours',

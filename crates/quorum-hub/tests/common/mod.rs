@@ -206,7 +206,8 @@ impl TestHub {
         self.hub
             .with_store(move |store, _| {
                 let clock = SystemClock;
-                let committee = store.add_committee(&name, &clock)?;
+                let committee =
+                    store.add_committee(&name, quorum_core::DEFAULT_TIME_ZONE, &clock)?;
                 let mut add = |role: Role, full_name: &str| {
                     store
                         .add_member(
