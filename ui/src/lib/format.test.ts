@@ -1,18 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { committeeFields, formatDateTime, formatTime } from './format';
 import { i18n } from './i18n.svelte';
 
-const laptopZone = process.env.TZ;
-
 /** Runs `check` as on a laptop whose clock is set to `zone`. */
 function onALaptopIn(zone: string, check: () => void) {
-  process.env.TZ = zone;
+  vi.stubEnv('TZ', zone);
   check();
 }
 
 describe('times on the committee clock', () => {
   afterEach(() => {
-    process.env.TZ = laptopZone;
+    vi.unstubAllEnvs();
     i18n.timeZone = 'Asia/Ho_Chi_Minh';
     i18n.language = 'vi';
   });
