@@ -42,7 +42,7 @@ pub(crate) fn render_bindings() -> String {
         MajorityBasis, PollState, Tally, OptionCount, Ballot, DeviceId, quorum_store::MyBallot,
         quorum_store::BallotStatus, Member, Capabilities, quorum_app_core::MeetingContext, Role,
         Denied, quorum_core::protocol::InvalidOperation, quorum_app_core::Membership,
-        quorum_app_core::JoinRequest,
+        quorum_app_core::JoinRequest, quorum_lan::NearbyHub,
     };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\

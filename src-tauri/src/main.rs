@@ -49,6 +49,7 @@ fn main() {
             membership::try_demo,
             membership::join,
             membership::leave_committee,
+            membership::nearby_hubs,
             commands::list_meetings,
             commands::get_meeting,
             commands::look_at_meeting,

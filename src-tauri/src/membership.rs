@@ -1,8 +1,11 @@
 //! The commands of belonging to a committee: the demo, joining with a code, leaving.
 
+use std::time::Duration;
+
 use quorum_app_core::{JoinRequest, Membership};
+use quorum_lan::NearbyHub;
 use tauri::{AppHandle, State};
-use tracing::instrument;
+use tracing::{instrument, warn};
 
 use crate::errors::IpcError;
 use crate::profile::{AppState, sample_dir};
@@ -40,4 +43,25 @@ pub async fn join(
 pub async fn leave_committee(state: State<'_, AppState>) -> Result<Membership, IpcError> {
     state.syncing.stop().await;
     Ok(state.laptop()?.leave()?)
+}
+
+/// How long the join screen listens for hubs announcing themselves on the room's network.
+const LISTENING: Duration = Duration::from_secs(2);
+
+/// The hubs heard on the room's network, for the join screen to offer their addresses;
+/// none when the network carries no announcements.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn nearby_hubs() -> Vec<NearbyHub> {
+    match tokio::task::spawn_blocking(|| quorum_lan::nearby_hubs(LISTENING)).await {
+        Ok(Ok(hubs)) => hubs,
+        Ok(Err(error)) => {
+            warn!(%error, "no hub can be heard on this network");
+            Vec::new()
+        }
+        Err(error) => {
+            warn!(%error, "listening for hubs stopped");
+            Vec::new()
+        }
+    }
 }

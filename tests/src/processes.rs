@@ -35,6 +35,11 @@ pub struct DemoHub {
 }
 
 pub fn demo_hub() -> DemoHub {
+    demo_hub_with(&[])
+}
+
+/// [`demo_hub`], served with `args` added to `quorum-hub serve`.
+pub fn demo_hub_with(args: &[&str]) -> DemoHub {
     let data = tempfile::tempdir().expect("a hub data folder");
     let members = hub_demo(data.path());
     assert_eq!(
@@ -42,7 +47,7 @@ pub fn demo_hub() -> DemoHub {
         5,
         "the demo prints a code for each of the five members"
     );
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let hub = HubProcess::start_with(data.path(), "127.0.0.1:0", args);
     DemoHub { data, members, hub }
 }
 

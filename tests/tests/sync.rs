@@ -1177,3 +1177,34 @@ fn where_a_keyring_answers_the_laptops_token_and_key_live_there_not_in_the_profi
     let outside = failed_sync(&laptop, "no keyring, no token");
     assert!(outside.contains("keyring"), "and it says why: {outside}");
 }
+
+#[test]
+fn a_room_hub_is_heard_on_the_network_with_its_fingerprint_and_an_unannounced_one_is_not() {
+    let room_data = tempfile::tempdir().unwrap();
+    let quiet_data = tempfile::tempdir().unwrap();
+    let room = HubProcess::start_with(room_data.path(), "127.0.0.1:0", &["--announce"]);
+    let quiet = HubProcess::start(quiet_data.path(), "127.0.0.1:0");
+
+    let heard = quorum_lan::nearby_hubs(Duration::from_secs(3)).unwrap();
+    let room_hub = heard
+        .iter()
+        .find(|hub| hub.url == room.url())
+        .unwrap_or_else(|| panic!("the room hub at {} was heard: {heard:?}", room.url()));
+    assert_eq!(
+        room_hub.fingerprint, room.fingerprint,
+        "with the fingerprint its sheets carry"
+    );
+    assert!(
+        !heard.iter().any(|hub| hub.url == quiet.url()),
+        "a hub not told to announce itself stays unheard: {heard:?}"
+    );
+
+    // Gone from the network, it is no longer offered.
+    let url = room.url();
+    room.kill();
+    let heard = quorum_lan::nearby_hubs(Duration::from_secs(3)).unwrap();
+    assert!(
+        !heard.iter().any(|hub| hub.url == url),
+        "a stopped hub is not offered: {heard:?}"
+    );
+}

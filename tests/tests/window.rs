@@ -2060,7 +2060,7 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_c
         data: hub_data,
         members,
         hub,
-    } = demo_hub();
+    } = quorum_e2e::processes::demo_hub_with(&["--announce"]);
     let member = members.iter().find(|m| m.role == "member").unwrap();
     let hub_db = rusqlite::Connection::open(hub_data.path().join("hub.sqlite3")).unwrap();
     let member_id: String = hub_db
@@ -2078,6 +2078,30 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_c
     window.wait_for_count("[data-testid=meeting-row]", 1).await;
     window.find("[data-testid=demo-banner]").await;
     window.click("[data-testid=demo-join]").await;
+
+    // The room's hub announces itself: picking it fills in its address, nothing more.
+    window
+        .click(&format!(
+            "[data-testid=nearby-hub][data-url=\"{}\"]",
+            hub.url()
+        ))
+        .await;
+    let address = window
+        .find("[data-testid=join-hub]")
+        .await
+        .prop("value")
+        .await;
+    assert_eq!(address.unwrap(), Some(hub.url()));
+    let fingerprint = window
+        .find("[data-testid=join-fingerprint]")
+        .await
+        .prop("value")
+        .await;
+    assert_eq!(
+        fingerprint.unwrap().as_deref(),
+        Some(""),
+        "the fingerprint still comes from the sheet"
+    );
 
     // A mistyped code is refused in Vietnamese, and the demo is still there.
     let fill = |code: String| {

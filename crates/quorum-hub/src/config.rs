@@ -27,6 +27,8 @@ pub struct HubConfig {
     pub max_connections: Option<usize>,
     /// `error`, `warn`, `info`, `debug` or `trace` (`RUST_LOG` still wins).
     pub log_level: Option<String>,
+    /// Announce the hub on the room's network (mDNS) for join screens to offer.
+    pub announce: Option<bool>,
 }
 
 impl HubConfig {

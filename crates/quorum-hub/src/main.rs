@@ -51,6 +51,10 @@ enum Command {
         /// between two parts of a request body (default 10).
         #[arg(long)]
         client_timeout: Option<u64>,
+        /// Announce the hub on the room's network (mDNS), so that the join screen of a
+        /// laptop there offers its address. For a room hub; a city's hub needs none.
+        #[arg(long)]
+        announce: bool,
     },
     /// Print the SHA-256 fingerprint of the hub's certificate (made if there is none yet),
     /// which laptops pin when they enroll.
@@ -265,6 +269,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             tls_key,
             plain_http,
             client_timeout,
+            announce,
         } => {
             let data = data.or(settings.data).ok_or_else(|| {
                 CliError::Usage("no data folder: give --data, or `data` in --config".into())
@@ -305,7 +310,8 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 }),
                 max_connections: settings.max_connections.unwrap_or(defaults.max_connections),
             };
-            serve(data, listen, transport, limits).map(|()| ExitCode::SUCCESS)
+            let announce = announce || settings.announce.unwrap_or(false);
+            serve(data, listen, transport, limits, announce).map(|()| ExitCode::SUCCESS)
         }
         Command::Certificate { data } => {
             let certificate = certificate(&data)?;
@@ -525,6 +531,7 @@ fn serve(
     listen: SocketAddr,
     certificate: Option<HubCertificate>,
     limits: ConnectionLimits,
+    announce: bool,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -546,6 +553,16 @@ fn serve(
             }
             out.flush()?;
         }
+        // Laptops join over HTTPS only, so a plain-HTTP hub is never announced; a network
+        // that refuses multicast leaves the hub serving, unannounced.
+        let _announcement = match &certificate {
+            Some(certificate) if announce => {
+                quorum_lan::announce(address, certificate.fingerprint())
+                    .inspect_err(|error| tracing::warn!(%error, "not announced"))
+                    .ok()
+            }
+            _ => None,
+        };
         quorum_hub::serve(listener, hub, transport, limits, shutdown_signal()).await?;
         Ok(())
     })

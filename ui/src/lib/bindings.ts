@@ -433,3 +433,17 @@ fingerprint: string | null,
  * How the secretary's device list will name this laptop.
  */
 deviceName: string, };
+
+export type NearbyHub = { 
+/**
+ * How the hub names itself (the machine it runs on).
+ */
+name: string, 
+/**
+ * `https://IP:PORT`, ready for the join screen's address field.
+ */
+url: string, 
+/**
+ * The fingerprint it claims; to compare, never to trust.
+ */
+fingerprint: string, };

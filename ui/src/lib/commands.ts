@@ -2,7 +2,7 @@
 // `cargo test -p quorum-app write_bindings -- --ignored` instead.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
+import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NearbyHub, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
 
 export const commands = {
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
@@ -32,6 +32,7 @@ export const commands = {
   saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
   join: (request: JoinRequest) => invoke<Membership>('join', { request }),
   leaveCommittee: () => invoke<Membership>('leave_committee'),
+  nearbyHubs: () => invoke<NearbyHub[]>('nearby_hubs'),
   membership: () => invoke<Membership>('membership'),
   tryDemo: () => invoke<Membership>('try_demo'),
   pagesOnScreen: (sha256: Sha256Hex, first: number, last: number) => invoke<null>('pages_on_screen', { sha256, first, last }),
