@@ -506,35 +506,132 @@ fn ballots_in(data: &Path) -> Vec<i64> {
     rows.map(Result::unwrap).collect()
 }
 
+/// Ten voting members of one committee, each with a laptop, invited to a published
+/// meeting with one document of 10,000 bytes, and a poll on it the chair opened.
+struct TenLaptops {
+    hub: common::TestHub,
+    laptops: Vec<common::votes::Device>,
+    meeting: quorum_core::Meeting,
+    document: Vec<u8>,
+    poll: quorum_core::Poll,
+}
+
+async fn ten_laptops_and_an_open_poll() -> TenLaptops {
+    let (hub, a) = common::TestHub::with_committee("UBND phường Bến Nghé").await;
+    let committee = a.committee.id;
+    let more = hub
+        .hub
+        .with_store(move |store, _| {
+            (1..=8)
+                .map(|n| {
+                    let added = store.add_member(
+                        committee,
+                        &format!("Ủy viên số {n}"),
+                        quorum_core::Role::Member,
+                        "Ủy viên",
+                        quorum_hub::DEFAULT_CODE_VALIDITY,
+                        &quorum_core::SystemClock,
+                    )?;
+                    Ok((added.member, added.code))
+                })
+                .collect::<Result<Vec<_>, quorum_hub::HubError>>()
+        })
+        .await
+        .unwrap();
+    let voters: Vec<_> = [a.chair.clone(), a.member.clone()]
+        .into_iter()
+        .chain(more)
+        .collect();
+    let secretary = hub.device(&a.secretary.1).await;
+    let invitees = voters.iter().map(|(member, _)| member.id).collect();
+    let (_, published, document) = hub
+        .publish_with_document(&secretary.token, committee, invitees, 10_000)
+        .await;
+    common::assert_status(&published, StatusCode::OK, "the meeting is published");
+    let meeting: quorum_core::Meeting = published.json().await.unwrap();
+    let mut laptops = Vec::new();
+    for (_, code) in &voters {
+        laptops.push(hub.device(code).await);
+    }
+    let poll = poll_on(&meeting, BallotSecrecy::Named, 600);
+    let create = secretary.op(quorum_core::OperationPayload::CreatePoll { poll: poll.clone() });
+    assert_eq!(hub.push_one(&secretary, create).await, Outcome::Applied);
+    let chair = &laptops[0];
+    let open = chair.op(quorum_core::OperationPayload::OpenPoll { poll_id: poll.id });
+    assert_eq!(hub.push_one(chair, open).await, Outcome::Applied);
+    TenLaptops {
+        hub,
+        laptops,
+        meeting,
+        document,
+        poll,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_backup_taken_while_members_vote_restores_every_acknowledged_ballot_and_document() {
-    let v = voting().await;
-    let poll = poll_on(&v.meeting, BallotSecrecy::Named, 600);
-    v.open(&poll).await;
-    let data = v.hub.dir.path();
-    let voters = [&v.chair, &v.member];
+async fn a_backup_taken_while_ten_laptops_sync_and_vote_restores_every_acknowledged_ballot_and_document()
+ {
+    let TenLaptops {
+        hub: test_hub,
+        laptops,
+        meeting,
+        document,
+        poll,
+    } = ten_laptops_and_an_open_poll().await;
+    let data = test_hub.dir.path();
     let choices = ["agree", "disagree"];
-    for round in 0..10 {
-        let voter = voters[round % 2];
-        let ballot = voter.vote(poll.id, choices[round / 2 % 2]);
-        assert_eq!(v.hub.push_one(voter, ballot).await, Outcome::Applied);
+    for laptop in &laptops {
+        let ballot = laptop.vote(poll.id, "agree");
+        assert_eq!(test_hub.push_one(laptop, ballot).await, Outcome::Applied);
     }
     let acknowledged = ballots_in(data);
+    assert_eq!(acknowledged.len(), 10, "one ballot from each laptop");
 
-    // The backup runs as its own process while the hub goes on taking ballots.
+    // The backup runs as its own process while every laptop goes on syncing (the feed,
+    // the document) and voting, each at its own pace.
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("hub-backup.tar");
     let mut backup = hub(&["backup"], data, &["--to", archive.to_str().unwrap()])
         .stdout(Stdio::piped())
         .spawn()
         .expect("the backup starts");
-    let mut during = 0;
-    while backup.try_wait().unwrap().is_none() {
-        let voter = voters[during % 2];
-        let ballot = voter.vote(poll.id, choices[during % 2]);
-        assert_eq!(v.hub.push_one(voter, ballot).await, Outcome::Applied);
-        during += 1;
-    }
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let cast_during = std::sync::atomic::AtomicUsize::new(0);
+    let sha256 = &meeting.agenda[0].documents[0].current.sha256;
+    let watch_backup = async {
+        while backup.try_wait().unwrap().is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        finished.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let laptops_at_work = laptops.iter().enumerate().map(|(n, laptop)| {
+        let (test_hub, finished, cast_during, document) =
+            (&test_hub, &finished, &cast_during, &document);
+        async move {
+            let mut round = 0;
+            while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+                let feed = test_hub.get(&laptop.token, "/changes?since=0").await;
+                common::assert_status(&feed, StatusCode::OK, "the laptop pulls");
+                let blob = test_hub
+                    .get(&laptop.token, &format!("/blobs/{sha256}"))
+                    .await;
+                assert_eq!(&blob.bytes().await.unwrap()[..], &document[..]);
+                let ballot = laptop.vote(poll.id, choices[(n + round) % 2]);
+                assert_eq!(test_hub.push_one(laptop, ballot).await, Outcome::Applied);
+                cast_during.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                round += 1;
+            }
+        }
+    });
+    tokio::join!(
+        watch_backup,
+        futures_util::future::join_all(laptops_at_work)
+    );
+    let during = cast_during.into_inner();
+    assert!(
+        during >= laptops.len(),
+        "each laptop voted while the backup ran"
+    );
     let output = backup.wait_with_output().unwrap();
     assert!(
         output.status.success(),
@@ -553,9 +650,12 @@ async fn a_backup_taken_while_members_vote_restores_every_acknowledged_ballot_an
         acknowledged.iter().all(|seq| kept.contains(seq)),
         "every ballot acknowledged before the backup is in it: {acknowledged:?} in {kept:?}"
     );
-    assert!(
-        kept.len() <= acknowledged.len() + during,
-        "nothing is counted twice"
+    let served_after = ballots_in(data);
+    assert_eq!(
+        kept[..],
+        served_after[..kept.len()],
+        "the backup is the log as it stood at one instant: no ballot missing before the \
+         last one it holds, none twice ({during} cast while it ran)"
     );
     assert_eq!(
         run(&["audit", "verify"], &restored),
@@ -565,31 +665,48 @@ async fn a_backup_taken_while_members_vote_restores_every_acknowledged_ballot_an
         ),
         "the restored log verifies"
     );
-    let sha256 = &v.meeting.agenda[0].documents[0].current.sha256;
-    let document = |data: &Path| {
-        std::fs::read(quorum_hub::HubStore::open(data).unwrap().blob_path(sha256)).unwrap()
+    let blobs = |data: &Path| -> Vec<(String, Vec<u8>)> {
+        let store = quorum_hub::HubStore::open(data).unwrap();
+        let db = rusqlite::Connection::open(data.join("hub.sqlite3")).unwrap();
+        let mut rows = db
+            .prepare("SELECT sha256 FROM blobs ORDER BY sha256")
+            .unwrap();
+        let names: Vec<String> = rows
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        names
+            .into_iter()
+            .map(|name| {
+                let sha256 = quorum_core::Sha256Hex::try_from(name.clone()).unwrap();
+                let bytes = std::fs::read(store.blob_path(&sha256)).unwrap();
+                (name, bytes)
+            })
+            .collect()
     };
-    assert_eq!(
-        document(&restored),
-        document(data),
-        "the document, byte for byte"
-    );
+    let restored_blobs = blobs(&restored);
+    assert_eq!(restored_blobs, blobs(data), "every document, byte for byte");
+    assert_eq!(restored_blobs[0].1, document);
 
     // Laptops keep syncing with the restored hub: the same certificate, the same tokens.
     assert_eq!(
         certificate(&restored),
-        v.hub.fingerprint,
+        test_hub.fingerprint,
         "the pinned certificate"
     );
     let served = Server::start(&restored).await;
-    let feed = served
-        .get(&served.client(), "/changes?since=0", &v.member.token)
-        .await;
-    assert_eq!(
-        feed.status(),
-        StatusCode::OK,
-        "the member's laptop is still enrolled"
-    );
+    for laptop in &laptops {
+        let feed = served
+            .get(&served.client(), "/changes?since=0", &laptop.token)
+            .await;
+        assert_eq!(
+            feed.status(),
+            StatusCode::OK,
+            "{}'s laptop is still enrolled",
+            laptop.member.full_name
+        );
+    }
 }
 
 #[tokio::test]
