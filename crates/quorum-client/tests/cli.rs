@@ -99,7 +99,7 @@ async fn enrolling_refuses_what_could_bind_the_laptop_to_the_wrong_hub_and_binds
                 "--certificate",
                 fingerprint,
             ],
-            "unknown, expired or already used",
+            "unknown or already used",
         ),
     ] {
         let error = refused(profile, &args).await;
