@@ -85,6 +85,15 @@ pub enum MeetingError {
     EmptyDocument { file_name: String },
     #[error("document {file_name:?} has version number 0; versions start at 1")]
     DocumentVersionZero { file_name: String },
+    #[error(
+        "document {title:?} is sent as version {sent} of another file, or of an older one, \
+         than version {stored} the members hold: a new file takes a higher number"
+    )]
+    DocumentVersionReused {
+        title: String,
+        sent: u32,
+        stored: u32,
+    },
 }
 
 /// No single agenda item may be planned longer than a working day.
@@ -131,6 +140,46 @@ impl Meeting {
             }
         }
         Ok(())
+    }
+
+    /// Checks this meeting as the next publication of `previous`: a document keeps its
+    /// version number only with the same file, and a number never goes down. A laptop
+    /// that holds version 2 of a document must never be told another file is version 2.
+    pub fn follows(&self, previous: &Meeting) -> Result<(), MeetingError> {
+        let stored: std::collections::HashMap<DocumentId, &DocumentVersion> = previous
+            .agenda
+            .iter()
+            .flat_map(|item| &item.documents)
+            .map(|document| (document.id, &document.current))
+            .collect();
+        for document in self.agenda.iter().flat_map(|item| &item.documents) {
+            let Some(before) = stored.get(&document.id) else {
+                continue;
+            };
+            let sent = &document.current;
+            let same_file = sent.sha256 == before.sha256;
+            if sent.number < before.number || (sent.number == before.number && !same_file) {
+                return Err(MeetingError::DocumentVersionReused {
+                    title: document.title.clone(),
+                    sent: sent.number,
+                    stored: before.number,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether someone who could not see `previous` may see this version: a member newly
+    /// invited, or a draft now published (until then its invitees did not see it).
+    pub fn newly_seen_after(&self, previous: &Meeting) -> bool {
+        if self.status == MeetingStatus::Draft || self.invitees.is_empty() {
+            return false;
+        }
+        previous.status == MeetingStatus::Draft
+            || self
+                .invitees
+                .iter()
+                .any(|invitee| !previous.invitees.contains(invitee))
     }
 
     pub fn summary(&self, committee_name: &str) -> MeetingSummary {
@@ -338,5 +387,70 @@ pub(crate) mod tests {
         );
         let back: Meeting = serde_json::from_value(json).unwrap();
         assert_eq!(back, m, "a meeting survives a JSON round trip unchanged");
+    }
+
+    #[test]
+    fn a_document_keeps_its_number_only_with_its_file_and_numbers_never_go_down() {
+        let previous = meeting("Phiên họp", at(1, 8));
+        let next = |change: &dyn Fn(&mut DocumentVersion)| {
+            let mut m = previous.clone();
+            change(&mut m.agenda[0].documents[0].current);
+            m.follows(&previous)
+        };
+        assert_eq!(next(&|_| ()), Ok(()), "the same file, the same number");
+        assert_eq!(
+            next(&|v| {
+                v.number = 2;
+                v.sha256 = Sha256Hex::from_digest(&[8; 32]);
+            }),
+            Ok(()),
+            "a new file, the next number"
+        );
+        let reused = MeetingError::DocumentVersionReused {
+            title: "to-trinh.pdf".into(),
+            sent: 1,
+            stored: 1,
+        };
+        assert_eq!(
+            next(&|v| v.sha256 = Sha256Hex::from_digest(&[8; 32])),
+            Err(reused),
+            "another file under version 1"
+        );
+        let mut later = previous.clone();
+        later.agenda[0].documents[0].current.number = 3;
+        let mut back = previous.clone();
+        back.agenda[0].documents[0].current.number = 2;
+        assert!(
+            matches!(
+                back.follows(&later),
+                Err(MeetingError::DocumentVersionReused { sent: 2, stored: 3, .. })
+            ),
+            "a number going down"
+        );
+        let mut added = previous.clone();
+        added.agenda[0].documents.push(document("phu-luc.pdf", 2));
+        assert_eq!(added.follows(&previous), Ok(()), "a new document is free");
+    }
+
+    #[test]
+    fn a_meeting_is_newly_seen_by_a_new_invitee_or_once_its_draft_is_published() {
+        let mut previous = meeting("Phiên họp", at(1, 8));
+        previous.invitees = vec![MemberId::new_v7()];
+        let mut next = previous.clone();
+        assert!(!next.newly_seen_after(&previous), "the same audience");
+        next.invitees.push(MemberId::new_v7());
+        assert!(next.newly_seen_after(&previous), "someone invited now");
+        let mut fewer = previous.clone();
+        fewer.invitees.clear();
+        assert!(!fewer.newly_seen_after(&previous), "nobody new");
+        let mut draft = previous.clone();
+        draft.status = MeetingStatus::Draft;
+        assert!(previous.newly_seen_after(&draft), "a draft published");
+        let mut still_draft = next.clone();
+        still_draft.status = MeetingStatus::Draft;
+        assert!(
+            !still_draft.newly_seen_after(&draft),
+            "a draft's new invitee sees nothing yet"
+        );
     }
 }

@@ -189,6 +189,29 @@ pub struct DeviceReadiness {
     pub status: DeviceStatus,
 }
 
+impl Record {
+    /// The meeting whose conduct this record is part of: its polls (not written
+    /// opinions), delegations, attendance, floor and annotations.
+    pub fn conduct_of(&self) -> Option<MeetingId> {
+        match self {
+            Record::Poll { poll } => match poll.poll.subject {
+                crate::PollSubject::AgendaItem { meeting_id, .. } => Some(meeting_id),
+                crate::PollSubject::WrittenOpinion { .. } => None,
+            },
+            Record::Delegation { meeting_id, .. }
+            | Record::Attendance { meeting_id, .. }
+            | Record::Floor { meeting_id, .. }
+            | Record::Annotation { meeting_id, .. } => Some(*meeting_id),
+            Record::Committee { .. }
+            | Record::Member { .. }
+            | Record::Meeting { .. }
+            | Record::MeetingWithdrawn { .. }
+            | Record::Readiness { .. }
+            | Record::AnnotationWithdrawn { .. } => None,
+        }
+    }
+}
+
 impl DeviceReadiness {
     /// Whether this laptop holds the whole of `meeting` in its latest version.
     pub fn is_ready_for(&self, meeting: &Meeting) -> bool {

@@ -689,6 +689,13 @@ async fn put_meeting(
                         ),
                     ));
                 }
+                meeting.follows(&previous).map_err(|reused| {
+                    ApiFailure::new(
+                        StatusCode::CONFLICT,
+                        "document_version_reused",
+                        reused.to_string(),
+                    )
+                })?;
             }
             for invitee in &meeting.invitees {
                 let known = store::member(&tx, *invitee)?;

@@ -503,16 +503,10 @@ pub fn publish_meeting(
     meeting: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<(Meeting, u64), HubError> {
-    let previous: Option<i64> = conn
-        .query_row(
-            "SELECT version FROM meetings WHERE id = ?1",
-            [meeting.id.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let previous = self::meeting(conn, meeting.id)?;
     let version = previous
-        .and_then(|v| u32::try_from(v).ok())
-        .unwrap_or(0)
+        .as_ref()
+        .map_or(0, |previous| previous.version)
         .saturating_add(1);
     let stored = Meeting {
         version,
@@ -541,8 +535,50 @@ pub fn publish_meeting(
     let record = Record::Meeting {
         meeting: stored.clone(),
     };
-    let seq = append_change(conn, stored.committee_id, &record, now)?;
+    let mut seq = append_change(conn, stored.committee_id, &record, now)?;
+    if previous.is_some_and(|previous| stored.newly_seen_after(&previous)) {
+        seq = replay_conduct(conn, &stored, now)?.unwrap_or(seq);
+    }
     Ok((stored, seq))
+}
+
+/// Appends again, in their order, the changes about the conduct of `meeting` (its polls,
+/// delegations, attendance, floor and annotations, and the withdrawals of those
+/// annotations), so a member who may see the meeting only now receives them as they
+/// stand: the feed is read from the cursor on, and their old places were behind it. A
+/// laptop that held them applies them again, which changes nothing. Answers the last
+/// number used, if anything was replayed.
+fn replay_conduct(
+    conn: &Connection,
+    meeting: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, HubError> {
+    let mut annotations = std::collections::HashSet::new();
+    let replayed: Vec<(u64, Record)> = changes_after(conn, meeting.committee_id, 0, u32::MAX)?
+        .into_iter()
+        .filter(|(_, record)| match record {
+            Record::Annotation { annotation, .. } if record.conduct_of() == Some(meeting.id) => {
+                annotations.insert(annotation.id);
+                true
+            }
+            Record::AnnotationWithdrawn { annotation_id, .. } => {
+                annotations.contains(annotation_id)
+            }
+            _ => record.conduct_of() == Some(meeting.id),
+        })
+        .collect();
+    let mut last = None;
+    for (seq, record) in replayed {
+        conn.execute(
+            "DELETE FROM changes WHERE committee_id = ?1 AND committee_seq = ?2",
+            params![
+                meeting.committee_id.to_string(),
+                i64::try_from(seq).unwrap_or(i64::MAX)
+            ],
+        )?;
+        last = Some(append_change(conn, meeting.committee_id, &record, now)?);
+    }
+    Ok(last)
 }
 
 // --- attendance --------------------------------------------------------------------

@@ -458,6 +458,39 @@ async fn a_publish_based_on_an_older_version_is_refused_not_merged() {
 }
 
 #[tokio::test]
+async fn another_file_under_a_version_number_the_members_hold_is_refused() {
+    let w = world().await;
+    let other = common::document_bytes(2_000);
+    let other_sha = w.hub.upload(&w.secretary.token, other.clone()).await;
+    let mut swapped = w.meeting.clone();
+    let version = &mut swapped.agenda[0].documents[0].current;
+    version.sha256 = other_sha.clone();
+    version.size_bytes = other.len() as u64;
+    let seq_before = w.hub.latest_seq(w.a.committee.id).await;
+
+    let response = publish(&w, &swapped).await;
+    let why = "version 1 of the document is another file on the members' laptops";
+    assert_conflict(response, why, "document_version_reused", "version 1").await;
+    assert_eq!(
+        w.hub.latest_seq(w.a.committee.id).await,
+        seq_before,
+        "nothing reached the feed"
+    );
+    let stored = published(&w.hub, &w.secretary.token, w.meeting.id).await;
+    assert_eq!(
+        stored, w.meeting,
+        "the meeting stands as it was published, its document unchanged"
+    );
+
+    // The new file as the next version is what the secretary meant.
+    swapped.agenda[0].documents[0].current.number = 2;
+    let response = publish(&w, &swapped).await;
+    assert_status(&response, StatusCode::OK, "the new file as version 2");
+    let stored = published(&w.hub, &w.secretary.token, w.meeting.id).await;
+    assert_eq!(stored.agenda[0].documents[0].current.sha256, other_sha);
+}
+
+#[tokio::test]
 async fn only_the_secretary_publishes_and_a_missing_blob_is_named() {
     let w = world().await;
     let chair = w.hub.enroll(&w.a.chair.1).await;

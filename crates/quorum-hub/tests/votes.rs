@@ -628,3 +628,99 @@ async fn a_written_opinion_closes_at_its_deadline_without_anyone_closing_it() {
         "there is nothing left to close"
     );
 }
+
+#[tokio::test]
+async fn a_member_invited_after_the_meeting_began_receives_its_polls_attendance_and_floor() {
+    let invited = |a: &common::Committee4| vec![a.chair.0.id, a.member.0.id];
+    let common::votes::Published {
+        hub, a, secretary, meeting, ..
+    } = common::votes::with_published_meeting(invited, 1_000, "the meeting is published").await;
+    let chair = hub.device(&a.chair.1).await;
+    let member = hub.device(&a.member.1).await;
+    let observer = hub.device(&a.observer.1).await;
+    let poll = poll_on(&meeting, BallotSecrecy::Named, 0);
+    let item = meeting.agenda[0].id;
+    let conduct = [
+        (&secretary, OperationPayload::CreatePoll { poll: poll.clone() }),
+        (&chair, OperationPayload::OpenPoll { poll_id: poll.id }),
+        (&member, OperationPayload::CheckIn { meeting_id: meeting.id }),
+        (
+            &member,
+            OperationPayload::RequestToSpeak {
+                meeting_id: meeting.id,
+                agenda_item_id: item,
+                speech: quorum_core::SpeechKind::Speak,
+            },
+        ),
+    ];
+    for (device, payload) in conduct {
+        assert_eq!(hub.push_one(device, device.op(payload)).await, Outcome::Applied);
+    }
+    assert_eq!(
+        hub.push_one(&member, member.vote(poll.id, "agree")).await,
+        Outcome::Applied
+    );
+
+    // The observer's laptop has read the whole feed, none of it about this meeting.
+    let page = |since: u64| {
+        let hub = &hub;
+        let token = observer.token.clone();
+        async move {
+            let response = hub.get(&token, &format!("/changes?since={since}")).await;
+            response
+                .json::<quorum_core::protocol::ChangesPage>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = page(0).await;
+    assert!(
+        before
+            .changes
+            .iter()
+            .all(|change| change.record.conduct_of().is_none()),
+        "nothing of a meeting the observer is not invited to"
+    );
+
+    // Invited now: the next pull brings the meeting and its conduct as it stands.
+    let mut now_inviting = meeting.clone();
+    now_inviting.invitees.push(a.observer.0.id);
+    let response = hub.put_meeting(&secretary.token, &now_inviting).await;
+    common::assert_status(&response, reqwest::StatusCode::OK, "the observer is invited");
+    let after = page(before.next_cursor).await;
+    let records: Vec<&Record> = after.changes.iter().map(|change| &change.record).collect();
+    assert!(
+        records
+            .iter()
+            .any(|r| matches!(r, Record::Meeting { meeting: m } if m.invitees.contains(&a.observer.0.id))),
+        "the meeting: {records:?}"
+    );
+    let poll_view = records.iter().find_map(|r| match r {
+        Record::Poll { poll: view } if view.poll.id == poll.id => Some(view),
+        _ => None,
+    });
+    assert_eq!(
+        poll_view.map(|view| (view.state, view.answered)),
+        Some((PollState::Open, 1)),
+        "the open poll, with the ballot already cast: {records:?}"
+    );
+    assert!(
+        records.iter().any(|r| matches!(r,
+            Record::Attendance { member_id, .. } if *member_id == a.member.0.id)),
+        "the member's check-in: {records:?}"
+    );
+    assert!(
+        records.iter().any(|r| matches!(r,
+            Record::Floor { queue, .. } if queue.iter().any(|q| q.member_id == a.member.0.id))),
+        "the member's request to speak: {records:?}"
+    );
+
+    // Nothing is in the feed twice: each record moved, not copied.
+    let whole = page(0).await;
+    let polls = whole
+        .changes
+        .iter()
+        .filter(|change| matches!(&change.record, Record::Poll { poll: view } if view.poll.id == poll.id))
+        .count();
+    assert_eq!(polls, 1, "the poll once in the whole feed");
+}
