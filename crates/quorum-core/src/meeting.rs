@@ -423,7 +423,11 @@ pub(crate) mod tests {
         assert!(
             matches!(
                 back.follows(&later),
-                Err(MeetingError::DocumentVersionReused { sent: 2, stored: 3, .. })
+                Err(MeetingError::DocumentVersionReused {
+                    sent: 2,
+                    stored: 3,
+                    ..
+                })
             ),
             "a number going down"
         );
