@@ -224,6 +224,31 @@ impl AppWindow {
             .expect("the element takes the click");
     }
 
+    /// Waits for the error panel to show the problem `code`, and answers its sentence.
+    pub async fn error_shown(&self, code: &str) -> String {
+        self.wait_for_attribute("[data-testid=error-panel]", "data-code", code)
+            .await;
+        self.find("[data-testid=error-message]")
+            .await
+            .text()
+            .await
+            .expect("the error's sentence can be read")
+    }
+
+    /// From the meeting list: opens the demo meeting, then its document number `index`
+    /// (from 0, of seven), and waits for its `pages` thumbnails.
+    pub async fn open_demo_document(&self, index: usize, pages: usize) {
+        self.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+            .click()
+            .await
+            .expect("the meeting opens");
+        self.wait_for_count("[data-testid=open-document]", 7).await[index]
+            .click()
+            .await
+            .expect("the document opens");
+        self.wait_for_count("[data-testid=thumbnail]", pages).await;
+    }
+
     /// Waits until the image(s) of page `n` (from 1) of the open document arrived.
     pub async fn wait_until_drawn(&self, n: u32) {
         let script = format!(

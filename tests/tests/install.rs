@@ -120,17 +120,7 @@ async fn the_desktop_package_installs_starts_from_its_menu_entry_and_shows_a_pag
     )
     .await;
     window.enter_the_demo().await;
-    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
-        .click()
-        .await
-        .unwrap();
-    window
-        .wait_for_count("[data-testid=open-document]", 7)
-        .await[1]
-        .click()
-        .await
-        .unwrap();
-    window.wait_for_count("[data-testid=thumbnail]", 14).await;
+    window.open_demo_document(1, 14).await;
     window.wait_until_drawn(1).await;
     window.screenshot("installed-app-first-page").await;
     window.close().await;

@@ -40,16 +40,9 @@ async fn open_the_sample_report(profile: &std::path::Path) -> AppWindow {
 
 /// Opens the sample meeting's economic report, whose current version has `pages`.
 async fn open_the_report_of(profile: &std::path::Path, pages: usize) -> AppWindow {
-    let window = open_the_sample_meeting(profile).await;
-    window
-        .wait_for_count("[data-testid=open-document]", 7)
-        .await[1]
-        .click()
-        .await
-        .unwrap();
-    window
-        .wait_for_count("[data-testid=thumbnail]", pages)
-        .await;
+    let window = AppWindow::launch(profile).await;
+    window.enter_the_demo().await;
+    window.open_demo_document(1, pages).await;
     window
 }
 
@@ -1920,9 +1913,7 @@ async fn hostile_documents_show_their_good_pages_and_name_the_bad_ones_and_the_w
     let typed = window.find("[data-testid=document-password]").await;
     typed.send_keys("sai-mat-khau").await.unwrap();
     window.click("[data-testid=document-unlock]").await;
-    window
-        .wait_for_attribute("[data-testid=error-panel]", "data-code", "wrongPassword")
-        .await;
+    window.error_shown("wrongPassword").await;
     let typed = window.find("[data-testid=document-password]").await;
     typed.clear().await.unwrap();
     typed.send_keys("mat-khau").await.unwrap();
@@ -2118,15 +2109,7 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_c
         }
     };
     fill(format!("AAAA-BBBB-CCCC {}", member.certificate)).await;
-    window
-        .wait_for_attribute("[data-testid=error-panel]", "data-code", "codeRefused")
-        .await;
-    let said = window
-        .find("[data-testid=error-message]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = window.error_shown("codeRefused").await;
     assert!(
         said.contains("Máy chủ không nhận mã này"),
         "in Vietnamese: {said}"
@@ -2143,15 +2126,7 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_c
         )
         .unwrap();
     fill(format!("{}  {}", member.code, member.certificate)).await;
-    window
-        .wait_for_attribute("[data-testid=error-panel]", "data-code", "codeExpired")
-        .await;
-    let said = window
-        .find("[data-testid=error-message]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = window.error_shown("codeExpired").await;
     assert!(said.contains("Mã này đã hết hạn"), "in Vietnamese: {said}");
     let store = profile.path().join("store.sqlite3");
     assert!(
@@ -2344,15 +2319,7 @@ async fn a_secretary_whose_laptop_is_set_to_new_york_types_and_reads_times_on_th
 
     // Month first, as the laptop's own zone might suggest: refused in Vietnamese, no draft.
     start_draft(&window, "Phiên họp giao ban", "12/31/2026", "08:00").await;
-    window
-        .wait_for_attribute("[data-testid=error-panel]", "data-code", "badDate")
-        .await;
-    let said = window
-        .find("[data-testid=error-message]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = window.error_shown("badDate").await;
     assert!(said.contains("ngày/tháng/năm"), "in Vietnamese: {said}");
     assert_eq!(
         window.count("[data-testid=draft]").await,
