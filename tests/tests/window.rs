@@ -1277,18 +1277,7 @@ async fn a_member_delegates_in_the_window_and_the_delegate_votes_for_them_in_the
         .await
         .unwrap();
     let delegate_window = open_the_sample_meeting(delegate.profile.as_path()).await;
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        "Thông qua báo cáo kinh tế - xã hội",
-        "--meeting",
-        meeting["id"].as_str().unwrap(),
-        "--item",
-        meeting["agenda"][1]["id"].as_str().unwrap(),
-    ]);
-    let poll_id = poll["id"].as_str().unwrap();
-    chair.run(&["open-poll", poll_id]);
-    chair.run(&["sync"]);
+    open_a_poll_from(&chair, &meeting);
 
     // The delegate's window offers a ballot for the absent member beside their own.
     let ballot_for = |member: &str| format!("[data-testid=ballot][data-for=\"{member}\"]");
@@ -1440,6 +1429,21 @@ async fn export_results(window: &AppWindow) -> (String, String) {
         pdf_text_of(&pdf_path),
         std::fs::read_to_string(csv_path).unwrap(),
     )
+}
+
+/// The chair's `quorum` laptop opens a poll on the meeting's second item and uploads it.
+fn open_a_poll_from(chair: &Laptop, meeting: &serde_json::Value) {
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua báo cáo kinh tế - xã hội",
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        meeting["agenda"][1]["id"].as_str().unwrap(),
+    ]);
+    chair.run(&["open-poll", poll["id"].as_str().unwrap()]);
+    chair.run(&["sync"]);
 }
 
 /// In the secretary workspace: types a new draft's title, place, date and time as the
@@ -2163,17 +2167,7 @@ async fn a_new_member_joins_from_the_window_with_the_secretarys_code_votes_and_c
     let chairs = tempfile::tempdir().unwrap();
     let chair = synced_laptop(&hub, chairs.path(), &members, "chair");
     let meeting = chair.only_meeting();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        "Thông qua báo cáo kinh tế - xã hội",
-        "--meeting",
-        meeting["id"].as_str().unwrap(),
-        "--item",
-        meeting["agenda"][1]["id"].as_str().unwrap(),
-    ]);
-    chair.run(&["open-poll", poll["id"].as_str().unwrap()]);
-    chair.run(&["sync"]);
+    open_a_poll_from(&chair, &meeting);
     rows[0].click().await.unwrap();
     window
         .click("[data-testid=poll][data-state=open] [data-testid=vote-agree]")
