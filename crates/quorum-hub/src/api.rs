@@ -17,7 +17,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use futures_util::{Stream, StreamExt, stream};
 use quorum_core::protocol::{
     ApiError, Change, ChangeNotice, ChangesPage, DeviceStatus, EnrollRequest, EnrollResponse,
-    MAX_JSON_BODY_BYTES, PollView, PushRequest, PushResponse, Record, StatusTaken,
+    MAX_JSON_BODY_BYTES, Outcome, PollView, PushRequest, PushResponse, Record, StatusTaken,
 };
 use quorum_core::{
     Action, DeviceId, Meeting, MeetingId, Member, PollState, PollSubject, Role, Sha256Hex,
@@ -230,6 +230,7 @@ impl FromRequestParts<Hub> for Caller {
 pub fn router(hub: Hub, body_timeout: std::time::Duration) -> Router {
     let v1 = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/enroll", post(enroll))
         .route("/changes", get(changes))
         .route(
@@ -278,6 +279,34 @@ struct Health {
 /// Whether the hub answers; it tells nothing else, to anyone.
 async fn health() -> Json<Health> {
     Json(Health { ok: true })
+}
+
+/// Whether this hub process can serve laptops now, for a load balancer: its database
+/// answers a read and its blob folder takes a file. Says which failed, nothing more.
+async fn ready(State(hub): State<Hub>) -> Result<Json<Health>, ApiFailure> {
+    let not_ready = |what: &str| {
+        ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!("the hub's {what} cannot be used"),
+        )
+    };
+    hub.with_store(|store, _| store::feed_position(&store.conn))
+        .await
+        .map_err(|error: HubError| {
+            warn!(%error, "not ready: the database");
+            not_ready("database")
+        })?;
+    let probe = hub
+        .blobs_dir()
+        .join(format!(".ready-{}", uuid::Uuid::now_v7()));
+    let written = tokio::fs::write(&probe, b"").await;
+    let _ = tokio::fs::remove_file(&probe).await;
+    written.map_err(|error| {
+        warn!(%error, "not ready: the blob folder");
+        not_ready("blob folder")
+    })?;
+    Ok(Json(Health { ok: true }))
 }
 
 fn fixed_hex<const N: usize>(
@@ -761,12 +790,24 @@ async fn push(
         ));
     }
     let Caller { device_id, member } = caller;
-    let results = hub
+    let committee_id = member.committee_id;
+    let (results, latest_seq) = hub
         .with_store(move |store, now| {
-            intake::push(store, device_id, &member, &request.operations, now)
+            let results = intake::push(store, device_id, &member, &request.operations, now)?;
+            let applied = results.iter().any(|r| r.outcome == Outcome::Applied);
+            let latest_seq = if applied {
+                Some(store::latest_seq(&store.conn, committee_id)?)
+            } else {
+                None
+            };
+            Ok::<_, HubError>((results, latest_seq))
         })
         .await
         .map_err(ApiFailure::from)?;
+    // Those connected hear of a ballot, a check-in or a request to speak at once.
+    if let Some(seq) = latest_seq {
+        hub.notify(committee_id, seq);
+    }
     Ok(Json(PushResponse { results }))
 }
 

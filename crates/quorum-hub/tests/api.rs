@@ -1000,3 +1000,40 @@ async fn the_feed_pages_by_cursor_without_losing_or_repeating_a_change() {
     );
     assert_error_code(response, "bad_query", "with a clear code").await;
 }
+
+#[tokio::test]
+async fn ready_says_whether_this_hub_can_serve_and_what_it_cannot_use() {
+    let w = world().await;
+    let ready = answer(w.hub.client.get(w.hub.url("/ready"))).await;
+    assert_status(&ready, StatusCode::OK, "a sound hub is ready");
+
+    // The blob folder gone (a disk unmounted under it): not ready, and says which part.
+    let blobs = w.hub.hub.blobs_dir().to_path_buf();
+    let aside = blobs.with_extension("aside");
+    std::fs::rename(&blobs, &aside).unwrap();
+    std::fs::write(&blobs, b"not a folder").unwrap();
+    let ready = answer(w.hub.client.get(w.hub.url("/ready"))).await;
+    assert_status(
+        &ready,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no blob folder, not ready",
+    );
+    let error = api_error(ready).await;
+    assert_eq!(error.code, "not_ready");
+    assert!(error.message.contains("blob folder"), "{error:?}");
+    let health = answer(w.hub.client.get(w.hub.url("/health"))).await;
+    assert_status(
+        &health,
+        StatusCode::OK,
+        "still alive: the balancer only stops sending",
+    );
+
+    std::fs::remove_file(&blobs).unwrap();
+    std::fs::rename(&aside, &blobs).unwrap();
+    let ready = answer(w.hub.client.get(w.hub.url("/ready"))).await;
+    assert_status(
+        &ready,
+        StatusCode::OK,
+        "ready again once the folder is back",
+    );
+}

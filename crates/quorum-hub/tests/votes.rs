@@ -743,3 +743,30 @@ async fn a_member_invited_after_the_meeting_began_receives_its_polls_attendance_
         .count();
     assert_eq!(polls, 1, "the poll once in the whole feed");
 }
+
+#[tokio::test]
+async fn a_ballot_taken_wakes_the_live_channels_at_once() {
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
+    let mut notices = v.hub.hub.subscribe();
+    assert_eq!(
+        v.hub
+            .push_one(&v.member, v.member.vote(poll.id, "agree"))
+            .await,
+        Outcome::Applied
+    );
+    let latest = v.hub.latest_seq(v.a.committee.id).await;
+    // Told before the push was answered, not by the once-a-second sweep afterwards.
+    let heard = notices
+        .try_recv()
+        .map(|(committee, notice)| (committee, notice.latest_seq));
+    assert_eq!(
+        heard.ok(),
+        Some((v.a.committee.id, latest)),
+        "the committee's laptops hear that the feed moved to the ballot's poll state"
+    );
+
+    // A push that applies nothing (the same ballot again) wakes nobody.
+    let again = v.hub.push(&v.member, &[]).await;
+    assert!(again.is_empty());
+    assert!(notices.try_recv().is_err(), "nothing moved, nothing told");
+}
