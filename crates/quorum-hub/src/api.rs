@@ -17,7 +17,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use futures_util::{Stream, StreamExt, stream};
 use quorum_core::protocol::{
     ApiError, Change, ChangeNotice, ChangesPage, DeviceStatus, EnrollRequest, EnrollResponse,
-    MAX_JSON_BODY_BYTES, Outcome, PollView, PushRequest, PushResponse, Record, StatusTaken,
+    MAX_JSON_BODY_BYTES, PollView, PushRequest, PushResponse, Record, StatusTaken,
 };
 use quorum_core::{
     Action, DeviceId, Meeting, MeetingId, Member, PollState, PollSubject, Role, Sha256Hex,
@@ -34,7 +34,7 @@ use tracing::{error, instrument, warn};
 use crate::blobs::{self, UploadError};
 use crate::secrets::{enrollment_code_hash, new_token, token_hash};
 use crate::store::{self, blob_path};
-use crate::{Hub, HubError, MAX_BLOB_BYTES, MAX_OPERATIONS_PER_PUSH, intake};
+use crate::{Hub, HubError, MAX_BLOB_BYTES, MAX_OPERATIONS_PER_PUSH};
 
 const DEFAULT_PAGE: u32 = 500;
 const MAX_PAGE: u32 = 1000;
@@ -790,24 +790,10 @@ async fn push(
         ));
     }
     let Caller { device_id, member } = caller;
-    let committee_id = member.committee_id;
-    let (results, latest_seq) = hub
-        .with_store(move |store, now| {
-            let results = intake::push(store, device_id, &member, &request.operations, now)?;
-            let applied = results.iter().any(|r| r.outcome == Outcome::Applied);
-            let latest_seq = if applied {
-                Some(store::latest_seq(&store.conn, committee_id)?)
-            } else {
-                None
-            };
-            Ok::<_, HubError>((results, latest_seq))
-        })
+    let results = hub
+        .push(device_id, member, request.operations)
         .await
         .map_err(ApiFailure::from)?;
-    // Those connected hear of a ballot, a check-in or a request to speak at once.
-    if let Some(seq) = latest_seq {
-        hub.notify(committee_id, seq);
-    }
     Ok(Json(PushResponse { results }))
 }
 

@@ -53,23 +53,100 @@ fn refused_or_failed(result: Result<(), NotApplied>) -> Result<Result<(), Refusa
     }
 }
 
-/// Applies `operations` in order for `device_id`, stopping at the first gap in device
-/// sequence numbers. The whole push is one durable transaction (one disk flush at
-/// `synchronous=FULL`), committed before any answer leaves: an acknowledged operation
-/// is on disk, and a push that fails is taken back whole, to be sent again.
-pub fn push(
+/// One device's push, waiting to be applied with the pushes that arrived beside it.
+pub(crate) struct Waiting {
+    pub device_id: DeviceId,
+    pub member: Member,
+    pub operations: Vec<Operation>,
+    pub answer: Answer,
+}
+
+/// What a push did, once durable: each operation's outcome, and where its committee's
+/// feed stands when it applied something (to wake the live channels).
+pub(crate) struct Pushed {
+    pub results: Vec<OperationResult>,
+    pub latest_seq: Option<u64>,
+}
+
+/// Applies the `waiting` pushes in one durable transaction (group commit: one disk flush
+/// at `synchronous=FULL` for all of them), each in order for its device and stopping at
+/// its first gap in sequence numbers, each in a savepoint of its own so that a push the
+/// hub fails on is taken back alone. The polls their ballots went to are re-counted and
+/// published once, at the end. Nobody is answered before the commit: an acknowledged
+/// operation is on disk, and a push that fails is taken back whole, to be sent again.
+pub(crate) fn push_together(store: &mut HubStore, waiting: Vec<Waiting>, now: DateTime<Utc>) {
+    match store_together(store, waiting, now) {
+        // A caller that went away has its answer in the database all the same.
+        Ok(answers) => {
+            for (answer, pushed) in answers {
+                let _ = answer.send(pushed);
+            }
+        }
+        // The answers were dropped unsent, which tells each caller that its push was not
+        // stored; the transaction rolled back as it was dropped.
+        Err(error) => tracing::error!(%error, "a group of pushes could not be stored"),
+    }
+}
+
+type Answer = tokio::sync::oneshot::Sender<Result<Pushed, HubError>>;
+/// A push's answer, ready to be sent once the group is committed.
+type Answered = (Answer, Result<Pushed, HubError>);
+
+fn store_together(
     store: &mut HubStore,
-    device_id: DeviceId,
-    member: &Member,
-    operations: &[Operation],
+    waiting: Vec<Waiting>,
     now: DateTime<Utc>,
-) -> Result<Vec<OperationResult>, HubError> {
-    let mut results = Vec::with_capacity(operations.len());
-    let tx = store
+) -> Result<Vec<Answered>, HubError> {
+    let mut tx = store
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for operation in operations {
-        let outcome = take_one(&tx, device_id, member, operation, now)?;
+    let mut voted = std::collections::BTreeSet::new();
+    let mut taken = Vec::with_capacity(waiting.len());
+    for push in waiting {
+        let savepoint = tx.savepoint()?;
+        let results = take_push(&savepoint, &push, &mut voted, now);
+        if results.is_ok() {
+            savepoint.commit()?;
+        }
+        taken.push((push, results));
+    }
+    votes::publish_polls(&tx, voted, now)?;
+    let mut answers = Vec::with_capacity(taken.len());
+    for (push, results) in taken {
+        let pushed = match results {
+            Ok(results) => {
+                let applied = results.iter().any(|r| r.outcome == Outcome::Applied);
+                let latest_seq = applied
+                    .then(|| store::latest_seq(&tx, push.member.committee_id))
+                    .transpose()?;
+                Ok(Pushed {
+                    results,
+                    latest_seq,
+                })
+            }
+            Err(error) => Err(error),
+        };
+        answers.push((push.answer, pushed));
+    }
+    tx.commit()?;
+    Ok(answers)
+}
+
+/// One device's push inside the group's transaction; notes the polls its ballots went to.
+fn take_push(
+    conn: &Connection,
+    push: &Waiting,
+    voted: &mut std::collections::BTreeSet<quorum_core::PollId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<OperationResult>, HubError> {
+    let mut results = Vec::with_capacity(push.operations.len());
+    for operation in &push.operations {
+        let outcome = take_one(conn, push.device_id, &push.member, operation, now)?;
+        if let (Outcome::Applied, OperationPayload::CastBallot { ballot }) =
+            (&outcome, &operation.payload)
+        {
+            voted.insert(ballot.poll_id);
+        }
         let stop = matches!(outcome, Outcome::Gap { .. });
         results.push(OperationResult {
             id: operation.id,
@@ -79,7 +156,6 @@ pub fn push(
             break;
         }
     }
-    tx.commit()?;
     Ok(results)
 }
 

@@ -41,8 +41,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use quorum_core::protocol::ChangeNotice;
-use quorum_core::{Clock, CommitteeId, DeviceId, MemberId, PollId};
+use quorum_core::protocol::{ChangeNotice, OperationResult};
+use quorum_core::{Clock, CommitteeId, DeviceId, Member, MemberId, Operation, PollId};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -120,6 +120,8 @@ pub enum HubError {
     Randomness(String),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("the operations were not stored, and may be sent again: {0}")]
+    NotCommitted(String),
     #[error("TLS: {0}")]
     Tls(String),
 }
@@ -146,6 +148,8 @@ struct HubInner {
     live: live::LiveChannels,
     throttle: throttle::Throttle,
     shutdown: CancellationToken,
+    /// Pushes waiting for the store; whoever takes it next applies them all at once.
+    waiting_pushes: Mutex<Vec<intake::Waiting>>,
 }
 
 impl Hub {
@@ -163,6 +167,7 @@ impl Hub {
                 live: live::LiveChannels::default(),
                 throttle: throttle::Throttle::default(),
                 shutdown: CancellationToken::new(),
+                waiting_pushes: Mutex::default(),
             }),
         })
     }
@@ -196,6 +201,43 @@ impl Hub {
         })
         .await
         .map_err(|e| E::from(HubError::Task(e)))?
+    }
+
+    /// Applies a device's push, in one durable transaction with the pushes that arrived
+    /// while the store was busy (group commit), and wakes the committee's live channels
+    /// when it applied something. Answers each operation's outcome once it is on disk.
+    pub async fn push(
+        &self,
+        device_id: DeviceId,
+        member: Member,
+        operations: Vec<Operation>,
+    ) -> Result<Vec<OperationResult>, HubError> {
+        let committee_id = member.committee_id;
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        lock_waiting(&self.inner).push(intake::Waiting {
+            device_id,
+            member,
+            operations,
+            answer,
+        });
+        let inner = Arc::clone(&self.inner);
+        // Whoever holds the store next takes every push waiting by then; this one may be
+        // applied by an earlier caller's turn, and then there is nothing left to do.
+        self.with_store(move |store, now| {
+            let waiting = std::mem::take(&mut *lock_waiting(&inner));
+            if !waiting.is_empty() {
+                intake::push_together(store, waiting, now);
+            }
+            Ok::<_, HubError>(())
+        })
+        .await?;
+        let pushed = answered
+            .await
+            .map_err(|_| HubError::NotCommitted("the push was dropped unanswered".into()))??;
+        if let Some(seq) = pushed.latest_seq {
+            self.notify(committee_id, seq);
+        }
+        Ok(pushed.results)
     }
 
     /// Tells the live-channel listeners of `committee_id` that its feed reached `latest_seq`.
@@ -291,6 +333,14 @@ impl Hub {
     pub fn shutting_down(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
         self.inner.shutdown.clone().cancelled_owned()
     }
+}
+
+fn lock_waiting(inner: &HubInner) -> std::sync::MutexGuard<'_, Vec<intake::Waiting>> {
+    // Pushes are only ever added or taken whole; a panic elsewhere leaves the list sound.
+    inner
+        .waiting_pushes
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A periodic task's clock: it ticks until the hub shuts down.

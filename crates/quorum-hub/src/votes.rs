@@ -360,7 +360,9 @@ fn delegate_of(
 }
 
 /// Takes a ballot pushed by `device_id` (of `member`) in the operation numbered
-/// `device_seq`.
+/// `device_seq`. The poll's new state is published by the caller, once for all the
+/// ballots it takes together ([`publish_polls`]): re-counting after each one would make
+/// a poll's ballots cost the square of their number.
 pub(crate) fn cast_ballot(
     conn: &Connection,
     device_id: DeviceId,
@@ -379,7 +381,7 @@ pub(crate) fn cast_ballot(
     if !bound || !signed {
         return Err(InvalidOperation::BadSignature.into());
     }
-    let mut stored = load_poll(conn, ballot.poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
+    let stored = load_poll(conn, ballot.poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
     if !eligible(conn, &stored)?.contains(&ballot.member_id) {
         return Err(not_eligible(conn, &stored, ballot.member_id)?);
     }
@@ -412,7 +414,20 @@ pub(crate) fn cast_ballot(
         check_late(conn, &stored, ballot, now)?;
     }
     audit::append_counted(conn, ballot, timing, now)?;
-    publish(conn, &mut stored, now)?;
+    Ok(())
+}
+
+/// Publishes each of `polls` as it stands now: counted once, whatever the ballots taken.
+pub(crate) fn publish_polls(
+    conn: &Connection,
+    polls: impl IntoIterator<Item = PollId>,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
+    for poll_id in polls {
+        if let Some(mut stored) = load_poll(conn, poll_id)? {
+            publish(conn, &mut stored, now)?;
+        }
+    }
     Ok(())
 }
 

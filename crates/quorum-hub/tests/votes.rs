@@ -770,3 +770,71 @@ async fn a_ballot_taken_wakes_the_live_channels_at_once() {
     assert!(again.is_empty());
     assert!(notices.try_recv().is_err(), "nothing moved, nothing told");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ballots_pushed_at_once_by_many_laptops_apply_once_each_even_when_sent_twice() {
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
+    // Each voting member on two laptops, all four pushing at the same moment.
+    let second_chair = v.hub.device(&v.hub.new_code(v.chair.member.id).await).await;
+    let second_member = v
+        .hub
+        .device(&v.hub.new_code(v.member.member.id).await)
+        .await;
+    let laptops = [&v.chair, &v.member, &second_chair, &second_member];
+    const EACH: usize = 25;
+    let queued: Vec<Vec<quorum_core::Operation>> = laptops
+        .iter()
+        .map(|laptop| {
+            (0..EACH)
+                .map(|n| laptop.vote(poll.id, ["agree", "disagree"][n % 2]))
+                .collect()
+        })
+        .collect();
+    // Every push is sent twice at once, as a laptop retrying a request it thinks lost.
+    let pushing = laptops.iter().zip(&queued).map(|(laptop, operations)| {
+        let hub = &v.hub;
+        async move {
+            let mut outcomes = Vec::new();
+            for operation in operations {
+                let (first, second) = tokio::join!(
+                    hub.push_one(laptop, operation.clone()),
+                    hub.push_one(laptop, operation.clone())
+                );
+                outcomes.push((first, second));
+            }
+            outcomes
+        }
+    });
+    let outcomes = futures_util::future::join_all(pushing).await;
+    for (laptop, outcomes) in laptops.iter().zip(outcomes) {
+        for pair in outcomes {
+            assert!(
+                matches!(
+                    pair,
+                    (Outcome::Applied, Outcome::Duplicate) | (Outcome::Duplicate, Outcome::Applied)
+                ),
+                "{}: each ballot applied once, its twin a duplicate: {pair:?}",
+                laptop.member.full_name
+            );
+        }
+    }
+    let ballots = laptops.len() * EACH;
+    v.hub.assert_rows(
+        "ballots",
+        i64::try_from(ballots).unwrap(),
+        "every ballot version logged once",
+    );
+    assert_eq!(
+        v.hub.audit_verify(),
+        quorum_hub::AuditOutcome::Intact {
+            ballots: u64::try_from(ballots).unwrap(),
+            delegations: 0
+        },
+        "the hash chain is one order of all of them"
+    );
+    let view = v.hub.poll_view(&v.chair, poll.id).await;
+    assert_eq!(
+        view.answered, 2,
+        "two members answered, whatever their laptops"
+    );
+}
