@@ -506,78 +506,16 @@ fn ballots_in(data: &Path) -> Vec<i64> {
     rows.map(Result::unwrap).collect()
 }
 
-/// Ten voting members of one committee, each with a laptop, invited to a published
-/// meeting with one document of 10,000 bytes, and a poll on it the chair opened.
-struct TenLaptops {
-    hub: common::TestHub,
-    laptops: Vec<common::votes::Device>,
-    meeting: quorum_core::Meeting,
-    document: Vec<u8>,
-    poll: quorum_core::Poll,
-}
-
-async fn ten_laptops_and_an_open_poll() -> TenLaptops {
-    let (hub, a) = common::TestHub::with_committee("UBND phường Bến Nghé").await;
-    let committee = a.committee.id;
-    let more = hub
-        .hub
-        .with_store(move |store, _| {
-            (1..=8)
-                .map(|n| {
-                    let added = store.add_member(
-                        committee,
-                        &format!("Ủy viên số {n}"),
-                        quorum_core::Role::Member,
-                        "Ủy viên",
-                        quorum_hub::DEFAULT_CODE_VALIDITY,
-                        &quorum_core::SystemClock,
-                    )?;
-                    Ok((added.member, added.code))
-                })
-                .collect::<Result<Vec<_>, quorum_hub::HubError>>()
-        })
-        .await
-        .unwrap();
-    let voters: Vec<_> = [a.chair.clone(), a.member.clone()]
-        .into_iter()
-        .chain(more)
-        .collect();
-    let secretary = hub.device(&a.secretary.1).await;
-    let invitees = voters.iter().map(|(member, _)| member.id).collect();
-    let (_, published, document) = hub
-        .publish_with_document(&secretary.token, committee, invitees, 10_000)
-        .await;
-    common::assert_status(&published, StatusCode::OK, "the meeting is published");
-    let meeting: quorum_core::Meeting = published.json().await.unwrap();
-    let mut laptops = Vec::new();
-    for (_, code) in &voters {
-        laptops.push(hub.device(code).await);
-    }
-    let poll = poll_on(&meeting, BallotSecrecy::Named, 600);
-    let create = secretary.op(quorum_core::OperationPayload::CreatePoll { poll: poll.clone() });
-    assert_eq!(hub.push_one(&secretary, create).await, Outcome::Applied);
-    let chair = &laptops[0];
-    let open = chair.op(quorum_core::OperationPayload::OpenPoll { poll_id: poll.id });
-    assert_eq!(hub.push_one(chair, open).await, Outcome::Applied);
-    TenLaptops {
-        hub,
-        laptops,
-        meeting,
-        document,
-        poll,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backup_taken_while_ten_laptops_sync_and_vote_restores_every_acknowledged_ballot_and_document()
  {
-    let TenLaptops {
+    let common::votes::VotingLaptops {
         hub: test_hub,
         laptops,
         meeting,
         document,
         poll,
-    } = ten_laptops_and_an_open_poll().await;
+    } = common::votes::laptops_and_an_open_poll(10).await;
     let data = test_hub.dir.path();
     let choices = ["agree", "disagree"];
     for laptop in &laptops {

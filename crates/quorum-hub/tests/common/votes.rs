@@ -193,6 +193,72 @@ pub async fn voting() -> Voting {
     }
 }
 
+/// `count` voting members of one committee (its chair, its member and others), each
+/// with a laptop, invited to a published meeting with one document of 10,000 bytes, and
+/// a named poll on it that the chair opened.
+pub struct VotingLaptops {
+    pub hub: TestHub,
+    /// The chair's first.
+    pub laptops: Vec<Device>,
+    pub meeting: Meeting,
+    pub document: Vec<u8>,
+    pub poll: Poll,
+}
+
+pub async fn laptops_and_an_open_poll(count: usize) -> VotingLaptops {
+    let (hub, a) = TestHub::with_committee("UBND phường Bến Nghé").await;
+    let committee = a.committee.id;
+    let others = count.saturating_sub(2);
+    let more = hub
+        .hub
+        .with_store(move |store, _| {
+            (1..=others)
+                .map(|n| {
+                    let added = store.add_member(
+                        committee,
+                        &format!("Ủy viên số {n}"),
+                        quorum_core::Role::Member,
+                        "Ủy viên",
+                        quorum_hub::DEFAULT_CODE_VALIDITY,
+                        &SystemClock,
+                    )?;
+                    Ok((added.member, added.code))
+                })
+                .collect::<Result<Vec<_>, quorum_hub::HubError>>()
+        })
+        .await
+        .expect("the members are added");
+    let voters: Vec<_> = [a.chair.clone(), a.member.clone()]
+        .into_iter()
+        .chain(more)
+        .take(count)
+        .collect();
+    let secretary = hub.device(&a.secretary.1).await;
+    let invitees = voters.iter().map(|(member, _)| member.id).collect();
+    let (_, published, document) = hub
+        .publish_with_document(&secretary.token, committee, invitees, 10_000)
+        .await;
+    assert_status(&published, StatusCode::OK, "the meeting is published");
+    let meeting: Meeting = published.json().await.expect("the stored meeting");
+    let mut laptops = Vec::new();
+    for (_, code) in &voters {
+        laptops.push(hub.device(code).await);
+    }
+    let poll = poll_on(&meeting, BallotSecrecy::Named, 600);
+    let create = secretary.op(OperationPayload::CreatePoll { poll: poll.clone() });
+    assert_eq!(hub.push_one(&secretary, create).await, Outcome::Applied);
+    let chair = &laptops[0];
+    let open = chair.op(OperationPayload::OpenPoll { poll_id: poll.id });
+    assert_eq!(hub.push_one(chair, open).await, Outcome::Applied);
+    VotingLaptops {
+        hub,
+        laptops,
+        meeting,
+        document,
+        poll,
+    }
+}
+
 /// [`voting`], with a poll on the meeting (see [`poll_on`]) that the secretary prepared
 /// and the chair opened.
 pub async fn voting_on_poll(secrecy: BallotSecrecy, late_grace_seconds: u32) -> (Voting, Poll) {
