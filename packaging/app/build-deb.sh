@@ -34,5 +34,6 @@ JSON
 flags=(--bundles deb --ci --config "$extra")
 [[ $profile == debug ]] && flags+=(--debug)
 (cd "$repo/src-tauri" && "$repo/ui/node_modules/.bin/tauri" bundle "${flags[@]}" >&2)
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -1)
+# The bundler names the package by tauri.conf.json's version.
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/src-tauri/tauri.conf.json" | head -1)
 echo "$target/$profile/bundle/deb/Quorum_${version}_$(dpkg --print-architecture).deb"

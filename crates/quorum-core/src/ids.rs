@@ -105,6 +105,13 @@ impl TryFrom<String> for Sha256Hex {
     }
 }
 
+impl std::str::FromStr for Sha256Hex {
+    type Err = Sha256ParseError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::try_from(value.to_string())
+    }
+}
+
 impl From<Sha256Hex> for String {
     fn from(value: Sha256Hex) -> Self {
         value.0

@@ -48,7 +48,7 @@ pub use ids::{
 pub use join::split_join_code;
 pub use meeting::{
     AgendaItem, Document, DocumentVersion, Meeting, MeetingError, MeetingStatus, MeetingSummary,
-    order_meetings,
+    PublishedVersion, order_meetings,
 };
 pub use operation::{Operation, OperationKind, OperationPayload};
 pub use permission::{Action, Capabilities, Denied, decide, may_ask_written_opinion};

@@ -86,14 +86,25 @@ pub enum MeetingError {
     #[error("document {file_name:?} has version number 0; versions start at 1")]
     DocumentVersionZero { file_name: String },
     #[error(
-        "document {title:?} is sent as version {sent} of another file, or of an older one, \
-         than version {stored} the members hold: a new file takes a higher number"
+        "document {title:?} is sent as version {sent}, which the members already hold as \
+         another file or below version {stored}: a new file takes a higher number"
     )]
     DocumentVersionReused {
         title: String,
         sent: u32,
         stored: u32,
     },
+    #[error("document {title:?} belongs to another meeting: attach the file as a new document")]
+    DocumentOfAnotherMeeting { title: String },
+}
+
+/// A document version as the hub once published it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedVersion {
+    pub document_id: DocumentId,
+    pub meeting_id: MeetingId,
+    pub number: u32,
+    pub sha256: Sha256Hex,
 }
 
 /// No single agenda item may be planned longer than a working day.
@@ -142,27 +153,36 @@ impl Meeting {
         Ok(())
     }
 
-    /// Checks this meeting as the next publication of `previous`: a document keeps its
-    /// version number only with the same file, and a number never goes down. A laptop
-    /// that holds version 2 of a document must never be told another file is version 2.
-    pub fn follows(&self, previous: &Meeting) -> Result<(), MeetingError> {
-        let stored: std::collections::HashMap<DocumentId, &DocumentVersion> = previous
-            .agenda
-            .iter()
-            .flat_map(|item| &item.documents)
-            .map(|document| (document.id, &document.current))
-            .collect();
+    /// Checks this meeting's documents against every version of them published before
+    /// (`published`, in any meeting): a number keeps its file for good, a document's
+    /// number never goes below its highest, and a document stays in the meeting it was
+    /// first published in. A laptop keeps every version it received: one that holds
+    /// version 2 must never be told that another file is version 2.
+    pub fn check_versions(&self, published: &[PublishedVersion]) -> Result<(), MeetingError> {
         for document in self.agenda.iter().flat_map(|item| &item.documents) {
-            let Some(before) = stored.get(&document.id) else {
-                continue;
-            };
             let sent = &document.current;
-            let same_file = sent.sha256 == before.sha256;
-            if sent.number < before.number || (sent.number == before.number && !same_file) {
+            let history = published.iter().filter(|p| p.document_id == document.id);
+            let mut highest = 0;
+            for before in history {
+                if before.meeting_id != self.id {
+                    return Err(MeetingError::DocumentOfAnotherMeeting {
+                        title: document.title.clone(),
+                    });
+                }
+                if before.number == sent.number && before.sha256 != sent.sha256 {
+                    return Err(MeetingError::DocumentVersionReused {
+                        title: document.title.clone(),
+                        sent: sent.number,
+                        stored: before.number,
+                    });
+                }
+                highest = highest.max(before.number);
+            }
+            if sent.number < highest {
                 return Err(MeetingError::DocumentVersionReused {
                     title: document.title.clone(),
                     sent: sent.number,
-                    stored: before.number,
+                    stored: highest,
                 });
             }
         }
@@ -390,50 +410,74 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_document_keeps_its_number_only_with_its_file_and_numbers_never_go_down() {
-        let previous = meeting("Phiên họp", at(1, 8));
-        let next = |change: &dyn Fn(&mut DocumentVersion)| {
-            let mut m = previous.clone();
-            change(&mut m.agenda[0].documents[0].current);
-            m.follows(&previous)
+    fn a_document_keeps_each_number_with_its_file_for_good_and_stays_in_its_meeting() {
+        let m = meeting("Phiên họp", at(1, 8));
+        let document = &m.agenda[0].documents[0];
+        let published = |number, byte: u8| PublishedVersion {
+            document_id: document.id,
+            meeting_id: m.id,
+            number,
+            sha256: Sha256Hex::from_digest(&[byte; 32]),
         };
-        assert_eq!(next(&|_| ()), Ok(()), "the same file, the same number");
+        let sent = |number, byte: u8| {
+            let mut next = m.clone();
+            let version = &mut next.agenda[0].documents[0].current;
+            version.number = number;
+            version.sha256 = Sha256Hex::from_digest(&[byte; 32]);
+            next
+        };
+        // Published so far: version 1 (file 7), then version 2 (file 8).
+        let history = [published(1, 7), published(2, 8)];
         assert_eq!(
-            next(&|v| {
-                v.number = 2;
-                v.sha256 = Sha256Hex::from_digest(&[8; 32]);
-            }),
+            sent(2, 8).check_versions(&history),
             Ok(()),
-            "a new file, the next number"
+            "the same again"
         );
-        let reused = MeetingError::DocumentVersionReused {
-            title: "to-trinh.pdf".into(),
-            sent: 1,
-            stored: 1,
+        assert_eq!(
+            sent(3, 9).check_versions(&history),
+            Ok(()),
+            "a new file, a new number"
+        );
+        assert_eq!(
+            sent(3, 7).check_versions(&history),
+            Ok(()),
+            "an old file back, numbered on"
+        );
+        assert_eq!(
+            sent(1, 7).check_versions(&[]),
+            Ok(()),
+            "a new document is free"
+        );
+        let reused = |sent, stored| {
+            Err(MeetingError::DocumentVersionReused {
+                title: "to-trinh.pdf".into(),
+                sent,
+                stored,
+            })
         };
         assert_eq!(
-            next(&|v| v.sha256 = Sha256Hex::from_digest(&[8; 32])),
-            Err(reused),
-            "another file under version 1"
+            sent(2, 9).check_versions(&history),
+            reused(2, 2),
+            "another file as 2"
         );
-        let mut later = previous.clone();
-        later.agenda[0].documents[0].current.number = 3;
-        let mut back = previous.clone();
-        back.agenda[0].documents[0].current.number = 2;
-        assert!(
-            matches!(
-                back.follows(&later),
-                Err(MeetingError::DocumentVersionReused {
-                    sent: 2,
-                    stored: 3,
-                    ..
-                })
-            ),
-            "a number going down"
+        assert_eq!(
+            sent(1, 7).check_versions(&history),
+            reused(1, 2),
+            "back below the highest number, even with its own file"
         );
-        let mut added = previous.clone();
-        added.agenda[0].documents.push(document("phu-luc.pdf", 2));
-        assert_eq!(added.follows(&previous), Ok(()), "a new document is free");
+        // Dropped from the agenda in between and sent back: the history still holds.
+        assert_eq!(sent(2, 9).check_versions(&history), reused(2, 2));
+        let elsewhere = PublishedVersion {
+            meeting_id: MeetingId::new_v7(),
+            ..published(1, 7)
+        };
+        assert_eq!(
+            sent(1, 7).check_versions(&[elsewhere]),
+            Err(MeetingError::DocumentOfAnotherMeeting {
+                title: "to-trinh.pdf".into()
+            }),
+            "a document of another meeting"
+        );
     }
 
     #[test]

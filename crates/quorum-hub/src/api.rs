@@ -718,14 +718,19 @@ async fn put_meeting(
                         ),
                     ));
                 }
-                meeting.follows(&previous).map_err(|reused| {
-                    ApiFailure::new(
-                        StatusCode::CONFLICT,
-                        "document_version_reused",
-                        reused.to_string(),
-                    )
-                })?;
+
             }
+            meeting
+                .check_versions(&store::published_versions(&tx, &meeting)?)
+                .map_err(|conflict| {
+                    let code = match conflict {
+                        quorum_core::MeetingError::DocumentOfAnotherMeeting { .. } => {
+                            "document_of_another_meeting"
+                        }
+                        _ => "document_version_reused",
+                    };
+                    ApiFailure::new(StatusCode::CONFLICT, code, conflict.to_string())
+                })?;
             for invitee in &meeting.invitees {
                 let known = store::member(&tx, *invitee)?;
                 if known.is_none_or(|m| m.committee_id != meeting.committee_id) {

@@ -72,7 +72,8 @@ pub(crate) struct Pushed {
 /// at `synchronous=FULL` for all of them), each in order for its device and stopping at
 /// its first gap in sequence numbers, each in a savepoint of its own so that a push the
 /// hub fails on is taken back alone. The polls their ballots went to are re-counted and
-/// published once, at the end. Nobody is answered before the commit: an acknowledged
+/// published once, at the end; a failure there, or one that ends SQLite's transaction,
+/// takes the whole group back. Nobody is answered before the commit: an acknowledged
 /// operation is on disk, and a push that fails is taken back whole, to be sent again.
 pub(crate) fn push_together(store: &mut HubStore, waiting: Vec<Waiting>, now: DateTime<Utc>) {
     match store_together(store, waiting, now) {
@@ -103,10 +104,21 @@ fn store_together(
     let mut voted = std::collections::BTreeSet::new();
     let mut taken = Vec::with_capacity(waiting.len());
     for push in waiting {
-        let savepoint = tx.savepoint()?;
-        let results = take_push(&savepoint, &push, &mut voted, now);
-        if results.is_ok() {
-            savepoint.commit()?;
+        let results = {
+            // Dropped uncommitted, a savepoint takes its push back.
+            let savepoint = tx.savepoint()?;
+            let results = take_push(&savepoint, &push, &mut voted, now);
+            if results.is_ok() {
+                savepoint.commit()?;
+            }
+            results
+        };
+        // Some failures (a full disk, say) make SQLite roll back the whole transaction,
+        // savepoints and all: then nothing of the group stands, and nobody is answered.
+        if tx.is_autocommit() {
+            return Err(results.err().unwrap_or(HubError::NotCommitted(
+                "the group's transaction ended early".into(),
+            )));
         }
         taken.push((push, results));
     }

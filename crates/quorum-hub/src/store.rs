@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use quorum_core::protocol::{DeviceReadiness, DeviceStatus, Record};
 use quorum_core::{
     AgendaItemId, Attendance, Committee, CommitteeId, DeviceId, FloorRequest, Meeting, MeetingId,
-    Member, MemberId, Sha256Hex,
+    Member, MemberId, PublishedVersion, Sha256Hex,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -27,6 +27,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0006_floor.sql"),
     include_str!("migrations/0007_trust.sql"),
     include_str!("migrations/0008_time_zone.sql"),
+    include_str!("migrations/0009_document_versions.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -480,6 +481,32 @@ pub fn record_blob(
     Ok(())
 }
 
+/// Every version ever published of the documents `meeting` carries, in any meeting.
+pub fn published_versions(
+    conn: &Connection,
+    meeting: &Meeting,
+) -> Result<Vec<PublishedVersion>, HubError> {
+    let mut statement = conn.prepare(
+        "SELECT document_id, meeting_id, number, sha256 FROM document_versions
+         WHERE document_id = ?1",
+    )?;
+    let mut published = Vec::new();
+    for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
+        let rows = statement.query_map([document.id.to_string()], |row| {
+            Ok(PublishedVersion {
+                document_id: parse_column(0, row.get(0)?)?,
+                meeting_id: parse_column(1, row.get(1)?)?,
+                number: row.get(2)?,
+                sha256: parse_column(3, row.get(3)?)?,
+            })
+        })?;
+        for row in rows {
+            published.push(row?);
+        }
+    }
+    Ok(published)
+}
+
 /// The first document blob of `meeting` its committee has not uploaded, if any.
 pub fn first_missing_blob(
     conn: &Connection,
@@ -529,6 +556,16 @@ pub fn publish_meeting(
                 "INSERT INTO meeting_blobs (meeting_id, sha256) VALUES (?1, ?2)
                  ON CONFLICT DO NOTHING",
                 params![stored.id.to_string(), document.current.sha256.as_str()],
+            )?;
+            conn.execute(
+                "INSERT INTO document_versions (document_id, number, sha256, meeting_id)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![
+                    document.id.to_string(),
+                    document.current.number,
+                    document.current.sha256.as_str(),
+                    stored.id.to_string()
+                ],
             )?;
         }
     }
@@ -885,6 +922,80 @@ pub fn member_last_pulled(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upgrading_keeps_the_document_versions_of_meetings_already_published() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let db_path = dir.path().join("hub.sqlite3");
+        let document = |n: u8, number| quorum_core::Document {
+            id: quorum_core::DocumentId::new_v7(),
+            title: format!("Tài liệu {n}"),
+            current: quorum_core::DocumentVersion {
+                number,
+                sha256: Sha256Hex::from_digest(&[n; 32]),
+                size_bytes: 100,
+                page_count: 1,
+                file_name: format!("tai-lieu-{n}.pdf"),
+            },
+        };
+        let meeting = Meeting {
+            id: MeetingId::new_v7(),
+            committee_id: CommitteeId::new_v7(),
+            title: "Phiên họp".into(),
+            starts_at: chrono::DateTime::UNIX_EPOCH,
+            location: "Phòng họp".into(),
+            status: quorum_core::MeetingStatus::Published,
+            version: 1,
+            invitees: vec![],
+            agenda: vec![quorum_core::AgendaItem {
+                id: AgendaItemId::new_v7(),
+                title: "Báo cáo".into(),
+                presenter: "Văn phòng".into(),
+                planned_minutes: 10,
+                documents: vec![document(1, 1), document(2, 3)],
+            }],
+        };
+        {
+            // The database as the build before the version registry left it.
+            let mut conn = Connection::open(&db_path).expect("a database file");
+            let before = MIGRATIONS_SQL[..SCHEMA_VERSION - 1]
+                .iter()
+                .map(|sql| M::up(sql));
+            Migrations::new(before.collect())
+                .to_latest(&mut conn)
+                .expect("the earlier migrations run");
+            conn.execute(
+                "INSERT INTO committees (id, name) VALUES (?1, 'UBND')",
+                [meeting.committee_id.to_string()],
+            )
+            .expect("its committee");
+            conn.execute(
+                "INSERT INTO meetings (id, committee_id, json, version) VALUES (?1, ?2, ?3, 1)",
+                params![
+                    meeting.id.to_string(),
+                    meeting.committee_id.to_string(),
+                    serde_json::to_string(&meeting).expect("a meeting as JSON"),
+                ],
+            )
+            .expect("a published meeting");
+        }
+        let store = HubStore::open(dir.path()).expect("the upgrade runs");
+        let mut published = published_versions(&store.conn, &meeting).expect("readable");
+        published.sort_by_key(|p| p.document_id);
+        let mut expected: Vec<PublishedVersion> = meeting
+            .agenda
+            .iter()
+            .flat_map(|item| &item.documents)
+            .map(|document| PublishedVersion {
+                document_id: document.id,
+                meeting_id: meeting.id,
+                number: document.current.number,
+                sha256: document.current.sha256.clone(),
+            })
+            .collect();
+        expected.sort_by_key(|p| p.document_id);
+        assert_eq!(published, expected, "each document's current version, kept");
+    }
 
     #[test]
     fn the_hub_commits_to_disk_before_it_answers() {

@@ -1037,3 +1037,49 @@ async fn ready_says_whether_this_hub_can_serve_and_what_it_cannot_use() {
         "ready again once the folder is back",
     );
 }
+
+#[tokio::test]
+async fn a_document_dropped_and_sent_back_keeps_its_numbers_and_stays_in_its_meeting() {
+    let w = world().await;
+    let seq_before = w.hub.latest_seq(w.a.committee.id).await;
+    // Version 3 drops the document from the agenda.
+    let mut without = w.meeting.clone();
+    let dropped = without.agenda[0].documents.remove(0);
+    let response = publish(&w, &without).await;
+    assert_status(&response, StatusCode::OK, "the document is dropped");
+    let stored: Meeting = response.json().await.unwrap();
+
+    // Sent back as version 1 of another file: the members' laptops hold version 1.
+    let other = common::document_bytes(3_000);
+    let other_sha = w.hub.upload(&w.secretary.token, other.clone()).await;
+    let mut back = stored.clone();
+    let mut document = dropped.clone();
+    document.current.sha256 = other_sha.clone();
+    document.current.size_bytes = other.len() as u64;
+    back.agenda[0].documents.push(document.clone());
+    let response = publish(&w, &back).await;
+    let why = "version 1 is still the first file on the members' laptops";
+    assert_conflict(response, why, "document_version_reused", "version 1").await;
+
+    // The same document in another meeting: refused, it belongs to the first one.
+    let mut elsewhere = meeting_with_document(
+        w.a.committee.id,
+        vec![w.a.member.0.id],
+        dropped.current.sha256.clone(),
+        dropped.current.size_bytes,
+    );
+    elsewhere.agenda[0].documents = vec![dropped.clone()];
+    let response = publish(&w, &elsewhere).await;
+    let why = "a document is one meeting's";
+    assert_conflict(response, why, "document_of_another_meeting", &dropped.title).await;
+    assert_eq!(
+        w.hub.latest_seq(w.a.committee.id).await,
+        seq_before + 1,
+        "only the drop reached the feed"
+    );
+
+    // Back under the next number, the new file is taken.
+    back.agenda[0].documents[0].current.number = 2;
+    let response = publish(&w, &back).await;
+    assert_status(&response, StatusCode::OK, "the new file as version 2");
+}
