@@ -20,22 +20,29 @@ impl Drop for Installed {
     }
 }
 
+/// Runs `command`, which must succeed (`failed` says what it means if not); its output.
+fn succeeds(command: &mut Command, failed: &str) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{failed}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Builds the package with packaging/app/build-deb.sh from the binaries these tests use.
 fn build_the_package() -> PathBuf {
     let app = app_binary();
     let profile_dir = app.parent().unwrap();
-    let out = Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/app/build-deb.sh"))
-        .arg(profile_dir.file_name().unwrap())
-        .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the package did not build: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let built = succeeds(
+        Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/app/build-deb.sh"))
+            .arg(profile_dir.file_name().unwrap())
+            .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap()),
+        "the package did not build",
     );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    PathBuf::from(built.trim())
 }
 
 /// The value of `key` in the menu entry's main group.
@@ -63,21 +70,14 @@ async fn the_desktop_package_installs_starts_from_its_menu_entry_and_shows_a_pag
     let deb = build_the_package();
 
     let installed = Installed;
-    let out = Command::new("dpkg")
-        .arg("--install")
-        .arg(&deb)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dpkg refused the package: {}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        Command::new("dpkg").arg("--install").arg(&deb),
+        "dpkg refused the package",
     );
-    let files = Command::new("dpkg")
-        .args(["--listfiles", PACKAGE])
-        .output()
-        .unwrap();
-    let files = String::from_utf8(files.stdout).unwrap();
+    let files = succeeds(
+        Command::new("dpkg").args(["--listfiles", PACKAGE]),
+        "dpkg lists the package's files",
+    );
     for expected in [
         "/usr/bin/quorum-app",
         "/usr/bin/quorum-pdf-worker",

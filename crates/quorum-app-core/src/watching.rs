@@ -116,11 +116,7 @@ impl Laptop {
             if last.as_deref() == Some(sha256.as_str()) {
                 continue;
             }
-            let current = meeting
-                .agenda
-                .iter()
-                .flat_map(|item| &item.documents)
-                .any(|d| d.current.sha256 == sha256);
+            let current = meeting.documents().any(|d| d.current.sha256 == sha256);
             if !current {
                 let file_name = path
                     .file_name()

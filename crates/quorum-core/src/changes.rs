@@ -29,13 +29,7 @@ impl MeetingChanges {
 
 /// The changes from `seen` (the version the member last looked at) to `now`.
 pub fn meeting_changes(seen: &Meeting, now: &Meeting) -> MeetingChanges {
-    let documents = |m: &Meeting| {
-        m.agenda
-            .iter()
-            .flat_map(|item| &item.documents)
-            .cloned()
-            .collect::<Vec<_>>()
-    };
+    let documents = |m: &Meeting| m.documents().cloned().collect::<Vec<_>>();
     let (before, after) = (documents(seen), documents(now));
     let item_at = |m: &Meeting, id: AgendaItemId| m.agenda.iter().position(|i| i.id == id);
     MeetingChanges {

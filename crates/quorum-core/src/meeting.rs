@@ -153,13 +153,18 @@ impl Meeting {
         Ok(())
     }
 
+    /// Every document on the agenda, in agenda order.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.agenda.iter().flat_map(|item| &item.documents)
+    }
+
     /// Checks this meeting's documents against every version of them published before
     /// (`published`, in any meeting): a number keeps its file for good, a document's
     /// number never goes below its highest, and a document stays in the meeting it was
     /// first published in. A laptop keeps every version it received: one that holds
     /// version 2 must never be told that another file is version 2.
     pub fn check_versions(&self, published: &[PublishedVersion]) -> Result<(), MeetingError> {
-        for document in self.agenda.iter().flat_map(|item| &item.documents) {
+        for document in self.documents() {
             let sent = &document.current;
             let history = published.iter().filter(|p| p.document_id == document.id);
             let mut highest = 0;

@@ -718,7 +718,6 @@ async fn put_meeting(
                         ),
                     ));
                 }
-
             }
             meeting
                 .check_versions(&store::published_versions(&tx, &meeting)?)

@@ -501,9 +501,7 @@ fn save_annotation(
     }
     let meetings = store::meetings_of_committee(conn, member.committee_id)?;
     let Some(meeting) = meetings.iter().find(|m| {
-        m.agenda
-            .iter()
-            .flat_map(|item| &item.documents)
+        m.documents()
             .any(|document| document.id == annotation.document_id)
     }) else {
         return Ok(Err(InvalidOperation::UnknownDocument.into()));

@@ -491,7 +491,7 @@ pub fn published_versions(
          WHERE document_id = ?1",
     )?;
     let mut published = Vec::new();
-    for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
+    for document in meeting.documents() {
         let rows = statement.query_map([document.id.to_string()], |row| {
             Ok(PublishedVersion {
                 document_id: parse_column(0, row.get(0)?)?,
@@ -512,11 +512,9 @@ pub fn first_missing_blob(
     conn: &Connection,
     meeting: &Meeting,
 ) -> Result<Option<Sha256Hex>, HubError> {
-    for item in &meeting.agenda {
-        for document in &item.documents {
-            if !committee_has_blob(conn, meeting.committee_id, &document.current.sha256)? {
-                return Ok(Some(document.current.sha256.clone()));
-            }
+    for document in meeting.documents() {
+        if !committee_has_blob(conn, meeting.committee_id, &document.current.sha256)? {
+            return Ok(Some(document.current.sha256.clone()));
         }
     }
     Ok(None)
@@ -550,24 +548,22 @@ pub fn publish_meeting(
             version,
         ],
     )?;
-    for item in &stored.agenda {
-        for document in &item.documents {
-            conn.execute(
-                "INSERT INTO meeting_blobs (meeting_id, sha256) VALUES (?1, ?2)
-                 ON CONFLICT DO NOTHING",
-                params![stored.id.to_string(), document.current.sha256.as_str()],
-            )?;
-            conn.execute(
-                "INSERT INTO document_versions (document_id, number, sha256, meeting_id)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                params![
-                    document.id.to_string(),
-                    document.current.number,
-                    document.current.sha256.as_str(),
-                    stored.id.to_string()
-                ],
-            )?;
-        }
+    for document in stored.documents() {
+        conn.execute(
+            "INSERT INTO meeting_blobs (meeting_id, sha256) VALUES (?1, ?2)
+             ON CONFLICT DO NOTHING",
+            params![stored.id.to_string(), document.current.sha256.as_str()],
+        )?;
+        conn.execute(
+            "INSERT INTO document_versions (document_id, number, sha256, meeting_id)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![
+                document.id.to_string(),
+                document.current.number,
+                document.current.sha256.as_str(),
+                stored.id.to_string()
+            ],
+        )?;
     }
     let record = Record::Meeting {
         meeting: stored.clone(),
@@ -983,9 +979,7 @@ mod tests {
         let mut published = published_versions(&store.conn, &meeting).expect("readable");
         published.sort_by_key(|p| p.document_id);
         let mut expected: Vec<PublishedVersion> = meeting
-            .agenda
-            .iter()
-            .flat_map(|item| &item.documents)
+            .documents()
             .map(|document| PublishedVersion {
                 document_id: document.id,
                 meeting_id: meeting.id,

@@ -211,9 +211,7 @@ mod tests {
         );
         let longest = sample
             .meeting
-            .agenda
-            .iter()
-            .flat_map(|i| &i.documents)
+            .documents()
             .map(|d| d.current.page_count)
             .max();
         assert!(

@@ -42,14 +42,12 @@ impl Store {
             Some(seen) => {
                 let changes = meeting_changes(&seen, &now);
                 let old_sha = |id: DocumentId| {
-                    seen.agenda
-                        .iter()
-                        .flat_map(|item| &item.documents)
+                    seen.documents()
                         .find(|d| d.id == id)
                         .map(|d| d.current.sha256.clone())
                 };
                 let mut replaced = Vec::new();
-                for document in now.agenda.iter().flat_map(|item| &item.documents) {
+                for document in now.documents() {
                     if !changes.replaced_documents.contains(&document.id) {
                         continue;
                     }

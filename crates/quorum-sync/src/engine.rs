@@ -229,15 +229,13 @@ impl<H: Hub> SyncEngine<H> {
         // whose documents it lacks): a republish uploads only what is new.
         let on_hub: Vec<Sha256Hex> = self.with_store(|store| match store.meeting(meeting.id) {
             Ok(published) => Ok(published
-                .agenda
-                .iter()
-                .flat_map(|item| &item.documents)
+                .documents()
                 .map(|document| document.current.sha256.clone())
                 .collect()),
             Err(StoreError::MeetingNotFound(_)) => Ok(Vec::new()),
             Err(other) => Err(other),
         })?;
-        for document in meeting.agenda.iter().flat_map(|item| &item.documents) {
+        for document in meeting.documents() {
             let sha256 = &document.current.sha256;
             if on_hub.contains(sha256) {
                 continue;

@@ -125,12 +125,7 @@ async fn main() {
     let mut store = quorum_store::Store::open(&profile.path().join("store.sqlite3")).unwrap();
     let summary = store.meetings(SystemClock.now()).unwrap().remove(0);
     let meeting = store.meeting(summary.id).unwrap();
-    let report = meeting
-        .agenda
-        .iter()
-        .flat_map(|item| &item.documents)
-        .nth(1)
-        .unwrap();
+    let report = meeting.documents().nth(1).unwrap();
     let author = MemberId::new_v7();
     for annotation in annotations(report, author) {
         store
