@@ -21,6 +21,10 @@ if [[ ! -f "$QUORUM_TEST_PDFS/why3-manual.pdf" || ! -f "$QUORUM_TEST_PDFS/gs-col
   rm -rf "$debs"
 fi
 
+# A private PostgreSQL for the hub on PostgreSQL (stopped and removed when this exits).
+source scripts/postgres.sh
+start_test_postgres
+
 step "UI: type check, unit tests, build"
 (cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
 
@@ -48,6 +52,17 @@ status=$?
 set -e
 cat "$log"
 pkill -f WebKitWebDriver || true
+
+if [[ $status == 0 ]]; then
+  step "the hub's API, vote and trust tests again, its records in PostgreSQL"
+  set +e
+  QUORUM_TEST_HUB_DATABASE=postgres timeout 600 \
+    cargo test -p quorum-hub --locked --test api --test votes --test trust > "$log.postgres" 2>&1
+  status=$?
+  set -e
+  cat "$log.postgres"
+  cat "$log.postgres" >> "$log"
+fi
 
 # One closing line for the whole run; the UI's vitest run above is counted on its own.
 awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }

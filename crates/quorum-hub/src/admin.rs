@@ -6,12 +6,11 @@ use std::path::Path;
 
 use quorum_core::committee_time::committee_zone;
 use quorum_core::{Clock, Committee, CommitteeId, DeviceId, Meeting, Member, MemberId, Role};
-use rusqlite::TransactionBehavior;
 
 use crate::HubError;
 use crate::blobs::copy_verified;
 use crate::secrets::{enrollment_code_hash, new_enrollment_code};
-use crate::store::{self, DeviceRow, HubStore};
+use crate::store::{self, DeviceRow, HubStore, Records};
 
 /// How long a one-time code enrolls a device unless the admin says otherwise.
 pub const DEFAULT_CODE_VALIDITY: chrono::Duration = chrono::Duration::hours(72);
@@ -24,8 +23,8 @@ pub struct MemberCode {
 }
 
 /// Opens a data folder for an admin command, creating it if needed.
-pub fn open_for_admin(data_dir: &Path) -> Result<HubStore, HubError> {
-    HubStore::open(data_dir)
+pub fn open_for_admin(data_dir: &Path, records: &Records) -> Result<HubStore, HubError> {
+    HubStore::open_with(data_dir, records)
 }
 
 impl HubStore {
@@ -42,9 +41,7 @@ impl HubStore {
             name: name.to_string(),
             time_zone: time_zone.to_string(),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         store::put_committee(&tx, &committee, clock.now())?;
         tx.commit()?;
         Ok(committee)
@@ -58,9 +55,7 @@ impl HubStore {
         clock: &dyn Clock,
     ) -> Result<Committee, HubError> {
         committee_zone(time_zone)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let mut committee = store::committee(&tx, committee_id)?
             .ok_or(HubError::CommitteeNotFound(committee_id))?;
         committee.time_zone = time_zone.to_string();
@@ -87,9 +82,7 @@ impl HubStore {
         };
         let code = new_enrollment_code()?;
         let now = clock.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         store::put_member(&tx, &member, now)?;
         store::replace_code(
             &tx,
@@ -111,9 +104,7 @@ impl HubStore {
         clock: &dyn Clock,
     ) -> Result<String, HubError> {
         let code = new_enrollment_code()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         if store::member(&tx, member_id)?.is_none() {
             return Err(HubError::MemberNotFound(member_id));
         }
@@ -180,9 +171,7 @@ pub fn demo(
         sizes.push((sha256, copy_verified(path, store.blobs_dir(), sha256)?));
     }
     let now = clock.now();
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store.conn.transaction()?;
     store::put_committee(&tx, &sample.committee, now)?;
     for (sha256, size) in sizes {
         store::record_blob(&tx, sample.committee.id, sha256, size)?;

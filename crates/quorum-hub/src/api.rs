@@ -23,7 +23,6 @@ use quorum_core::{
     Action, DeviceId, Meeting, MeetingId, Member, PollState, PollSubject, Role, Sha256Hex,
     Visibility, decide,
 };
-use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::services::ServeFile;
@@ -141,8 +140,8 @@ impl From<HubError> for ApiFailure {
     }
 }
 
-impl From<rusqlite::Error> for ApiFailure {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::DbError> for ApiFailure {
+    fn from(e: crate::db::DbError) -> Self {
         HubError::from(e).into()
     }
 }
@@ -376,9 +375,7 @@ async fn enroll_device(hub: &Hub, request: EnrollRequest) -> Result<EnrollRespon
     }
     let response = hub
         .with_store(move |store, now| {
-            let tx = store
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = store.conn.transaction()?;
             let member_id = match store::take_code(&tx, &code_hash, now)? {
                 store::OfferedCode::Taken(member_id) => member_id,
                 store::OfferedCode::Expired => return Err(ApiFailure::code_expired()),
@@ -693,7 +690,7 @@ async fn put_meeting(
         .with_store(move |store, now| {
             let tx = store
                 .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                .transaction()?;
             if let Some(previous) = store::meeting(&tx, meeting.id)? {
                 decide(&member, Action::EditMeeting, &previous)
                     .map_err(|denied| ApiFailure::forbidden(denied.to_string()))?;

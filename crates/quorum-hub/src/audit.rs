@@ -11,7 +11,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
 use quorum_core::{Ballot, Delegation, PollId, Timing};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
+
+use crate::db::{Db, OptionalRow};
 
 use crate::HubError;
 use crate::secrets::sha256_hex;
@@ -97,12 +99,12 @@ fn as_i64(seq: u64) -> i64 {
 const BALLOT_LOG: &str = "ballots";
 const DELEGATION_LOG: &str = "delegation_log";
 
-/// The highest seq `log` ever reached, from SQLite's own AUTOINCREMENT record: a
-/// removed last row leaves it behind.
-fn reached(conn: &Connection, log: &str) -> Result<u64, HubError> {
+/// The highest seq `log` ever reached, kept in its head row: a removed last row leaves
+/// it behind.
+fn reached(conn: &Db, log: &str) -> Result<u64, HubError> {
     let reached: Option<i64> = conn
         .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+            "SELECT last_seq FROM chain_heads WHERE log = ?1",
             [log],
             |row| row.get(0),
         )
@@ -110,16 +112,36 @@ fn reached(conn: &Connection, log: &str) -> Result<u64, HubError> {
     Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
 }
 
-/// The hash a new row of `log` links to: its last row's, or the genesis hash.
-fn last_hash(conn: &Connection, log: &str) -> Result<String, HubError> {
-    let last: Option<String> = conn
-        .query_row(
-            &format!("SELECT hash FROM {log} ORDER BY seq DESC LIMIT 1"),
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(last.unwrap_or_else(|| GENESIS_HASH.to_string()))
+/// Where a new row of `log` goes: the seq after the last one, and the hash it links
+/// to (the genesis hash for the first row). Takes the log's head row for the rest of
+/// the transaction, so two hub processes appending at once queue on it and the log
+/// stays one chain.
+fn take_head(conn: &Db, log: &str) -> Result<(u64, String), HubError> {
+    let (last_seq, hash): (i64, String) = conn.query_row(
+        "INSERT INTO chain_heads (log, last_seq, hash) VALUES (?1, 0, ?2)
+         ON CONFLICT (log) DO UPDATE SET last_seq = chain_heads.last_seq
+         RETURNING last_seq, hash",
+        [log, GENESIS_HASH],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok((u64::try_from(last_seq).unwrap_or(0) + 1, hash))
+}
+
+/// Takes both logs' heads for the rest of the transaction, in one order for every writer.
+pub(crate) fn take_heads(conn: &Db) -> Result<(), HubError> {
+    for log in [BALLOT_LOG, DELEGATION_LOG] {
+        take_head(conn, log)?;
+    }
+    Ok(())
+}
+
+/// Moves `log`'s head to the row just appended.
+fn advance_head(conn: &Db, log: &str, seq: u64, hash: &str) -> Result<(), HubError> {
+    conn.execute(
+        "UPDATE chain_heads SET last_seq = ?2, hash = ?3 WHERE log = ?1",
+        params![log, as_i64(seq), hash],
+    )?;
+    Ok(())
 }
 
 /// A row of a hash-chained log.
@@ -161,13 +183,14 @@ fn walk<R: Chained>(
 
 /// Appends an accepted ballot; returns its seq.
 fn append(
-    conn: &Connection,
+    conn: &Db,
     ballot: &Ballot,
     timing: Timing,
     received_at: DateTime<Utc>,
 ) -> Result<u64, HubError> {
+    let (seq, prev_hash) = take_head(conn, BALLOT_LOG)?;
     let row = Row {
-        seq: reached(conn, BALLOT_LOG)? + 1,
+        seq,
         poll_id: ballot.poll_id.to_string(),
         member_id: ballot.member_id.to_string(),
         cast_by: ballot.cast_by.to_string(),
@@ -175,8 +198,9 @@ fn append(
         ballot: serde_json::to_string(ballot)?,
         timing: store::serde_name(&timing),
         received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        prev_hash: last_hash(conn, BALLOT_LOG)?,
+        prev_hash,
     };
+    let hash = row.hash();
     conn.execute(
         "INSERT INTO ballots (seq, poll_id, member_id, cast_by, device_id, ballot, timing,
              received_at, prev_hash, hash)
@@ -191,9 +215,10 @@ fn append(
             row.timing,
             row.received_at,
             row.prev_hash,
-            row.hash(),
+            hash,
         ],
     )?;
+    advance_head(conn, BALLOT_LOG, row.seq, &hash)?;
     Ok(row.seq)
 }
 
@@ -206,7 +231,7 @@ pub(crate) struct Logged {
 /// Appends an accepted ballot and makes it its member's counting one if it is their
 /// latest by (cast time, log order). Call inside the operation's transaction.
 pub(crate) fn append_counted(
-    conn: &Connection,
+    conn: &Db,
     ballot: &Ballot,
     timing: Timing,
     received_at: DateTime<Utc>,
@@ -229,29 +254,34 @@ pub(crate) fn append_counted(
 }
 
 /// Each member's counting ballot of `poll_id`: their latest by (cast time, log order).
-pub(crate) fn counted_ballots(conn: &Connection, poll_id: PollId) -> Result<Vec<Logged>, HubError> {
-    let mut statement = conn.prepare(
+pub(crate) fn counted_ballots(conn: &Db, poll_id: PollId) -> Result<Vec<Logged>, HubError> {
+    Ok(conn.query_map(
         "SELECT b.ballot, b.timing FROM counted_ballots c JOIN ballots b ON b.seq = c.ballot_seq
          WHERE c.poll_id = ?1",
-    )?;
-    let rows = statement.query_map([poll_id.to_string()], |row| {
-        Ok(Logged {
-            ballot: store::json_column(0, &row.get::<_, String>(0)?)?,
-            timing: store::name_column(1, row.get(1)?)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        [poll_id.to_string()],
+        |row| {
+            Ok(Logged {
+                ballot: store::json_column(0, &row.get::<String>(0)?)?,
+                timing: store::name_column(1, row.get(1)?)?,
+            })
+        },
+    )?)
 }
 
 /// Whether `member_id` has a ballot counting in `poll_id`.
 pub(crate) fn has_voted(
-    conn: &Connection,
+    conn: &Db,
     poll_id: PollId,
     member_id: quorum_core::MemberId,
 ) -> Result<bool, HubError> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM counted_ballots WHERE poll_id = ?1 AND member_id = ?2")?
-        .exists(params![poll_id.to_string(), member_id.to_string()])?)
+        .query_row(
+            "SELECT 1 FROM counted_ballots WHERE poll_id = ?1 AND member_id = ?2",
+            params![poll_id.to_string(), member_id.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// What `audit verify` found.
@@ -295,29 +325,29 @@ pub enum AuditBreak {
 }
 
 /// Every row in log order, with the hash stored beside it.
-fn rows(conn: &Connection) -> Result<Vec<(Row, String)>, HubError> {
-    let mut statement = conn.prepare(
+fn rows(conn: &Db) -> Result<Vec<(Row, String)>, HubError> {
+    Ok(conn.query_map(
         "SELECT seq, poll_id, member_id, cast_by, device_id, ballot, timing, received_at,
              prev_hash, hash
          FROM ballots ORDER BY seq",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            Row {
-                seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
-                poll_id: row.get(1)?,
-                member_id: row.get(2)?,
-                cast_by: row.get(3)?,
-                device_id: row.get(4)?,
-                ballot: row.get(5)?,
-                timing: row.get(6)?,
-                received_at: row.get(7)?,
-                prev_hash: row.get(8)?,
-            },
-            row.get(9)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        (),
+        |row| {
+            Ok((
+                Row {
+                    seq: u64::try_from(row.get::<i64>(0)?).unwrap_or(0),
+                    poll_id: row.get(1)?,
+                    member_id: row.get(2)?,
+                    cast_by: row.get(3)?,
+                    device_id: row.get(4)?,
+                    ballot: row.get(5)?,
+                    timing: row.get(6)?,
+                    received_at: row.get(7)?,
+                    prev_hash: row.get(8)?,
+                },
+                row.get(9)?,
+            ))
+        },
+    )?)
 }
 
 impl HubStore {
@@ -380,19 +410,21 @@ impl Chained for DelegationRow {
 /// Appends an accepted delegation, signature and all. Call inside the operation's
 /// transaction.
 pub(crate) fn append_delegation(
-    conn: &Connection,
+    conn: &Db,
     delegation: &Delegation,
     received_at: DateTime<Utc>,
 ) -> Result<(), HubError> {
+    let (seq, prev_hash) = take_head(conn, DELEGATION_LOG)?;
     let row = DelegationRow {
-        seq: reached(conn, DELEGATION_LOG)? + 1,
+        seq,
         meeting_id: delegation.meeting_id.to_string(),
         member_id: delegation.member_id.to_string(),
         device_id: delegation.device_id.to_string(),
         delegation: serde_json::to_string(delegation)?,
         received_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        prev_hash: last_hash(conn, DELEGATION_LOG)?,
+        prev_hash,
     };
+    let hash = row.hash();
     conn.execute(
         "INSERT INTO delegation_log (seq, meeting_id, member_id, device_id, delegation,
              received_at, prev_hash, hash)
@@ -405,23 +437,22 @@ pub(crate) fn append_delegation(
             row.delegation,
             row.received_at,
             row.prev_hash,
-            row.hash(),
+            hash,
         ],
     )?;
-    Ok(())
+    advance_head(conn, DELEGATION_LOG, row.seq, &hash)
 }
 
 /// The delegation log's count when intact, or its first broken row and why.
-fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)>, HubError> {
-    let mut statement = conn.prepare(
+fn verify_delegations(conn: &Db) -> Result<Result<u64, (u64, AuditBreak)>, HubError> {
+    let rows = conn.query_map(
         "SELECT seq, meeting_id, member_id, device_id, delegation, received_at, prev_hash, hash
          FROM delegation_log ORDER BY seq",
-    )?;
-    let rows = statement
-        .query_map([], |row| {
+        (),
+        |row| {
             Ok((
                 DelegationRow {
-                    seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+                    seq: u64::try_from(row.get::<i64>(0)?).unwrap_or(0),
                     meeting_id: row.get(1)?,
                     member_id: row.get(2)?,
                     device_id: row.get(3)?,
@@ -429,10 +460,10 @@ fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)
                     received_at: row.get(5)?,
                     prev_hash: row.get(6)?,
                 },
-                row.get::<_, String>(7)?,
+                row.get::<String>(7)?,
             ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        },
+    )?;
     walk(rows, reached(conn, DELEGATION_LOG)?, |row| {
         delegation_fault(conn, row)
     })
@@ -440,10 +471,7 @@ fn verify_delegations(conn: &Connection) -> Result<Result<u64, (u64, AuditBreak)
 
 /// What is wrong with a row's delegation, if anything: it must be what its columns say,
 /// signed by the delegating member's device.
-fn delegation_fault(
-    conn: &Connection,
-    row: &DelegationRow,
-) -> Result<Option<AuditBreak>, HubError> {
+fn delegation_fault(conn: &Db, row: &DelegationRow) -> Result<Option<AuditBreak>, HubError> {
     let device = match row.device_id.parse() {
         Ok(device_id) => store::device_key(conn, device_id)?,
         Err(_) => None,
@@ -472,7 +500,7 @@ fn delegation_fault(
 
 /// What is wrong with a row's ballot, if anything: it must be what its columns say,
 /// signed by its caster's device.
-fn ballot_fault(conn: &Connection, row: &Row) -> Result<Option<AuditBreak>, HubError> {
+fn ballot_fault(conn: &Db, row: &Row) -> Result<Option<AuditBreak>, HubError> {
     let device = match row.device_id.parse() {
         Ok(device_id) => store::device_key(conn, device_id)?,
         Err(_) => None,

@@ -15,6 +15,8 @@ use crate::HubError;
 pub struct HubConfig {
     /// The data folder: database, documents, certificate.
     pub data: Option<PathBuf>,
+    /// Where the records are: `sqlite:` (the data folder's file) or a `postgres://` URL.
+    pub database: Option<String>,
     /// The address and port to listen on.
     pub listen: Option<SocketAddr>,
     /// A certificate chain (PEM) to serve instead of the hub's own; needs `tls_key`.

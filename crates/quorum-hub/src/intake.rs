@@ -8,7 +8,9 @@ use quorum_core::{
     Meeting, MeetingId, Member, MemberId, Operation, OperationPayload, SpeechState, Visibility,
     decide, end_floor, give_floor, request_floor,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::params;
+
+use crate::db::{Db, OptionalRow};
 
 use crate::store::{self, HubStore};
 use crate::{HubError, votes};
@@ -38,8 +40,8 @@ impl From<HubError> for NotApplied {
     }
 }
 
-impl From<rusqlite::Error> for NotApplied {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<crate::db::DbError> for NotApplied {
+    fn from(error: crate::db::DbError) -> Self {
         Self::Failed(error.into())
     }
 }
@@ -98,9 +100,8 @@ fn store_together(
     waiting: Vec<Waiting>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Answered>, HubError> {
-    let mut tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store.conn.transaction()?;
+    take_in_order(&tx, &waiting)?;
     let mut voted = std::collections::BTreeSet::new();
     let mut taken = Vec::with_capacity(waiting.len());
     for push in waiting {
@@ -115,7 +116,7 @@ fn store_together(
         };
         // Some failures (a full disk, say) make SQLite roll back the whole transaction,
         // savepoints and all: then nothing of the group stands, and nobody is answered.
-        if tx.is_autocommit() {
+        if !tx.in_transaction() {
             return Err(results.err().unwrap_or(HubError::NotCommitted(
                 "the group's transaction ended early".into(),
             )));
@@ -144,9 +145,32 @@ fn store_together(
     Ok(answers)
 }
 
+/// Takes, before anything else and in one order for every writer, the rows the group
+/// may change that other hub processes also change: its devices' rows (so two processes
+/// given the same device's push apply it once), the audit logs' heads when it carries
+/// ballots or delegations, and its committees' feeds. Two groups can then never each hold
+/// a row the other waits for.
+fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<(), HubError> {
+    let devices: std::collections::BTreeSet<DeviceId> =
+        waiting.iter().map(|push| push.device_id).collect();
+    for device_id in devices {
+        store::take_device(conn, device_id)?;
+    }
+    let logged = waiting.iter().flat_map(|push| &push.operations).any(|op| {
+        matches!(
+            op.payload,
+            OperationPayload::CastBallot { .. } | OperationPayload::Delegate { .. }
+        )
+    });
+    if logged {
+        crate::audit::take_heads(conn)?;
+    }
+    store::take_feeds(conn, waiting.iter().map(|push| push.member.committee_id))
+}
+
 /// One device's push inside the group's transaction; notes the polls its ballots went to.
 fn take_push(
-    conn: &Connection,
+    conn: &Db,
     push: &Waiting,
     voted: &mut std::collections::BTreeSet<quorum_core::PollId>,
     now: DateTime<Utc>,
@@ -172,7 +196,7 @@ fn take_push(
 }
 
 fn take_one(
-    conn: &Connection,
+    conn: &Db,
     device_id: DeviceId,
     member: &Member,
     operation: &Operation,
@@ -248,7 +272,7 @@ fn redacted(payload: &OperationPayload) -> serde_json::Value {
 /// The effect of one operation pushed by `device_id`; `Err` is a refusal shown to the
 /// member.
 fn apply(
-    conn: &Connection,
+    conn: &Db,
     device_id: DeviceId,
     member: &Member,
     operation: &Operation,
@@ -379,7 +403,7 @@ fn on_agenda(meeting: Meeting, agenda_item_id: AgendaItemId) -> Result<Meeting, 
 /// Applies `change` to an item's floor, if the operation was allowed, and tells the
 /// meeting.
 fn change_floor(
-    conn: &Connection,
+    conn: &Db,
     meeting: Result<Meeting, Refusal>,
     agenda_item_id: AgendaItemId,
     now: DateTime<Utc>,
@@ -399,7 +423,7 @@ fn change_floor(
 
 /// Records `member_id`'s attendance at `meeting`, if the operation was allowed.
 fn attend(
-    conn: &Connection,
+    conn: &Db,
     meeting: Result<Meeting, Refusal>,
     member_id: MemberId,
     attendance: &Attendance,
@@ -421,7 +445,7 @@ fn attend(
 /// disagreement. (The laptop's clock is the member's own; all it could gain by setting
 /// it ahead is to check in, which a check-in made now would do anyway.)
 fn check_in(
-    conn: &Connection,
+    conn: &Db,
     meeting: Result<Meeting, Refusal>,
     member_id: MemberId,
     checked_in_at: DateTime<Utc>,
@@ -451,10 +475,7 @@ fn allowed(member: &Member, action: Action, meeting: &Meeting) -> Result<(), Ref
     decide(member, action, meeting).map_err(Refusal::from)
 }
 
-fn load_meeting(
-    conn: &Connection,
-    meeting_id: MeetingId,
-) -> Result<Result<Meeting, Refusal>, HubError> {
+fn load_meeting(conn: &Db, meeting_id: MeetingId) -> Result<Result<Meeting, Refusal>, HubError> {
     Ok(store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting.into()))
 }
 
@@ -466,7 +487,7 @@ struct StoredAnnotation {
 }
 
 fn stored_annotation(
-    conn: &Connection,
+    conn: &Db,
     annotation_id: AnnotationId,
 ) -> Result<Option<StoredAnnotation>, HubError> {
     Ok(conn
@@ -477,7 +498,7 @@ fn stored_annotation(
                 Ok(StoredAnnotation {
                     author: row.get(0)?,
                     meeting_id: store::parse_column(1, row.get(1)?)?,
-                    annotation: store::json_column(2, &row.get::<_, String>(2)?)?,
+                    annotation: store::json_column(2, &row.get::<String>(2)?)?,
                 })
             },
         )
@@ -485,7 +506,7 @@ fn stored_annotation(
 }
 
 fn save_annotation(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     annotation: &Annotation,
     now: DateTime<Utc>,
@@ -519,7 +540,7 @@ fn save_annotation(
 }
 
 fn delete_annotation(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     annotation_id: AnnotationId,
     now: DateTime<Utc>,
@@ -550,7 +571,7 @@ fn delete_annotation(
 /// Keeps the annotation and tells the feed: the author's devices and, if it is shared,
 /// the meeting get it; if it was shared and is private now, the others drop it.
 fn store_annotation(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     meeting_id: MeetingId,
     annotation: &Annotation,

@@ -27,6 +27,7 @@ mod audit;
 mod backup;
 mod blobs;
 mod config;
+mod db;
 mod intake;
 mod live;
 mod secrets;
@@ -55,7 +56,7 @@ pub use live::MAX_CHANNELS_PER_DEVICE;
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
 pub use sheet::EnrollmentSheet;
-pub use store::{DeviceRow, HubStore, SCHEMA_VERSION, serde_name};
+pub use store::{DeviceRow, HubStore, Records, SCHEMA_VERSION, serde_name};
 pub use tls::{HubCertificate, fingerprint_of};
 pub use votes::{NamedBallot, PollResults};
 
@@ -94,6 +95,8 @@ pub enum HubError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Database(#[from] db::DbError),
     #[error("a stored record could not be read back: {0}")]
     Record(#[from] serde_json::Error),
     #[error("there is no committee {0}")]
@@ -153,9 +156,18 @@ struct HubInner {
 }
 
 impl Hub {
-    /// Opens (or creates) the data folder `data_dir`.
+    /// Opens (or creates) the data folder `data_dir`, its records in its SQLite file.
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, HubError> {
-        let store = HubStore::open(data_dir)?;
+        Self::open_with(data_dir, &Records::InDataFolder, clock)
+    }
+
+    /// Opens (or creates) the data folder `data_dir`, its records where `records` says.
+    pub fn open_with(
+        data_dir: &Path,
+        records: &Records,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, HubError> {
+        let store = HubStore::open_with(data_dir, records)?;
         let blobs_dir = store.blobs_dir().to_path_buf();
         let (notices, _) = broadcast::channel(NOTICE_BACKLOG);
         Ok(Self {

@@ -12,12 +12,17 @@ use quorum_core::{
 };
 use quorum_hub::{
     AuditOutcome, ConnectionLimits, EnrollmentSheet, Hub, HubCertificate, HubConfig, HubError,
-    PollResults, Transport, serde_name,
+    PollResults, Records, Transport, serde_name,
 };
 
 #[derive(Parser)]
 #[command(name = "quorum-hub", version, about = "The Quorum hub server")]
 struct Cli {
+    /// Where the hub's records are: `sqlite:` (the data folder's own file, the default)
+    /// or a `postgres://` URL that several hub processes share. Documents stay in the
+    /// data folder's `blobs/`.
+    #[arg(long, global = true, env = "QUORUM_HUB_DATABASE")]
+    database: Option<Records>,
     #[command(subcommand)]
     command: Command,
 }
@@ -27,7 +32,7 @@ enum Command {
     /// Serve the API over HTTPS; prints `listening on IP:PORT`, then `certificate SHA256`
     /// (the fingerprint laptops pin), once ready. Flags win over the settings file.
     Serve {
-        /// A settings file (TOML: data, listen, tls_cert, tls_key, client_timeout_seconds,
+        /// A settings file (TOML: data, database, listen, tls_cert, tls_key, client_timeout_seconds,
         /// max_connections, log_level), e.g. /etc/quorum-hub/hub.toml.
         #[arg(long, env = "QUORUM_HUB_CONFIG")]
         config: Option<PathBuf>,
@@ -260,6 +265,11 @@ fn certificate(data: &std::path::Path) -> Result<String, HubError> {
 /// `settings` is the `serve --config` file, empty for every other command.
 fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
     let clock = SystemClock;
+    let records = match (cli.database, &settings.database) {
+        (Some(given), _) => given,
+        (None, Some(configured)) => configured.parse().map_err(CliError::Usage)?,
+        (None, None) => Records::InDataFolder,
+    };
     match cli.command {
         Command::Serve {
             config: _,
@@ -311,7 +321,8 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 max_connections: settings.max_connections.unwrap_or(defaults.max_connections),
             };
             let announce = announce || settings.announce.unwrap_or(false);
-            serve(data, listen, transport, limits, announce).map(|()| ExitCode::SUCCESS)
+            serve(data, &records, listen, transport, limits, announce)
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Certificate { data } => {
             let certificate = certificate(&data)?;
@@ -321,7 +332,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
         Command::Audit {
             command: AuditCommand::Verify { data },
         } => {
-            let store = quorum_hub::open_for_admin(&data)?;
+            let store = quorum_hub::open_for_admin(&data, &records)?;
             let mut out = std::io::stdout().lock();
             match store.verify_audit_log()? {
                 AuditOutcome::Intact {
@@ -343,6 +354,11 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Backup { .. } | Command::Restore { .. } if records != Records::InDataFolder => {
+            Err(CliError::Usage(
+                "backup and restore copy a data folder's SQLite file: back up a PostgreSQL database with pg_dump, and the data folder's blobs/ beside it".into(),
+            ))
         }
         Command::Backup { data, to } => {
             let summary = quorum_hub::backup(&data, &to, clock.now())?;
@@ -367,14 +383,14 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Results { data, poll } => {
-            let store = quorum_hub::open_for_admin(&data)?;
+            let store = quorum_hub::open_for_admin(&data, &records)?;
             let results = store.poll_results(poll, clock.now())?;
             write_results(&mut std::io::stdout().lock(), &results)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data, sample } => {
             let sample = sample.unwrap_or_else(quorum_sample::source_tree_sample_dir);
-            let mut store = quorum_hub::open_for_admin(&data)?;
+            let mut store = quorum_hub::open_for_admin(&data, &records)?;
             let codes = quorum_hub::demo(&mut store, &sample, &clock)?;
             let certificate = certificate(&data)?;
             let mut out = std::io::stdout().lock();
@@ -389,7 +405,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { data, command } => {
-            let mut store = quorum_hub::open_for_admin(&data)?;
+            let mut store = quorum_hub::open_for_admin(&data, &records)?;
             let mut out = std::io::stdout().lock();
             match command {
                 AdminCommand::AddCommittee { name, time_zone } => {
@@ -528,16 +544,18 @@ fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result
 
 fn serve(
     data: PathBuf,
+    records: &Records,
     listen: SocketAddr,
     certificate: Option<HubCertificate>,
     limits: ConnectionLimits,
     announce: bool,
 ) -> Result<(), CliError> {
+    // Opened before the runtime runs: PostgreSQL's blocking client may not start inside it.
+    let hub = Hub::open_with(&data, records, Arc::new(SystemClock))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let hub = Hub::open(&data, Arc::new(SystemClock))?;
         let transport = match &certificate {
             Some(certificate) => Transport::Tls(certificate.server_config()?),
             None => Transport::PlainHttp,

@@ -10,13 +10,14 @@ use quorum_core::{
     AgendaItemId, Attendance, Committee, CommitteeId, DeviceId, FloorRequest, Meeting, MeetingId,
     Member, MemberId, PublishedVersion, Sha256Hex,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 use rusqlite_migration::{M, Migrations};
 use tracing::instrument;
 
 use quorum_sqlite::private;
 
 use crate::HubError;
+use crate::db::{Db, OptionalRow};
 
 static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0001_hub.sql"),
@@ -28,6 +29,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0007_trust.sql"),
     include_str!("migrations/0008_time_zone.sql"),
     include_str!("migrations/0009_document_versions.sql"),
+    include_str!("migrations/0010_chain_heads.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -36,16 +38,101 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS_SQL.len();
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATIONS_SQL.iter().map(|sql| M::up(sql)).collect()));
 
-/// The hub's data folder: `hub.sqlite3` and `blobs/<first 2 hex>/<sha256>`.
+/// PostgreSQL's schema, one file per version; kept in its `schema_version` table.
+static POSTGRES_SCHEMA: &[&str] = &[include_str!("migrations/postgres/0001_hub.sql")];
+
+/// Where the hub keeps its records: the data folder's SQLite file (one hub process, the
+/// default), or a PostgreSQL database several hub processes share.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Records {
+    #[default]
+    InDataFolder,
+    /// A `postgres://` connection URL.
+    Postgres(String),
+}
+
+impl std::str::FromStr for Records {
+    type Err = String;
+
+    /// `sqlite:` (the data folder's file) or a `postgres://…` / `postgresql://…` URL.
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text == "sqlite:" || text == "sqlite" {
+            Ok(Self::InDataFolder)
+        } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Ok(Self::Postgres(text.to_string()))
+        } else {
+            Err(format!(
+                "not a database: give `sqlite:` (the data folder's file) or a postgres:// URL, not {text:?}"
+            ))
+        }
+    }
+}
+
+/// The hub's data folder: `hub.sqlite3` (unless its records are in PostgreSQL) and
+/// `blobs/<first 2 hex>/<sha256>`.
 pub struct HubStore {
-    pub(crate) conn: Connection,
+    pub(crate) conn: Db,
     blobs_dir: PathBuf,
 }
 
 impl HubStore {
-    /// Opens the data folder, creating it and upgrading the database on first use.
-    #[instrument(err)]
-    pub fn open(data_dir: &Path) -> Result<Self, HubError> {
+    /// Opens the data folder with its records where `records` says.
+    pub fn open_with(data_dir: &Path, records: &Records) -> Result<Self, HubError> {
+        match records {
+            Records::InDataFolder => Self::open(data_dir),
+            Records::Postgres(url) => Self::open_postgres(data_dir, url),
+        }
+    }
+
+    /// Opens the data folder's blobs and the PostgreSQL database at `url`, creating its
+    /// tables on first use. Several hub processes may start at once: the first to take
+    /// the schema lock creates them, the others then find them.
+    #[instrument(skip(url), err)]
+    pub fn open_postgres(data_dir: &Path, url: &str) -> Result<Self, HubError> {
+        let blobs_dir = Self::prepare_folder(data_dir)?;
+        let client = postgres::Client::connect(url, postgres::NoTls)
+            .map_err(|e| HubError::Database(e.into()))?;
+        let conn = Db::postgres(client);
+        let tx = conn.transaction()?;
+        // Any constant of the hub's own: only hub processes take this lock.
+        tx.execute_batch("SELECT pg_advisory_xact_lock(7878016)")?;
+        let made: bool = tx.query_row(
+            "SELECT to_regclass('schema_version') IS NOT NULL",
+            (),
+            |row| row.get(0),
+        )?;
+        let version: i64 = if made {
+            tx.query_row("SELECT MAX(version) FROM schema_version", (), |row| {
+                row.get(0)
+            })?
+        } else {
+            0
+        };
+        if usize::try_from(version).unwrap_or(usize::MAX) > POSTGRES_SCHEMA.len() {
+            return Err(HubError::Untouched {
+                path: PathBuf::from("the PostgreSQL database"),
+                reason: quorum_sqlite::Untouched::TooNew {
+                    found: version,
+                    supported: POSTGRES_SCHEMA.len(),
+                },
+            });
+        }
+        let version = usize::try_from(version).unwrap_or(0);
+        if version == 0 {
+            tx.execute_batch("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;
+        }
+        for (number, sql) in POSTGRES_SCHEMA.iter().enumerate().skip(version) {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES (?1)",
+                [i64::try_from(number + 1).unwrap_or(i64::MAX)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Self { conn, blobs_dir })
+    }
+
+    fn prepare_folder(data_dir: &Path) -> Result<PathBuf, HubError> {
         let blobs_dir = data_dir.join("blobs");
         let io_error = |path: &Path| {
             let path = path.to_path_buf();
@@ -53,6 +140,13 @@ impl HubStore {
         };
         private::create_dir(data_dir).map_err(io_error(data_dir))?;
         private::create_dir(&blobs_dir).map_err(io_error(&blobs_dir))?;
+        Ok(blobs_dir)
+    }
+
+    /// Opens the data folder, creating it and upgrading the database on first use.
+    #[instrument(err)]
+    pub fn open(data_dir: &Path) -> Result<Self, HubError> {
+        let blobs_dir = Self::prepare_folder(data_dir)?;
         let db_path = data_dir.join("hub.sqlite3");
         quorum_sqlite::check_before_writing(&db_path, SCHEMA_VERSION).map_err(|reason| {
             HubError::Untouched {
@@ -60,13 +154,19 @@ impl HubStore {
                 reason,
             }
         })?;
-        private::prepare_database(&db_path).map_err(io_error(&db_path))?;
+        private::prepare_database(&db_path).map_err(|source| HubError::Io {
+            path: db_path.clone(),
+            source,
+        })?;
         let conn = quorum_sqlite::open_migrated::<HubError>(
             &db_path,
             &MIGRATIONS,
             quorum_sqlite::Durability::Full,
         )?;
-        Ok(Self { conn, blobs_dir })
+        Ok(Self {
+            conn: Db::sqlite(conn),
+            blobs_dir,
+        })
     }
 
     pub fn blobs_dir(&self) -> &Path {
@@ -92,7 +192,7 @@ fn seq_from(value: i64) -> u64 {
 
 // --- committees and members -------------------------------------------------------
 
-pub fn committee(conn: &Connection, id: CommitteeId) -> Result<Option<Committee>, HubError> {
+pub fn committee(conn: &Db, id: CommitteeId) -> Result<Option<Committee>, HubError> {
     Ok(conn
         .query_row(
             "SELECT id, name, time_zone FROM committees WHERE id = ?1",
@@ -111,23 +211,64 @@ pub fn committee(conn: &Connection, id: CommitteeId) -> Result<Option<Committee>
 /// Stores `committee`; appends a change only when it is new or different, so running
 /// the demo twice leaves the feed as it was. Returns the new change's seq, if any.
 pub fn put_committee(
-    conn: &Connection,
+    conn: &Db,
     committee: &Committee,
     now: DateTime<Utc>,
 ) -> Result<Option<u64>, HubError> {
     if self::committee(conn, committee.id)?.as_ref() == Some(committee) {
         return Ok(None);
     }
-    quorum_sqlite::upsert_committee(conn, committee)?;
+    upsert_committee(conn, committee)?;
     let record = Record::Committee {
         committee: committee.clone(),
     };
     append_change(conn, committee.id, &record, now).map(Some)
 }
 
-use quorum_sqlite::{MEMBER_COLUMNS, member_from_row};
+use quorum_sqlite::MEMBER_COLUMNS;
 
-pub fn member(conn: &Connection, id: MemberId) -> Result<Option<Member>, HubError> {
+/// A member from the columns [`MEMBER_COLUMNS`].
+fn member_from_row(row: &crate::db::Row<'_>) -> Result<Member, crate::db::DbError> {
+    Ok(Member {
+        id: parse_column(0, row.get(0)?)?,
+        committee_id: parse_column(1, row.get(1)?)?,
+        full_name: row.get(2)?,
+        position: row.get(3)?,
+        role: name_column(4, row.get(4)?)?,
+    })
+}
+
+fn upsert_member(conn: &Db, member: &Member) -> Result<(), HubError> {
+    conn.execute(
+        "INSERT INTO members (id, committee_id, full_name, position, role)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET committee_id = excluded.committee_id,
+             full_name = excluded.full_name, position = excluded.position, role = excluded.role",
+        params![
+            member.id.to_string(),
+            member.committee_id.to_string(),
+            member.full_name,
+            member.position,
+            serde_name(&member.role),
+        ],
+    )?;
+    Ok(())
+}
+
+fn upsert_committee(conn: &Db, committee: &Committee) -> Result<(), HubError> {
+    conn.execute(
+        "INSERT INTO committees (id, name, time_zone) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone",
+        params![
+            committee.id.to_string(),
+            committee.name,
+            committee.time_zone
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn member(conn: &Db, id: MemberId) -> Result<Option<Member>, HubError> {
     Ok(conn
         .query_row(
             &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?1"),
@@ -138,39 +279,32 @@ pub fn member(conn: &Connection, id: MemberId) -> Result<Option<Member>, HubErro
 }
 
 /// Members of every committee, by committee then name.
-pub fn members(conn: &Connection) -> Result<Vec<Member>, HubError> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members ORDER BY committee_id, full_name"
-    ))?;
-    let rows = statement.query_map([], member_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn members(conn: &Db) -> Result<Vec<Member>, HubError> {
+    Ok(conn.query_map(
+        &format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY committee_id, full_name"),
+        (),
+        member_from_row,
+    )?)
 }
 
-pub fn members_of_committee(
-    conn: &Connection,
-    committee_id: CommitteeId,
-) -> Result<Vec<Member>, HubError> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE committee_id = ?1 ORDER BY full_name"
-    ))?;
-    let rows = statement.query_map([committee_id.to_string()], member_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn members_of_committee(conn: &Db, committee_id: CommitteeId) -> Result<Vec<Member>, HubError> {
+    Ok(conn.query_map(
+        &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE committee_id = ?1 ORDER BY full_name"),
+        [committee_id.to_string()],
+        member_from_row,
+    )?)
 }
 
 /// Stores `member` (its committee must exist); appends a change only when it is new
 /// or different.
-pub fn put_member(
-    conn: &Connection,
-    member: &Member,
-    now: DateTime<Utc>,
-) -> Result<Option<u64>, HubError> {
+pub fn put_member(conn: &Db, member: &Member, now: DateTime<Utc>) -> Result<Option<u64>, HubError> {
     if self::member(conn, member.id)?.as_ref() == Some(member) {
         return Ok(None);
     }
     if committee(conn, member.committee_id)?.is_none() {
         return Err(HubError::CommitteeNotFound(member.committee_id));
     }
-    quorum_sqlite::upsert_member(conn, member)?;
+    upsert_member(conn, member)?;
     let record = Record::Member {
         member: member.clone(),
     };
@@ -182,7 +316,7 @@ pub fn put_member(
 /// Stores the hash of a fresh code for `member_id`, dropping the member's unused ones
 /// so only the newest code handed out can enroll.
 pub fn replace_code(
-    conn: &Connection,
+    conn: &Db,
     member_id: MemberId,
     code_hash: &str,
     now: DateTime<Utc>,
@@ -212,11 +346,7 @@ pub enum OfferedCode {
 }
 
 /// Marks an unused, unexpired code as used and answers whose it was.
-pub fn take_code(
-    conn: &Connection,
-    code_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<OfferedCode, HubError> {
+pub fn take_code(conn: &Db, code_hash: &str, now: DateTime<Utc>) -> Result<OfferedCode, HubError> {
     let member_id: Option<String> = conn
         .query_row(
             "UPDATE enrollment_codes SET used_at = ?2
@@ -252,7 +382,7 @@ pub struct NewDevice<'a> {
 }
 
 pub fn insert_device(
-    conn: &Connection,
+    conn: &Db,
     device: &NewDevice<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), HubError> {
@@ -279,7 +409,7 @@ const SEEN_PRECISION: chrono::Duration = chrono::Duration::minutes(1);
 /// The enrolled, non-revoked device holding the token with this hash, and its member;
 /// notes that the device was seen.
 pub fn authenticate(
-    conn: &Connection,
+    conn: &Db,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(DeviceId, Member)>, HubError> {
@@ -324,31 +454,27 @@ pub struct DeviceRow {
     pub last_seq: u64,
 }
 
-pub fn devices(conn: &Connection) -> Result<Vec<DeviceRow>, HubError> {
-    let mut statement = conn.prepare(
+pub fn devices(conn: &Db) -> Result<Vec<DeviceRow>, HubError> {
+    Ok(conn.query_map(
         "SELECT id, member_id, name, enrolled_at, revoked_at, last_seen_at, last_seq
          FROM devices ORDER BY enrolled_at",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok(DeviceRow {
-            id: parse_column(0, row.get(0)?)?,
-            member_id: parse_column(1, row.get(1)?)?,
-            name: row.get(2)?,
-            enrolled_at: row.get(3)?,
-            revoked_at: row.get(4)?,
-            last_seen_at: row.get(5)?,
-            last_seq: seq_from(row.get(6)?),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        (),
+        |row| {
+            Ok(DeviceRow {
+                id: parse_column(0, row.get(0)?)?,
+                member_id: parse_column(1, row.get(1)?)?,
+                name: row.get(2)?,
+                enrolled_at: row.get(3)?,
+                revoked_at: row.get(4)?,
+                last_seen_at: row.get(5)?,
+                last_seq: seq_from(row.get(6)?),
+            })
+        },
+    )?)
 }
 
 /// Revokes a device; its token stops working at once. Revoking twice keeps the first time.
-pub fn revoke_device(
-    conn: &Connection,
-    device_id: DeviceId,
-    now: DateTime<Utc>,
-) -> Result<(), HubError> {
+pub fn revoke_device(conn: &Db, device_id: DeviceId, now: DateTime<Utc>) -> Result<(), HubError> {
     let found = conn.execute(
         "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
         params![device_id.to_string(), now],
@@ -360,12 +486,17 @@ pub fn revoke_device(
 }
 
 /// Those of `devices` that are revoked.
-pub fn revoked_among(conn: &Connection, devices: &[DeviceId]) -> Result<Vec<DeviceId>, HubError> {
-    let mut statement =
-        conn.prepare("SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NOT NULL")?;
+pub fn revoked_among(conn: &Db, devices: &[DeviceId]) -> Result<Vec<DeviceId>, HubError> {
     let mut revoked = Vec::new();
     for device_id in devices {
-        if statement.exists([device_id.to_string()])? {
+        let found = conn
+            .query_row(
+                "SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NOT NULL",
+                [device_id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if found.is_some() {
             revoked.push(*device_id);
         }
     }
@@ -380,7 +511,7 @@ pub struct DeviceKey {
 }
 
 /// The device's key, revoked or not: ballots it signed before revocation still verify.
-pub fn device_key(conn: &Connection, device_id: DeviceId) -> Result<Option<DeviceKey>, HubError> {
+pub fn device_key(conn: &Db, device_id: DeviceId) -> Result<Option<DeviceKey>, HubError> {
     Ok(conn
         .query_row(
             "SELECT public_key, member_id FROM devices WHERE id = ?1",
@@ -395,7 +526,17 @@ pub fn device_key(conn: &Connection, device_id: DeviceId) -> Result<Option<Devic
         .optional()?)
 }
 
-pub fn device_last_seq(conn: &Connection, device_id: DeviceId) -> Result<u64, HubError> {
+/// Takes the device's row for the rest of the transaction: another hub process given the
+/// same device's operations waits, and then finds them taken.
+pub fn take_device(conn: &Db, device_id: DeviceId) -> Result<(), HubError> {
+    conn.execute(
+        "UPDATE devices SET last_seq = last_seq WHERE id = ?1",
+        [device_id.to_string()],
+    )?;
+    Ok(())
+}
+
+pub fn device_last_seq(conn: &Db, device_id: DeviceId) -> Result<u64, HubError> {
     let last: Option<i64> = conn
         .query_row(
             "SELECT last_seq FROM devices WHERE id = ?1",
@@ -409,46 +550,44 @@ pub fn device_last_seq(conn: &Connection, device_id: DeviceId) -> Result<u64, Hu
 
 // --- meetings and blobs ------------------------------------------------------------
 
-pub fn meeting(conn: &Connection, id: MeetingId) -> Result<Option<Meeting>, HubError> {
+pub fn meeting(conn: &Db, id: MeetingId) -> Result<Option<Meeting>, HubError> {
     Ok(conn
         .query_row(
             "SELECT json FROM meetings WHERE id = ?1",
             [id.to_string()],
-            |row| json_column(0, &row.get::<_, String>(0)?),
+            |row| Ok(json_column(0, &row.get::<String>(0)?)?),
         )
         .optional()?)
 }
 
 pub fn meetings_of_committee(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
 ) -> Result<Vec<Meeting>, HubError> {
-    let mut statement = conn.prepare("SELECT json FROM meetings WHERE committee_id = ?1")?;
-    let rows = statement.query_map([committee_id.to_string()], |row| {
-        json_column(0, &row.get::<_, String>(0)?)
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(conn.query_map(
+        "SELECT json FROM meetings WHERE committee_id = ?1",
+        [committee_id.to_string()],
+        |row| Ok(json_column(0, &row.get::<String>(0)?)?),
+    )?)
 }
 
 /// Every meeting of `committee_id` that ever pointed at this blob.
 pub fn meetings_with_blob(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
     sha256: &Sha256Hex,
 ) -> Result<Vec<Meeting>, HubError> {
-    let mut statement = conn.prepare(
+    Ok(conn.query_map(
         "SELECT m.json FROM meeting_blobs mb JOIN meetings m ON m.id = mb.meeting_id
          WHERE mb.sha256 = ?1 AND m.committee_id = ?2",
-    )?;
-    let rows = statement.query_map(params![sha256.as_str(), committee_id.to_string()], |row| {
-        json_column(0, &row.get::<_, String>(0)?)
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        params![sha256.as_str(), committee_id.to_string()],
+        |row| Ok(json_column(0, &row.get::<String>(0)?)?),
+    )?)
 }
 
 /// Whether `committee_id` uploaded this blob (another committee's copy does not count).
 pub fn committee_has_blob(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
     sha256: &Sha256Hex,
 ) -> Result<bool, HubError> {
@@ -464,7 +603,7 @@ pub fn committee_has_blob(
 
 /// Notes that `committee_id` holds the blob, whose bytes it uploaded (or loaded).
 pub fn record_blob(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
     sha256: &Sha256Hex,
     size: u64,
@@ -482,36 +621,29 @@ pub fn record_blob(
 }
 
 /// Every version ever published of the documents `meeting` carries, in any meeting.
-pub fn published_versions(
-    conn: &Connection,
-    meeting: &Meeting,
-) -> Result<Vec<PublishedVersion>, HubError> {
-    let mut statement = conn.prepare(
-        "SELECT document_id, meeting_id, number, sha256 FROM document_versions
-         WHERE document_id = ?1",
-    )?;
+pub fn published_versions(conn: &Db, meeting: &Meeting) -> Result<Vec<PublishedVersion>, HubError> {
     let mut published = Vec::new();
     for document in meeting.documents() {
-        let rows = statement.query_map([document.id.to_string()], |row| {
-            Ok(PublishedVersion {
-                document_id: parse_column(0, row.get(0)?)?,
-                meeting_id: parse_column(1, row.get(1)?)?,
-                number: row.get(2)?,
-                sha256: parse_column(3, row.get(3)?)?,
-            })
-        })?;
-        for row in rows {
-            published.push(row?);
-        }
+        let rows = conn.query_map(
+            "SELECT document_id, meeting_id, number, sha256 FROM document_versions
+             WHERE document_id = ?1",
+            [document.id.to_string()],
+            |row| {
+                Ok(PublishedVersion {
+                    document_id: parse_column(0, row.get(0)?)?,
+                    meeting_id: parse_column(1, row.get(1)?)?,
+                    number: row.get(2)?,
+                    sha256: parse_column(3, row.get(3)?)?,
+                })
+            },
+        )?;
+        published.extend(rows);
     }
     Ok(published)
 }
 
 /// The first document blob of `meeting` its committee has not uploaded, if any.
-pub fn first_missing_blob(
-    conn: &Connection,
-    meeting: &Meeting,
-) -> Result<Option<Sha256Hex>, HubError> {
+pub fn first_missing_blob(conn: &Db, meeting: &Meeting) -> Result<Option<Sha256Hex>, HubError> {
     for document in meeting.documents() {
         if !committee_has_blob(conn, meeting.committee_id, &document.current.sha256)? {
             return Ok(Some(document.current.sha256.clone()));
@@ -524,7 +656,7 @@ pub fn first_missing_blob(
 /// hub, not the sender, numbers versions, so two publishes can never share one.
 /// Callers check permissions and that every blob is stored.
 pub fn publish_meeting(
-    conn: &Connection,
+    conn: &Db,
     meeting: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<(Meeting, u64), HubError> {
@@ -582,7 +714,7 @@ pub fn publish_meeting(
 /// laptop that held them applies them again, which changes nothing. Answers the last
 /// number used, if anything was replayed.
 fn replay_conduct(
-    conn: &Connection,
+    conn: &Db,
     meeting: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<Option<u64>, HubError> {
@@ -627,7 +759,7 @@ pub enum MarkedBy {
 
 /// Records an invitee's attendance and passes it to the meeting.
 pub fn record_attendance(
-    conn: &Connection,
+    conn: &Db,
     meeting: &Meeting,
     member_id: MemberId,
     attendance: &Attendance,
@@ -658,7 +790,7 @@ pub fn record_attendance(
 /// The secretary's mark of an invitee's attendance, and when it was made, if the
 /// secretary (not the member) decided the attendance now standing.
 pub fn secretary_mark(
-    conn: &Connection,
+    conn: &Db,
     meeting_id: MeetingId,
     member_id: MemberId,
 ) -> Result<Option<(Attendance, DateTime<Utc>)>, HubError> {
@@ -678,7 +810,7 @@ pub fn secretary_mark(
 /// Tells the meeting that a check-in made at `checked_in_at` lost to the secretary's
 /// standing mark, so both see the disagreement.
 pub fn record_disputed_check_in(
-    conn: &Connection,
+    conn: &Db,
     meeting: &Meeting,
     member_id: MemberId,
     mark: Attendance,
@@ -698,25 +830,39 @@ pub fn record_disputed_check_in(
 
 /// Both queues of an agenda item, in order of asking.
 pub fn floor(
-    conn: &Connection,
+    conn: &Db,
     meeting_id: MeetingId,
     agenda_item_id: AgendaItemId,
 ) -> Result<Vec<FloorRequest>, HubError> {
-    Ok(quorum_sqlite::floor_queue(
-        conn,
-        meeting_id,
-        agenda_item_id,
-    )?)
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT queue FROM floor WHERE meeting_id = ?1 AND agenda_item_id = ?2",
+            params![meeting_id.to_string(), agenda_item_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(json
+        .map(|json| serde_json::from_str(&json))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 pub fn save_floor(
-    conn: &Connection,
+    conn: &Db,
     meeting: &Meeting,
     agenda_item_id: AgendaItemId,
     queue: &[FloorRequest],
     now: DateTime<Utc>,
 ) -> Result<u64, HubError> {
-    quorum_sqlite::save_floor_queue(conn, meeting.id, agenda_item_id, queue)?;
+    conn.execute(
+        "INSERT INTO floor (meeting_id, agenda_item_id, queue) VALUES (?1, ?2, ?3)
+         ON CONFLICT (meeting_id, agenda_item_id) DO UPDATE SET queue = excluded.queue",
+        params![
+            meeting.id.to_string(),
+            agenda_item_id.to_string(),
+            serde_json::to_string(queue)?
+        ],
+    )?;
     let record = Record::Floor {
         meeting_id: meeting.id,
         agenda_item_id,
@@ -731,7 +877,7 @@ pub fn save_floor(
 /// returns the new seq; an unchanged report changes nothing, so reports never wake the
 /// committee's laptops in a loop.
 pub fn report_device_status(
-    conn: &Connection,
+    conn: &Db,
     device_id: DeviceId,
     member: &Member,
     status: &DeviceStatus,
@@ -797,7 +943,7 @@ fn superseding_key(record: &Record) -> Option<String> {
 /// Appends `record` to `committee_id`'s feed; returns its number there. A record with a
 /// superseding key replaces the older changes of that key.
 pub fn append_change(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
     record: &Record,
     now: DateTime<Utc>,
@@ -808,7 +954,7 @@ pub fn append_change(
     }
     let committee_seq: i64 = conn.query_row(
         "INSERT INTO feed_heads (committee_id, last_seq) VALUES (?1, 1)
-         ON CONFLICT (committee_id) DO UPDATE SET last_seq = last_seq + 1
+         ON CONFLICT (committee_id) DO UPDATE SET last_seq = feed_heads.last_seq + 1
          RETURNING last_seq",
         [committee_id.to_string()],
         |row| row.get(0),
@@ -827,8 +973,25 @@ pub fn append_change(
     Ok(seq_from(committee_seq))
 }
 
+/// Takes the feed heads of `committees` for the rest of the transaction, in committee
+/// order (see [`append_change`]).
+pub fn take_feeds(
+    conn: &Db,
+    committees: impl IntoIterator<Item = CommitteeId>,
+) -> Result<(), HubError> {
+    let committees: std::collections::BTreeSet<CommitteeId> = committees.into_iter().collect();
+    for committee_id in committees {
+        conn.execute(
+            "INSERT INTO feed_heads (committee_id, last_seq) VALUES (?1, 0)
+             ON CONFLICT (committee_id) DO UPDATE SET last_seq = feed_heads.last_seq",
+            [committee_id.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
 /// The newest number in `committee_id`'s feed (0 before its first change).
-pub fn latest_seq(conn: &Connection, committee_id: CommitteeId) -> Result<u64, HubError> {
+pub fn latest_seq(conn: &Db, committee_id: CommitteeId) -> Result<u64, HubError> {
     let latest: Option<i64> = conn
         .query_row(
             "SELECT last_seq FROM feed_heads WHERE committee_id = ?1",
@@ -841,61 +1004,57 @@ pub fn latest_seq(conn: &Connection, committee_id: CommitteeId) -> Result<u64, H
 
 /// Where the whole feed stands, across committees: only for noticing that something
 /// changed, never shown to a device.
-pub fn feed_position(conn: &Connection) -> Result<u64, HubError> {
+pub fn feed_position(conn: &Db) -> Result<u64, HubError> {
     let latest: Option<i64> =
-        conn.query_row("SELECT MAX(seq) FROM changes", [], |row| row.get(0))?;
+        conn.query_row("SELECT MAX(seq) FROM changes", (), |row| row.get(0))?;
     Ok(latest.map(seq_from).unwrap_or(0))
 }
 
 /// For each committee with changes after feed position `since`: its newest number, and
 /// the feed position reached.
 pub fn committees_changed_after(
-    conn: &Connection,
+    conn: &Db,
     since: u64,
 ) -> Result<Vec<(CommitteeId, u64, u64)>, HubError> {
-    let mut statement = conn.prepare(
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    Ok(conn.query_map(
         "SELECT committee_id, MAX(committee_seq), MAX(seq) FROM changes WHERE seq > ?1
          GROUP BY committee_id",
-    )?;
-    let since = i64::try_from(since).unwrap_or(i64::MAX);
-    let rows = statement.query_map([since], |row| {
-        Ok((
-            parse_column(0, row.get(0)?)?,
-            seq_from(row.get(1)?),
-            seq_from(row.get(2)?),
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        [since],
+        |row| {
+            Ok((
+                parse_column(0, row.get(0)?)?,
+                seq_from(row.get(1)?),
+                seq_from(row.get(2)?),
+            ))
+        },
+    )?)
 }
 
 /// Up to `limit` of `committee_id`'s changes after its number `since`, oldest first.
 /// Other committees' changes are never read, let alone deserialised.
 pub fn changes_after(
-    conn: &Connection,
+    conn: &Db,
     committee_id: CommitteeId,
     since: u64,
     limit: u32,
 ) -> Result<Vec<(u64, Record)>, HubError> {
-    let mut statement = conn.prepare(
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    Ok(conn.query_map(
         "SELECT committee_seq, record FROM changes
          WHERE committee_id = ?1 AND committee_seq > ?2 ORDER BY committee_seq LIMIT ?3",
-    )?;
-    let since = i64::try_from(since).unwrap_or(i64::MAX);
-    let rows = statement.query_map(params![committee_id.to_string(), since, limit], |row| {
-        Ok((
-            seq_from(row.get(0)?),
-            json_column(1, &row.get::<_, String>(1)?)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        params![committee_id.to_string(), since, limit],
+        |row| {
+            Ok((
+                seq_from(row.get(0)?),
+                json_column(1, &row.get::<String>(1)?)?,
+            ))
+        },
+    )?)
 }
 
 /// Notes that `device_id` was handed records of the feed at `now`.
-pub fn note_pulled(
-    conn: &Connection,
-    device_id: DeviceId,
-    now: DateTime<Utc>,
-) -> Result<(), HubError> {
+pub fn note_pulled(conn: &Db, device_id: DeviceId, now: DateTime<Utc>) -> Result<(), HubError> {
     conn.execute(
         "UPDATE devices SET last_pulled_at = ?2 WHERE id = ?1",
         params![device_id.to_string(), now],
@@ -905,7 +1064,7 @@ pub fn note_pulled(
 
 /// The last time any device of `member_id` was handed records of the feed.
 pub fn member_last_pulled(
-    conn: &Connection,
+    conn: &Db,
     member_id: MemberId,
 ) -> Result<Option<DateTime<Utc>>, HubError> {
     Ok(conn.query_row(
@@ -953,8 +1112,8 @@ mod tests {
         };
         {
             // The database as the build before the version registry left it.
-            let mut conn = Connection::open(&db_path).expect("a database file");
-            let before = MIGRATIONS_SQL[..SCHEMA_VERSION - 1]
+            let mut conn = rusqlite::Connection::open(&db_path).expect("a database file");
+            let before = MIGRATIONS_SQL[..8]
                 .iter()
                 .map(|sql| M::up(sql));
             Migrations::new(before.collect())
@@ -997,6 +1156,8 @@ mod tests {
         let store = HubStore::open(dir.path()).expect("a fresh data folder");
         let synchronous: i64 = store
             .conn
+            .as_sqlite()
+            .expect("a data folder's database is SQLite")
             .pragma_query_value(None, "synchronous", |row| row.get(0))
             .expect("the pragma reads");
         assert_eq!(

@@ -30,7 +30,9 @@ use quorum_core::{
     Member, MemberId, Poll, PollId, PollState, PollSubject, Role, Tally, Timing, decide,
     eligible_voters, judge_timing, may_ask_written_opinion, tally,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::params;
+
+use crate::db::{Db, OptionalRow};
 use serde::{Deserialize, Serialize};
 
 use crate::HubError;
@@ -59,7 +61,7 @@ struct StoredPoll {
     roster: Option<PollRoster>,
 }
 
-fn load_poll(conn: &Connection, poll_id: PollId) -> Result<Option<StoredPoll>, HubError> {
+fn load_poll(conn: &Db, poll_id: PollId) -> Result<Option<StoredPoll>, HubError> {
     Ok(conn
         .query_row(
             "SELECT json, committee_id, state, settled, roster FROM polls WHERE id = ?1",
@@ -67,9 +69,9 @@ fn load_poll(conn: &Connection, poll_id: PollId) -> Result<Option<StoredPoll>, H
             |row| {
                 let roster: Option<String> = row.get(4)?;
                 Ok(StoredPoll {
-                    poll: store::json_column(0, &row.get::<_, String>(0)?)?,
+                    poll: store::json_column(0, &row.get::<String>(0)?)?,
                     committee_id: store::parse_column(1, row.get(1)?)?,
-                    state: store::json_column(2, &row.get::<_, String>(2)?)?,
+                    state: store::json_column(2, &row.get::<String>(2)?)?,
                     settled: row.get(3)?,
                     roster: roster
                         .map(|json| store::json_column(4, &json))
@@ -95,7 +97,7 @@ fn is_final(poll: &Poll, state: PollState, now: DateTime<Utc>) -> bool {
 }
 
 /// Stores the poll as it stands at `now` and appends it to the feed.
-fn publish(conn: &Connection, stored: &mut StoredPoll, now: DateTime<Utc>) -> Result<(), HubError> {
+fn publish(conn: &Db, stored: &mut StoredPoll, now: DateTime<Utc>) -> Result<(), HubError> {
     stored.state = stored.state.at(&stored.poll, now);
     stored.settled = is_final(&stored.poll, stored.state, now);
     let roster = stored
@@ -135,14 +137,14 @@ struct Count {
 }
 
 /// Who may vote: the roster fixed at opening, or (a draft) who would if it opened now.
-fn eligible(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
+fn eligible(conn: &Db, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
     if let Some(roster) = &stored.roster {
         return Ok(roster.voters.clone());
     }
     current_voters(conn, stored)
 }
 
-fn current_voters(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
+fn current_voters(conn: &Db, stored: &StoredPoll) -> Result<Vec<MemberId>, HubError> {
     let committee = store::members_of_committee(conn, stored.committee_id)?;
     let meeting = match meeting_of(&stored.poll) {
         Some(meeting_id) => store::meeting(conn, meeting_id)?,
@@ -151,7 +153,7 @@ fn current_voters(conn: &Connection, stored: &StoredPoll) -> Result<Vec<MemberId
     Ok(eligible_voters(&stored.poll, &committee, meeting.as_ref()))
 }
 
-fn count(conn: &Connection, stored: &StoredPoll) -> Result<Count, HubError> {
+fn count(conn: &Db, stored: &StoredPoll) -> Result<Count, HubError> {
     let eligible = eligible(conn, stored)?;
     let mut latest: HashMap<MemberId, Logged> = audit::counted_ballots(conn, stored.poll.id)?
         .into_iter()
@@ -180,7 +182,7 @@ fn count(conn: &Connection, stored: &StoredPoll) -> Result<Count, HubError> {
 
 /// What every viewer of the poll may see of it (who may view it at all is the feed's
 /// business, in `api::visible_to`).
-fn view(conn: &Connection, stored: &StoredPoll, now: DateTime<Utc>) -> Result<PollView, HubError> {
+fn view(conn: &Db, stored: &StoredPoll, now: DateTime<Utc>) -> Result<PollView, HubError> {
     let count = count(conn, stored)?;
     let named = stored.poll.secrecy == BallotSecrecy::Named;
     let voters = if named {
@@ -206,11 +208,7 @@ fn view(conn: &Connection, stored: &StoredPoll, now: DateTime<Utc>) -> Result<Po
 
 /// Whether `member` may prepare, open or close a poll on `subject`; answers the
 /// committee the poll belongs to.
-fn may_run(
-    conn: &Connection,
-    member: &Member,
-    subject: &PollSubject,
-) -> Result<CommitteeId, NotApplied> {
+fn may_run(conn: &Db, member: &Member, subject: &PollSubject) -> Result<CommitteeId, NotApplied> {
     match subject {
         PollSubject::AgendaItem {
             meeting_id,
@@ -232,7 +230,7 @@ fn may_run(
 }
 
 pub(crate) fn create_poll(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     poll: &Poll,
     now: DateTime<Utc>,
@@ -258,7 +256,7 @@ pub(crate) fn create_poll(
 }
 
 pub(crate) fn open_poll(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     poll_id: PollId,
     now: DateTime<Utc>,
@@ -291,23 +289,22 @@ pub(crate) fn open_poll(
 }
 
 /// Every (member, delegate) of a meeting now.
-fn delegations_of(
-    conn: &Connection,
-    meeting_id: MeetingId,
-) -> Result<Vec<(MemberId, MemberId)>, HubError> {
-    let mut statement =
-        conn.prepare("SELECT member_id, delegate_id FROM delegations WHERE meeting_id = ?1")?;
-    let rows = statement.query_map([meeting_id.to_string()], |row| {
-        Ok((
-            store::parse_column(0, row.get(0)?)?,
-            store::parse_column(1, row.get(1)?)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn delegations_of(conn: &Db, meeting_id: MeetingId) -> Result<Vec<(MemberId, MemberId)>, HubError> {
+    let rows = conn.query_map(
+        "SELECT member_id, delegate_id FROM delegations WHERE meeting_id = ?1",
+        [meeting_id.to_string()],
+        |row| {
+            Ok((
+                store::parse_column(0, row.get(0)?)?,
+                store::parse_column(1, row.get(1)?)?,
+            ))
+        },
+    )?;
+    Ok(rows)
 }
 
 pub(crate) fn close_poll(
-    conn: &Connection,
+    conn: &Db,
     member: &Member,
     poll_id: PollId,
     now: DateTime<Utc>,
@@ -333,7 +330,7 @@ pub(crate) fn close_poll(
 
 /// Why `member_id` is not among a poll's voters.
 fn not_eligible(
-    conn: &Connection,
+    conn: &Db,
     stored: &StoredPoll,
     member_id: MemberId,
 ) -> Result<NotApplied, HubError> {
@@ -347,15 +344,17 @@ fn not_eligible(
 }
 
 fn delegate_of(
-    conn: &Connection,
+    conn: &Db,
     meeting_id: MeetingId,
     member_id: MemberId,
 ) -> Result<Option<MemberId>, HubError> {
-    let delegate: Option<String> = quorum_sqlite::optional_value(
-        conn,
-        "SELECT delegate_id FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
-        params![meeting_id.to_string(), member_id.to_string()],
-    )?;
+    let delegate: Option<String> = conn
+        .query_row(
+            "SELECT delegate_id FROM delegations WHERE meeting_id = ?1 AND member_id = ?2",
+            params![meeting_id.to_string(), member_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
     Ok(delegate.map(|id| store::parse_column(0, id)).transpose()?)
 }
 
@@ -364,7 +363,7 @@ fn delegate_of(
 /// ballots it takes together ([`publish_polls`]): re-counting after each one would make
 /// a poll's ballots cost the square of their number.
 pub(crate) fn cast_ballot(
-    conn: &Connection,
+    conn: &Db,
     device_id: DeviceId,
     device_seq: u64,
     member: &Member,
@@ -419,7 +418,7 @@ pub(crate) fn cast_ballot(
 
 /// Publishes each of `polls` as it stands now: counted once, whatever the ballots taken.
 pub(crate) fn publish_polls(
-    conn: &Connection,
+    conn: &Db,
     polls: impl IntoIterator<Item = PollId>,
     now: DateTime<Utc>,
 ) -> Result<(), HubError> {
@@ -435,7 +434,7 @@ pub(crate) fn publish_polls(
 /// result: the member's first on the poll, from someone none of whose devices pulled
 /// the feed since the close.
 fn check_late(
-    conn: &Connection,
+    conn: &Db,
     stored: &StoredPoll,
     ballot: &Ballot,
     now: DateTime<Utc>,
@@ -457,7 +456,7 @@ fn check_late(
 /// Takes a delegation pushed by `device_id` (of `member`) in the operation numbered
 /// `device_seq`.
 pub(crate) fn delegate(
-    conn: &Connection,
+    conn: &Db,
     device_id: DeviceId,
     device_seq: u64,
     member: &Member,
@@ -577,17 +576,27 @@ impl HubStore {
     /// Publishes what time alone changed: polls their deadline closed, and polls that
     /// became final (a secret one's tally is shown only then). Returns how many moved.
     pub fn settle_polls(&mut self, now: DateTime<Utc>) -> Result<usize, HubError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ids: Vec<PollId> = {
-            let mut statement = tx.prepare(
-                "SELECT id FROM polls
-                 WHERE settled = 0 AND json_extract(state, '$.kind') <> 'draft'",
-            )?;
-            let rows = statement.query_map([], |row| store::parse_column(0, row.get(0)?))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let tx = self.conn.transaction()?;
+        let unsettled: Vec<(PollId, CommitteeId, PollState)> = tx.query_map(
+            "SELECT id, committee_id, state FROM polls WHERE settled = 0
+             ORDER BY committee_id, id",
+            (),
+            |row| {
+                Ok((
+                    store::parse_column(0, row.get(0)?)?,
+                    store::parse_column(1, row.get(1)?)?,
+                    store::json_column(2, &row.get::<String>(2)?)?,
+                ))
+            },
+        )?;
+        let ids: Vec<PollId> = unsettled
+            .iter()
+            .filter(|(_, _, state)| *state != PollState::Draft)
+            .map(|(id, _, _)| *id)
+            .collect();
+        // Feeds first, in one order for every writer, so two hub processes settling
+        // at once cannot each hold what the other waits for.
+        store::take_feeds(&tx, unsettled.iter().map(|(_, committee, _)| *committee))?;
         let mut moved = 0;
         for poll_id in ids {
             let Some(mut stored) = load_poll(&tx, poll_id)? else {

@@ -22,11 +22,12 @@ use tokio::io::AsyncWriteExt;
 
 /// The poll's tally as `quorum-hub results` computes it, straight from the data folder.
 fn results(v: &Voting, poll_id: quorum_core::PollId) -> quorum_core::Tally {
-    quorum_hub::open_for_admin(v.hub.dir.path())
-        .expect("the data folder opens")
-        .poll_results(poll_id, now())
-        .expect("the results are final")
-        .tally
+    v.hub.admin(|store| {
+        store
+            .poll_results(poll_id, now())
+            .expect("the results are final")
+            .tally
+    })
 }
 
 #[tokio::test]
@@ -180,14 +181,9 @@ async fn the_operations_table_keeps_no_choice_and_no_signature_that_would_tell_i
         now(),
     );
     assert_eq!(v.hub.push_one(&v.member, ballot).await, Outcome::Applied);
-    let conn = rusqlite::Connection::open(v.hub.db_path()).expect("the database opens");
-    let payload: String = conn
-        .query_row(
-            "SELECT payload FROM operations WHERE json_extract(payload, '$.kind') = 'castBallot'",
-            [],
-            |row| row.get(0),
-        )
-        .expect("the operation is recorded");
+    let payload: String = v
+        .hub
+        .first_value("SELECT payload FROM operations WHERE payload LIKE '%\"castBallot\"%'");
     for secret in ["optionKey", "\"other\"", "signature", "bổ sung"] {
         assert!(
             !payload.contains(secret),
@@ -533,7 +529,8 @@ async fn the_data_folder_and_its_files_are_private_to_the_hub() {
     use std::os::unix::fs::PermissionsExt;
     let parent = tempfile::tempdir().expect("a temp dir");
     let data = parent.path().join("hub");
-    let _store = quorum_hub::open_for_admin(&data).expect("a fresh data folder");
+    let _store = quorum_hub::open_for_admin(&data, &quorum_hub::Records::InDataFolder)
+        .expect("a fresh data folder");
     quorum_hub::HubCertificate::load_or_create(&data, None).expect("a certificate");
     let mode = |path: &std::path::Path| {
         std::fs::metadata(path)

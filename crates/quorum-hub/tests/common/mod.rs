@@ -45,6 +45,39 @@ impl quorum_core::Clock for TestClock {
     }
 }
 
+/// Where a test hub keeps its records: the data folder's SQLite file, or, when
+/// `QUORUM_TEST_HUB_DATABASE=postgres`, a fresh database of its own on the PostgreSQL
+/// server at `QUORUM_TEST_POSTGRES` (the test command starts one), so the whole suite
+/// runs on either engine.
+pub fn test_records() -> quorum_hub::Records {
+    if std::env::var("QUORUM_TEST_HUB_DATABASE").as_deref() != Ok("postgres") {
+        return quorum_hub::Records::InDataFolder;
+    }
+    let server = std::env::var("QUORUM_TEST_POSTGRES")
+        .expect("QUORUM_TEST_POSTGRES names the test PostgreSQL server");
+    let name = format!("hub_{}", uuid::Uuid::now_v7().simple());
+    // The blocking client may not run on a thread that drives async tasks.
+    let create = server.clone();
+    let created = name.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&create, postgres::NoTls)
+            .expect("the test PostgreSQL server answers");
+        client
+            .batch_execute(&format!("CREATE DATABASE {created}"))
+            .expect("a fresh database");
+    })
+    .join()
+    .expect("the database is made");
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+    quorum_hub::Records::Postgres(format!("{base}/{name}"))
+}
+
+/// Runs `work` on a thread of its own: opening a store on PostgreSQL blocks, which a
+/// thread driving async tasks may not.
+pub fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(work).join().expect("the work finishes"))
+}
+
 pub struct TestHub {
     pub base: String,
     pub hub: Hub,
@@ -53,6 +86,7 @@ pub struct TestHub {
     pub client: reqwest::Client,
     pub fingerprint: String,
     pub dir: TempDir,
+    pub records: quorum_hub::Records,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -111,8 +145,9 @@ impl TestHub {
     pub async fn start_with(limits: quorum_hub::ConnectionLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
         let clock = TestClock::default();
-        let hub =
-            Hub::open(dir.path(), Arc::new(clock.clone())).expect("a fresh data folder opens");
+        let records = test_records();
+        let hub = off_async(|| Hub::open_with(dir.path(), &records, Arc::new(clock.clone())))
+            .expect("a fresh data folder opens");
         let certificate = quorum_hub::HubCertificate::load_or_create(dir.path(), None)
             .expect("the hub makes its certificate");
         let transport = quorum_hub::Transport::Tls(
@@ -139,6 +174,7 @@ impl TestHub {
             client: pinned_client(&fingerprint),
             fingerprint,
             dir,
+            records,
             server,
         }
     }
@@ -165,11 +201,38 @@ impl TestHub {
         self.dir.path().join("hub.sqlite3")
     }
 
-    /// Counts rows with a fresh connection, as an outside observer of the file would.
+    /// Counts rows with a fresh connection, as an outside observer of the database would.
     pub fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open(self.db_path()).expect("the hub database opens");
-        conn.query_row(sql, [], |row| row.get(0))
-            .expect("the counting query runs")
+        self.first_value(sql)
+    }
+
+    /// The first column of the first row `sql` selects, read with a fresh connection.
+    pub fn first_value<T>(&self, sql: &str) -> T
+    where
+        T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a> + Send,
+    {
+        match &self.records {
+            quorum_hub::Records::InDataFolder => {
+                let conn =
+                    rusqlite::Connection::open(self.db_path()).expect("the hub database opens");
+                conn.query_row(sql, [], |row| row.get(0))
+                    .expect("the query runs")
+            }
+            quorum_hub::Records::Postgres(url) => off_async(|| {
+                let mut client = postgres::Client::connect(url, postgres::NoTls)
+                    .expect("the hub database answers");
+                client.query_one(sql, &[]).expect("the query runs").get(0)
+            }),
+        }
+    }
+
+    /// Runs `work` on the data folder opened as `quorum-hub`'s admin commands open it.
+    pub fn admin<T: Send>(&self, work: impl FnOnce(&mut quorum_hub::HubStore) -> T + Send) -> T {
+        off_async(|| {
+            let mut store = quorum_hub::open_for_admin(self.dir.path(), &self.records)
+                .expect("the data folder opens");
+            work(&mut store)
+        })
     }
 
     /// Asserts that `table` holds `expected` rows; `why` says what that shows.

@@ -271,10 +271,7 @@ pub async fn voting_on_poll(secrecy: BallotSecrecy, late_grace_seconds: u32) -> 
 impl TestHub {
     /// What `quorum-hub audit verify` says of the hub's log now.
     pub fn audit_verify(&self) -> quorum_hub::AuditOutcome {
-        quorum_hub::open_for_admin(self.dir.path())
-            .expect("the data folder opens")
-            .verify_audit_log()
-            .expect("the log can be read")
+        self.admin(|store| store.verify_audit_log().expect("the log can be read"))
     }
 
     /// Enrolls a device with `code` and keeps its key to sign with.

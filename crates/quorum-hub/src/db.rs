@@ -1,0 +1,542 @@
+//! One connection to the hub's records, on SQLite (the embedded default) or PostgreSQL
+//! (a hub past one machine). The hub's statements are written once, in the SQL both
+//! engines share, with `?N` placeholders; values cross in SQLite's vocabulary (integer,
+//! text, null; rusqlite's `ToSql`/`FromSql`), so a record reads back the same from either
+//! engine, timestamps included. What differs between the engines stays in this module:
+//! placeholder syntax, transactions, and how a PostgreSQL column becomes a value.
+//!
+//! Statements run on the calling (blocking) thread; the hub calls them from
+//! [`crate::Hub::with_store`] only.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use postgres::types::{IsNull, ToSql as PgToSql, Type as PgType};
+use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
+
+/// A failed statement, from either engine, or a column that did not read as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    #[error("column {index} holds a value of type {found}, which the hub does not store")]
+    UnknownColumnType { index: usize, found: String },
+    #[error("column {index}: {source}")]
+    Column {
+        index: usize,
+        source: rusqlite::types::FromSqlError,
+    },
+    #[error("the statement returned no row")]
+    NoRow,
+    #[error("the transaction failed earlier and was not committed")]
+    TransactionFailed,
+}
+
+impl DbError {
+    /// A column whose text is not what the hub wrote there (a bad id or JSON).
+    pub fn bad_column(index: usize, error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Column {
+            index,
+            source: rusqlite::types::FromSqlError::Other(Box::new(error)),
+        }
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// `.optional()` for a statement expected to return at most one row.
+pub trait OptionalRow<T> {
+    fn optional(self) -> DbResult<Option<T>>;
+}
+
+impl<T> OptionalRow<T> for DbResult<T> {
+    fn optional(self) -> DbResult<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(DbError::NoRow) => Ok(None),
+            Err(DbError::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A statement's parameters: `params![…]`, an array of one type, or `()` for none.
+pub trait Args {
+    fn values(&self) -> DbResult<Vec<Value>>;
+}
+
+fn value_of(arg: &dyn ToSql) -> DbResult<Value> {
+    use rusqlite::types::ToSqlOutput;
+    Ok(match arg.to_sql()? {
+        ToSqlOutput::Borrowed(borrowed) => Value::try_from(borrowed)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+        ToSqlOutput::Owned(owned) => owned,
+        // The hub binds no blob handles or pointers.
+        _ => Value::Null,
+    })
+}
+
+impl Args for &[&dyn ToSql] {
+    fn values(&self) -> DbResult<Vec<Value>> {
+        self.iter().map(|arg| value_of(*arg)).collect()
+    }
+}
+
+impl<T: ToSql, const N: usize> Args for [T; N] {
+    fn values(&self) -> DbResult<Vec<Value>> {
+        self.iter().map(|arg| value_of(arg)).collect()
+    }
+}
+
+impl Args for () {
+    fn values(&self) -> DbResult<Vec<Value>> {
+        Ok(Vec::new())
+    }
+}
+
+impl Args for Vec<Value> {
+    fn values(&self) -> DbResult<Vec<Value>> {
+        Ok(self.clone())
+    }
+}
+
+/// One connection, lent to one thread at a time.
+pub struct Db {
+    engine: Connected,
+    /// Savepoints open inside the current transaction, for their names.
+    depth: Cell<usize>,
+}
+
+enum Connected {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<Pg>),
+}
+
+struct Pg {
+    /// `None` only while being dropped (see `Drop for Pg`).
+    client: RefCell<Option<postgres::Client>>,
+    /// Prepared once per connection: PostgreSQL plans a statement on preparing it.
+    statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// A statement failed inside the open transaction, and no savepoint took it back:
+    /// PostgreSQL would turn its COMMIT into a ROLLBACK without saying so.
+    failed: Cell<bool>,
+}
+
+/// A row of a result, from either engine.
+pub enum Row<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `index`, read as SQLite would read it.
+    pub fn get<T: FromSql>(&self, index: usize) -> DbResult<T> {
+        match self {
+            Row::Sqlite(row) => Ok(row.get(index)?),
+            Row::Postgres(row) => {
+                let value = pg_column(row, index)?;
+                T::column_result(ValueRef::from(&value))
+                    .map_err(|source| DbError::Column { index, source })
+            }
+        }
+    }
+}
+
+/// A PostgreSQL column as the SQLite value the hub would have stored.
+fn pg_column(row: &postgres::Row, index: usize) -> DbResult<Value> {
+    let column_type = row.columns()[index].type_().clone();
+    let value = match column_type {
+        PgType::INT8 => row.try_get::<_, Option<i64>>(index)?.map(Value::Integer),
+        PgType::INT4 => row
+            .try_get::<_, Option<i32>>(index)?
+            .map(|v| Value::Integer(v.into())),
+        PgType::INT2 => row
+            .try_get::<_, Option<i16>>(index)?
+            .map(|v| Value::Integer(v.into())),
+        PgType::BOOL => row
+            .try_get::<_, Option<bool>>(index)?
+            .map(|v| Value::Integer(v.into())),
+        PgType::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.map(Value::Real),
+        PgType::TEXT | PgType::VARCHAR | PgType::NAME | PgType::BPCHAR => {
+            row.try_get::<_, Option<String>>(index)?.map(Value::Text)
+        }
+        PgType::BYTEA => row.try_get::<_, Option<Vec<u8>>>(index)?.map(Value::Blob),
+        other => {
+            return Err(DbError::UnknownColumnType {
+                index,
+                found: other.name().to_string(),
+            });
+        }
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+/// A SQLite value bound to a PostgreSQL parameter of whatever integer or text type the
+/// statement gives it.
+#[derive(Debug)]
+struct PgValue(Value);
+
+impl PgToSql for PgValue {
+    fn to_sql(
+        &self,
+        ty: &PgType,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match &self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(v) => match *ty {
+                PgType::INT4 => PgToSql::to_sql(&i32::try_from(*v)?, ty, out),
+                PgType::INT2 => PgToSql::to_sql(&i16::try_from(*v)?, ty, out),
+                PgType::BOOL => PgToSql::to_sql(&(*v != 0), ty, out),
+                PgType::FLOAT8 => PgToSql::to_sql(&(*v as f64), ty, out),
+                PgType::TEXT | PgType::VARCHAR => PgToSql::to_sql(&v.to_string(), ty, out),
+                _ => PgToSql::to_sql(v, ty, out),
+            },
+            Value::Real(v) => PgToSql::to_sql(v, ty, out),
+            Value::Text(v) => PgToSql::to_sql(v, ty, out),
+            Value::Blob(v) => PgToSql::to_sql(v, ty, out),
+        }
+    }
+
+    fn accepts(_: &PgType) -> bool {
+        // Checked value by value in `to_sql`, whose error names the mismatch.
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// `?1`-style placeholders as PostgreSQL's `$1`.
+fn postgres_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Db {
+    pub fn sqlite(conn: rusqlite::Connection) -> Self {
+        Self {
+            engine: Connected::Sqlite(conn),
+            depth: Cell::new(0),
+        }
+    }
+
+    pub fn postgres(client: postgres::Client) -> Self {
+        Self {
+            engine: Connected::Postgres(Box::new(Pg {
+                client: RefCell::new(Some(client)),
+                statements: RefCell::default(),
+                failed: Cell::new(false),
+            })),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// The SQLite connection, for what only SQLite does (pragmas).
+    #[cfg(test)]
+    pub fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
+        match &self.engine {
+            Connected::Sqlite(conn) => Some(conn),
+            Connected::Postgres(_) => None,
+        }
+    }
+
+    /// Runs statements without parameters, one after the other.
+    pub fn execute_batch(&self, sql: &str) -> DbResult<()> {
+        match &self.engine {
+            Connected::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Connected::Postgres(pg) => pg.run(|client| client.batch_execute(sql)),
+        }
+    }
+
+    /// Runs one statement; returns the number of rows it changed.
+    pub fn execute(&self, sql: &str, args: impl Args) -> DbResult<usize> {
+        let values = args.values()?;
+        match &self.engine {
+            Connected::Sqlite(conn) => Ok(conn
+                .prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(values))?),
+            Connected::Postgres(pg) => {
+                let changed = pg.with_statement(sql, |client, statement| {
+                    client.execute(statement, &as_pg_refs(&pg_params(&values)))
+                })?;
+                Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+            }
+        }
+    }
+
+    /// The first row of a query, mapped by `map`; [`DbError::NoRow`] when there is none
+    /// (see [`OptionalRow::optional`]).
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        args: impl Args,
+        map: impl FnOnce(&Row<'_>) -> DbResult<T>,
+    ) -> DbResult<T> {
+        let values = args.values()?;
+        match &self.engine {
+            Connected::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+                match rows.next()? {
+                    Some(row) => map(&Row::Sqlite(row)),
+                    None => Err(DbError::NoRow),
+                }
+            }
+            Connected::Postgres(pg) => {
+                let row = pg.with_statement(sql, |client, statement| {
+                    client.query_opt(statement, &as_pg_refs(&pg_params(&values)))
+                })?;
+                match row {
+                    Some(row) => map(&Row::Postgres(&row)),
+                    None => Err(DbError::NoRow),
+                }
+            }
+        }
+    }
+
+    /// Every row of a query, mapped by `map`, in the order the query gives them.
+    pub fn query_map<T>(
+        &self,
+        sql: &str,
+        args: impl Args,
+        mut map: impl FnMut(&Row<'_>) -> DbResult<T>,
+    ) -> DbResult<Vec<T>> {
+        let values = args.values()?;
+        match &self.engine {
+            Connected::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+                let mut mapped = Vec::new();
+                while let Some(row) = rows.next()? {
+                    mapped.push(map(&Row::Sqlite(row))?);
+                }
+                Ok(mapped)
+            }
+            Connected::Postgres(pg) => {
+                let rows = pg.with_statement(sql, |client, statement| {
+                    client.query(statement, &as_pg_refs(&pg_params(&values)))
+                })?;
+                rows.iter().map(|row| map(&Row::Postgres(row))).collect()
+            }
+        }
+    }
+
+    /// Begins a transaction that takes the write lock at once (SQLite's `IMMEDIATE`), so
+    /// it never fails half-way for want of it. Rolled back unless committed.
+    pub fn transaction(&self) -> DbResult<Transaction<'_>> {
+        let begin = match self.engine {
+            Connected::Sqlite(_) => "BEGIN IMMEDIATE",
+            Connected::Postgres(_) => "BEGIN",
+        };
+        self.execute_batch(begin)?;
+        if let Connected::Postgres(pg) = &self.engine {
+            pg.failed.set(false);
+        }
+        self.depth.set(0);
+        Ok(Transaction {
+            db: self,
+            open: true,
+        })
+    }
+
+    /// True while a transaction is open. SQLite ends one by itself on some failures (a
+    /// full disk): the caller must then not report its work as done.
+    pub fn in_transaction(&self) -> bool {
+        match &self.engine {
+            Connected::Sqlite(conn) => !conn.is_autocommit(),
+            Connected::Postgres(pg) => !pg.failed.get(),
+        }
+    }
+
+    /// Whether the engine still holds the transaction open (SQLite ends one by itself
+    /// on some failures; PostgreSQL keeps a failed one until it is rolled back).
+    fn transaction_open(&self) -> bool {
+        match &self.engine {
+            Connected::Sqlite(conn) => !conn.is_autocommit(),
+            Connected::Postgres(_) => true,
+        }
+    }
+
+    fn rollback(&self) {
+        if self.transaction_open() {
+            if let Err(e) = self.execute_batch("ROLLBACK") {
+                tracing::warn!(error = %e, "a transaction could not be rolled back");
+            }
+        }
+    }
+}
+
+impl Pg {
+    /// Runs `work`, noting a failure inside the open transaction.
+    fn run<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> DbResult<T> {
+        let mut client = self.client.borrow_mut();
+        let result = work(client.as_mut().expect("the client is open until dropped"));
+        if result.is_err() {
+            self.failed.set(true);
+        }
+        Ok(result?)
+    }
+
+    fn with_statement<T>(
+        &self,
+        sql: &str,
+        work: impl FnOnce(&mut postgres::Client, &postgres::Statement) -> Result<T, postgres::Error>,
+    ) -> DbResult<T> {
+        let cached = self.statements.borrow().get(sql).cloned();
+        let statement = match cached {
+            Some(statement) => statement,
+            None => {
+                let prepared = self.run(|client| client.prepare(&postgres_placeholders(sql)))?;
+                self.statements
+                    .borrow_mut()
+                    .insert(sql.to_string(), prepared.clone());
+                prepared
+            }
+        };
+        self.run(|client| work(client, &statement))
+    }
+}
+
+impl Drop for Pg {
+    /// The blocking client owns a small runtime of its own, which tokio refuses to drop
+    /// on a thread that drives async tasks (where the last clone of a hub may go): it is
+    /// dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::spawn(move || drop(client));
+            }
+        }
+    }
+}
+
+fn pg_params(values: &[Value]) -> Vec<PgValue> {
+    values.iter().cloned().map(PgValue).collect()
+}
+
+fn as_pg_refs(values: &[PgValue]) -> Vec<&(dyn PgToSql + Sync)> {
+    values
+        .iter()
+        .map(|value| value as &(dyn PgToSql + Sync))
+        .collect()
+}
+
+/// An open transaction; statements run on it through `Deref`.
+pub struct Transaction<'a> {
+    db: &'a Db,
+    open: bool,
+}
+
+impl Transaction<'_> {
+    pub fn commit(mut self) -> DbResult<()> {
+        self.open = false;
+        if let Connected::Postgres(pg) = &self.db.engine {
+            if pg.failed.get() {
+                self.db.execute_batch("ROLLBACK")?;
+                return Err(DbError::TransactionFailed);
+            }
+        }
+        self.db.execute_batch("COMMIT")
+    }
+
+    /// A savepoint inside this transaction: what runs on it is taken back unless it is
+    /// committed, and the transaction goes on either way.
+    pub fn savepoint(&self) -> DbResult<Savepoint<'_>> {
+        let depth = self.db.depth.get() + 1;
+        let name = format!("push_{depth}");
+        self.db.execute_batch(&format!("SAVEPOINT {name}"))?;
+        self.db.depth.set(depth);
+        Ok(Savepoint {
+            db: self.db,
+            name,
+            open: true,
+        })
+    }
+}
+
+impl std::ops::Deref for Transaction<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.db.rollback();
+        }
+    }
+}
+
+/// A savepoint; see [`Transaction::savepoint`].
+pub struct Savepoint<'a> {
+    db: &'a Db,
+    name: String,
+    open: bool,
+}
+
+impl Savepoint<'_> {
+    pub fn commit(mut self) -> DbResult<()> {
+        self.open = false;
+        self.db.depth.set(self.db.depth.get().saturating_sub(1));
+        self.db.execute_batch(&format!("RELEASE {}", self.name))
+    }
+}
+
+impl std::ops::Deref for Savepoint<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Drop for Savepoint<'_> {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        self.db.depth.set(self.db.depth.get().saturating_sub(1));
+        if !self.db.transaction_open() {
+            return;
+        }
+        let undo = format!("ROLLBACK TO {0}; RELEASE {0}", self.name);
+        match self.db.execute_batch(&undo) {
+            Ok(()) => {
+                // Taken back to the savepoint, the transaction is as sound as it was
+                // when the savepoint began, which it must have been to begin one.
+                if let Connected::Postgres(pg) = &self.db.engine {
+                    pg.failed.set(false);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "a savepoint could not be rolled back"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_postgres_numbered_parameters() {
+        assert_eq!(
+            postgres_placeholders("SELECT a FROM t WHERE b = ?1 AND c > ?12 AND d = '?'"),
+            "SELECT a FROM t WHERE b = $1 AND c > $12 AND d = '?'",
+            "numbered placeholders change, a lone question mark does not"
+        );
+    }
+}

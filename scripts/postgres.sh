@@ -1,0 +1,32 @@
+# Sourced by the test command: a private PostgreSQL 15 for the tests that run the hub
+# on PostgreSQL, in a temporary folder on a free loopback port, stopped when the
+# sourcing shell exits. Not a system service: nothing of it outlives the run.
+# Exports QUORUM_TEST_POSTGRES, a URL whose database each test may create others beside.
+
+start_test_postgres() {
+  local bin=/usr/lib/postgresql/15/bin
+  if [[ ! -x $bin/initdb ]]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15
+    # Debian starts a cluster of its own on install; the tests use only theirs.
+    pg_ctlcluster 15 main stop 2>/dev/null || true
+  fi
+  # initdb runs as postgres and writes to /dev/null, which some images leave root's only.
+  [[ $(stat -c %a /dev/null) == 666 ]] || chmod 666 /dev/null
+  QUORUM_TEST_PG_DIR=$(mktemp -d /tmp/quorum-postgres.XXXXXX)
+  chown postgres "$QUORUM_TEST_PG_DIR"
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  su postgres -s /bin/sh -c "$bin/initdb -D $QUORUM_TEST_PG_DIR/data -A trust -U quorum" > /dev/null
+  # synchronous_commit=on and fsync=on, PostgreSQL's defaults, as a city would run it.
+  su postgres -s /bin/sh -c "$bin/pg_ctl -D $QUORUM_TEST_PG_DIR/data -l $QUORUM_TEST_PG_DIR/log -w \
+    -o '-p $port -k $QUORUM_TEST_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300' start" > /dev/null
+  export QUORUM_TEST_POSTGRES="postgres://quorum@127.0.0.1:$port/postgres"
+  export QUORUM_TEST_PG_DIR
+  trap stop_test_postgres EXIT
+}
+
+stop_test_postgres() {
+  su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/pg_ctl -D $QUORUM_TEST_PG_DIR/data -m immediate stop" > /dev/null 2>&1 || true
+  rm -rf "$QUORUM_TEST_PG_DIR"
+}
