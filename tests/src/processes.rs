@@ -87,10 +87,33 @@ pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
         .collect()
 }
 
+/// The PostgreSQL database the `quorum-hub` processes this test starts keep their
+/// records in (`--database`), when it is not their data folder's SQLite file.
+static HUB_DATABASE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Makes every `quorum-hub` this test process starts from now on keep its records in the
+/// PostgreSQL database at `url`.
+pub fn keep_hub_records_in(url: &str) {
+    *HUB_DATABASE.lock().unwrap_or_else(|p| p.into_inner()) = Some(url.to_string());
+}
+
+/// `quorum-hub`, with the records where this test keeps them.
+fn hub_command() -> Command {
+    let mut command = Command::new(hub_binary());
+    if let Some(url) = HUB_DATABASE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_deref()
+    {
+        command.env("QUORUM_HUB_DATABASE", url);
+    }
+    command
+}
+
 /// Runs `quorum-hub <first> --data DATA <rest>` and insists that it succeeded.
 pub fn hub_admin_output(data: &Path, args: &[&str]) -> Output {
     let (first, rest) = args.split_first().expect("a subcommand");
-    let mut command = Command::new(hub_binary());
+    let mut command = hub_command();
     command.arg(first).arg("--data").arg(data).args(rest);
     let output = command.output().expect("quorum-hub runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -203,7 +226,7 @@ impl HubProcess {
 
     /// [`HubProcess::start`] with more `serve` arguments.
     pub fn start_with(data: &Path, listen: &str, args: &[&str]) -> HubProcess {
-        let mut child = Command::new(hub_binary())
+        let mut child = hub_command()
             .args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(args)

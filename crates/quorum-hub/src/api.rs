@@ -290,7 +290,7 @@ async fn ready(State(hub): State<Hub>) -> Result<Json<Health>, ApiFailure> {
             format!("the hub's {what} cannot be used"),
         )
     };
-    hub.with_store(|store, _| store::feed_position(&store.conn))
+    hub.with_store(|store, _| store::feed_heads(&store.conn))
         .await
         .map_err(|error: HubError| {
             warn!(%error, "not ready: the database");

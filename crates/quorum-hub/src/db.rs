@@ -368,10 +368,10 @@ impl Db {
     }
 
     fn rollback(&self) {
-        if self.transaction_open() {
-            if let Err(e) = self.execute_batch("ROLLBACK") {
-                tracing::warn!(error = %e, "a transaction could not be rolled back");
-            }
+        if self.transaction_open()
+            && let Err(e) = self.execute_batch("ROLLBACK")
+        {
+            tracing::warn!(error = %e, "a transaction could not be rolled back");
         }
     }
 }
@@ -415,10 +415,10 @@ impl Drop for Pg {
     /// on a thread that drives async tasks (where the last clone of a hub may go): it is
     /// dropped on a thread of its own.
     fn drop(&mut self) {
-        if let Some(client) = self.client.get_mut().take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                std::thread::spawn(move || drop(client));
-            }
+        if let Some(client) = self.client.get_mut().take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            std::thread::spawn(move || drop(client));
         }
     }
 }
@@ -443,11 +443,11 @@ pub struct Transaction<'a> {
 impl Transaction<'_> {
     pub fn commit(mut self) -> DbResult<()> {
         self.open = false;
-        if let Connected::Postgres(pg) = &self.db.engine {
-            if pg.failed.get() {
-                self.db.execute_batch("ROLLBACK")?;
-                return Err(DbError::TransactionFailed);
-            }
+        if let Connected::Postgres(pg) = &self.db.engine
+            && pg.failed.get()
+        {
+            self.db.execute_batch("ROLLBACK")?;
+            return Err(DbError::TransactionFailed);
         }
         self.db.execute_batch("COMMIT")
     }

@@ -278,11 +278,11 @@ impl Hub {
     /// of devices revoked meanwhile, checking every `period` until shutdown. Repeating a
     /// notice the API already sent is harmless: it only prompts a pull.
     pub async fn announce_outside_changes(self, period: std::time::Duration) {
-        let mut announced = match self
-            .with_store(|store, _| store::feed_position(&store.conn))
+        let mut announced: std::collections::HashMap<CommitteeId, u64> = match self
+            .with_store(|store, _| store::feed_heads(&store.conn))
             .await
         {
-            Ok(seq) => seq,
+            Ok(heads) => heads.into_iter().collect(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot watch the change feed");
                 return;
@@ -290,20 +290,20 @@ impl Hub {
         };
         let mut ticks = self.ticks(period);
         while ticks.next().await {
-            let since = announced;
             let listening = self.live().devices();
             let changed = self
                 .with_store(move |store, _| {
-                    let changed = store::committees_changed_after(&store.conn, since)?;
+                    let heads = store::feed_heads(&store.conn)?;
                     let revoked = store::revoked_among(&store.conn, &listening)?;
-                    Ok::<_, HubError>((changed, revoked))
+                    Ok::<_, HubError>((heads, revoked))
                 })
                 .await;
             match changed {
-                Ok((changed, revoked)) => {
-                    for (committee_id, committee_seq, position) in changed {
-                        self.notify(committee_id, committee_seq);
-                        announced = announced.max(position);
+                Ok((heads, revoked)) => {
+                    for (committee_id, latest) in heads {
+                        if announced.insert(committee_id, latest) != Some(latest) {
+                            self.notify(committee_id, latest);
+                        }
                     }
                     for device_id in revoked {
                         self.live().close_device(device_id);

@@ -1002,33 +1002,15 @@ pub fn latest_seq(conn: &Db, committee_id: CommitteeId) -> Result<u64, HubError>
     Ok(latest.map(seq_from).unwrap_or(0))
 }
 
-/// Where the whole feed stands, across committees: only for noticing that something
-/// changed, never shown to a device.
-pub fn feed_position(conn: &Db) -> Result<u64, HubError> {
-    let latest: Option<i64> =
-        conn.query_row("SELECT MAX(seq) FROM changes", (), |row| row.get(0))?;
-    Ok(latest.map(seq_from).unwrap_or(0))
-}
-
-/// For each committee with changes after feed position `since`: its newest number, and
-/// the feed position reached.
-pub fn committees_changed_after(
-    conn: &Db,
-    since: u64,
-) -> Result<Vec<(CommitteeId, u64, u64)>, HubError> {
-    let since = i64::try_from(since).unwrap_or(i64::MAX);
-    Ok(conn.query_map(
-        "SELECT committee_id, MAX(committee_seq), MAX(seq) FROM changes WHERE seq > ?1
-         GROUP BY committee_id",
-        [since],
-        |row| {
-            Ok((
-                parse_column(0, row.get(0)?)?,
-                seq_from(row.get(1)?),
-                seq_from(row.get(2)?),
-            ))
-        },
-    )?)
+/// Every committee's newest feed number: for noticing what changed (another hub
+/// process's work included), never shown to a device. Exact across processes, as each
+/// number is taken in the transaction that writes its change.
+pub fn feed_heads(conn: &Db) -> Result<Vec<(CommitteeId, u64)>, HubError> {
+    Ok(
+        conn.query_map("SELECT committee_id, last_seq FROM feed_heads", (), |row| {
+            Ok((parse_column(0, row.get(0)?)?, seq_from(row.get(1)?)))
+        })?,
+    )
 }
 
 /// Up to `limit` of `committee_id`'s changes after its number `since`, oldest first.
@@ -1113,9 +1095,7 @@ mod tests {
         {
             // The database as the build before the version registry left it.
             let mut conn = rusqlite::Connection::open(&db_path).expect("a database file");
-            let before = MIGRATIONS_SQL[..8]
-                .iter()
-                .map(|sql| M::up(sql));
+            let before = MIGRATIONS_SQL[..8].iter().map(|sql| M::up(sql));
             Migrations::new(before.collect())
                 .to_latest(&mut conn)
                 .expect("the earlier migrations run");

@@ -68,7 +68,9 @@ pub fn test_records() -> quorum_hub::Records {
     })
     .join()
     .expect("the database is made");
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+    let base = server
+        .rsplit_once('/')
+        .map_or(server.as_str(), |(base, _)| base);
     quorum_hub::Records::Postgres(format!("{base}/{name}"))
 }
 
