@@ -4,13 +4,8 @@
 # Exports QUORUM_TEST_POSTGRES, a URL whose database each test may create others beside.
 
 start_test_postgres() {
+  # postgresql-15 is installed by setup.sh.
   local bin=/usr/lib/postgresql/15/bin
-  if [[ ! -x $bin/initdb ]]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15
-    # Debian starts a cluster of its own on install; the tests use only theirs.
-    pg_ctlcluster 15 main stop 2>/dev/null || true
-  fi
   # initdb runs as postgres and writes to /dev/null, which some images leave root's only.
   [[ $(stat -c %a /dev/null) == 666 ]] || chmod 666 /dev/null
   QUORUM_TEST_PG_DIR=$(mktemp -d /tmp/quorum-postgres.XXXXXX)
@@ -23,7 +18,6 @@ start_test_postgres() {
     -o '-p $port -k $QUORUM_TEST_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300' start" > /dev/null
   export QUORUM_TEST_POSTGRES="postgres://quorum@127.0.0.1:$port/postgres"
   export QUORUM_TEST_PG_DIR
-  trap stop_test_postgres EXIT
 }
 
 stop_test_postgres() {

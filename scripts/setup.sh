@@ -12,6 +12,8 @@ APT_PACKAGES=(
   poppler-utils # quorum-pdf's report tests extract the text and list the fonts with pdftotext, pdffonts
   gnome-keyring dbus-daemon # a Secret Service for the test that keeps a laptop's secrets in the OS keyring
   systemd # systemd-analyze verifies the hub package's service unit
+  postgresql-15 # the hub on PostgreSQL: the tests start a private server of their own
+  nginx # a balancer in front of several hub processes, in the tests
 )
 
 missing=()
@@ -21,7 +23,16 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
+  # Installed, not started: PostgreSQL's and nginx's own services are not what the
+  # tests use (they start private servers on free ports).
+  no_services=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    no_services=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [[ -z $no_services ]] || rm -f /usr/sbin/policy-rc.d
 fi
 
 if ! command -v cargo >/dev/null; then

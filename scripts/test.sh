@@ -21,9 +21,13 @@ if [[ ! -f "$QUORUM_TEST_PDFS/why3-manual.pdf" || ! -f "$QUORUM_TEST_PDFS/gs-col
   rm -rf "$debs"
 fi
 
-# A private PostgreSQL for the hub on PostgreSQL (stopped and removed when this exits).
+# A private PostgreSQL and S3 server for the hub past one machine, stopped and removed
+# when this exits.
 source scripts/postgres.sh
+source scripts/s3.sh
 start_test_postgres
+start_test_s3
+trap 'stop_test_s3; stop_test_postgres' EXIT
 
 step "UI: type check, unit tests, build"
 (cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
@@ -54,9 +58,9 @@ cat "$log"
 pkill -f WebKitWebDriver || true
 
 if [[ $status == 0 ]]; then
-  step "the hub's API, vote and trust tests again, its records in PostgreSQL"
+  step "the hub's API, vote and trust tests again: records in PostgreSQL, documents in S3"
   set +e
-  QUORUM_TEST_HUB_DATABASE=postgres timeout 600 \
+  QUORUM_TEST_HUB_DATABASE=postgres QUORUM_TEST_HUB_BLOBS=s3 timeout 600 \
     cargo test -p quorum-hub --locked --test api --test votes --test trust > "$log.postgres" 2>&1
   status=$?
   set -e

@@ -87,25 +87,31 @@ pub fn hub_demo(data: &Path) -> Vec<DemoMember> {
         .collect()
 }
 
-/// The PostgreSQL database the `quorum-hub` processes this test starts keep their
-/// records in (`--database`), when it is not their data folder's SQLite file.
-static HUB_DATABASE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+/// Where the `quorum-hub` processes this test starts keep their records and documents
+/// (`--database`, `--blobs`), when it is not their data folder.
+static HUB_BACKENDS: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
 
 /// Makes every `quorum-hub` this test process starts from now on keep its records in the
-/// PostgreSQL database at `url`.
-pub fn keep_hub_records_in(url: &str) {
-    *HUB_DATABASE.lock().unwrap_or_else(|p| p.into_inner()) = Some(url.to_string());
+/// PostgreSQL database at `database` and its documents where `blobs` says.
+pub fn keep_hub_data_in(database: &str, blobs: &str) {
+    *HUB_BACKENDS.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((database.to_string(), blobs.to_string()));
 }
 
-/// `quorum-hub`, with the records where this test keeps them.
+/// Makes the `quorum-hub` processes this test starts from now on keep everything in
+/// their data folder again.
+pub fn keep_hub_data_in_data_folder() {
+    *HUB_BACKENDS.lock().unwrap_or_else(|p| p.into_inner()) = None;
+}
+
+/// `quorum-hub`, with the records and documents where this test keeps them.
 fn hub_command() -> Command {
     let mut command = Command::new(hub_binary());
-    if let Some(url) = HUB_DATABASE
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_deref()
-    {
-        command.env("QUORUM_HUB_DATABASE", url);
+    let backends = HUB_BACKENDS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((database, blobs)) = backends.as_ref() {
+        command
+            .env("QUORUM_HUB_DATABASE", database)
+            .env("QUORUM_HUB_BLOBS", blobs);
     }
     command
 }

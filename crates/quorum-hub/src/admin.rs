@@ -8,9 +8,8 @@ use quorum_core::committee_time::committee_zone;
 use quorum_core::{Clock, Committee, CommitteeId, DeviceId, Meeting, Member, MemberId, Role};
 
 use crate::HubError;
-use crate::blobs::copy_verified;
 use crate::secrets::{enrollment_code_hash, new_enrollment_code};
-use crate::store::{self, DeviceRow, HubStore, Records};
+use crate::store::{self, Backends, DeviceRow, HubStore};
 
 /// How long a one-time code enrolls a device unless the admin says otherwise.
 pub const DEFAULT_CODE_VALIDITY: chrono::Duration = chrono::Duration::hours(72);
@@ -23,8 +22,8 @@ pub struct MemberCode {
 }
 
 /// Opens a data folder for an admin command, creating it if needed.
-pub fn open_for_admin(data_dir: &Path, records: &Records) -> Result<HubStore, HubError> {
-    HubStore::open_with(data_dir, records)
+pub fn open_for_admin(data_dir: &Path, backends: &Backends) -> Result<HubStore, HubError> {
+    HubStore::open_with(data_dir, backends)
 }
 
 impl HubStore {
@@ -168,7 +167,7 @@ pub fn demo(
     // meeting is harmless while a meeting without its blobs is not.
     let mut sizes = Vec::with_capacity(sample.files.len());
     for (sha256, path) in &sample.files {
-        sizes.push((sha256, copy_verified(path, store.blobs_dir(), sha256)?));
+        sizes.push((sha256, store.blobs().copy_verified(path, sha256)?));
     }
     let now = clock.now();
     let tx = store.conn.transaction()?;

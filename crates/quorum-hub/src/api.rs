@@ -1,7 +1,6 @@
 //! The HTTP API under `/v1`. Handlers parse, check who is asking, and call the store on
 //! a blocking thread; every refusal is an [`ApiError`] body with a fitting status.
 
-use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{
     ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
@@ -25,14 +24,13 @@ use quorum_core::{
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
-use tower_http::services::ServeFile;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{error, instrument, warn};
 
-use crate::blobs::{self, UploadError};
+use crate::blobs::UploadError;
 use crate::secrets::{enrollment_code_hash, new_token, token_hash};
-use crate::store::{self, blob_path};
+use crate::store;
 use crate::{Hub, HubError, MAX_BLOB_BYTES, MAX_OPERATIONS_PER_PUSH};
 
 const DEFAULT_PAGE: u32 = 500;
@@ -255,6 +253,7 @@ pub fn router(hub: Hub, body_timeout: std::time::Duration) -> Router {
 /// processes, closing revoked devices' channels, and settling polls on time.
 pub(crate) fn spawn_background_work(hub: &Hub) {
     tokio::spawn(hub.clone().announce_outside_changes(OUTSIDE_CHANGES_PERIOD));
+    tokio::spawn(hub.clone().hear_other_processes());
     tokio::spawn(hub.clone().settle_polls_periodically(SETTLE_POLLS_PERIOD));
 }
 
@@ -296,13 +295,8 @@ async fn ready(State(hub): State<Hub>) -> Result<Json<Health>, ApiFailure> {
             warn!(%error, "not ready: the database");
             not_ready("database")
         })?;
-    let probe = hub
-        .blobs_dir()
-        .join(format!(".ready-{}", uuid::Uuid::now_v7()));
-    let written = tokio::fs::write(&probe, b"").await;
-    let _ = tokio::fs::remove_file(&probe).await;
-    written.map_err(|error| {
-        warn!(%error, "not ready: the blob folder");
+    hub.blobs().check_writable().await.map_err(|error| {
+        warn!(%error, "not ready: the document store");
         not_ready("blob folder")
     })?;
     Ok(Json(Health { ok: true }))
@@ -590,7 +584,7 @@ async fn put_blob(
     if declared.is_some_and(|length| length > MAX_BLOB_BYTES) {
         return Err(UploadError::TooLarge.into());
     }
-    let size = blobs::receive(hub.blobs_dir(), &sha256, request.into_body()).await?;
+    let size = hub.blobs().receive(&sha256, request.into_body()).await?;
     let recorded = sha256.clone();
     let committee_id = caller.member.committee_id;
     hub.with_store(move |store, _| store::record_blob(&store.conn, committee_id, &recorded, size))
@@ -641,17 +635,13 @@ async fn get_blob(
     {
         return Err(ApiFailure::not_found());
     }
-    let path = blob_path(hub.blobs_dir(), &sha256);
-    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        warn!(%sha256, "a recorded blob is missing from the blob folder");
-        return Err(ApiFailure::not_found());
+    match hub.blobs().serve(&sha256, request).await? {
+        Some(response) => Ok(response),
+        None => {
+            warn!(%sha256, "a recorded blob is missing from the document store");
+            Err(ApiFailure::not_found())
+        }
     }
-    // ServeFile answers Range requests, so an interrupted download resumes.
-    let response = ServeFile::new(&path)
-        .try_call(request)
-        .await
-        .map_err(|source| HubError::Io { path, source })?;
-    Ok(response.map(Body::new))
 }
 
 #[instrument(skip(hub, caller, meeting), fields(member = %caller.member.id), err(level = "warn"))]

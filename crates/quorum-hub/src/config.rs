@@ -17,6 +17,8 @@ pub struct HubConfig {
     pub data: Option<PathBuf>,
     /// Where the records are: `sqlite:` (the data folder's file) or a `postgres://` URL.
     pub database: Option<String>,
+    /// Where the documents are: `file:` (the data folder) or `s3://BUCKET?endpoint=URL`.
+    pub blobs: Option<String>,
     /// The address and port to listen on.
     pub listen: Option<SocketAddr>,
     /// A certificate chain (PEM) to serve instead of the hub's own; needs `tls_key`.

@@ -11,6 +11,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql as PgToSql, Type as PgType};
 use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
 
@@ -32,6 +33,8 @@ pub enum DbError {
     NoRow,
     #[error("the transaction failed earlier and was not committed")]
     TransactionFailed,
+    #[error("the connection to the database was lost")]
+    ConnectionLost,
 }
 
 impl DbError {
@@ -241,6 +244,19 @@ impl Db {
         }
     }
 
+    /// The PostgreSQL server process serving this connection, which names the notices it
+    /// sends ([`listen_for_feed_notices`]); `None` on SQLite.
+    pub fn backend_pid(&self) -> DbResult<Option<i32>> {
+        match &self.engine {
+            Connected::Sqlite(_) => Ok(None),
+            Connected::Postgres(_) => Ok(Some(self.query_row(
+                "SELECT pg_backend_pid()",
+                (),
+                |row| row.get(0),
+            )?)),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite does (pragmas).
     #[cfg(test)]
     pub fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
@@ -347,6 +363,20 @@ impl Db {
             db: self,
             open: true,
         })
+    }
+
+    /// Tells the other hub processes on this database, once the transaction commits,
+    /// that `committee_id`'s feed reached `seq` (PostgreSQL's NOTIFY, delivered only on
+    /// commit). One SQLite file has one hub process: nothing to tell.
+    pub fn tell_other_processes(&self, committee_id: &str, seq: i64) -> DbResult<()> {
+        if let Connected::Postgres(_) = &self.engine {
+            self.query_row(
+                "SELECT pg_notify('quorum_feed', ?1)",
+                [format!("{committee_id} {seq}")],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
     }
 
     /// True while a transaction is open. SQLite ends one by itself on some failures (a
@@ -525,6 +555,44 @@ impl Drop for Savepoint<'_> {
             Err(e) => tracing::warn!(error = %e, "a savepoint could not be rolled back"),
         }
     }
+}
+
+/// The channel [`Db::tell_other_processes`] speaks on.
+pub const FEED_CHANNEL: &str = "quorum_feed";
+
+/// Waits for the feed notices other hub processes send on the PostgreSQL database at
+/// `url`, calling `heard(committee_id, seq)` for each, until `stop()` says so (checked at
+/// least once a second). Notices sent by the connection `own` (this process's own
+/// writes, which it announced already) are passed over. Blocking: run it on a thread of
+/// its own.
+pub fn listen_for_feed_notices(
+    url: &str,
+    own: Option<i32>,
+    stop: impl Fn() -> bool,
+    mut heard: impl FnMut(&str, u64),
+) -> DbResult<()> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    client.batch_execute(&format!("LISTEN {FEED_CHANNEL}"))?;
+    while !stop() {
+        {
+            let mut notifications = client.notifications();
+            let mut waiting = notifications.timeout_iter(std::time::Duration::from_secs(1));
+            while let Some(notification) = FallibleIterator::next(&mut waiting)? {
+                if Some(notification.process_id()) == own {
+                    continue;
+                }
+                if let Some((committee_id, seq)) = notification.payload().split_once(' ')
+                    && let Ok(seq) = seq.parse()
+                {
+                    heard(committee_id, seq);
+                }
+            }
+        }
+        if client.is_closed() {
+            return Err(DbError::ConnectionLost);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

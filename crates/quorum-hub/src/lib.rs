@@ -30,6 +30,7 @@ mod config;
 mod db;
 mod intake;
 mod live;
+mod migrate;
 mod secrets;
 mod serving;
 mod sheet;
@@ -51,12 +52,14 @@ pub use admin::{DEFAULT_CODE_VALIDITY, MemberCode, demo, open_for_admin};
 pub use api::{ApiFailure, router};
 pub use audit::{AuditBreak, AuditOutcome};
 pub use backup::{BackupSummary, BadArchive, backup, restore};
+pub use blobs::{BlobStore, BlobsAt};
 pub use config::HubConfig;
 pub use live::MAX_CHANNELS_PER_DEVICE;
+pub use migrate::{Migrated, migrate};
 pub use secrets::{enrollment_code_hash, new_enrollment_code};
 pub use serving::{ConnectionLimits, Transport, serve};
 pub use sheet::EnrollmentSheet;
-pub use store::{DeviceRow, HubStore, Records, SCHEMA_VERSION, serde_name};
+pub use store::{Backends, DeviceRow, HubStore, Records, SCHEMA_VERSION, serde_name};
 pub use tls::{HubCertificate, fingerprint_of};
 pub use votes::{NamedBallot, PollResults};
 
@@ -87,6 +90,8 @@ pub enum HubError {
         path: PathBuf,
         reason: backup::BadArchive,
     },
+    #[error("the target database already holds a hub: migrate into an empty one")]
+    MigrationTargetInUse,
     #[error("{0} already holds files: restore into a new, empty folder")]
     RestoreTargetInUse(PathBuf),
     #[error("the hub's {0} is damaged on this disk; no backup was written")]
@@ -121,6 +126,8 @@ pub enum HubError {
     FileHashMismatch { path: PathBuf, expected: String },
     #[error("the system has no randomness to offer: {0}")]
     Randomness(String),
+    #[error("the document store failed: {0}")]
+    Blobs(#[from] object_store::Error),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("the operations were not stored, and may be sent again: {0}")]
@@ -143,7 +150,9 @@ struct HubInner {
     // One connection owned by the hub and lent to one blocking task at a time: SQLite
     // takes one writer anyway, and most requests write (operations, pulls, last_seen_at).
     store: Mutex<HubStore>,
-    blobs_dir: PathBuf,
+    /// Where the records are: on PostgreSQL, also where other processes' notices come from.
+    records: Records,
+    blobs: blobs::BlobStore,
     clock: Arc<dyn Clock>,
     // Tagged with the committee whose record changed, so a committee's devices are not
     // woken by (or told the rhythm of) another committee's work.
@@ -158,22 +167,25 @@ struct HubInner {
 impl Hub {
     /// Opens (or creates) the data folder `data_dir`, its records in its SQLite file.
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, HubError> {
-        Self::open_with(data_dir, &Records::InDataFolder, clock)
+        Self::open_with(data_dir, &Backends::default(), clock)
     }
 
-    /// Opens (or creates) the data folder `data_dir`, its records where `records` says.
+    /// Opens (or creates) the data folder `data_dir`, its records and documents where
+    /// `backends` says.
     pub fn open_with(
         data_dir: &Path,
-        records: &Records,
+        backends: &Backends,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, HubError> {
-        let store = HubStore::open_with(data_dir, records)?;
-        let blobs_dir = store.blobs_dir().to_path_buf();
+        let store = HubStore::open_with(data_dir, backends)?;
+        let blobs = store.blobs().clone();
+        let records = backends.records.clone();
         let (notices, _) = broadcast::channel(NOTICE_BACKLOG);
         Ok(Self {
             inner: Arc::new(HubInner {
                 store: Mutex::new(store),
-                blobs_dir,
+                records,
+                blobs,
                 clock,
                 notices,
                 live: live::LiveChannels::default(),
@@ -184,8 +196,13 @@ impl Hub {
         })
     }
 
+    /// The data folder's `blobs/`.
     pub fn blobs_dir(&self) -> &Path {
-        &self.inner.blobs_dir
+        self.inner.blobs.folder()
+    }
+
+    pub fn blobs(&self) -> &blobs::BlobStore {
+        &self.inner.blobs
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -311,6 +328,48 @@ impl Hub {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read the change feed; will retry"),
             }
+        }
+    }
+
+    /// Wakes this process's live channels as soon as another hub process on the same
+    /// PostgreSQL database changes a feed (its NOTIFY on commit), until shutdown; the
+    /// periodic check of the feed heads ([`Hub::announce_outside_changes`]) stays, since
+    /// a notice sent while this process was not listening is not sent again. Nothing to
+    /// do on SQLite, which one process serves.
+    pub async fn hear_other_processes(self) {
+        let Records::Postgres(url) = self.inner.records.clone() else {
+            return;
+        };
+        let own = match self
+            .with_store(|store, _| Ok::<_, HubError>(store.conn.backend_pid()?))
+            .await
+        {
+            Ok(own) => own,
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for other hub processes");
+                return;
+            }
+        };
+        let listening = tokio::task::spawn_blocking(move || {
+            while !self.inner.shutdown.is_cancelled() {
+                let heard = db::listen_for_feed_notices(
+                    &url,
+                    own,
+                    || self.inner.shutdown.is_cancelled(),
+                    |committee_id, seq| {
+                        if let Ok(committee_id) = committee_id.parse() {
+                            self.notify(committee_id, seq);
+                        }
+                    },
+                );
+                if let Err(error) = heard {
+                    tracing::warn!(%error, "not hearing other hub processes; will retry");
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            }
+        });
+        if let Err(error) = listening.await {
+            tracing::error!(%error, "the listener for other hub processes stopped");
         }
     }
 

@@ -11,8 +11,8 @@ use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
 use quorum_hub::{
-    AuditOutcome, ConnectionLimits, EnrollmentSheet, Hub, HubCertificate, HubConfig, HubError,
-    PollResults, Records, Transport, serde_name,
+    AuditOutcome, Backends, BlobsAt, ConnectionLimits, EnrollmentSheet, Hub, HubCertificate,
+    HubConfig, HubError, PollResults, Records, Transport, serde_name,
 };
 
 #[derive(Parser)]
@@ -23,6 +23,11 @@ struct Cli {
     /// data folder's `blobs/`.
     #[arg(long, global = true, env = "QUORUM_HUB_DATABASE")]
     database: Option<Records>,
+    /// Where the documents are: `file:` (the data folder's `blobs/`, the default) or
+    /// `s3://BUCKET?endpoint=URL` (credentials from AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY), which several hub processes share.
+    #[arg(long, global = true, env = "QUORUM_HUB_BLOBS")]
+    blobs: Option<BlobsAt>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,7 +37,7 @@ enum Command {
     /// Serve the API over HTTPS; prints `listening on IP:PORT`, then `certificate SHA256`
     /// (the fingerprint laptops pin), once ready. Flags win over the settings file.
     Serve {
-        /// A settings file (TOML: data, database, listen, tls_cert, tls_key, client_timeout_seconds,
+        /// A settings file (TOML: data, database, blobs, listen, tls_cert, tls_key, client_timeout_seconds,
         /// max_connections, log_level), e.g. /etc/quorum-hub/hub.toml.
         #[arg(long, env = "QUORUM_HUB_CONFIG")]
         config: Option<PathBuf>,
@@ -93,6 +98,20 @@ enum Command {
         from: PathBuf,
         #[arg(long)]
         data: PathBuf,
+    },
+    /// Copy this data folder's records into an empty PostgreSQL database (and its documents
+    /// into a bucket), numbers, tokens and audit logs as they are, so laptops go on
+    /// syncing; then serve with the same --database and --blobs. Prints `migrated N rows
+    /// and M documents`.
+    Migrate {
+        #[arg(long, env = "QUORUM_HUB_DATA")]
+        data: PathBuf,
+        /// The PostgreSQL database to copy the records into: postgres://…
+        #[arg(long)]
+        to: Records,
+        /// Where the documents go (default: they stay in the data folder).
+        #[arg(long)]
+        to_blobs: Option<BlobsAt>,
     },
     /// Check the ballot audit log.
     Audit {
@@ -270,6 +289,12 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
         (None, Some(configured)) => configured.parse().map_err(CliError::Usage)?,
         (None, None) => Records::InDataFolder,
     };
+    let blobs = match (cli.blobs, &settings.blobs) {
+        (Some(given), _) => given,
+        (None, Some(configured)) => configured.parse().map_err(CliError::Usage)?,
+        (None, None) => BlobsAt::InDataFolder,
+    };
+    let backends = Backends { records, blobs };
     match cli.command {
         Command::Serve {
             config: _,
@@ -321,7 +346,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 max_connections: settings.max_connections.unwrap_or(defaults.max_connections),
             };
             let announce = announce || settings.announce.unwrap_or(false);
-            serve(data, &records, listen, transport, limits, announce)
+            serve(data, &backends, listen, transport, limits, announce)
                 .map(|()| ExitCode::SUCCESS)
         }
         Command::Certificate { data } => {
@@ -332,7 +357,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
         Command::Audit {
             command: AuditCommand::Verify { data },
         } => {
-            let store = quorum_hub::open_for_admin(&data, &records)?;
+            let store = quorum_hub::open_for_admin(&data, &backends)?;
             let mut out = std::io::stdout().lock();
             match store.verify_audit_log()? {
                 AuditOutcome::Intact {
@@ -355,10 +380,35 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 }
             }
         }
-        Command::Backup { .. } | Command::Restore { .. } if records != Records::InDataFolder => {
+        Command::Backup { .. } | Command::Restore { .. } if backends != Backends::default() => {
             Err(CliError::Usage(
-                "backup and restore copy a data folder's SQLite file: back up a PostgreSQL database with pg_dump, and the data folder's blobs/ beside it".into(),
+                "backup and restore copy a data folder whose records and documents are its own: back up a PostgreSQL database with pg_dump, and a bucket with the object store's tools".into(),
             ))
+        }
+        Command::Migrate {
+            data,
+            to,
+            to_blobs,
+        } => {
+            if to == Records::InDataFolder {
+                return Err(CliError::Usage(
+                    "--to names the PostgreSQL database to migrate into: postgres://…".into(),
+                ));
+            }
+            let from = quorum_hub::open_for_admin(&data, &Backends::default())?;
+            let target = Backends {
+                records: to,
+                blobs: to_blobs.unwrap_or_default(),
+            };
+            let into = quorum_hub::open_for_admin(&data, &target)?;
+            let migrated = quorum_hub::migrate(&from, &into)?;
+            writeln!(
+                std::io::stdout().lock(),
+                "migrated {} rows and {} documents",
+                migrated.rows,
+                migrated.documents
+            )?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { data, to } => {
             let summary = quorum_hub::backup(&data, &to, clock.now())?;
@@ -383,14 +433,14 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Results { data, poll } => {
-            let store = quorum_hub::open_for_admin(&data, &records)?;
+            let store = quorum_hub::open_for_admin(&data, &backends)?;
             let results = store.poll_results(poll, clock.now())?;
             write_results(&mut std::io::stdout().lock(), &results)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data, sample } => {
             let sample = sample.unwrap_or_else(quorum_sample::source_tree_sample_dir);
-            let mut store = quorum_hub::open_for_admin(&data, &records)?;
+            let mut store = quorum_hub::open_for_admin(&data, &backends)?;
             let codes = quorum_hub::demo(&mut store, &sample, &clock)?;
             let certificate = certificate(&data)?;
             let mut out = std::io::stdout().lock();
@@ -405,7 +455,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { data, command } => {
-            let mut store = quorum_hub::open_for_admin(&data, &records)?;
+            let mut store = quorum_hub::open_for_admin(&data, &backends)?;
             let mut out = std::io::stdout().lock();
             match command {
                 AdminCommand::AddCommittee { name, time_zone } => {
@@ -544,14 +594,14 @@ fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result
 
 fn serve(
     data: PathBuf,
-    records: &Records,
+    backends: &Backends,
     listen: SocketAddr,
     certificate: Option<HubCertificate>,
     limits: ConnectionLimits,
     announce: bool,
 ) -> Result<(), CliError> {
     // Opened before the runtime runs: PostgreSQL's blocking client may not start inside it.
-    let hub = Hub::open_with(&data, records, Arc::new(SystemClock))?;
+    let hub = Hub::open_with(&data, backends, Arc::new(SystemClock))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

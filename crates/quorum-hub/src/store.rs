@@ -17,6 +17,7 @@ use tracing::instrument;
 use quorum_sqlite::private;
 
 use crate::HubError;
+use crate::blobs::{BlobStore, BlobsAt};
 use crate::db::{Db, OptionalRow};
 
 static MIGRATIONS_SQL: &[&str] = &[
@@ -68,20 +69,30 @@ impl std::str::FromStr for Records {
     }
 }
 
+/// Where a hub keeps its records and its documents; the data folder for both unless
+/// told otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backends {
+    pub records: Records,
+    pub blobs: BlobsAt,
+}
+
 /// The hub's data folder: `hub.sqlite3` (unless its records are in PostgreSQL) and
-/// `blobs/<first 2 hex>/<sha256>`.
+/// `blobs/<first 2 hex>/<sha256>` (unless its documents are in a bucket).
 pub struct HubStore {
     pub(crate) conn: Db,
-    blobs_dir: PathBuf,
+    blobs: BlobStore,
 }
 
 impl HubStore {
-    /// Opens the data folder with its records where `records` says.
-    pub fn open_with(data_dir: &Path, records: &Records) -> Result<Self, HubError> {
-        match records {
-            Records::InDataFolder => Self::open(data_dir),
-            Records::Postgres(url) => Self::open_postgres(data_dir, url),
-        }
+    /// Opens the data folder with its records and documents where `backends` says.
+    pub fn open_with(data_dir: &Path, backends: &Backends) -> Result<Self, HubError> {
+        let mut store = match &backends.records {
+            Records::InDataFolder => Self::open(data_dir)?,
+            Records::Postgres(url) => Self::open_postgres(data_dir, url)?,
+        };
+        store.blobs = BlobStore::open(store.blobs.folder().to_path_buf(), &backends.blobs)?;
+        Ok(store)
     }
 
     /// Opens the data folder's blobs and the PostgreSQL database at `url`, creating its
@@ -129,7 +140,10 @@ impl HubStore {
             )?;
         }
         tx.commit()?;
-        Ok(Self { conn, blobs_dir })
+        Ok(Self {
+            conn,
+            blobs: BlobStore::open(blobs_dir, &BlobsAt::InDataFolder)?,
+        })
     }
 
     fn prepare_folder(data_dir: &Path) -> Result<PathBuf, HubError> {
@@ -165,16 +179,17 @@ impl HubStore {
         )?;
         Ok(Self {
             conn: Db::sqlite(conn),
-            blobs_dir,
+            blobs: BlobStore::open(blobs_dir, &BlobsAt::InDataFolder)?,
         })
     }
 
-    pub fn blobs_dir(&self) -> &Path {
-        &self.blobs_dir
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
     }
 
+    /// Where a blob is in the data folder, when documents are kept there.
     pub fn blob_path(&self, sha256: &Sha256Hex) -> PathBuf {
-        blob_path(&self.blobs_dir, sha256)
+        blob_path(self.blobs.folder(), sha256)
     }
 }
 
@@ -970,6 +985,7 @@ pub fn append_change(
             key
         ],
     )?;
+    conn.tell_other_processes(&committee_id.to_string(), committee_seq)?;
     Ok(seq_from(committee_seq))
 }
 

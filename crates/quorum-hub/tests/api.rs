@@ -293,15 +293,10 @@ async fn an_upload_with_the_wrong_hash_is_refused_and_leaves_nothing() {
         0,
         "the refused blob is not recorded"
     );
-    let blobs_dir = w.hub.dir.path().join("blobs");
-    let files: Vec<_> = walk(&blobs_dir);
+    let stored = sha256_of(&w.document);
     assert_eq!(
-        files,
-        vec![
-            blobs_dir
-                .join(&sha256_of(&w.document).as_str()[..2])
-                .join(sha256_of(&w.document).as_str())
-        ],
+        w.hub.document_files(),
+        vec![std::path::PathBuf::from(&stored.as_str()[..2]).join(stored.as_str())],
         "only the earlier good blob is on disk: no partial or temporary file remains"
     );
 
@@ -312,19 +307,6 @@ async fn an_upload_with_the_wrong_hash_is_refused_and_leaves_nothing() {
         StatusCode::FORBIDDEN,
         "only the secretary uploads",
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("the blob folder is readable") {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }
 
 #[tokio::test]
@@ -1082,4 +1064,57 @@ async fn a_document_dropped_and_sent_back_keeps_its_numbers_and_stays_in_its_mee
     back.agenda[0].documents[0].current.number = 2;
     let response = publish(&w, &back).await;
     assert_status(&response, StatusCode::OK, "the new file as version 2");
+}
+
+#[tokio::test]
+async fn a_meeting_published_through_one_process_wakes_the_live_channels_of_another() {
+    let (hub, a) = TestHub::with_committee("UBND quận Sông Hàn").await;
+    let other = hub.another_process();
+    let mut notices = other.subscribe();
+    // Only the other process's listener runs there: no periodic check of the feed.
+    let listening = tokio::spawn(other.clone().hear_other_processes());
+    if hub.backends.records == quorum_hub::Records::InDataFolder {
+        tokio::time::timeout(std::time::Duration::from_secs(10), listening)
+            .await
+            .expect("with one SQLite file there is no other process to hear")
+            .expect("the listener ends cleanly");
+        return;
+    }
+    // The listener connects on its own time: publish until it hears one (a notice sent
+    // before it listened is only found by the periodic check, which does not run here).
+    let secretary = hub.enroll(&a.secretary.1).await;
+    let mut heard = None;
+    for _ in 0..20 {
+        let invitees = vec![a.chair.0.id];
+        let (_, stored, _) = hub
+            .publish_with_document(&secretary.token, a.committee.id, invitees, 1_000)
+            .await;
+        assert_status(
+            &stored,
+            StatusCode::OK,
+            "published through the first process",
+        );
+        let latest = hub.latest_seq(a.committee.id).await;
+        let wait = tokio::time::timeout(std::time::Duration::from_millis(500), async {
+            loop {
+                match notices.recv().await {
+                    Ok((committee, notice)) if committee == a.committee.id => {
+                        if notice.latest_seq >= latest {
+                            return notice.latest_seq;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => panic!("the other process's notices ended: {e}"),
+                }
+            }
+        });
+        if let Ok(seq) = wait.await {
+            heard = Some((seq, latest));
+            break;
+        }
+    }
+    let (seq, latest) =
+        heard.expect("the other process hears of a meeting published through this one");
+    assert_eq!(seq, latest, "with the feed's number");
+    other.begin_shutdown();
 }

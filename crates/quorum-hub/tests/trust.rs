@@ -529,7 +529,7 @@ async fn the_data_folder_and_its_files_are_private_to_the_hub() {
     use std::os::unix::fs::PermissionsExt;
     let parent = tempfile::tempdir().expect("a temp dir");
     let data = parent.path().join("hub");
-    let _store = quorum_hub::open_for_admin(&data, &quorum_hub::Records::InDataFolder)
+    let _store = quorum_hub::open_for_admin(&data, &quorum_hub::Backends::default())
         .expect("a fresh data folder");
     quorum_hub::HubCertificate::load_or_create(&data, None).expect("a certificate");
     let mode = |path: &std::path::Path| {

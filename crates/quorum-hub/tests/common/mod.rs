@@ -45,11 +45,41 @@ impl quorum_core::Clock for TestClock {
     }
 }
 
-/// Where a test hub keeps its records: the data folder's SQLite file, or, when
-/// `QUORUM_TEST_HUB_DATABASE=postgres`, a fresh database of its own on the PostgreSQL
-/// server at `QUORUM_TEST_POSTGRES` (the test command starts one), so the whole suite
-/// runs on either engine.
-pub fn test_records() -> quorum_hub::Records {
+/// Where a test hub keeps its records and documents: its data folder, unless
+/// `QUORUM_TEST_HUB_DATABASE=postgres` (a fresh database on the test PostgreSQL server)
+/// or `QUORUM_TEST_HUB_BLOBS=s3` (a fresh bucket on the test S3 server), so the whole
+/// suite runs on every backend. The test command starts both servers.
+pub fn test_backends() -> quorum_hub::Backends {
+    quorum_hub::Backends {
+        records: test_records(),
+        blobs: test_blobs(),
+    }
+}
+
+/// A fresh bucket on the S3 server at `QUORUM_TEST_S3` (serving the folder
+/// `QUORUM_TEST_S3_ROOT`, a bucket per subfolder), when `QUORUM_TEST_HUB_BLOBS=s3`.
+fn test_blobs() -> quorum_hub::BlobsAt {
+    if std::env::var("QUORUM_TEST_HUB_BLOBS").as_deref() != Ok("s3") {
+        return quorum_hub::BlobsAt::InDataFolder;
+    }
+    let endpoint =
+        std::env::var("QUORUM_TEST_S3").expect("QUORUM_TEST_S3 names the test S3 server");
+    let bucket = format!("hub-{}", uuid::Uuid::now_v7().simple());
+    std::fs::create_dir(s3_root().join(&bucket)).expect("a fresh bucket");
+    quorum_hub::BlobsAt::S3 {
+        bucket,
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+    }
+}
+
+fn s3_root() -> PathBuf {
+    PathBuf::from(
+        std::env::var("QUORUM_TEST_S3_ROOT").expect("QUORUM_TEST_S3_ROOT: the S3 server's folder"),
+    )
+}
+
+fn test_records() -> quorum_hub::Records {
     if std::env::var("QUORUM_TEST_HUB_DATABASE").as_deref() != Ok("postgres") {
         return quorum_hub::Records::InDataFolder;
     }
@@ -88,7 +118,7 @@ pub struct TestHub {
     pub client: reqwest::Client,
     pub fingerprint: String,
     pub dir: TempDir,
-    pub records: quorum_hub::Records,
+    pub backends: quorum_hub::Backends,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -147,8 +177,8 @@ impl TestHub {
     pub async fn start_with(limits: quorum_hub::ConnectionLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
         let clock = TestClock::default();
-        let records = test_records();
-        let hub = off_async(|| Hub::open_with(dir.path(), &records, Arc::new(clock.clone())))
+        let backends = test_backends();
+        let hub = off_async(|| Hub::open_with(dir.path(), &backends, Arc::new(clock.clone())))
             .expect("a fresh data folder opens");
         let certificate = quorum_hub::HubCertificate::load_or_create(dir.path(), None)
             .expect("the hub makes its certificate");
@@ -176,7 +206,7 @@ impl TestHub {
             client: pinned_client(&fingerprint),
             fingerprint,
             dir,
-            records,
+            backends,
             server,
         }
     }
@@ -213,7 +243,7 @@ impl TestHub {
     where
         T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a> + Send,
     {
-        match &self.records {
+        match &self.backends.records {
             quorum_hub::Records::InDataFolder => {
                 let conn =
                     rusqlite::Connection::open(self.db_path()).expect("the hub database opens");
@@ -228,10 +258,49 @@ impl TestHub {
         }
     }
 
+    /// Another hub process on this one's records and documents, not serving: only its
+    /// store and its live-channel notices.
+    pub fn another_process(&self) -> Hub {
+        let data = tempfile::tempdir().expect("its own data folder");
+        let hub = off_async(|| {
+            Hub::open_with(data.path(), &self.backends, Arc::new(TestClock::default()))
+        })
+        .expect("a second process opens the same records");
+        // Its data folder only stages uploads; it may go with the test.
+        std::mem::forget(data);
+        hub
+    }
+
+    /// The documents' files where the hub keeps them (its folder, or its bucket's folder
+    /// on the test S3 server), as paths below that folder.
+    pub fn document_files(&self) -> Vec<PathBuf> {
+        let folder = match &self.backends.blobs {
+            quorum_hub::BlobsAt::InDataFolder => self.dir.path().join("blobs"),
+            quorum_hub::BlobsAt::S3 { bucket, .. } => s3_root().join(bucket),
+        };
+        let mut files = Vec::new();
+        let mut folders = vec![folder.clone()];
+        while let Some(next) = folders.pop() {
+            for entry in std::fs::read_dir(&next)
+                .expect("the folder lists")
+                .flatten()
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path.strip_prefix(&folder).expect("below it").to_path_buf());
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
     /// Runs `work` on the data folder opened as `quorum-hub`'s admin commands open it.
     pub fn admin<T: Send>(&self, work: impl FnOnce(&mut quorum_hub::HubStore) -> T + Send) -> T {
         off_async(|| {
-            let mut store = quorum_hub::open_for_admin(self.dir.path(), &self.records)
+            let mut store = quorum_hub::open_for_admin(self.dir.path(), &self.backends)
                 .expect("the data folder opens");
             work(&mut store)
         })
