@@ -509,16 +509,19 @@ impl Drop for Balancer {
     }
 }
 
-/// `quorum sync`, again if the balancer answered while a process was going away: the
+/// `quorum sync`, again if it failed while a process or the database was going away: the
 /// laptop keeps what was not acknowledged and sends it again.
 fn sync_until_done(laptop: &Laptop) {
-    for _ in 0..5 {
-        if laptop.try_run(&["sync"]).0 {
+    let mut said = Value::Null;
+    for _ in 0..8 {
+        let (synced, answer) = laptop.try_run(&["sync"]);
+        if synced {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        said = answer;
+        std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    panic!("the laptop could not sync through the balancer");
+    panic!("the laptop could not sync: {said}");
 }
 
 #[test]
@@ -584,5 +587,96 @@ fn votes_through_nginx_in_front_of_three_processes_count_once_when_one_is_killed
     assert_eq!(
         polls[0]["view"]["answered"], 7,
         "the chair's laptop counts every ballot once: {polls}"
+    );
+}
+
+/// Runs `pg_ctl ARGS` on the test PostgreSQL server, as its owner.
+fn pg_ctl(args: &str) {
+    let folder =
+        std::env::var("QUORUM_TEST_PG_DIR").expect("QUORUM_TEST_PG_DIR: the test server's folder");
+    let status = std::process::Command::new("su")
+        .args(["postgres", "-s", "/bin/sh", "-c"])
+        .arg(format!(
+            "/usr/lib/postgresql/15/bin/pg_ctl -D {folder}/data -w {args}"
+        ))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_ctl {args}");
+}
+
+/// Sends `signal` (STOP, CONT) to a hub process.
+fn signal(hub: &HubProcess, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{signal}"), hub.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{signal}");
+}
+
+#[test]
+fn votes_through_nginx_survive_a_database_crash_and_a_frozen_process() {
+    let (url, blobs, _turn) = fresh_backends();
+    keep_hub_data_in(&url, &blobs);
+    let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
+    let laptops = tempfile::tempdir().unwrap();
+    let (members, hubs) = three_hubs(&folders);
+    let balancer = Balancer::start(&hubs, &folders[0].path().join("tls"));
+    let enroll = |name: &str, code: &str| {
+        let laptop = Laptop::new(laptops.path().join(name));
+        let fingerprint = &hubs[0].fingerprint;
+        laptop.run(&["enroll", &balancer.url, code, "--certificate", fingerprint]);
+        laptop
+    };
+    let committee = demo_committee(folders[0].path());
+    let chair = enroll("chair", &code_for(&members, "chair"));
+    let mut voters = vec![enroll("member", &code_for(&members, "member"))];
+    for n in 0..5 {
+        let code = add_voting_member(folders[0].path(), &committee, &format!("Ủy viên {n}"));
+        voters.push(enroll(&format!("voter-{n}"), &code));
+    }
+    let poll_id = open_written_opinion(&chair, "Thông qua?");
+    chair.run(&["sync"]);
+
+    for (n, voter) in voters.iter().enumerate() {
+        match n {
+            // PostgreSQL stops as in a power cut and starts again (crash recovery):
+            // every process's connection is gone.
+            2 => pg_ctl("-m immediate restart"),
+            // A process freezes with laptops connected, and comes back later.
+            4 => signal(&hubs[0], "STOP"),
+            _ => {}
+        }
+        sync_until_done(voter);
+        voter.run(&["vote", &poll_id, "agree"]);
+        sync_until_done(voter);
+    }
+    signal(&hubs[0], "CONT");
+    sync_until_done(&chair);
+
+    for voter in &voters {
+        let status = voter.run(&["status"]);
+        assert_eq!(
+            status["status"]["pendingOperations"], 0,
+            "every ballot was acknowledged: {status}"
+        );
+    }
+    let voted = i64::try_from(voters.len()).unwrap();
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM ballots"),
+        voted,
+        "each ballot once, through the crash and the freeze"
+    );
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM operations"),
+        2 + voted,
+        "no operation taken twice"
+    );
+    let (verified, said) = audit_verify(&url, folders[1].path());
+    assert!(verified, "the audit chain is whole after the crash: {said}");
+    assert_eq!(
+        chair.run(&["polls"])[0]["view"]["answered"],
+        voters.len(),
+        "the chair's laptop counts each ballot once"
     );
 }

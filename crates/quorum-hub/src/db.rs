@@ -125,6 +125,13 @@ struct Pg {
     /// A statement failed inside the open transaction, and no savepoint took it back:
     /// PostgreSQL would turn its COMMIT into a ROLLBACK without saying so.
     failed: Cell<bool>,
+    /// Inside a transaction, a lost connection loses it: the work fails and is not
+    /// answered as done. Outside one, the next statement connects again.
+    in_transaction: Cell<bool>,
+    /// The server closed the connection (or is restarting): the next statement outside a
+    /// transaction connects again.
+    lost: Cell<bool>,
+    url: String,
 }
 
 /// A row of a result, from either engine.
@@ -233,15 +240,21 @@ impl Db {
         }
     }
 
-    pub fn postgres(client: postgres::Client) -> Self {
-        Self {
+    /// Connects to the PostgreSQL database at `url`; a connection lost later (the server
+    /// restarted) is made again by the next statement outside a transaction.
+    pub fn postgres(url: &str) -> DbResult<Self> {
+        let client = connect_postgres(url)?;
+        Ok(Self {
             engine: Connected::Postgres(Box::new(Pg {
                 client: RefCell::new(Some(client)),
                 statements: RefCell::default(),
                 failed: Cell::new(false),
+                in_transaction: Cell::new(false),
+                lost: Cell::new(false),
+                url: url.to_string(),
             })),
             depth: Cell::new(0),
-        }
+        })
     }
 
     /// The PostgreSQL server process serving this connection, which names the notices it
@@ -357,6 +370,7 @@ impl Db {
         self.execute_batch(begin)?;
         if let Connected::Postgres(pg) = &self.engine {
             pg.failed.set(false);
+            pg.in_transaction.set(true);
         }
         self.depth.set(0);
         Ok(Transaction {
@@ -403,6 +417,13 @@ impl Db {
         {
             tracing::warn!(error = %e, "a transaction could not be rolled back");
         }
+        self.transaction_ended();
+    }
+
+    fn transaction_ended(&self) {
+        if let Connected::Postgres(pg) = &self.engine {
+            pg.in_transaction.set(false);
+        }
     }
 }
 
@@ -412,12 +433,35 @@ impl Pg {
         &self,
         work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
     ) -> DbResult<T> {
+        self.reconnect_if_lost()?;
         let mut client = self.client.borrow_mut();
         let result = work(client.as_mut().expect("the client is open until dropped"));
-        if result.is_err() {
+        if let Err(e) = &result {
             self.failed.set(true);
+            if connection_lost(e) {
+                self.lost.set(true);
+            }
         }
         Ok(result?)
+    }
+
+    /// Connects again if the server closed the connection (a restart) outside a
+    /// transaction; the statements prepared on the old one go with it.
+    fn reconnect_if_lost(&self) -> DbResult<()> {
+        let lost = self.lost.get()
+            || self
+                .client
+                .borrow()
+                .as_ref()
+                .is_some_and(postgres::Client::is_closed);
+        if lost && !self.in_transaction.get() {
+            let fresh = connect_postgres(&self.url)?;
+            *self.client.borrow_mut() = Some(fresh);
+            self.statements.borrow_mut().clear();
+            self.lost.set(false);
+            tracing::info!("connected to the database again");
+        }
+        Ok(())
     }
 
     fn with_statement<T>(
@@ -425,6 +469,7 @@ impl Pg {
         sql: &str,
         work: impl FnOnce(&mut postgres::Client, &postgres::Statement) -> Result<T, postgres::Error>,
     ) -> DbResult<T> {
+        self.reconnect_if_lost()?;
         let cached = self.statements.borrow().get(sql).cloned();
         let statement = match cached {
             Some(statement) => statement,
@@ -453,6 +498,30 @@ impl Drop for Pg {
     }
 }
 
+/// Whether `error` means the connection is gone: closed, or the server shutting down
+/// or restarting.
+fn connection_lost(error: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    error.is_closed()
+        || error.code().is_some_and(|code| {
+            [
+                SqlState::ADMIN_SHUTDOWN,
+                SqlState::CRASH_SHUTDOWN,
+                SqlState::CANNOT_CONNECT_NOW,
+            ]
+            .contains(code)
+        })
+}
+
+/// A connection whose transaction the server ends when its process stops in the middle
+/// of one (frozen, or cut off from the network): the rows it holds would otherwise stop
+/// every other hub process writing the same feed.
+fn connect_postgres(url: &str) -> DbResult<postgres::Client> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    client.batch_execute("SET idle_in_transaction_session_timeout = '15s'")?;
+    Ok(client)
+}
+
 fn pg_params(values: &[Value]) -> Vec<PgValue> {
     values.iter().cloned().map(PgValue).collect()
 }
@@ -473,13 +542,16 @@ pub struct Transaction<'a> {
 impl Transaction<'_> {
     pub fn commit(mut self) -> DbResult<()> {
         self.open = false;
-        if let Connected::Postgres(pg) = &self.db.engine
-            && pg.failed.get()
-        {
-            self.db.execute_batch("ROLLBACK")?;
-            return Err(DbError::TransactionFailed);
-        }
-        self.db.execute_batch("COMMIT")
+        let failed = matches!(&self.db.engine, Connected::Postgres(pg) if pg.failed.get());
+        let ended = if failed {
+            self.db
+                .execute_batch("ROLLBACK")
+                .and(Err(DbError::TransactionFailed))
+        } else {
+            self.db.execute_batch("COMMIT")
+        };
+        self.db.transaction_ended();
+        ended
     }
 
     /// A savepoint inside this transaction: what runs on it is taken back unless it is

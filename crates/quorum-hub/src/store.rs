@@ -101,9 +101,7 @@ impl HubStore {
     #[instrument(skip(url), err)]
     pub fn open_postgres(data_dir: &Path, url: &str) -> Result<Self, HubError> {
         let blobs_dir = Self::prepare_folder(data_dir)?;
-        let client = postgres::Client::connect(url, postgres::NoTls)
-            .map_err(|e| HubError::Database(e.into()))?;
-        let conn = Db::postgres(client);
+        let conn = Db::postgres(url)?;
         let tx = conn.transaction()?;
         // Any constant of the hub's own: only hub processes take this lock.
         tx.execute_batch("SELECT pg_advisory_xact_lock(7878016)")?;
