@@ -103,13 +103,43 @@ impl ApiFailure {
     }
 }
 
-/// The address a request comes from (set by [`crate::serving`]); unknown only for a
-/// router driven without a socket.
-fn peer_address(parts: &Parts) -> Option<std::net::IpAddr> {
-    parts
+/// The address a request comes from (the socket's, set by [`crate::serving`]; unknown
+/// only for a router driven without one), or, from a trusted balancer, the one it
+/// forwards for.
+fn client_address(hub: &Hub, parts: &Parts) -> Option<std::net::IpAddr> {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip())
+        .map(|ConnectInfo(address)| address.ip())?;
+    Some(forwarded_for(hub.trusted_proxies(), peer, &parts.headers))
+}
+
+/// The first address, from the right, of X-Forwarded-For that is not a trusted proxy,
+/// when `peer` is one; otherwise `peer`. Entries left of it were written by the client
+/// and prove nothing; one that does not parse stops the walk at the proxy before it.
+fn forwarded_for(
+    trusted: &[std::net::IpAddr],
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(address) if trusted.contains(&address) => client = address,
+            Ok(address) => return address,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// Refuses an address that failed too often lately.
@@ -196,7 +226,7 @@ impl FromRequestParts<Hub> for Caller {
     type Rejection = ApiFailure;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
-        let address = peer_address(parts);
+        let address = client_address(hub, parts);
         check_throttle(hub, address)?;
         let token = parts
             .headers
@@ -326,9 +356,10 @@ const MAX_CODE_CHARS: usize = 64;
 async fn enroll(
     State(hub): State<Hub>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     JsonBody(request): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiFailure> {
-    let address = Some(peer.ip());
+    let address = Some(forwarded_for(hub.trusted_proxies(), peer.ip(), &headers));
     check_throttle(&hub, address)?;
     let result = enroll_device(&hub, request).await;
     if result.is_err() {
@@ -1091,5 +1122,47 @@ mod tests {
             "the meeting sees who votes for whom"
         );
         assert!(!sees(&uninvited, &delegation), "those outside it do not");
+    }
+
+    fn forwarded(value: &str) -> axum::http::HeaderMap {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_a_trusted_balancer_names_the_client_and_only_its_own_hop_counts() {
+        let balancer: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let laptop: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        let trusted = [balancer];
+        assert_eq!(
+            forwarded_for(&trusted, balancer, &forwarded("203.0.113.7")),
+            laptop,
+            "the balancer's word for whom it forwards"
+        );
+        assert_eq!(
+            forwarded_for(&[], balancer, &forwarded("203.0.113.7")),
+            balancer,
+            "from a proxy nobody trusts, the header is ignored"
+        );
+        assert_eq!(
+            forwarded_for(&trusted, laptop, &forwarded("198.51.100.1")),
+            laptop,
+            "a laptop cannot name another address for itself"
+        );
+        assert_eq!(
+            forwarded_for(&trusted, balancer, &forwarded("198.51.100.1, 203.0.113.7")),
+            laptop,
+            "what the client wrote before the balancer's hop is not believed"
+        );
+        assert_eq!(
+            forwarded_for(&trusted, balancer, &forwarded("not-an-address")),
+            balancer,
+            "a hop that does not parse leaves the balancer's own address"
+        );
+        assert_eq!(
+            forwarded_for(&trusted, balancer, &axum::http::HeaderMap::new()),
+            balancer
+        );
     }
 }

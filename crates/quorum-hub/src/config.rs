@@ -33,6 +33,8 @@ pub struct HubConfig {
     pub log_level: Option<String>,
     /// Announce the hub on the room's network (mDNS) for join screens to offer.
     pub announce: Option<bool>,
+    /// Balancers in front of the hub, whose X-Forwarded-For is believed.
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 impl HubConfig {

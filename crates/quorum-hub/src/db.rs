@@ -393,9 +393,11 @@ impl Db {
         Ok(())
     }
 
-    /// True while a transaction is open. SQLite ends one by itself on some failures (a
-    /// full disk): the caller must then not report its work as done.
-    pub fn in_transaction(&self) -> bool {
+    /// Whether the open transaction can still commit what it holds: SQLite ends one by
+    /// itself on some failures (a full disk), and PostgreSQL refuses to commit one in
+    /// which a statement failed outside a savepoint. The caller must then not report
+    /// its work as done.
+    pub fn can_commit(&self) -> bool {
         match &self.engine {
             Connected::Sqlite(conn) => !conn.is_autocommit(),
             Connected::Postgres(pg) => !pg.failed.get(),

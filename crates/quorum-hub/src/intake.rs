@@ -116,7 +116,7 @@ fn store_together(
         };
         // Some failures (a full disk, say) make SQLite roll back the whole transaction,
         // savepoints and all: then nothing of the group stands, and nobody is answered.
-        if !tx.in_transaction() {
+        if !tx.can_commit() {
             return Err(results.err().unwrap_or(HubError::NotCommitted(
                 "the group's transaction ended early".into(),
             )));

@@ -159,6 +159,9 @@ struct HubInner {
     notices: broadcast::Sender<(CommitteeId, ChangeNotice)>,
     live: live::LiveChannels,
     throttle: throttle::Throttle,
+    /// Balancers in front of the hub (`--trusted-proxy`): a request from one of them is
+    /// counted against the address it forwards for (X-Forwarded-For), not its own.
+    trusted_proxies: std::sync::OnceLock<Vec<std::net::IpAddr>>,
     shutdown: CancellationToken,
     /// Pushes waiting for the store; whoever takes it next applies them all at once.
     waiting_pushes: Mutex<Vec<intake::Waiting>>,
@@ -190,6 +193,7 @@ impl Hub {
                 notices,
                 live: live::LiveChannels::default(),
                 throttle: throttle::Throttle::default(),
+                trusted_proxies: std::sync::OnceLock::new(),
                 shutdown: CancellationToken::new(),
                 waiting_pushes: Mutex::default(),
             }),
@@ -284,6 +288,16 @@ impl Hub {
 
     pub(crate) fn throttle(&self) -> &throttle::Throttle {
         &self.inner.throttle
+    }
+
+    /// Trusts the balancers at `proxies` to say whom they forward for; set once, before
+    /// serving. Without it, a forwarded-for header is ignored: anyone could send one.
+    pub fn trust_proxies(&self, proxies: Vec<std::net::IpAddr>) {
+        let _ = self.inner.trusted_proxies.set(proxies);
+    }
+
+    pub(crate) fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        self.inner.trusted_proxies.get().map_or(&[], Vec::as_slice)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<(CommitteeId, ChangeNotice)> {

@@ -65,6 +65,11 @@ enum Command {
         /// laptop there offers its address. For a room hub; a city's hub needs none.
         #[arg(long)]
         announce: bool,
+        /// A balancer in front of this hub (repeatable): its requests count against the
+        /// address it forwards for (X-Forwarded-For), so that one guesser behind it does
+        /// not slow everyone's enrollment.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Print the SHA-256 fingerprint of the hub's certificate (made if there is none yet),
     /// which laptops pin when they enroll.
@@ -305,6 +310,7 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             plain_http,
             client_timeout,
             announce,
+            trusted_proxies,
         } => {
             let data = data.or(settings.data).ok_or_else(|| {
                 CliError::Usage("no data folder: give --data, or `data` in --config".into())
@@ -346,7 +352,12 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                 max_connections: settings.max_connections.unwrap_or(defaults.max_connections),
             };
             let announce = announce || settings.announce.unwrap_or(false);
-            serve(data, &backends, listen, transport, limits, announce)
+            let trusted_proxies = if trusted_proxies.is_empty() {
+                settings.trusted_proxies.clone().unwrap_or_default()
+            } else {
+                trusted_proxies
+            };
+            serve(data, &backends, listen, transport, limits, announce, trusted_proxies)
                 .map(|()| ExitCode::SUCCESS)
         }
         Command::Certificate { data } => {
@@ -599,9 +610,11 @@ fn serve(
     certificate: Option<HubCertificate>,
     limits: ConnectionLimits,
     announce: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
 ) -> Result<(), CliError> {
     // Opened before the runtime runs: PostgreSQL's blocking client may not start inside it.
     let hub = Hub::open_with(&data, backends, Arc::new(SystemClock))?;
+    hub.trust_proxies(trusted_proxies);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -408,6 +408,52 @@ async fn guessing_codes_is_slowed_to_a_crawl() {
     );
 }
 
+/// Ten wrong guesses forwarded for 203.0.113.7, then the right `code` forwarded for
+/// `other`: answers the hub's response to the right code.
+async fn guesses_then_a_right_code(hub: &TestHub, code: &str, other: &str) -> reqwest::Response {
+    let key = device_key();
+    for n in 0..10 {
+        let wrong = hub
+            .try_enroll_for("203.0.113.7", &format!("AAAA-BBBB-{n:04}"), &key)
+            .await;
+        assert_status(&wrong, StatusCode::FORBIDDEN, format!("guess {n} is wrong"));
+    }
+    hub.try_enroll_for(other, code, &device_key()).await
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_a_guesser_is_slowed_and_not_the_laptops_beside_it() {
+    let (hub, committee) = TestHub::with_committee("UBND").await;
+    // Nobody trusted: a forwarded-for header from the socket's address changes nothing.
+    let forged = guesses_then_a_right_code(&hub, &committee.member.1, "198.51.100.9").await;
+    assert_status(
+        &forged,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a guesser naming another address for itself is still slowed",
+    );
+    hub.assert_rows("devices", 0, "nothing enrolled");
+
+    let (behind, committee) = TestHub::with_committee("UBND").await;
+    behind
+        .hub
+        .trust_proxies(vec![std::net::Ipv4Addr::LOCALHOST.into()]);
+    let other = guesses_then_a_right_code(&behind, &committee.member.1, "198.51.100.9").await;
+    assert_status(
+        &other,
+        StatusCode::OK,
+        "another laptop behind the same balancer enrolls",
+    );
+    let guesser = behind
+        .try_enroll_for("203.0.113.7", &committee.chair.1, &device_key())
+        .await;
+    assert_status(
+        &guesser,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser itself waits, even with a right code",
+    );
+    behind.assert_rows("devices", 1, "only the other laptop enrolled");
+}
+
 #[tokio::test]
 async fn a_device_holds_at_most_four_live_channels() {
     let v = voting().await;

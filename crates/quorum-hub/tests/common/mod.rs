@@ -138,6 +138,16 @@ pub struct Committee4 {
     pub observer: (Member, String),
 }
 
+/// An enrollment with `code`, signed by `key` as a laptop signs it.
+pub fn enroll_request(code: &str, key: &SigningKey) -> EnrollRequest {
+    EnrollRequest {
+        code: code.to_string(),
+        public_key: hex::encode(key.verifying_key().to_bytes()),
+        signature: hex::encode(key.sign(code.as_bytes()).to_bytes()),
+        device_name: "Laptop phòng họp".into(),
+    }
+}
+
 pub fn device_key() -> SigningKey {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).expect("the OS has randomness");
@@ -371,13 +381,22 @@ impl TestHub {
     }
 
     pub async fn try_enroll(&self, code: &str, key: &SigningKey) -> reqwest::Response {
-        let request = EnrollRequest {
-            code: code.to_string(),
-            public_key: hex::encode(key.verifying_key().to_bytes()),
-            signature: hex::encode(key.sign(code.as_bytes()).to_bytes()),
-            device_name: "Laptop phòng họp".into(),
-        };
-        self.enroll_request(&request).await
+        self.enroll_request(&enroll_request(code, key)).await
+    }
+
+    /// [`TestHub::try_enroll`] with an X-Forwarded-For header, as a balancer sends it.
+    pub async fn try_enroll_for(
+        &self,
+        forwarded_for: &str,
+        code: &str,
+        key: &SigningKey,
+    ) -> reqwest::Response {
+        let request = self
+            .client
+            .post(self.url("/enroll"))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&enroll_request(code, key));
+        answer(request).await
     }
 
     /// Sends an enrollment request as it is, well-formed or not.
