@@ -337,6 +337,26 @@ impl Laptop {
         value
     }
 
+    /// Asks the committee `question` in writing, answered within two hours (`more`:
+    /// further `create-poll` arguments); queued until the next sync. Returns the poll's id.
+    pub fn create_written_opinion(&self, question: &str, more: &[&str]) -> String {
+        use quorum_core::Clock as _;
+        let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
+        let mut args = vec![
+            "create-poll",
+            "--question",
+            question,
+            "--deadline",
+            &deadline,
+        ];
+        args.extend_from_slice(more);
+        let poll = self.run(&args);
+        poll["id"]
+            .as_str()
+            .expect("create-poll prints the poll's id")
+            .to_string()
+    }
+
     pub fn enroll(&self, hub: &HubProcess, code: &str) -> Value {
         let url = hub.url();
         let mut args = vec!["enroll", url.as_str(), code];

@@ -12,7 +12,6 @@
 use std::path::Path;
 use std::thread;
 
-use quorum_core::Clock;
 use quorum_e2e::processes::{
     DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptop,
     hub_binary, hub_demo, keep_hub_data_in, keep_hub_data_in_data_folder, new_code,
@@ -129,11 +128,14 @@ fn shared_note(laptop: &Laptop, document: &str, text: &str) {
 
 #[test]
 fn writers_on_three_hub_processes_never_make_a_reader_skip_a_change() {
-    let (url, blobs, _turn) = fresh_backends();
-    keep_hub_data_in(&url, &blobs);
-    let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
-    let laptops = tempfile::tempdir().unwrap();
-    let (members, hubs) = three_hubs(&folders);
+    let ThreeHubs {
+        url,
+        folders,
+        laptops,
+        members,
+        hubs,
+        _turn,
+    } = ThreeHubs::start();
     let writers: Vec<Laptop> = ["chair", "secretary", "member"]
         .iter()
         .enumerate()
@@ -232,11 +234,14 @@ fn writers_on_three_hub_processes_never_make_a_reader_skip_a_change() {
 
 #[test]
 fn one_device_pushing_to_two_hub_processes_at_once_is_applied_once() {
-    let (url, blobs, _turn) = fresh_backends();
-    keep_hub_data_in(&url, &blobs);
-    let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
-    let laptops = tempfile::tempdir().unwrap();
-    let (members, hubs) = three_hubs(&folders);
+    let ThreeHubs {
+        url,
+        folders,
+        laptops,
+        members,
+        hubs,
+        _turn,
+    } = ThreeHubs::start();
     let chair = enrolled_laptop(
         &hubs[0],
         laptops.path(),
@@ -302,15 +307,7 @@ fn one_device_pushing_to_two_hub_processes_at_once_is_applied_once() {
 /// Asks the committee a question in writing, answered within two hours, from the chair's
 /// laptop, and opens it (queued until the next sync); returns the poll's id.
 fn open_written_opinion(chair: &Laptop, question: &str) -> String {
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        question,
-        "--deadline",
-        &deadline,
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
+    let poll_id = chair.create_written_opinion(question, &[]);
     chair.run(&["open-poll", &poll_id]);
     poll_id
 }
@@ -327,6 +324,34 @@ fn audit_verify(database: &str, data: &Path) -> (bool, String) {
         audit.status.success(),
         String::from_utf8_lossy(&audit.stdout).into_owned(),
     )
+}
+
+/// Three hub processes on a fresh database and bucket, with the sample meeting, a folder
+/// for laptops, and this test's turn.
+struct ThreeHubs {
+    url: String,
+    folders: Vec<tempfile::TempDir>,
+    laptops: tempfile::TempDir,
+    members: Vec<DemoMember>,
+    hubs: Vec<HubProcess>,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+impl ThreeHubs {
+    fn start() -> ThreeHubs {
+        let (url, blobs, turn) = fresh_backends();
+        keep_hub_data_in(&url, &blobs);
+        let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
+        let (members, hubs) = three_hubs(&folders);
+        ThreeHubs {
+            url,
+            folders,
+            laptops: tempfile::tempdir().unwrap(),
+            members,
+            hubs,
+            _turn: turn,
+        }
+    }
 }
 
 /// Every sample document is on `laptop`, byte for byte, whichever process served it.
@@ -544,11 +569,14 @@ struct BehindBalancer {
 impl BehindBalancer {
     /// The demo member and `added` more voting members vote.
     fn start(added: usize) -> BehindBalancer {
-        let (url, blobs, turn) = fresh_backends();
-        keep_hub_data_in(&url, &blobs);
-        let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
-        let laptops = tempfile::tempdir().unwrap();
-        let (members, hubs) = three_hubs(&folders);
+        let ThreeHubs {
+            url,
+            folders,
+            laptops,
+            members,
+            hubs,
+            _turn: turn,
+        } = ThreeHubs::start();
         let balancer = Balancer::start(&hubs, &folders[0].path().join("tls"));
         let enroll = |name: &str, code: &str| {
             let laptop = Laptop::new(laptops.path().join(name));

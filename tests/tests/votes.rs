@@ -2,7 +2,6 @@
 //! member, ballots signed on each laptop and uploaded whenever it reaches the hub.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use quorum_core::Clock;
 use quorum_e2e::processes::{
     DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee,
     demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output, new_code,
@@ -33,17 +32,7 @@ fn the_poll(laptop: &Laptop) -> Value {
 /// `laptop` asks the committee `question` in writing, answered within two hours, and
 /// opens it at once (with `more` options for `create-poll`); returns the poll's id.
 fn open_written_opinion(laptop: &Laptop, question: &str, more: &[&str]) -> String {
-    let deadline = (quorum_core::SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let mut args = vec![
-        "create-poll",
-        "--question",
-        question,
-        "--deadline",
-        &deadline,
-    ];
-    args.extend_from_slice(more);
-    let poll = laptop.run(&args);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
+    let poll_id = laptop.create_written_opinion(question, more);
     laptop.run(&["open-poll", &poll_id]);
     laptop.run(&["sync"]);
     poll_id

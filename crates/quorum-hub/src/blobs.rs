@@ -171,9 +171,11 @@ impl BlobStore {
 
     /// Copies a local file in if it hashes to `expected` (blocking: for admin commands).
     pub fn copy_verified(&self, source: &Path, expected: &Sha256Hex) -> Result<u64, HubError> {
-        let Some(bucket) = &self.bucket else {
-            return copy_verified(source, &self.folder, expected);
-        };
+        if self.bucket.is_none()
+            && let Ok(meta) = std::fs::metadata(blob_path(&self.folder, expected))
+        {
+            return Ok(meta.len());
+        }
         let incoming = incoming_path(&self.folder);
         let result = copy_and_hash(source, &incoming).and_then(|(actual, size)| {
             if actual != *expected {
@@ -182,12 +184,10 @@ impl BlobStore {
                     expected: expected.to_string(),
                 });
             }
-            let bucket = Arc::clone(bucket);
-            let file = incoming.clone();
-            let sha256 = expected.clone();
-            on_own_runtime(async move { upload(bucket.as_ref(), &file, &sha256, size).await })?;
+            on_own_runtime(self.place(&incoming, expected, size))?;
             Ok(size)
         });
+        // Best effort: the file was renamed into place, or is to go.
         let _ = std::fs::remove_file(&incoming);
         result
     }
@@ -364,21 +364,24 @@ async fn upload(
 
 /// Runs `work` to completion on a runtime of its own, on a thread of its own: for the
 /// blocking admin commands, whichever thread calls them.
-fn on_own_runtime<T: Send + 'static>(
-    work: impl std::future::Future<Output = Result<T, HubError>> + Send + 'static,
+fn on_own_runtime<T: Send>(
+    work: impl std::future::Future<Output = Result<T, HubError>> + Send,
 ) -> Result<T, HubError> {
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|source| HubError::Io {
-                path: PathBuf::from("a runtime"),
-                source,
-            })?
-            .block_on(work)
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|source| HubError::Io {
+                        path: PathBuf::from("a runtime"),
+                        source,
+                    })?
+                    .block_on(work)
+            })
+            .join()
+            .map_err(|_| HubError::NotCommitted("the upload's thread failed".into()))?
     })
-    .join()
-    .map_err(|_| HubError::NotCommitted("the upload's thread failed".into()))?
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -436,32 +439,6 @@ async fn place(incoming: &Path, blobs_dir: &Path, sha256: &Sha256Hex) -> Result<
     tokio::fs::rename(incoming, &target)
         .await
         .map_err(io_error(&target))
-}
-
-/// Copies a local file into the blob folder if it hashes to `expected` (blocking).
-fn copy_verified(source: &Path, blobs_dir: &Path, expected: &Sha256Hex) -> Result<u64, HubError> {
-    let target = blob_path(blobs_dir, expected);
-    if let Ok(meta) = std::fs::metadata(&target) {
-        return Ok(meta.len());
-    }
-    let incoming = incoming_path(blobs_dir);
-    let result = copy_and_hash(source, &incoming).and_then(|(actual, size)| {
-        if actual != *expected {
-            return Err(HubError::FileHashMismatch {
-                path: source.to_path_buf(),
-                expected: expected.to_string(),
-            });
-        }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
-        std::fs::rename(&incoming, &target).map_err(io_error(&target))?;
-        Ok(size)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&incoming);
-    }
-    result
 }
 
 fn copy_and_hash(source: &Path, incoming: &Path) -> Result<(Sha256Hex, u64), HubError> {

@@ -37,16 +37,6 @@ pub enum DbError {
     ConnectionLost,
 }
 
-impl DbError {
-    /// A column whose text is not what the hub wrote there (a bad id or JSON).
-    pub fn bad_column(index: usize, error: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Column {
-            index,
-            source: rusqlite::types::FromSqlError::Other(Box::new(error)),
-        }
-    }
-}
-
 pub type DbResult<T> = Result<T, DbError>;
 
 /// `.optional()` for a statement expected to return at most one row.
@@ -67,7 +57,7 @@ impl<T> OptionalRow<T> for DbResult<T> {
 
 /// A statement's parameters: `params![…]`, an array of one type, or `()` for none.
 pub trait Args {
-    fn values(&self) -> DbResult<Vec<Value>>;
+    fn into_values(self) -> DbResult<Vec<Value>>;
 }
 
 fn value_of(arg: &dyn ToSql) -> DbResult<Value> {
@@ -82,26 +72,26 @@ fn value_of(arg: &dyn ToSql) -> DbResult<Value> {
 }
 
 impl Args for &[&dyn ToSql] {
-    fn values(&self) -> DbResult<Vec<Value>> {
+    fn into_values(self) -> DbResult<Vec<Value>> {
         self.iter().map(|arg| value_of(*arg)).collect()
     }
 }
 
 impl<T: ToSql, const N: usize> Args for [T; N] {
-    fn values(&self) -> DbResult<Vec<Value>> {
+    fn into_values(self) -> DbResult<Vec<Value>> {
         self.iter().map(|arg| value_of(arg)).collect()
     }
 }
 
 impl Args for () {
-    fn values(&self) -> DbResult<Vec<Value>> {
+    fn into_values(self) -> DbResult<Vec<Value>> {
         Ok(Vec::new())
     }
 }
 
 impl Args for Vec<Value> {
-    fn values(&self) -> DbResult<Vec<Value>> {
-        Ok(self.clone())
+    fn into_values(self) -> DbResult<Vec<Value>> {
+        Ok(self)
     }
 }
 
@@ -289,14 +279,15 @@ impl Db {
 
     /// Runs one statement; returns the number of rows it changed.
     pub fn execute(&self, sql: &str, args: impl Args) -> DbResult<usize> {
-        let values = args.values()?;
+        let values = args.into_values()?;
         match &self.engine {
             Connected::Sqlite(conn) => Ok(conn
                 .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(values))?),
             Connected::Postgres(pg) => {
+                let params = pg_params(values);
                 let changed = pg.with_statement(sql, |client, statement| {
-                    client.execute(statement, &as_pg_refs(&pg_params(&values)))
+                    client.execute(statement, &as_pg_refs(&params))
                 })?;
                 Ok(usize::try_from(changed).unwrap_or(usize::MAX))
             }
@@ -311,7 +302,7 @@ impl Db {
         args: impl Args,
         map: impl FnOnce(&Row<'_>) -> DbResult<T>,
     ) -> DbResult<T> {
-        let values = args.values()?;
+        let values = args.into_values()?;
         match &self.engine {
             Connected::Sqlite(conn) => {
                 let mut statement = conn.prepare_cached(sql)?;
@@ -322,8 +313,9 @@ impl Db {
                 }
             }
             Connected::Postgres(pg) => {
+                let params = pg_params(values);
                 let row = pg.with_statement(sql, |client, statement| {
-                    client.query_opt(statement, &as_pg_refs(&pg_params(&values)))
+                    client.query_opt(statement, &as_pg_refs(&params))
                 })?;
                 match row {
                     Some(row) => map(&Row::Postgres(&row)),
@@ -340,7 +332,7 @@ impl Db {
         args: impl Args,
         mut map: impl FnMut(&Row<'_>) -> DbResult<T>,
     ) -> DbResult<Vec<T>> {
-        let values = args.values()?;
+        let values = args.into_values()?;
         match &self.engine {
             Connected::Sqlite(conn) => {
                 let mut statement = conn.prepare_cached(sql)?;
@@ -352,8 +344,9 @@ impl Db {
                 Ok(mapped)
             }
             Connected::Postgres(pg) => {
+                let params = pg_params(values);
                 let rows = pg.with_statement(sql, |client, statement| {
-                    client.query(statement, &as_pg_refs(&pg_params(&values)))
+                    client.query(statement, &as_pg_refs(&params))
                 })?;
                 rows.iter().map(|row| map(&Row::Postgres(row))).collect()
             }
@@ -385,8 +378,8 @@ impl Db {
     pub fn tell_other_processes(&self, committee_id: &str, seq: i64) -> DbResult<()> {
         if let Connected::Postgres(_) = &self.engine {
             self.query_row(
-                "SELECT pg_notify('quorum_feed', ?1)",
-                [format!("{committee_id} {seq}")],
+                "SELECT pg_notify(?1, ?2)",
+                [FEED_CHANNEL.to_string(), format!("{committee_id} {seq}")],
                 |_| Ok(()),
             )?;
         }
@@ -524,8 +517,8 @@ fn connect_postgres(url: &str) -> DbResult<postgres::Client> {
     Ok(client)
 }
 
-fn pg_params(values: &[Value]) -> Vec<PgValue> {
-    values.iter().cloned().map(PgValue).collect()
+fn pg_params(values: Vec<Value>) -> Vec<PgValue> {
+    values.into_iter().map(PgValue).collect()
 }
 
 fn as_pg_refs(values: &[PgValue]) -> Vec<&(dyn PgToSql + Sync)> {
@@ -632,7 +625,7 @@ impl Drop for Savepoint<'_> {
 }
 
 /// The channel [`Db::tell_other_processes`] speaks on.
-pub const FEED_CHANNEL: &str = "quorum_feed";
+const FEED_CHANNEL: &str = "quorum_feed";
 
 /// Waits for the feed notices other hub processes send on the PostgreSQL database at
 /// `url`, calling `heard(committee_id, seq)` for each, until `stop()` says so (checked at

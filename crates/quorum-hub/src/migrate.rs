@@ -120,8 +120,9 @@ fn copy_table(from: &Db, to: &Db, table: &str, columns: &str) -> Result<u64, Hub
             .map(|index| row.get::<rusqlite::types::Value>(index))
             .collect::<Result<Vec<_>, _>>()
     })?;
-    for row in &rows {
-        to.execute(&insert, row.clone())?;
+    let copied = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+    for row in rows {
+        to.execute(&insert, row)?;
     }
-    Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
+    Ok(copied)
 }

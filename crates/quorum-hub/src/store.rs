@@ -85,63 +85,23 @@ pub struct HubStore {
 }
 
 impl HubStore {
-    /// Opens the data folder with its records and documents where `backends` says.
+    /// Opens the data folder with its records and documents where `backends` says,
+    /// creating the folder and upgrading the records on first use.
     pub fn open_with(data_dir: &Path, backends: &Backends) -> Result<Self, HubError> {
-        let mut store = match &backends.records {
-            Records::InDataFolder => Self::open(data_dir)?,
-            Records::Postgres(url) => Self::open_postgres(data_dir, url)?,
-        };
-        store.blobs = BlobStore::open(store.blobs.folder().to_path_buf(), &backends.blobs)?;
-        Ok(store)
-    }
-
-    /// Opens the data folder's blobs and the PostgreSQL database at `url`, creating its
-    /// tables on first use. Several hub processes may start at once: the first to take
-    /// the schema lock creates them, the others then find them.
-    #[instrument(skip(url), err)]
-    pub fn open_postgres(data_dir: &Path, url: &str) -> Result<Self, HubError> {
         let blobs_dir = Self::prepare_folder(data_dir)?;
-        let conn = Db::postgres(url)?;
-        let tx = conn.transaction()?;
-        // Any constant of the hub's own: only hub processes take this lock.
-        tx.execute_batch("SELECT pg_advisory_xact_lock(7878016)")?;
-        let made: bool = tx.query_row(
-            "SELECT to_regclass('schema_version') IS NOT NULL",
-            (),
-            |row| row.get(0),
-        )?;
-        let version: i64 = if made {
-            tx.query_row("SELECT MAX(version) FROM schema_version", (), |row| {
-                row.get(0)
-            })?
-        } else {
-            0
+        let conn = match &backends.records {
+            Records::InDataFolder => open_sqlite(data_dir)?,
+            Records::Postgres(url) => open_postgres(url)?,
         };
-        if usize::try_from(version).unwrap_or(usize::MAX) > POSTGRES_SCHEMA.len() {
-            return Err(HubError::Untouched {
-                path: PathBuf::from("the PostgreSQL database"),
-                reason: quorum_sqlite::Untouched::TooNew {
-                    found: version,
-                    supported: POSTGRES_SCHEMA.len(),
-                },
-            });
-        }
-        let version = usize::try_from(version).unwrap_or(0);
-        if version == 0 {
-            tx.execute_batch("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;
-        }
-        for (number, sql) in POSTGRES_SCHEMA.iter().enumerate().skip(version) {
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_version (version) VALUES (?1)",
-                [i64::try_from(number + 1).unwrap_or(i64::MAX)],
-            )?;
-        }
-        tx.commit()?;
         Ok(Self {
             conn,
-            blobs: BlobStore::open(blobs_dir, &BlobsAt::InDataFolder)?,
+            blobs: BlobStore::open(blobs_dir, &backends.blobs)?,
         })
+    }
+
+    /// Opens the data folder, its records in its own SQLite file.
+    pub fn open(data_dir: &Path) -> Result<Self, HubError> {
+        Self::open_with(data_dir, &Backends::default())
     }
 
     fn prepare_folder(data_dir: &Path) -> Result<PathBuf, HubError> {
@@ -155,32 +115,6 @@ impl HubStore {
         Ok(blobs_dir)
     }
 
-    /// Opens the data folder, creating it and upgrading the database on first use.
-    #[instrument(err)]
-    pub fn open(data_dir: &Path) -> Result<Self, HubError> {
-        let blobs_dir = Self::prepare_folder(data_dir)?;
-        let db_path = data_dir.join("hub.sqlite3");
-        quorum_sqlite::check_before_writing(&db_path, SCHEMA_VERSION).map_err(|reason| {
-            HubError::Untouched {
-                path: db_path.clone(),
-                reason,
-            }
-        })?;
-        private::prepare_database(&db_path).map_err(|source| HubError::Io {
-            path: db_path.clone(),
-            source,
-        })?;
-        let conn = quorum_sqlite::open_migrated::<HubError>(
-            &db_path,
-            &MIGRATIONS,
-            quorum_sqlite::Durability::Full,
-        )?;
-        Ok(Self {
-            conn: Db::sqlite(conn),
-            blobs: BlobStore::open(blobs_dir, &BlobsAt::InDataFolder)?,
-        })
-    }
-
     pub fn blobs(&self) -> &BlobStore {
         &self.blobs
     }
@@ -189,6 +123,73 @@ impl HubStore {
     pub fn blob_path(&self, sha256: &Sha256Hex) -> PathBuf {
         blob_path(self.blobs.folder(), sha256)
     }
+}
+
+/// The data folder's SQLite file, upgraded on first use.
+#[instrument(err)]
+fn open_sqlite(data_dir: &Path) -> Result<Db, HubError> {
+    let db_path = data_dir.join("hub.sqlite3");
+    quorum_sqlite::check_before_writing(&db_path, SCHEMA_VERSION).map_err(|reason| {
+        HubError::Untouched {
+            path: db_path.clone(),
+            reason,
+        }
+    })?;
+    private::prepare_database(&db_path).map_err(|source| HubError::Io {
+        path: db_path.clone(),
+        source,
+    })?;
+    let conn = quorum_sqlite::open_migrated::<HubError>(
+        &db_path,
+        &MIGRATIONS,
+        quorum_sqlite::Durability::Full,
+    )?;
+    Ok(Db::sqlite(conn))
+}
+
+/// The PostgreSQL database at `url`, its tables created on first use. Several hub
+/// processes may start at once: the first to take the schema lock creates them, the
+/// others then find them.
+#[instrument(skip(url), err)]
+fn open_postgres(url: &str) -> Result<Db, HubError> {
+    let conn = Db::postgres(url)?;
+    let tx = conn.transaction()?;
+    // Any constant of the hub's own: only hub processes take this lock.
+    tx.execute_batch("SELECT pg_advisory_xact_lock(7878016)")?;
+    let made: bool = tx.query_row(
+        "SELECT to_regclass('schema_version') IS NOT NULL",
+        (),
+        |row| row.get(0),
+    )?;
+    let version: i64 = if made {
+        tx.query_row("SELECT MAX(version) FROM schema_version", (), |row| {
+            row.get(0)
+        })?
+    } else {
+        0
+    };
+    if usize::try_from(version).unwrap_or(usize::MAX) > POSTGRES_SCHEMA.len() {
+        return Err(HubError::Untouched {
+            path: PathBuf::from("the PostgreSQL database"),
+            reason: quorum_sqlite::Untouched::TooNew {
+                found: version,
+                supported: POSTGRES_SCHEMA.len(),
+            },
+        });
+    }
+    let version = usize::try_from(version).unwrap_or(0);
+    if version == 0 {
+        tx.execute_batch("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;
+    }
+    for (number, sql) in POSTGRES_SCHEMA.iter().enumerate().skip(version) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [i64::try_from(number + 1).unwrap_or(i64::MAX)],
+        )?;
+    }
+    tx.commit()?;
+    Ok(conn)
 }
 
 /// Where a blob lives; the two-character fan-out keeps directories small.

@@ -27,15 +27,7 @@ const BALLOTS_EACH: usize = 250;
 const LISTENERS: usize = 200;
 
 fn new_poll(chair: &Laptop, question: &str) -> String {
-    let deadline = (SystemClock.now() + chrono::Duration::hours(2)).to_rfc3339();
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
-        question,
-        "--deadline",
-        &deadline,
-    ]);
-    poll["id"].as_str().unwrap().to_string()
+    chair.create_written_opinion(question, &[])
 }
 
 fn percentile(sorted: &[f64], share: f64) -> f64 {
