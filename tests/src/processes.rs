@@ -511,3 +511,73 @@ pub async fn replace_document(
     hub.publish_meeting(&client, &token, &meeting, why).await;
     sha256
 }
+
+/// An S3 server of the test's own (`s3s-fs`, which scripts/s3.sh installs), keeping its
+/// buckets as folders under `root`, so that the test can stop it and start it again on
+/// the same port and folder, as an object store restarts. It checks the keys the test
+/// command exports (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). Stopped when dropped.
+pub struct S3Server {
+    child: Option<Child>,
+    port: u16,
+    root: PathBuf,
+}
+
+impl S3Server {
+    pub fn start(root: &Path) -> S3Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut server = S3Server {
+            child: None,
+            port,
+            root: root.to_path_buf(),
+        };
+        server.restart();
+        server
+    }
+
+    /// `http://127.0.0.1:PORT`, as a bucket's `endpoint=` names it.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server at once, as a crash or a pulled cable would stop it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server (again) on its port and folder, and waits until it answers.
+    pub fn restart(&mut self) {
+        self.stop();
+        let key = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by the test command"))
+        };
+        let child = Command::new("s3s-fs")
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--access-key", &key("AWS_ACCESS_KEY_ID")])
+            .args(["--secret-key", &key("AWS_SECRET_ACCESS_KEY")])
+            .arg(&self.root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s3s-fs starts (scripts/s3.sh installs it)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("s3s-fs did not start listening on {}", self.port);
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,8 +1,10 @@
 //! A plain-HTTP proxy on loopback in front of a real hub, which breaks document
 //! downloads on purpose: it can answer a Range request with the whole document (200),
 //! cut a download off after some bytes, or hold one still after some bytes until told
-//! to go on. Laptops speak plain HTTP to loopback, so one enrolled through the proxy
-//! syncs through it; the proxy talks to the hub pinned to its certificate.
+//! to go on. It can also kill the hub the moment it has answered a push, so that the
+//! answer never reaches the laptop, and then forward to another hub. Laptops speak
+//! plain HTTP to loopback, so one enrolled through the proxy syncs through it; the proxy
+//! talks to the hub pinned to its certificate.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,6 +26,10 @@ pub struct Faults {
     pub cut_after: Option<usize>,
     /// Hold downloads still after this many bytes, until this is set back to `None`.
     pub stall_after: Option<usize>,
+    /// Once the hub has answered the next push (it answers only what it committed),
+    /// SIGKILL the process with this pid and answer the laptop 502, as a balancer does
+    /// when its upstream dies (once).
+    pub kill_after_push: Option<u32>,
 }
 
 impl Faults {
@@ -31,6 +37,14 @@ impl Faults {
     pub fn cutting_after(bytes: usize) -> Faults {
         Faults {
             cut_after: Some(bytes),
+            ..Faults::default()
+        }
+    }
+
+    /// Only this: the hub process `pid` is killed once it has answered the next push.
+    pub fn killing_after_push(pid: u32) -> Faults {
+        Faults {
+            kill_after_push: Some(pid),
             ..Faults::default()
         }
     }
@@ -44,16 +58,31 @@ impl Faults {
     }
 }
 
+/// The hub the proxy forwards to, and a client pinned to its certificate.
+struct Upstream {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Upstream {
+    fn of(hub: &HubProcess) -> Upstream {
+        Upstream {
+            url: hub.url(),
+            client: pinned_client(&hub.fingerprint),
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Shared {
-    hub: String,
-    client: reqwest::Client,
+    upstream: Arc<Mutex<Upstream>>,
     faults: Arc<Mutex<Faults>>,
 }
 
 pub struct FaultyProxy {
     /// The proxy's address, to enroll laptops with.
     pub url: String,
+    upstream: Arc<Mutex<Upstream>>,
     faults: Arc<Mutex<Faults>>,
 }
 
@@ -62,9 +91,9 @@ impl FaultyProxy {
     /// as the test process.
     pub fn start(hub: &HubProcess) -> FaultyProxy {
         let faults = Arc::new(Mutex::new(Faults::default()));
+        let upstream = Arc::new(Mutex::new(Upstream::of(hub)));
         let shared = Shared {
-            hub: hub.url(),
-            client: pinned_client(&hub.fingerprint),
+            upstream: upstream.clone(),
             faults: faults.clone(),
         };
         let (bound, address) = std::sync::mpsc::channel();
@@ -84,8 +113,14 @@ impl FaultyProxy {
         let address = address.recv().expect("the proxy started");
         FaultyProxy {
             url: format!("http://{address}"),
+            upstream,
             faults,
         }
+    }
+
+    /// From now on, forwards to `hub` (another process serving the same records).
+    pub fn forward_to(&self, hub: &HubProcess) {
+        *self.upstream.lock().expect("the upstream lock") = Upstream::of(hub);
     }
 
     pub fn set(&self, faults: Faults) {
@@ -105,10 +140,13 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
     let download = parts.method == Method::GET && parts.uri.path().starts_with("/v1/blobs/");
     let faults = *shared.faults.lock().expect("the faults lock");
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let hub_base = shared.hub.trim_end_matches("/v1").trim_end_matches('/');
-    let mut out = shared
-        .client
-        .request(parts.method.clone(), format!("{hub_base}{path}"));
+    let mut out = {
+        let upstream = shared.upstream.lock().expect("the upstream lock");
+        let hub_base = upstream.url.trim_end_matches("/v1").trim_end_matches('/');
+        upstream
+            .client
+            .request(parts.method.clone(), format!("{hub_base}{path}"))
+    };
     for (name, value) in &parts.headers {
         let dropped =
             name == header::HOST || (download && faults.ignore_range && name == header::RANGE);
@@ -119,6 +157,24 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
     let Ok(answer) = out.body(bytes).send().await else {
         return StatusCode::BAD_GATEWAY.into_response();
     };
+    let push = parts.method == Method::POST && parts.uri.path() == "/v1/operations";
+    if push
+        && let Some(pid) = shared
+            .faults
+            .lock()
+            .expect("the faults lock")
+            .kill_after_push
+            .take()
+    {
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        assert!(
+            killed.is_ok_and(|s| s.success()),
+            "the hub process {pid} is killed"
+        );
+        return StatusCode::BAD_GATEWAY.into_response();
+    }
     let mut response = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
         response = response.header(name, value);

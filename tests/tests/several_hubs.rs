@@ -13,9 +13,11 @@ use std::path::Path;
 use std::thread;
 
 use quorum_e2e::processes::{
-    DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptop,
-    hub_binary, hub_demo, keep_hub_data_in, keep_hub_data_in_data_folder, new_code,
+    DemoMember, HubProcess, Laptop, S3Server, add_voting_member, code_for, demo_committee,
+    enrolled_laptop, hub_binary, hub_demo, keep_hub_data_in, keep_hub_data_in_data_folder,
+    new_code, replace_document,
 };
+use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
 use sha2::Digest;
 
@@ -25,9 +27,20 @@ const HUBS: usize = 3;
 /// one setting of this test process.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A fresh database on the test PostgreSQL server and a fresh bucket on the test S3
-/// server (as `--database` and `--blobs` name them), and this test's turn.
+/// A fresh database on the test PostgreSQL server and a fresh bucket of the same name on
+/// the test S3 server (as `--database` and `--blobs` name them), and this test's turn.
 fn fresh_backends() -> (String, String, std::sync::MutexGuard<'static, ()>) {
+    let (url, turn) = fresh_database();
+    let s3 = std::env::var("QUORUM_TEST_S3").expect("QUORUM_TEST_S3 names the test S3 server");
+    let root = std::env::var("QUORUM_TEST_S3_ROOT").expect("QUORUM_TEST_S3_ROOT: its folder");
+    // S3 allows no underscore in a bucket's name.
+    let bucket = url.rsplit_once('/').unwrap().1.replace('_', "-");
+    std::fs::create_dir(Path::new(&root).join(&bucket)).expect("a fresh bucket");
+    (url, format!("s3://{bucket}?endpoint={s3}"), turn)
+}
+
+/// A fresh database on the test PostgreSQL server (its URL), and this test's turn.
+fn fresh_database() -> (String, std::sync::MutexGuard<'static, ()>) {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     keep_hub_data_in_data_folder();
     let server = std::env::var("QUORUM_TEST_POSTGRES").expect(
@@ -42,13 +55,7 @@ fn fresh_backends() -> (String, String, std::sync::MutexGuard<'static, ()>) {
     let base = server
         .rsplit_once('/')
         .map_or(server.as_str(), |(base, _)| base);
-    let url = format!("{base}/{name}");
-    let s3 = std::env::var("QUORUM_TEST_S3").expect("QUORUM_TEST_S3 names the test S3 server");
-    let root = std::env::var("QUORUM_TEST_S3_ROOT").expect("QUORUM_TEST_S3_ROOT: its folder");
-    // S3 allows no underscore in a bucket's name.
-    let bucket = name.replace('_', "-");
-    std::fs::create_dir(Path::new(&root).join(&bucket)).expect("a fresh bucket");
-    (url, format!("s3://{bucket}?endpoint={s3}"), turn)
+    (format!("{base}/{name}"), turn)
 }
 
 fn count(url: &str, sql: &str) -> i64 {
@@ -660,6 +667,64 @@ fn votes_through_nginx_in_front_of_three_processes_count_once_when_one_is_killed
     meeting.assert_counted_once();
 }
 
+#[test]
+fn a_ballot_one_process_committed_but_died_before_answering_is_taken_once_by_another() {
+    let ThreeHubs {
+        url,
+        folders,
+        laptops,
+        members,
+        mut hubs,
+        _turn,
+    } = ThreeHubs::start();
+    let proxy = FaultyProxy::start(&hubs[0]);
+    let chair = enrolled_laptop(
+        &hubs[1],
+        laptops.path(),
+        "chair",
+        &code_for(&members, "chair"),
+    );
+    let member = Laptop::new(laptops.path().join("member"));
+    member.run(&["enroll", &proxy.url, &code_for(&members, "member")]);
+    let poll_id = open_written_opinion(&chair, "Thông qua?");
+    chair.run(&["sync"]);
+    member.run(&["sync"]);
+    member.run(&["vote", &poll_id, "agree"]);
+
+    // The first process commits the ballot and is killed before its answer leaves.
+    proxy.set(Faults::killing_after_push(hubs[0].pid()));
+    let (synced, said) = member.try_run(&["sync"]);
+    assert!(!synced, "no answer reached the laptop: {said}");
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM ballots"),
+        1,
+        "the ballot was committed before the process died"
+    );
+    hubs.remove(0).kill();
+    proxy.forward_to(&hubs[1]);
+
+    member.run(&["sync"]);
+    assert_eq!(
+        member.run(&["status"])["status"]["pendingOperations"],
+        0,
+        "sent again to another process, which acknowledges it"
+    );
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM operations"),
+        3,
+        "the chair's two operations and the ballot, taken once"
+    );
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM ballots"), 1);
+    let (verified, said) = audit_verify(&url, folders[2].path());
+    assert!(verified, "the audit chain is whole: {said}");
+    chair.run(&["sync"]);
+    assert_eq!(
+        chair.run(&["polls"])[0]["view"]["answered"],
+        1,
+        "the ballot counts once"
+    );
+}
+
 /// Runs `pg_ctl ARGS` on the test PostgreSQL server, as its owner.
 fn pg_ctl(args: &str) {
     let folder =
@@ -702,4 +767,147 @@ fn votes_through_nginx_survive_a_database_crash_and_a_frozen_process() {
     }
     signal(&meeting.hubs[0], "CONT");
     meeting.assert_counted_once();
+}
+
+/// GETs the hub's readiness, as a balancer asks it: the status and the error code, if any.
+async fn readiness(hub: &HubProcess) -> (u16, Value) {
+    let answer = hub
+        .client()
+        .get(format!("{}/v1/ready", hub.url()))
+        .send()
+        .await
+        .unwrap();
+    (
+        answer.status().as_u16(),
+        answer.json().await.unwrap_or_default(),
+    )
+}
+
+/// Every object in the bucket folder `bucket` holds the bytes its name is the hash of.
+fn assert_every_object_hashes_to_its_name(bucket: &Path) {
+    let mut objects = 0;
+    for prefix in std::fs::read_dir(bucket).unwrap() {
+        let prefix = prefix.unwrap().path();
+        if !prefix.is_dir() || prefix.file_name().is_some_and(|n| n.len() != 2) {
+            continue;
+        }
+        for object in std::fs::read_dir(&prefix).unwrap() {
+            let object = object.unwrap().path();
+            let bytes = std::fs::read(&object).unwrap();
+            let sha256 = quorum_core::Sha256Hex::from_digest(&sha2::Sha256::digest(&bytes).into());
+            assert_eq!(
+                object.file_name().unwrap().to_str().unwrap(),
+                sha256.as_str(),
+                "{} holds the document its name says",
+                object.display()
+            );
+            objects += 1;
+        }
+    }
+    assert!(objects > 0, "the bucket holds the documents");
+}
+
+#[test]
+fn documents_wait_while_the_object_store_is_down_and_arrive_whole_once_it_is_back() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, _turn) = fresh_database();
+    let objects = tempfile::tempdir().unwrap();
+    let bucket = objects.path().join("documents");
+    std::fs::create_dir(&bucket).unwrap();
+    let mut s3 = S3Server::start(objects.path());
+    keep_hub_data_in(&url, &format!("s3://documents?endpoint={}", s3.url()));
+    let data = tempfile::tempdir().unwrap();
+    let members = hub_demo(data.path());
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = enrolled_laptop(
+        &hub,
+        laptops.path(),
+        "secretary",
+        &code_for(&members, "secretary"),
+    );
+    let member = enrolled_laptop(
+        &hub,
+        laptops.path(),
+        "member",
+        &code_for(&members, "member"),
+    );
+    secretary.run(&["sync"]);
+    let report = first_document_version(&secretary);
+
+    s3.stop();
+    let (status, said) = runtime.block_on(readiness(&hub));
+    assert_eq!(
+        (status, said["code"].as_str()),
+        (503, Some("not_ready")),
+        "{said}"
+    );
+    let (synced, said) = member.try_run(&["sync"]);
+    assert!(!synced, "the documents cannot be fetched: {said}");
+    assert!(
+        !member.blob_path(&report.0).exists(),
+        "no document counted that did not arrive"
+    );
+    let (client, token) = (hub.client(), secretary.token());
+    let new_version: Vec<u8> = std::fs::read(secretary.blob_path(&report.0))
+        .unwrap()
+        .into_iter()
+        .chain(b"\n% version 2\n".iter().copied())
+        .collect();
+    let new_sha256 =
+        quorum_core::Sha256Hex::from_digest(&sha2::Sha256::digest(&new_version).into());
+    let (status, said) = runtime.block_on(async {
+        let refused = client
+            .put(format!("{}/v1/blobs/{}", hub.url(), new_sha256.as_str()))
+            .bearer_auth(&token)
+            .body(new_version.clone())
+            .send()
+            .await
+            .unwrap();
+        (
+            refused.status().as_u16(),
+            refused.json::<Value>().await.unwrap(),
+        )
+    });
+    assert_eq!(status, 503, "the upload is refused for now: {said}");
+    assert_eq!(said["code"], "documents_unavailable", "{said}");
+
+    s3.restart();
+    let (status, said) = runtime.block_on(readiness(&hub));
+    assert_eq!(status, 200, "ready again: {said}");
+    member.run(&["sync"]);
+    assert_whole_pack(&member);
+    let replaced = runtime.block_on(replace_document(
+        &hub,
+        &secretary,
+        0,
+        new_version.clone(),
+        report.1,
+    ));
+    assert_eq!(replaced, new_sha256.as_str());
+    member.run(&["sync"]);
+    assert_eq!(
+        std::fs::read(member.blob_path(&replaced)).unwrap(),
+        new_version,
+        "the version uploaded after the restart arrives whole"
+    );
+    assert_every_object_hashes_to_its_name(&bucket);
+}
+
+/// The hash and page count of the first document (in agenda order) of the laptop's only
+/// meeting.
+fn first_document_version(laptop: &Laptop) -> (String, u32) {
+    let meeting = laptop.only_meeting();
+    let current = meeting["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|item| item["documents"].as_array().unwrap())
+        .next()
+        .unwrap()["current"]
+        .clone();
+    (
+        current["sha256"].as_str().unwrap().to_string(),
+        u32::try_from(current["pageCount"].as_u64().unwrap()).unwrap(),
+    )
 }

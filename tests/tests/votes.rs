@@ -6,6 +6,7 @@ use quorum_e2e::processes::{
     DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee,
     demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output, new_code,
 };
+use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -269,6 +270,56 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
         the_poll(&members[0])["view"]["answered"],
         8,
         "and counts after the restart"
+    );
+}
+
+#[test]
+fn a_ballot_the_hub_committed_but_died_before_answering_is_counted_once_when_sent_again() {
+    let (data, demo, hub, laptops) = demo_and_laptops();
+    let proxy = FaultyProxy::start(&hub);
+    let chair = enrolled_laptop(&hub, laptops.path(), "chair", &code_for(&demo, "chair"));
+    let member = Laptop::new(laptops.path().join("member"));
+    member.run(&["enroll", &proxy.url, &code_for(&demo, "member")]);
+    let poll_id = open_written_opinion(&chair, "Thông qua?", &[]);
+    member.run(&["sync"]);
+    member.run(&["vote", &poll_id, "agree"]);
+
+    // The hub commits the ballot, and is killed before its answer leaves the proxy.
+    proxy.set(Faults::killing_after_push(hub.pid()));
+    let (synced, said) = member.try_run(&["sync"]);
+    assert!(!synced, "no answer reached the laptop: {said}");
+    assert_eq!(
+        member.run(&["status"])["status"]["pendingOperations"],
+        1,
+        "unanswered, the ballot waits on the laptop"
+    );
+    let address = hub.address.clone();
+    hub.kill();
+    let restarted = HubProcess::start(data.path(), &address);
+    proxy.forward_to(&restarted);
+
+    member.run(&["sync"]);
+    assert_eq!(
+        member.run(&["status"])["status"]["pendingOperations"],
+        0,
+        "sent again, the hub knows it and acknowledges it"
+    );
+    assert_eq!(my_ballot(&member)["status"]["kind"], "counted");
+    chair.run(&["sync"]);
+    assert_eq!(
+        the_poll(&chair)["view"]["answered"],
+        1,
+        "the ballot counts once"
+    );
+    let verified = std::process::Command::new(quorum_e2e::processes::hub_binary())
+        .args(["audit", "verify", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(verified.stdout).unwrap(),
+        "audit log intact: 1 ballots and 0 delegations, chains and signatures verified\n",
+        "the ballot is in the audit log once"
     );
 }
 

@@ -160,6 +160,15 @@ impl From<HubError> for ApiFailure {
     fn from(e: HubError) -> Self {
         // The details stay in the hub's log; a device gets no internals.
         error!(error = %e, "request failed");
+        if let HubError::Blobs(_) = e {
+            // The object store is down or unreachable: nothing was stored, and the same
+            // request will do once it is back.
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "documents_unavailable",
+                "the hub's document store cannot be reached; try again later",
+            );
+        }
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -96,6 +96,19 @@ impl std::fmt::Debug for BlobStore {
 }
 
 /// A bucket's key for a blob: the folder's fan-out, so a bucket and a folder look alike.
+/// A bucket that does not answer fails a request within seconds, so that the laptop
+/// waiting on it (30 s at most) hears "try again later" rather than nothing (the
+/// library's default retries for three minutes).
+const BUCKET_RETRIES: object_store::RetryConfig = object_store::RetryConfig {
+    backoff: object_store::BackoffConfig {
+        init_backoff: std::time::Duration::from_millis(100),
+        max_backoff: std::time::Duration::from_secs(1),
+        base: 2.0,
+    },
+    max_retries: 3,
+    retry_timeout: std::time::Duration::from_secs(10),
+};
+
 fn object_key(sha256: &Sha256Hex) -> object_store::path::Path {
     let hex = sha256.as_str();
     object_store::path::Path::from(format!("{}/{hex}", &hex[..2]))
@@ -119,7 +132,12 @@ impl BlobStore {
                 let _ = rustls::crypto::ring::default_provider().install_default();
                 let mut builder = object_store::aws::AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
-                    .with_region(region);
+                    .with_region(region)
+                    .with_retry(BUCKET_RETRIES)
+                    .with_client_options(
+                        object_store::ClientOptions::new()
+                            .with_connect_timeout(std::time::Duration::from_secs(2)),
+                    );
                 if let Some(endpoint) = endpoint {
                     builder = builder
                         .with_endpoint(endpoint)
