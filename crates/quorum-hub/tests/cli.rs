@@ -110,10 +110,17 @@ impl Server {
     }
 }
 
-/// `quorum-hub COMMAND --data DATA ARGS`, to run.
+/// `quorum-hub COMMAND --data DATA ARGS`, to run, with the records and documents where
+/// the test keeps this folder's (`QUORUM_TEST_HUB_DATABASE`, `QUORUM_TEST_HUB_BLOBS`).
 fn hub(command: &[&str], data: &Path, args: &[&str]) -> Command {
+    let (database, blobs) = common::backend_arguments(&common::backends_of(data));
     let mut hub = Command::new(BINARY);
-    hub.args(command).arg("--data").arg(data).args(args);
+    hub.args(command)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("QUORUM_HUB_DATABASE", database)
+        .env("QUORUM_HUB_BLOBS", blobs);
     hub
 }
 
@@ -418,18 +425,22 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_ballot_altered_in_th
         "an untouched log verifies"
     );
 
-    let conn = rusqlite::Connection::open(v.hub.db_path()).expect("the hub database opens");
-    let refused = conn.execute("UPDATE ballots SET timing = 'late' WHERE seq = 1", []);
     assert!(
-        refused.is_err(),
+        v.hub
+            .execute_behind_its_back("UPDATE ballots SET timing = 'late' WHERE seq = 1")
+            .is_err(),
         "the database itself refuses to rewrite the log"
     );
-    // Someone with the file drops the guard and turns the member's agree into disagree.
-    conn.execute_batch(
-        "DROP TRIGGER ballots_are_never_updated;
-         UPDATE ballots SET ballot = replace(ballot, '\"agree\"', '\"disagree\"') WHERE seq = 2;",
-    )
-    .expect("the file can be edited behind the hub's back");
+    // Someone with the database drops the guard and turns the member's agree into disagree.
+    let guard = match v.hub.backends.records {
+        quorum_hub::Records::InDataFolder => "DROP TRIGGER ballots_are_never_updated",
+        quorum_hub::Records::Postgres(_) => "DROP TRIGGER ballots_are_append_only ON ballots",
+    };
+    v.hub
+        .execute_behind_its_back(&format!(
+            "{guard}; UPDATE ballots SET ballot = replace(ballot, '\"agree\"', '\"disagree\"') WHERE seq = 2;"
+        ))
+        .expect("the database can be edited behind the hub's back");
     let output = run_output(&["audit", "verify"], data);
     assert_eq!(
         output.status.code(),
@@ -498,12 +509,7 @@ async fn results_list_each_members_choice_for_a_named_poll_and_no_member_for_a_s
 
 /// Ballots (and each one's sequence in the log) kept in a data folder's database.
 fn ballots_in(data: &Path) -> Vec<i64> {
-    let conn = rusqlite::Connection::open(data.join("hub.sqlite3")).expect("the database opens");
-    let mut statement = conn
-        .prepare("SELECT seq FROM ballots ORDER BY seq")
-        .unwrap();
-    let rows = statement.query_map([], |row| row.get(0)).unwrap();
-    rows.map(Result::unwrap).collect()
+    common::first_column(data, "SELECT seq FROM ballots ORDER BY seq")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -863,36 +869,23 @@ fn a_committee_keeps_the_time_zone_the_hub_sets_and_an_unknown_zone_changes_noth
         said.contains("Asia/Sai_Gon is not a time zone"),
         "and named: {said}"
     );
-    let db = || rusqlite::Connection::open(data.join("hub.sqlite3")).unwrap();
-    let feed_length = || -> i64 {
-        db().query_row("SELECT COUNT(*) FROM changes", [], |row| row.get(0))
-            .unwrap()
+    let feed_length = || common::first_column::<i64>(&data, "SELECT COUNT(*) FROM changes")[0];
+    let committees = || -> Vec<String> {
+        common::first_column(&data, "SELECT name || ' ' || time_zone FROM committees")
     };
-    let committees = |db: &rusqlite::Connection| -> Vec<(String, String)> {
-        let mut rows = db
-            .prepare("SELECT name, time_zone FROM committees")
-            .unwrap();
-        rows.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
-    assert_eq!(committees(&db()), vec![], "no committee was made");
+    assert_eq!(committees(), Vec::<String>::new(), "no committee was made");
 
     let committee = admin(&data, &["add-committee", "UBND phường Bến Nghé"]);
     let committee = committee.trim();
     assert_eq!(
-        committees(&db()),
-        vec![("UBND phường Bến Nghé".into(), "Asia/Ho_Chi_Minh".into())],
+        committees(),
+        vec!["UBND phường Bến Nghé Asia/Ho_Chi_Minh"],
         "Vietnam's zone unless told otherwise"
     );
     let feed_before = feed_length();
     refused(&["set-time-zone", committee, "Mars/Olympus"]);
     admin(&data, &["set-time-zone", committee, "Europe/Paris"]);
-    assert_eq!(
-        committees(&db()),
-        vec![("UBND phường Bến Nghé".into(), "Europe/Paris".into())]
-    );
+    assert_eq!(committees(), vec!["UBND phường Bến Nghé Europe/Paris"]);
     assert_eq!(
         feed_length(),
         feed_before + 1,

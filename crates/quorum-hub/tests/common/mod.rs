@@ -5,8 +5,9 @@
 
 pub mod votes;
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,6 +57,43 @@ pub fn test_backends() -> quorum_hub::Backends {
     }
 }
 
+/// The backends each data folder of this test process keeps its records and documents
+/// in, so that every hub opened on a folder (in this process or as `quorum-hub`) finds
+/// the same ones.
+static BACKENDS_OF: std::sync::Mutex<BTreeMap<PathBuf, quorum_hub::Backends>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+/// The backends of the data folder `data`: fresh ones ([`test_backends`]) the first time.
+pub fn backends_of(data: &Path) -> quorum_hub::Backends {
+    let mut known = BACKENDS_OF.lock().unwrap_or_else(|p| p.into_inner());
+    known
+        .entry(data.to_path_buf())
+        .or_insert_with(test_backends)
+        .clone()
+}
+
+/// The `--database` and `--blobs` values that name `backends` on the hub's command line.
+pub fn backend_arguments(backends: &quorum_hub::Backends) -> (String, String) {
+    let database = match &backends.records {
+        quorum_hub::Records::InDataFolder => "sqlite:".to_string(),
+        quorum_hub::Records::Postgres(url) => url.clone(),
+    };
+    let blobs = match &backends.blobs {
+        quorum_hub::BlobsAt::InDataFolder => "file:".to_string(),
+        quorum_hub::BlobsAt::S3 {
+            bucket,
+            endpoint,
+            region,
+        } => {
+            let endpoint = endpoint
+                .as_ref()
+                .map_or(String::new(), |url| format!("endpoint={url}&"));
+            format!("s3://{bucket}?{endpoint}region={region}")
+        }
+    };
+    (database, blobs)
+}
+
 /// A fresh bucket on the S3 server at `QUORUM_TEST_S3` (serving the folder
 /// `QUORUM_TEST_S3_ROOT`, a bucket per subfolder), when `QUORUM_TEST_HUB_BLOBS=s3`.
 fn test_blobs() -> quorum_hub::BlobsAt {
@@ -102,6 +140,31 @@ fn test_records() -> quorum_hub::Records {
         .rsplit_once('/')
         .map_or(server.as_str(), |(base, _)| base);
     quorum_hub::Records::Postgres(format!("{base}/{name}"))
+}
+
+/// The first column of each row `sql` selects from the records of the data folder
+/// `data` (wherever [`backends_of`] keeps them), read with a fresh connection.
+pub fn first_column<T>(data: &Path, sql: &str) -> Vec<T>
+where
+    T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a> + Send,
+{
+    match backends_of(data).records {
+        quorum_hub::Records::InDataFolder => {
+            let conn = rusqlite::Connection::open(data.join("hub.sqlite3"))
+                .expect("the hub database opens");
+            let mut statement = conn.prepare(sql).expect("the query is valid");
+            let rows = statement
+                .query_map([], |row| row.get(0))
+                .expect("the query runs");
+            rows.map(|row| row.expect("the row reads")).collect()
+        }
+        quorum_hub::Records::Postgres(url) => off_async(|| {
+            let mut client =
+                postgres::Client::connect(&url, postgres::NoTls).expect("the hub database answers");
+            let rows = client.query(sql, &[]).expect("the query runs");
+            rows.iter().map(|row| row.get(0)).collect()
+        }),
+    }
 }
 
 /// Runs `work` on a thread of its own: opening a store on PostgreSQL blocks, which a
@@ -187,7 +250,7 @@ impl TestHub {
     pub async fn start_with(limits: quorum_hub::ConnectionLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
         let clock = TestClock::default();
-        let backends = test_backends();
+        let backends = backends_of(dir.path());
         let hub = off_async(|| Hub::open_with(dir.path(), &backends, Arc::new(clock.clone())))
             .expect("a fresh data folder opens");
         let certificate = quorum_hub::HubCertificate::load_or_create(dir.path(), None)
@@ -253,17 +316,23 @@ impl TestHub {
     where
         T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a> + Send,
     {
+        first_column(self.dir.path(), sql)
+            .into_iter()
+            .next()
+            .expect("the query selects a row")
+    }
+
+    /// Runs `sql` (one or more statements) on the hub's database with a connection of
+    /// its own, as someone with access to the database but not the hub would.
+    pub fn execute_behind_its_back(&self, sql: &str) -> Result<(), String> {
         match &self.backends.records {
-            quorum_hub::Records::InDataFolder => {
-                let conn =
-                    rusqlite::Connection::open(self.db_path()).expect("the hub database opens");
-                conn.query_row(sql, [], |row| row.get(0))
-                    .expect("the query runs")
-            }
+            quorum_hub::Records::InDataFolder => rusqlite::Connection::open(self.db_path())
+                .and_then(|conn| conn.execute_batch(sql))
+                .map_err(|e| e.to_string()),
             quorum_hub::Records::Postgres(url) => off_async(|| {
-                let mut client = postgres::Client::connect(url, postgres::NoTls)
-                    .expect("the hub database answers");
-                client.query_one(sql, &[]).expect("the query runs").get(0)
+                postgres::Client::connect(url, postgres::NoTls)
+                    .and_then(|mut client| client.batch_execute(sql))
+                    .map_err(|e| e.to_string())
             }),
         }
     }
