@@ -229,6 +229,8 @@ where
 struct Caller {
     device_id: DeviceId,
     member: Member,
+    /// The key its ballots and delegations are signed with (hex).
+    public_key: String,
 }
 
 impl FromRequestParts<Hub> for Caller {
@@ -248,16 +250,35 @@ impl FromRequestParts<Hub> for Caller {
             return Err(ApiFailure::unauthorized());
         };
         let hash = token_hash(token);
+        // Read beside the writer: a request does not queue behind the pushes being
+        // applied just to learn who sent it.
         let found = hub
-            .with_store(move |store, now| store::authenticate(&store.conn, &hash, now))
+            .with_reader(move |conn, now| store::authenticate(conn, &hash, now))
             .await
             .map_err(ApiFailure::from)?;
-        let Some((device_id, member)) = found else {
+        let Some((
+            store::Authenticated {
+                device_id,
+                member,
+                public_key,
+            },
+            unseen,
+        )) = found
+        else {
             // A wrong token is a guess (or a revoked laptop, which stops soon enough).
             count_failure(hub, address);
             return Err(ApiFailure::unauthorized());
         };
-        Ok(Self { device_id, member })
+        if unseen {
+            hub.with_store(move |store, now| store::note_seen(&store.conn, device_id, now))
+                .await
+                .map_err(ApiFailure::from)?;
+        }
+        Ok(Self {
+            device_id,
+            member,
+            public_key,
+        })
     }
 }
 
@@ -820,9 +841,13 @@ async fn push(
             format!("send at most {MAX_OPERATIONS_PER_PUSH} operations at a time"),
         ));
     }
-    let Caller { device_id, member } = caller;
+    let Caller {
+        device_id,
+        member,
+        public_key,
+    } = caller;
     let results = hub
-        .push(device_id, member, request.operations)
+        .push(device_id, member, public_key, request.operations)
         .await
         .map_err(ApiFailure::from)?;
     Ok(Json(PushResponse { results }))

@@ -224,6 +224,10 @@ fn postgres_placeholders(sql: &str) -> String {
 
 impl Db {
     pub fn sqlite(conn: rusqlite::Connection) -> Self {
+        // Every statement the hub runs stays prepared: one push alone runs some twenty,
+        // and rusqlite's default of sixteen made them evict each other, so each was
+        // parsed again every time.
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         Self {
             engine: Connected::Sqlite(conn),
             depth: Cell::new(0),
@@ -625,6 +629,9 @@ impl Drop for Savepoint<'_> {
 }
 
 /// The channel [`Db::tell_other_processes`] speaks on.
+/// More than every distinct statement the hub runs, so none is ever parsed twice.
+const STATEMENTS_KEPT: usize = 256;
+
 const FEED_CHANNEL: &str = "quorum_feed";
 
 /// Waits for the feed notices other hub processes send on the PostgreSQL database at

@@ -1,12 +1,14 @@
 //! Takes in a device's outbox: each operation applied at most once, in the device's
 //! order, with a per-operation outcome the member is shown.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use quorum_core::protocol::{InvalidOperation, OperationResult, Outcome, Record, Refusal};
 use quorum_core::{
     Action, AgendaItemId, Annotation, AnnotationId, Attendance, Denied, DeviceId, FloorRequest,
-    Meeting, MeetingId, Member, MemberId, Operation, OperationPayload, SpeechState, Visibility,
-    decide, end_floor, give_floor, request_floor,
+    Meeting, MeetingId, Member, MemberId, Operation, OperationId, OperationPayload, SpeechState,
+    Visibility, decide, end_floor, give_floor, request_floor,
 };
 use rusqlite::params;
 
@@ -60,7 +62,26 @@ pub(crate) struct Waiting {
     pub device_id: DeviceId,
     pub member: Member,
     pub operations: Vec<Operation>,
+    /// The operations whose ballot or delegation the device signed ([`signed_by_device`]).
+    pub signed: HashSet<OperationId>,
     pub answer: Answer,
+}
+
+/// The ballots and delegations among `operations` that carry a valid signature by the
+/// device key `public_key` (hex). Whether each is bound to this very upload (device,
+/// caster, sequence number) is checked when it is applied.
+pub(crate) fn signed_by_device(operations: &[Operation], public_key: &str) -> HashSet<OperationId> {
+    operations
+        .iter()
+        .filter(|operation| match &operation.payload {
+            OperationPayload::CastBallot { ballot } => crate::audit::signed_by(ballot, public_key),
+            OperationPayload::Delegate { delegation } => {
+                crate::audit::delegation_signed_by(delegation, public_key)
+            }
+            _ => false,
+        })
+        .map(|operation| operation.id)
+        .collect()
 }
 
 /// What a push did, once durable: each operation's outcome, and where its committee's
@@ -177,7 +198,8 @@ fn take_push(
 ) -> Result<Vec<OperationResult>, HubError> {
     let mut results = Vec::with_capacity(push.operations.len());
     for operation in &push.operations {
-        let outcome = take_one(conn, push.device_id, &push.member, operation, now)?;
+        let signed = push.signed.contains(&operation.id);
+        let outcome = take_one(conn, push.device_id, &push.member, operation, signed, now)?;
         if let (Outcome::Applied, OperationPayload::CastBallot { ballot }) =
             (&outcome, &operation.payload)
         {
@@ -195,11 +217,13 @@ fn take_push(
     Ok(results)
 }
 
+/// `signed`: whether the operation's ballot or delegation carries the device's signature.
 fn take_one(
     conn: &Db,
     device_id: DeviceId,
     member: &Member,
     operation: &Operation,
+    signed: bool,
     now: DateTime<Utc>,
 ) -> Result<Outcome, HubError> {
     let seen = conn
@@ -225,7 +249,7 @@ fn take_one(
     let applied = if operation.payload.check_sizes().is_err() {
         Err(InvalidOperation::TooLarge.into())
     } else {
-        apply(conn, device_id, member, operation, now)?
+        apply(conn, device_id, member, operation, signed, now)?
     };
     let outcome = match applied {
         Ok(()) => Outcome::Applied,
@@ -276,6 +300,7 @@ fn apply(
     device_id: DeviceId,
     member: &Member,
     operation: &Operation,
+    signed: bool,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
     Ok(match &operation.payload {
@@ -375,17 +400,23 @@ fn apply(
         }
         OperationPayload::CastBallot { ballot } => refused_or_failed(votes::cast_ballot(
             conn,
-            device_id,
-            operation.device_seq,
-            member,
+            votes::Upload {
+                device_id,
+                device_seq: operation.device_seq,
+                member,
+                signed,
+            },
             ballot,
             now,
         ))?,
         OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
             conn,
-            device_id,
-            operation.device_seq,
-            member,
+            votes::Upload {
+                device_id,
+                device_seq: operation.device_seq,
+                member,
+                signed,
+            },
             delegation,
             now,
         ))?,

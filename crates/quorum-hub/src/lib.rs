@@ -43,6 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use db::Db;
 use quorum_core::protocol::{ChangeNotice, OperationResult};
 use quorum_core::{Clock, CommitteeId, DeviceId, Member, MemberId, Operation, PollId};
 use tokio::sync::broadcast;
@@ -150,6 +151,10 @@ struct HubInner {
     // One connection owned by the hub and lent to one blocking task at a time: SQLite
     // takes one writer anyway, and most requests write (operations, pulls, last_seen_at).
     store: Mutex<HubStore>,
+    /// Connections for reads that need not wait for the store's writer, kept between
+    /// requests ([`Hub::with_reader`]).
+    readers: Mutex<Vec<Db>>,
+    data_dir: PathBuf,
     /// Where the records are: on PostgreSQL, also where other processes' notices come from.
     records: Records,
     blobs: blobs::BlobStore,
@@ -187,6 +192,8 @@ impl Hub {
         Ok(Self {
             inner: Arc::new(HubInner {
                 store: Mutex::new(store),
+                readers: Mutex::default(),
+                data_dir: data_dir.to_path_buf(),
                 records,
                 blobs,
                 clock,
@@ -236,21 +243,58 @@ impl Hub {
         .map_err(|e| E::from(HubError::Task(e)))?
     }
 
+    /// Runs blocking reads on a blocking thread with a connection of their own (taken
+    /// from those kept, or opened), beside the store's writer, and the current time.
+    /// What they read is the last committed state.
+    pub(crate) async fn with_reader<T, F>(&self, work: F) -> Result<T, HubError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db, DateTime<Utc>) -> Result<T, HubError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let kept = lock_readers(&inner).pop();
+            let reader = match kept {
+                Some(reader) => reader,
+                None => store::open_reader(&inner.data_dir, &inner.records)?,
+            };
+            let done = work(&reader, inner.clock.now());
+            let mut readers = lock_readers(&inner);
+            if readers.len() < READERS_KEPT {
+                readers.push(reader);
+            }
+            done
+        })
+        .await
+        .map_err(HubError::Task)?
+    }
+
     /// Applies a device's push, in one durable transaction with the pushes that arrived
     /// while the store was busy (group commit), and wakes the committee's live channels
     /// when it applied something. Answers each operation's outcome once it is on disk.
+    /// The signatures are checked first, against the device's `public_key`, before the
+    /// store is taken: they are most of a ballot's cost, and requests check theirs in
+    /// parallel.
     pub async fn push(
         &self,
         device_id: DeviceId,
         member: Member,
+        public_key: String,
         operations: Vec<Operation>,
     ) -> Result<Vec<OperationResult>, HubError> {
         let committee_id = member.committee_id;
+        let (operations, signed) = tokio::task::spawn_blocking(move || {
+            let signed = intake::signed_by_device(&operations, &public_key);
+            (operations, signed)
+        })
+        .await
+        .map_err(HubError::Task)?;
         let (answer, answered) = tokio::sync::oneshot::channel();
         lock_waiting(&self.inner).push(intake::Waiting {
             device_id,
             member,
             operations,
+            signed,
             answer,
         });
         let inner = Arc::clone(&self.inner);
@@ -418,6 +462,17 @@ impl Hub {
     pub fn shutting_down(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
         self.inner.shutdown.clone().cancelled_owned()
     }
+}
+
+/// Reader connections kept for the next requests: as many as requests read at once on
+/// a small machine; more are opened when needed, and closed after.
+const READERS_KEPT: usize = 4;
+
+fn lock_readers(inner: &HubInner) -> std::sync::MutexGuard<'_, Vec<Db>> {
+    inner
+        .readers
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn lock_waiting(inner: &HubInner) -> std::sync::MutexGuard<'_, Vec<intake::Waiting>> {

@@ -125,6 +125,24 @@ impl HubStore {
     }
 }
 
+/// A connection for reads beside the store's one writer, on the records `records` (the
+/// data folder's SQLite file, already upgraded by the store, or PostgreSQL).
+pub(crate) fn open_reader(data_dir: &Path, records: &Records) -> Result<Db, HubError> {
+    match records {
+        Records::InDataFolder => {
+            // WAL lets readers see the last commit while the writer works.
+            let conn = rusqlite::Connection::open_with_flags(
+                data_dir.join("hub.sqlite3"),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            Ok(Db::sqlite(conn))
+        }
+        Records::Postgres(url) => Ok(Db::postgres(url)?),
+    }
+}
+
 /// The data folder's SQLite file, upgraded on first use.
 #[instrument(err)]
 fn open_sqlite(data_dir: &Path) -> Result<Db, HubError> {
@@ -420,40 +438,57 @@ pub fn insert_device(
 /// the minute, by `admin list-devices`.
 const SEEN_PRECISION: chrono::Duration = chrono::Duration::minutes(1);
 
+/// An enrolled device a request comes from.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub device_id: DeviceId,
+    pub member: Member,
+    /// The Ed25519 key (hex) its ballots and delegations are signed with.
+    pub public_key: String,
+}
+
 /// The enrolled, non-revoked device holding the token with this hash, and its member;
-/// notes that the device was seen.
+/// whether it should be noted as seen at `now` ([`note_seen`]). Only reads.
 pub fn authenticate(
     conn: &Db,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(DeviceId, Member)>, HubError> {
-    let found = conn
+) -> Result<Option<(Authenticated, bool)>, HubError> {
+    Ok(conn
         .query_row(
-            "SELECT d.id, m.id, m.committee_id, m.full_name, m.position, m.role
+            "SELECT d.id, m.id, m.committee_id, m.full_name, m.position, m.role, d.public_key,
+                 d.last_seen_at
              FROM devices d JOIN members m ON m.id = d.member_id
              WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
             [token_hash],
             |row| {
-                let device_id: DeviceId = parse_column(0, row.get(0)?)?;
-                let member = Member {
-                    id: parse_column(1, row.get(1)?)?,
-                    committee_id: parse_column(2, row.get(2)?)?,
-                    full_name: row.get(3)?,
-                    position: row.get(4)?,
-                    role: name_column(5, row.get(5)?)?,
+                let device = Authenticated {
+                    device_id: parse_column(0, row.get(0)?)?,
+                    member: Member {
+                        id: parse_column(1, row.get(1)?)?,
+                        committee_id: parse_column(2, row.get(2)?)?,
+                        full_name: row.get(3)?,
+                        position: row.get(4)?,
+                        role: name_column(5, row.get(5)?)?,
+                    },
+                    public_key: row.get(6)?,
                 };
-                Ok((device_id, member))
+                let seen: Option<DateTime<Utc>> = row.get(7)?;
+                Ok((device, seen.is_none_or(|seen| seen < now - SEEN_PRECISION)))
             },
         )
-        .optional()?;
-    if let Some((device_id, _)) = &found {
-        conn.execute(
-            "UPDATE devices SET last_seen_at = ?2
-             WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?3)",
-            params![device_id.to_string(), now, now - SEEN_PRECISION],
-        )?;
-    }
-    Ok(found)
+        .optional()?)
+}
+
+/// Notes that `device_id` was seen at `now`, unless it was seen since less than
+/// [`SEEN_PRECISION`] ago.
+pub fn note_seen(conn: &Db, device_id: DeviceId, now: DateTime<Utc>) -> Result<(), HubError> {
+    conn.execute(
+        "UPDATE devices SET last_seen_at = ?2
+         WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?3)",
+        params![device_id.to_string(), now, now - SEEN_PRECISION],
+    )?;
+    Ok(())
 }
 
 /// One line of `admin list-devices`.

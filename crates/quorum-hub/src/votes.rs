@@ -358,26 +358,31 @@ fn delegate_of(
     Ok(delegate.map(|id| store::parse_column(0, id)).transpose()?)
 }
 
-/// Takes a ballot pushed by `device_id` (of `member`) in the operation numbered
-/// `device_seq`. The poll's new state is published by the caller, once for all the
-/// ballots it takes together ([`publish_polls`]): re-counting after each one would make
-/// a poll's ballots cost the square of their number.
+/// The operation a ballot or delegation came in.
+pub(crate) struct Upload<'a> {
+    pub device_id: DeviceId,
+    pub device_seq: u64,
+    /// The device's member.
+    pub member: &'a Member,
+    /// Whether the ballot or delegation carries the device's signature.
+    pub signed: bool,
+}
+
+/// Takes a ballot pushed in `upload`. The poll's new state is published by the caller,
+/// once for all the ballots it takes together ([`publish_polls`]): re-counting after each
+/// one would make a poll's ballots cost the square of their number.
 pub(crate) fn cast_ballot(
     conn: &Db,
-    device_id: DeviceId,
-    device_seq: u64,
-    member: &Member,
+    upload: Upload<'_>,
     ballot: &Ballot,
     now: DateTime<Utc>,
 ) -> Result<(), NotApplied> {
     // Digits finer than the signed milliseconds would travel unsigned.
-    let bound = ballot.device_id == device_id
-        && ballot.device_seq == device_seq
-        && ballot.cast_by == member.id
+    let bound = ballot.device_id == upload.device_id
+        && ballot.device_seq == upload.device_seq
+        && ballot.cast_by == upload.member.id
         && ballot.cast_at == ballot.cast_at.trunc_subsecs(3);
-    let signed = store::device_key(conn, device_id)?
-        .is_some_and(|device| audit::signed_by(ballot, &device.public_key));
-    if !bound || !signed {
+    if !bound || !upload.signed {
         return Err(InvalidOperation::BadSignature.into());
     }
     let stored = load_poll(conn, ballot.poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
@@ -453,25 +458,21 @@ fn check_late(
     Ok(())
 }
 
-/// Takes a delegation pushed by `device_id` (of `member`) in the operation numbered
-/// `device_seq`.
+/// Takes a delegation pushed in `upload`.
 pub(crate) fn delegate(
     conn: &Db,
-    device_id: DeviceId,
-    device_seq: u64,
-    member: &Member,
+    upload: Upload<'_>,
     delegation: &Delegation,
     now: DateTime<Utc>,
 ) -> Result<(), NotApplied> {
-    let bound = delegation.device_id == device_id
-        && delegation.device_seq == device_seq
-        && delegation.member_id == member.id
+    let bound = delegation.device_id == upload.device_id
+        && delegation.device_seq == upload.device_seq
+        && delegation.member_id == upload.member.id
         && delegation.signed_at == delegation.signed_at.trunc_subsecs(3);
-    let signed = store::device_key(conn, device_id)?
-        .is_some_and(|device| audit::delegation_signed_by(delegation, &device.public_key));
-    if !bound || !signed {
+    if !bound || !upload.signed {
         return Err(InvalidOperation::BadDelegationSignature.into());
     }
+    let member = upload.member;
     let meeting_id = delegation.meeting_id;
     let delegate = delegation.delegate;
     let meeting = store::meeting(conn, meeting_id)?.ok_or(InvalidOperation::UnknownMeeting)?;
