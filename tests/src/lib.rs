@@ -3,6 +3,7 @@
 //! folder of the test's own; it needs an X display (scripts/test.sh uses Xvfb).
 //! [`processes`] runs the real `quorum-hub` and `quorum` binaries on loopback.
 
+pub mod balancer;
 pub mod faults;
 pub mod processes;
 pub mod proxy;

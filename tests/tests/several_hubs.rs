@@ -12,6 +12,7 @@
 use std::path::Path;
 use std::thread;
 
+use quorum_e2e::balancer::{Balancer, hubs_sharing_records};
 use quorum_e2e::processes::{
     DemoMember, HubProcess, Laptop, S3Server, add_voting_member, code_for, demo_committee,
     enrolled_laptop, hub_binary, hub_demo, keep_hub_data_in, keep_hub_data_in_data_folder,
@@ -61,35 +62,6 @@ fn fresh_database() -> (String, std::sync::MutexGuard<'static, ()>) {
 fn count(url: &str, sql: &str) -> i64 {
     let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
     client.query_one(sql, &[]).unwrap().get(0)
-}
-
-/// The sample meeting loaded through the first of `folders`, and three hub processes,
-/// one on each folder, all showing the first one's certificate and trusting a balancer
-/// on loopback.
-fn three_hubs(folders: &[tempfile::TempDir]) -> (Vec<DemoMember>, Vec<HubProcess>) {
-    let members = hub_demo(folders[0].path());
-    let tls = folders[0].path().join("tls");
-    let (cert, key) = (tls.join("hub.crt"), tls.join("hub.key"));
-    let hubs = folders
-        .iter()
-        .map(|data| {
-            let args = [
-                "--tls-cert",
-                cert.to_str().unwrap(),
-                "--tls-key",
-                key.to_str().unwrap(),
-                "--trusted-proxy",
-                "127.0.0.1",
-            ];
-            HubProcess::start_with(data.path(), "127.0.0.1:0", &args)
-        })
-        .collect::<Vec<_>>();
-    let fingerprints: Vec<&str> = hubs.iter().map(|hub| hub.fingerprint.as_str()).collect();
-    assert!(
-        fingerprints.iter().all(|f| *f == fingerprints[0]),
-        "every process shows the one certificate"
-    );
-    (members, hubs)
 }
 
 /// The member id a laptop is enrolled as.
@@ -349,7 +321,7 @@ impl ThreeHubs {
         let (url, blobs, turn) = fresh_backends();
         keep_hub_data_in(&url, &blobs);
         let folders: Vec<_> = (0..HUBS).map(|_| tempfile::tempdir().unwrap()).collect();
-        let (members, hubs) = three_hubs(&folders);
+        let (members, hubs) = hubs_sharing_records(&folders);
         ThreeHubs {
             url,
             folders,
@@ -459,89 +431,6 @@ fn a_hub_moved_to_postgresql_and_a_bucket_keeps_its_laptops_and_its_audit_log() 
         verified && said.contains("2 ballots"),
         "the chain continues across the move: {said}"
     );
-}
-
-/// nginx in front of the hub processes, with the repository's configuration
-/// (packaging/nginx/quorum-hub.conf) pointed at them, on a free loopback port, showing
-/// the hubs' certificate. Stopped when dropped.
-struct Balancer {
-    child: std::process::Child,
-    url: String,
-    _folder: tempfile::TempDir,
-}
-
-impl Balancer {
-    fn start(hubs: &[HubProcess], tls: &Path) -> Balancer {
-        let folder = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let shipped = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/nginx/quorum-hub.conf"),
-        )
-        .unwrap();
-        let servers: String = hubs
-            .iter()
-            .map(|hub| format!("    server {} max_fails=1 fail_timeout=5s;\n", hub.address))
-            .collect();
-        let site: String = shipped
-            .lines()
-            .filter(|line| !line.trim_start().starts_with("server 127.0.0.1:788"))
-            .map(|line| match line.trim() {
-                "upstream quorum_hubs {" => format!("{line}\n{servers}"),
-                "listen 443 ssl;" => format!("    listen 127.0.0.1:{port} ssl;"),
-                _ => line
-                    .replace("/var/lib/quorum-hub/tls", tls.to_str().unwrap())
-                    .to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        let dir = folder.path().display();
-        let main = format!(
-            "user root;\nworker_processes 1;\nerror_log {dir}/error.log;\npid {dir}/nginx.pid;\n\
-             events {{ worker_connections 512; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {dir}/body;\n  proxy_temp_path {dir}/proxy;\n\
-             fastcgi_temp_path {dir}/fastcgi;\n  uwsgi_temp_path {dir}/uwsgi;\n  scgi_temp_path {dir}/scgi;\n\
-             {site}\n}}\n"
-        );
-        let conf = folder.path().join("nginx.conf");
-        std::fs::write(&conf, main).unwrap();
-        let child = std::process::Command::new("nginx")
-            .args(["-g", "daemon off;", "-p"])
-            .arg(folder.path())
-            .arg("-c")
-            .arg(&conf)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("nginx starts (setup.sh installs it)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Balancer {
-            child,
-            url: format!("https://127.0.0.1:{port}"),
-            _folder: folder,
-        }
-    }
-}
-
-impl Drop for Balancer {
-    /// SIGTERM, so the master stops its workers (a SIGKILL would leave them running).
-    fn drop(&mut self) {
-        let stopped = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        if stopped.is_err() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
 }
 
 /// `quorum sync`, again if it failed while a process or the database was going away: the

@@ -12,6 +12,7 @@ use quorum_core::{
 };
 use rusqlite::params;
 
+use crate::audit::LogHeads;
 use crate::db::{Db, OptionalRow};
 
 use crate::store::{self, HubStore};
@@ -122,16 +123,20 @@ fn store_together(
     now: DateTime<Utc>,
 ) -> Result<Vec<Answered>, HubError> {
     let tx = store.conn.transaction()?;
-    take_in_order(&tx, &waiting)?;
+    let mut heads = take_in_order(&tx, &waiting)?;
     let mut voted = std::collections::BTreeSet::new();
     let mut taken = Vec::with_capacity(waiting.len());
     for push in waiting {
         let results = {
-            // Dropped uncommitted, a savepoint takes its push back.
+            // Dropped uncommitted, a savepoint takes its push back (and the logs' heads
+            // go back to where they stood before it).
             let savepoint = tx.savepoint()?;
-            let results = take_push(&savepoint, &push, &mut voted, now);
+            let before = heads.clone();
+            let results = take_push(&savepoint, &push, &mut voted, heads.as_mut(), now);
             if results.is_ok() {
                 savepoint.commit()?;
+            } else {
+                heads = before;
             }
             results
         };
@@ -143,6 +148,9 @@ fn store_together(
             )));
         }
         taken.push((push, results));
+    }
+    if let Some(heads) = &heads {
+        heads.write(&tx)?;
     }
     votes::publish_polls(&tx, voted, now)?;
     let mut answers = Vec::with_capacity(taken.len());
@@ -170,8 +178,8 @@ fn store_together(
 /// may change that other hub processes also change: its devices' rows (so two processes
 /// given the same device's push apply it once), the audit logs' heads when it carries
 /// ballots or delegations, and its committees' feeds. Two groups can then never each hold
-/// a row the other waits for.
-fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<(), HubError> {
+/// a row the other waits for. Answers the logs' heads, when taken.
+fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<Option<LogHeads>, HubError> {
     let devices: std::collections::BTreeSet<DeviceId> =
         waiting.iter().map(|push| push.device_id).collect();
     for device_id in devices {
@@ -183,23 +191,32 @@ fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<(), HubError> {
             OperationPayload::CastBallot { .. } | OperationPayload::Delegate { .. }
         )
     });
-    if logged {
-        crate::audit::take_heads(conn)?;
-    }
-    store::take_feeds(conn, waiting.iter().map(|push| push.member.committee_id))
+    let heads = logged.then(|| LogHeads::take(conn)).transpose()?;
+    store::take_feeds(conn, waiting.iter().map(|push| push.member.committee_id))?;
+    Ok(heads)
 }
 
-/// One device's push inside the group's transaction; notes the polls its ballots went to.
+/// One device's push inside the group's transaction; notes the polls its ballots went
+/// to. `heads`: the audit logs', taken if the group carries ballots or delegations. The
+/// device's row moves to its last operation once, at the end.
 fn take_push(
     conn: &Db,
     push: &Waiting,
     voted: &mut std::collections::BTreeSet<quorum_core::PollId>,
+    mut heads: Option<&mut LogHeads>,
     now: DateTime<Utc>,
 ) -> Result<Vec<OperationResult>, HubError> {
     let mut results = Vec::with_capacity(push.operations.len());
+    let first_seq = store::device_last_seq(conn, push.device_id)?;
+    let mut last_seq = first_seq;
     for operation in &push.operations {
-        let signed = push.signed.contains(&operation.id);
-        let outcome = take_one(conn, push.device_id, &push.member, operation, signed, now)?;
+        let taking = Taking {
+            device_id: push.device_id,
+            member: &push.member,
+            signed: push.signed.contains(&operation.id),
+            heads: heads.as_deref_mut(),
+        };
+        let outcome = take_one(conn, taking, &mut last_seq, operation, now)?;
         if let (Outcome::Applied, OperationPayload::CastBallot { ballot }) =
             (&outcome, &operation.payload)
         {
@@ -214,16 +231,27 @@ fn take_push(
             break;
         }
     }
+    if last_seq != first_seq {
+        store::set_device_last_seq(conn, push.device_id, last_seq)?;
+    }
     Ok(results)
 }
 
-/// `signed`: whether the operation's ballot or delegation carries the device's signature.
+/// What taking one operation of a push needs besides the operation.
+struct Taking<'a> {
+    device_id: DeviceId,
+    member: &'a Member,
+    /// Whether the operation's ballot or delegation carries the device's signature.
+    signed: bool,
+    heads: Option<&'a mut LogHeads>,
+}
+
+/// `last_seq`: the device's last operation so far, moved on by this one.
 fn take_one(
     conn: &Db,
-    device_id: DeviceId,
-    member: &Member,
+    taking: Taking<'_>,
+    last_seq: &mut u64,
     operation: &Operation,
-    signed: bool,
     now: DateTime<Utc>,
 ) -> Result<Outcome, HubError> {
     let seen = conn
@@ -237,19 +265,19 @@ fn take_one(
     if seen {
         return Ok(Outcome::Duplicate);
     }
-    let last_seq = store::device_last_seq(conn, device_id)?;
-    if operation.device_seq <= last_seq {
+    if operation.device_seq <= *last_seq {
         // Not stored: the (device, seq) slot already holds the operation that used it.
         return Ok(Outcome::rejected(InvalidOperation::SequenceReused));
     }
-    let expected = last_seq + 1;
+    let expected = *last_seq + 1;
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
+    let (device_id, member) = (taking.device_id, taking.member);
     let applied = if operation.payload.check_sizes().is_err() {
         Err(InvalidOperation::TooLarge.into())
     } else {
-        apply(conn, device_id, member, operation, signed, now)?
+        apply(conn, taking, operation, now)?
     };
     let outcome = match applied {
         Ok(()) => Outcome::Applied,
@@ -271,10 +299,7 @@ fn take_one(
         ],
     )?;
     // A rejected operation also moves the device on, so it never blocks the queue.
-    conn.execute(
-        "UPDATE devices SET last_seq = ?2 WHERE id = ?1",
-        params![device_id.to_string(), device_seq],
-    )?;
+    *last_seq = expected;
     Ok(outcome)
 }
 
@@ -297,12 +322,20 @@ fn redacted(payload: &OperationPayload) -> serde_json::Value {
 /// member.
 fn apply(
     conn: &Db,
-    device_id: DeviceId,
-    member: &Member,
+    taking: Taking<'_>,
     operation: &Operation,
-    signed: bool,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
+    let Taking {
+        device_id,
+        member,
+        signed,
+        heads,
+    } = taking;
+    // Taken at the start of the group whenever it carries a ballot or a delegation.
+    let logged = || {
+        heads.ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))
+    };
     Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?
@@ -405,6 +438,7 @@ fn apply(
                 device_seq: operation.device_seq,
                 member,
                 signed,
+                heads: logged()?,
             },
             ballot,
             now,
@@ -416,6 +450,7 @@ fn apply(
                 device_seq: operation.device_seq,
                 member,
                 signed,
+                heads: logged()?,
             },
             delegation,
             now,

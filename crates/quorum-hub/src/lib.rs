@@ -152,8 +152,9 @@ struct HubInner {
     // takes one writer anyway, and most requests write (operations, pulls, last_seen_at).
     store: Mutex<HubStore>,
     /// Connections for reads that need not wait for the store's writer, kept between
-    /// requests ([`Hub::with_reader`]).
+    /// requests ([`Hub::with_reader`]), and a slot for each that may be open.
     readers: Mutex<Vec<Db>>,
+    reader_slots: tokio::sync::Semaphore,
     data_dir: PathBuf,
     /// Where the records are: on PostgreSQL, also where other processes' notices come from.
     records: Records,
@@ -193,6 +194,7 @@ impl Hub {
             inner: Arc::new(HubInner {
                 store: Mutex::new(store),
                 readers: Mutex::default(),
+                reader_slots: tokio::sync::Semaphore::new(READERS),
                 data_dir: data_dir.to_path_buf(),
                 records,
                 blobs,
@@ -243,15 +245,21 @@ impl Hub {
         .map_err(|e| E::from(HubError::Task(e)))?
     }
 
-    /// Runs blocking reads on a blocking thread with a connection of their own (taken
-    /// from those kept, or opened), beside the store's writer, and the current time.
-    /// What they read is the last committed state.
+    /// Runs blocking reads on a blocking thread with a reader connection (one of at most
+    /// [`READERS`], opened the first time and kept), beside the store's writer, and the
+    /// current time. What they read is the last committed state.
     pub(crate) async fn with_reader<T, F>(&self, work: F) -> Result<T, HubError>
     where
         T: Send + 'static,
         F: FnOnce(&Db, DateTime<Utc>) -> Result<T, HubError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
+        let _slot = self
+            .inner
+            .reader_slots
+            .acquire()
+            .await
+            .expect("the reader slots are never closed");
         tokio::task::spawn_blocking(move || {
             let kept = lock_readers(&inner).pop();
             let reader = match kept {
@@ -259,10 +267,7 @@ impl Hub {
                 None => store::open_reader(&inner.data_dir, &inner.records)?,
             };
             let done = work(&reader, inner.clock.now());
-            let mut readers = lock_readers(&inner);
-            if readers.len() < READERS_KEPT {
-                readers.push(reader);
-            }
+            lock_readers(&inner).push(reader);
             done
         })
         .await
@@ -464,9 +469,10 @@ impl Hub {
     }
 }
 
-/// Reader connections kept for the next requests: as many as requests read at once on
-/// a small machine; more are opened when needed, and closed after.
-const READERS_KEPT: usize = 4;
+/// Reader connections a hub process may hold: enough that requests of many laptops at
+/// once do not wait long for one, few enough that several processes stay well within a
+/// PostgreSQL server's connections.
+const READERS: usize = 8;
 
 fn lock_readers(inner: &HubInner) -> std::sync::MutexGuard<'_, Vec<Db>> {
     inner

@@ -597,6 +597,17 @@ pub fn device_last_seq(conn: &Db, device_id: DeviceId) -> Result<u64, HubError> 
         .ok_or(HubError::DeviceNotFound(device_id))
 }
 
+/// Moves the device on to its operation `last_seq`: the next one it sends follows it.
+pub fn set_device_last_seq(conn: &Db, device_id: DeviceId, last_seq: u64) -> Result<(), HubError> {
+    // It fits SQLite's INTEGER: it is one past a value SQLite already held.
+    let last_seq = i64::try_from(last_seq).unwrap_or(i64::MAX);
+    conn.execute(
+        "UPDATE devices SET last_seq = ?2 WHERE id = ?1",
+        params![device_id.to_string(), last_seq],
+    )?;
+    Ok(())
+}
+
 // --- meetings and blobs ------------------------------------------------------------
 
 pub fn meeting(conn: &Db, id: MeetingId) -> Result<Option<Meeting>, HubError> {

@@ -366,6 +366,8 @@ pub(crate) struct Upload<'a> {
     pub member: &'a Member,
     /// Whether the ballot or delegation carries the device's signature.
     pub signed: bool,
+    /// Where the audit logs stand in the transaction.
+    pub heads: &'a mut audit::LogHeads,
 }
 
 /// Takes a ballot pushed in `upload`. The poll's new state is published by the caller,
@@ -417,7 +419,7 @@ pub(crate) fn cast_ballot(
     if timing == Timing::Late {
         check_late(conn, &stored, ballot, now)?;
     }
-    audit::append_counted(conn, ballot, timing, now)?;
+    audit::append_counted(conn, upload.heads, ballot, timing, now)?;
     Ok(())
 }
 
@@ -501,7 +503,7 @@ pub(crate) fn delegate(
             )?;
         }
     }
-    audit::append_delegation(conn, delegation, now)?;
+    audit::append_delegation(conn, upload.heads, delegation, now)?;
     let record = Record::Delegation {
         meeting_id,
         member: member.id,

@@ -9,17 +9,22 @@
 //! each device, on the notice, pulls the change feed until the poll is open there.
 //!
 //! Build in release first, then run from the same target folder:
-//! `cargo build --release -p quorum-hub -p quorum-client -p quorum-e2e --bin vote-bench`
-//! `$CARGO_TARGET_DIR/release/vote-bench`
+//! `cargo build --release -p quorum-hub -p quorum-client -p quorum-e2e --bin quorum-hub --bin quorum --bin vote-bench`
+//! `$CARGO_TARGET_DIR/release/vote-bench` — one hub process, its records in its data
+//! folder, or where `QUORUM_HUB_DATABASE` says (a `postgres://` URL);
+//! `vote-bench --behind-nginx N` — N hub processes on the PostgreSQL database
+//! `QUORUM_HUB_DATABASE` names, laptops reaching them through nginx
+//! (packaging/nginx/quorum-hub.conf).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use quorum_core::{Clock, SystemClock};
+use quorum_e2e::balancer::{Balancer, hubs_sharing_records};
 use quorum_e2e::processes::{
-    HubProcess, Laptop, add_voting_member, code_for, demo_committee, enrolled_laptops, get_json,
-    hub_admin_output, hub_demo, new_code,
+    Laptop, add_voting_member, code_for, demo_committee, get_json, hub_admin_output, new_code,
+    pinned_client,
 };
 
 const VOTERS: usize = 20;
@@ -34,11 +39,31 @@ fn percentile(sorted: &[f64], share: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * share).round() as usize]
 }
 
+/// A laptop in `profile`, enrolled by `code` at `url`, pinning `fingerprint`.
+fn enrolled_at(url: &str, fingerprint: &str, profile: std::path::PathBuf, code: &str) -> Laptop {
+    let laptop = Laptop::new(profile);
+    laptop.run(&["enroll", url, code, "--certificate", fingerprint]);
+    laptop
+}
+
 #[tokio::main]
 async fn main() {
-    let data = tempfile::tempdir().unwrap();
-    let demo = hub_demo(data.path());
-    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
+    let args: Vec<String> = std::env::args().collect();
+    let processes = args
+        .iter()
+        .position(|arg| arg == "--behind-nginx")
+        .map_or(1, |at| args[at + 1].parse::<usize>().unwrap());
+    let folders: Vec<tempfile::TempDir> = (0..processes)
+        .map(|_| tempfile::tempdir().unwrap())
+        .collect();
+    let data = &folders[0];
+    let (demo, hubs) = hubs_sharing_records(&folders);
+    let balancer = (processes > 1).then(|| Balancer::start(&hubs, &data.path().join("tls")));
+    let url = balancer
+        .as_ref()
+        .map_or_else(|| hubs[0].url(), |b| b.url.clone());
+    let fingerprint = hubs[0].fingerprint.clone();
+    eprintln!("{processes} hub process(es), laptops reach them at {url}");
     let laptops = tempfile::tempdir().unwrap();
     let committee = demo_committee(data.path());
     let listed =
@@ -56,7 +81,18 @@ async fn main() {
         let name = format!("Thành viên {}", codes.len());
         codes.push(add_voting_member(data.path(), &committee, &name));
     }
-    let voters = enrolled_laptops(&hub, laptops.path(), "voter", &codes);
+    let voters: Vec<Laptop> = codes
+        .iter()
+        .enumerate()
+        .map(|(n, code)| {
+            enrolled_at(
+                &url,
+                &fingerprint,
+                laptops.path().join(format!("voter-{n}")),
+                code,
+            )
+        })
+        .collect();
     let chair = &voters[0];
     let poll = new_poll(chair, "Thông qua dự toán ngân sách năm 2027");
     chair.run(&["open-poll", &poll]);
@@ -98,14 +134,18 @@ async fn main() {
         );
     }
     let elapsed = started.elapsed();
-    let hub_db = rusqlite::Connection::open(data.path().join("hub.sqlite3")).unwrap();
-    let logged: i64 = hub_db
-        .query_row("SELECT count(*) FROM ballots", [], |row| row.get(0))
-        .unwrap();
     let total = VOTERS * BALLOTS_EACH;
+    let verified = Command::new(quorum_e2e::processes::hub_binary())
+        .args(["audit", "verify", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     assert_eq!(
-        logged as usize, total,
-        "every ballot version is in the audit log"
+        String::from_utf8(verified.stdout).unwrap(),
+        format!(
+            "audit log intact: {total} ballots and 0 delegations, chains and signatures verified\n"
+        ),
+        "every ballot version is in the audit log, once"
     );
     println!(
         "ballots: {total} from {VOTERS} laptops at once in {:.2} s: {:.0} ballots/s accepted \
@@ -126,18 +166,17 @@ async fn main() {
     let mut tokens = Vec::with_capacity(LISTENERS);
     for n in 0..LISTENERS {
         let code = new_code(data.path(), &member_id);
-        let laptop = Laptop::new(laptops.path().join(format!("listener-{n}")));
-        laptop.enroll(&hub, &code);
-        tokens.push(laptop.token());
+        let profile = laptops.path().join(format!("listener-{n}"));
+        tokens.push(enrolled_at(&url, &fingerprint, profile, &code).token());
     }
     eprintln!("{LISTENERS} devices enrolled; connecting their live channels");
     let poll = new_poll(chair, "Thông qua báo cáo kinh tế – xã hội năm 2026");
     chair.run(&["sync"]);
-    let client = hub.client();
+    let client = pinned_client(&fingerprint);
     // Where every device stands in the feed before the opening.
     let mut cursor = 0;
     loop {
-        let url = format!("{}/v1/changes?since={cursor}", hub.url());
+        let url = format!("{url}/v1/changes?since={cursor}");
         let page = get_json(&client, &url, &tokens[0]).await;
         cursor = page["nextCursor"].as_u64().unwrap();
         if page["more"] != true {
@@ -149,7 +188,7 @@ async fn main() {
     let mut listeners = Vec::with_capacity(LISTENERS);
     for token in tokens {
         let client = client.clone();
-        let url = hub.url();
+        let url = url.clone();
         let poll = poll.clone();
         let ready = ready_tx.clone();
         let mut go = go_tx.subscribe();
@@ -212,5 +251,6 @@ async fn main() {
         percentile(&times, 0.99),
         times[times.len() - 1]
     );
-    drop(hub);
+    drop(balancer);
+    drop(hubs);
 }
