@@ -585,22 +585,31 @@ async fn changes(
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let committee_id = caller.member.committee_id;
     let device_id = caller.device_id;
-    let (scanned, meetings, since) = hub
-        .with_store(move |store, now| {
+    // Read beside the writer; only a pull the late-ballot rule depends on is written down,
+    // before the page is handed out.
+    let (scanned, meetings, since, noted) = hub
+        .with_reader(move |conn, now| {
             // A cursor ahead of the feed is not this feed's (a hub restored from a backup,
             // say): the whole feed again sets the laptop right, applying is idempotent.
-            let since = if since > store::latest_seq(&store.conn, committee_id)? {
+            let since = if since > store::latest_seq(conn, committee_id)? {
                 0
             } else {
                 since
             };
-            let scanned = store::changes_after(&store.conn, committee_id, since, limit)?;
-            let meetings = store::meetings_of_committee(&store.conn, committee_id)?;
-            store::note_pulled(&store.conn, device_id, now)?;
-            Ok::<_, HubError>((scanned, meetings, since))
+            let scanned = store::changes_after(conn, committee_id, since, limit)?;
+            let meetings = store::meetings_of_committee(conn, committee_id)?;
+            let noted =
+                crate::votes::pull_counts_for_late_ballots(conn, committee_id, device_id, now)?;
+            Ok((scanned, meetings, since, noted))
         })
         .await
         .map_err(ApiFailure::from)?;
+    if noted {
+        // The time of writing, after the page was read: a close it showed is before it.
+        hub.with_store(move |store, now| store::note_pulled(&store.conn, device_id, now))
+            .await
+            .map_err(ApiFailure::from)?;
+    }
     let more = scanned.len() == limit as usize;
     let next_cursor = scanned.last().map_or(since, |(seq, _)| *seq);
     let changes = scanned

@@ -646,7 +646,14 @@ mod tests {
                 signature: String::new(),
             };
             ballot.signature = hex::encode(key.sign(&ballot.signed_message()).to_bytes());
-            append(&store.conn, &mut heads, &ballot, Timing::OnTime, clock.now()).unwrap();
+            append(
+                &store.conn,
+                &mut heads,
+                &ballot,
+                Timing::OnTime,
+                clock.now(),
+            )
+            .unwrap();
         }
         heads.write(&store.conn).unwrap();
         (dir, store)

@@ -437,6 +437,41 @@ pub(crate) fn publish_polls(
     Ok(())
 }
 
+/// Whether a pull by `device_id` at `now` must be noted for [`check_late`]: some poll of
+/// `committee_id` is closed, still unsettled (late ballots may come), and the device's
+/// last noted pull is not after its close. A poll that closes later is not affected by a
+/// pull made before. Read after the page the pull hands out, so that a close that page
+/// shows is seen here too.
+pub(crate) fn pull_counts_for_late_ballots(
+    conn: &Db,
+    committee_id: CommitteeId,
+    device_id: DeviceId,
+    now: DateTime<Utc>,
+) -> Result<bool, HubError> {
+    let noted: Option<DateTime<Utc>> = conn
+        .query_row(
+            "SELECT last_pulled_at FROM devices WHERE id = ?1",
+            [device_id.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let unsettled: Vec<(Poll, PollState)> = conn.query_map(
+        "SELECT json, state FROM polls WHERE committee_id = ?1 AND settled = 0",
+        [committee_id.to_string()],
+        |row| {
+            Ok((
+                store::json_column(0, &row.get::<String>(0)?)?,
+                store::json_column(1, &row.get::<String>(1)?)?,
+            ))
+        },
+    )?;
+    Ok(unsettled.iter().any(|(poll, state)| {
+        matches!(state.at(poll, now), PollState::Closed { closed_at, .. }
+            if noted.is_none_or(|noted| noted <= closed_at))
+    }))
+}
+
 /// A ballot arriving after the close counts only if it cannot have been cast knowing the
 /// result: the member's first on the poll, from someone none of whose devices pulled
 /// the feed since the close.

@@ -838,3 +838,35 @@ async fn ballots_pushed_at_once_by_many_laptops_apply_once_each_even_when_sent_t
         "two members answered, whatever their laptops"
     );
 }
+
+#[tokio::test]
+async fn a_pull_before_the_close_leaves_a_late_ballot_in_time_and_one_after_it_refuses_it() {
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 60).await;
+    // Both laptops pull while the poll is open (the hub need not note those pulls), and
+    // both members vote offline before the close.
+    v.hub.feed(&v.chair).await;
+    v.hub.feed(&v.member).await;
+    let before_close = common::votes::now();
+    let seen = v.member.vote(poll.id, "disagree");
+    v.close(poll.id).await;
+    // Signed on the chair's laptop before the close, queued after its closing.
+    let unseen = v
+        .chair
+        .ballot_for(poll.id, v.chair.member.id, "agree", None, before_close);
+
+    // The member's laptop pulls once more and is handed the closed poll and its tally.
+    let view = v.hub.poll_seen_by(&v.member, poll.id).await.unwrap();
+    assert!(view.tally.is_some(), "the member saw the result: {view:?}");
+    assert_eq!(
+        v.hub.push_one(&v.member, seen).await,
+        Outcome::rejected(InvalidOperation::SeenSinceClose),
+        "a ballot sent after seeing the result does not count"
+    );
+    assert_eq!(
+        v.hub.push_one(&v.chair, unseen).await,
+        Outcome::Applied,
+        "the chair's laptop pulled only before the close: its late ballot counts"
+    );
+    let view = v.hub.poll_view(&v.observer, poll.id).await;
+    assert_eq!(view.answered, 1, "one late ballot counted: {view:?}");
+}
