@@ -116,6 +116,17 @@ fn hub_command() -> Command {
     command
 }
 
+/// What `quorum-hub audit verify` printed on the records of the data folder `data`
+/// (wherever this test keeps them).
+pub fn audit_verified(data: &Path) -> String {
+    let verified = hub_command()
+        .args(["audit", "verify", "--data"])
+        .arg(data)
+        .output()
+        .expect("quorum-hub runs");
+    String::from_utf8(verified.stdout).expect("it prints UTF-8")
+}
+
 /// Runs `quorum-hub <first> --data DATA <rest>` and insists that it succeeded.
 pub fn hub_admin_output(data: &Path, args: &[&str]) -> Output {
     let (first, rest) = args.split_first().expect("a subcommand");

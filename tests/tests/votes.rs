@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use quorum_e2e::processes::{
-    DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, code_for, demo_committee,
-    demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output, new_code,
+    DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, audit_verified, code_for,
+    demo_committee, demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output,
+    new_code,
 };
 use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
@@ -254,13 +255,8 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
     // Killed the moment the last answer left: no shutdown, no flush.
     let address = hub.address.clone();
     hub.kill();
-    let verified = std::process::Command::new(quorum_e2e::processes::hub_binary())
-        .args(["audit", "verify", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8(verified.stdout).unwrap(),
+        audit_verified(data.path()),
         "audit log intact: 8 ballots and 0 delegations, chains and signatures verified\n",
         "every acknowledged ballot is in the audit log"
     );
@@ -311,13 +307,8 @@ fn a_ballot_the_hub_committed_but_died_before_answering_is_counted_once_when_sen
         1,
         "the ballot counts once"
     );
-    let verified = std::process::Command::new(quorum_e2e::processes::hub_binary())
-        .args(["audit", "verify", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8(verified.stdout).unwrap(),
+        audit_verified(data.path()),
         "audit log intact: 1 ballots and 0 delegations, chains and signatures verified\n",
         "the ballot is in the audit log once"
     );

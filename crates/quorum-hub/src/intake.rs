@@ -332,9 +332,18 @@ fn apply(
         signed,
         heads,
     } = taking;
-    // Taken at the start of the group whenever it carries a ballot or a delegation.
-    let logged = || {
-        heads.ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))
+    // A ballot's or a delegation's: the logs' heads were taken at the start of the group
+    // whenever it carries one.
+    let upload = || {
+        let heads = heads
+            .ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))?;
+        Ok::<_, HubError>(votes::Upload {
+            device_id,
+            device_seq: operation.device_seq,
+            member,
+            signed,
+            heads,
+        })
     };
     Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
@@ -431,30 +440,12 @@ fn apply(
         OperationPayload::ClosePoll { poll_id } => {
             refused_or_failed(votes::close_poll(conn, member, *poll_id, now))?
         }
-        OperationPayload::CastBallot { ballot } => refused_or_failed(votes::cast_ballot(
-            conn,
-            votes::Upload {
-                device_id,
-                device_seq: operation.device_seq,
-                member,
-                signed,
-                heads: logged()?,
-            },
-            ballot,
-            now,
-        ))?,
-        OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
-            conn,
-            votes::Upload {
-                device_id,
-                device_seq: operation.device_seq,
-                member,
-                signed,
-                heads: logged()?,
-            },
-            delegation,
-            now,
-        ))?,
+        OperationPayload::CastBallot { ballot } => {
+            refused_or_failed(votes::cast_ballot(conn, upload()?, ballot, now))?
+        }
+        OperationPayload::Delegate { delegation } => {
+            refused_or_failed(votes::delegate(conn, upload()?, delegation, now))?
+        }
     })
 }
 
