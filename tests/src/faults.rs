@@ -50,13 +50,20 @@ pub fn parent_of(pid: u32) -> Option<u32> {
         .ok()
 }
 
-/// The app that started the recorded `workers`: the parent of a wrapper still running
-/// (a dead worker's remains are handed to the system).
+/// The app that started the recorded `workers`: the parent of a running one that is the
+/// app binary. (A worker whose wrapper died was handed to the system, or to whichever
+/// process reaps orphans here, and that parent never exits with the window.)
 pub fn app_of(workers: &[u32]) -> u32 {
+    let app = crate::app_binary()
+        .canonicalize()
+        .expect("the app binary is built");
     workers
         .iter()
-        .filter(|pid| running(**pid))
-        .find_map(|pid| parent_of(*pid).filter(|parent| !workers.contains(parent)))
+        .filter_map(|pid| parent_of(*pid))
+        .find(|parent| {
+            !workers.contains(parent)
+                && std::fs::read_link(format!("/proc/{parent}/exe")).is_ok_and(|exe| exe == app)
+        })
         .expect("a running worker names the app as its parent")
 }
 
