@@ -148,8 +148,8 @@ pub struct Hub {
 }
 
 struct HubInner {
-    // One connection owned by the hub and lent to one blocking task at a time: SQLite
-    // takes one writer anyway, and most requests write (operations, pulls, last_seen_at).
+    // The one writer, lent to one blocking task at a time: SQLite takes one writer
+    // anyway, and a group of pushes takes the rows other writers wait on in one order.
     store: Mutex<HubStore>,
     /// Connections for reads that need not wait for the store's writer, kept between
     /// requests ([`Hub::with_reader`]), and a slot for each that may be open.
