@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::processes::{DemoMember, HubProcess, hub_demo};
+use crate::processes::{
+    DemoMember, HubProcess, free_loopback_port, hub_demo, wait_until_listening,
+};
 
 /// The sample meeting loaded through the first of `folders`, and a hub process on each
 /// folder (their records and documents where [`crate::processes::keep_hub_data_in`] put them), all showing the first one's certificate and trusting a balancer
@@ -46,10 +48,7 @@ pub struct Balancer {
 impl Balancer {
     pub fn start(hubs: &[HubProcess], tls: &Path) -> Balancer {
         let folder = tempfile::tempdir().expect("a folder for nginx");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_loopback_port();
         let shipped = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/nginx/quorum-hub.conf"),
         )
@@ -92,12 +91,7 @@ impl Balancer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("nginx starts (setup.sh installs it)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        wait_until_listening(port, "nginx");
         Balancer {
             child,
             url: format!("https://127.0.0.1:{port}"),

@@ -96,8 +96,8 @@ impl AppWindow {
         // tauri-driver binds it. A driver that could not listen exits; start another.
         let (port, driver) = 'started: {
             for _attempt in 0..3 {
-                let port = free_port().await;
-                let native_port = free_port().await;
+                let port = processes::free_loopback_port();
+                let native_port = processes::free_loopback_port();
                 // The driver's and the app's output go to a file: WebKitWebDriver
                 // outlives a failed test for a moment, and must not hold the test
                 // runner's output open.
@@ -381,11 +381,4 @@ impl Drop for AppWindow {
             std::thread::sleep(Duration::from_millis(300));
         }
     }
-}
-
-async fn free_port() -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    listener.local_addr().expect("bound address").port()
 }

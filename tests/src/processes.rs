@@ -116,15 +116,18 @@ fn hub_command() -> Command {
     command
 }
 
-/// What `quorum-hub audit verify` printed on the records of the data folder `data`
-/// (wherever this test keeps them).
-pub fn audit_verified(data: &Path) -> String {
+/// `quorum-hub audit verify` on the records of the data folder `data` (wherever this
+/// test keeps them): whether it passed, and what it printed.
+pub fn audit_verify(data: &Path) -> (bool, String) {
     let verified = hub_command()
         .args(["audit", "verify", "--data"])
         .arg(data)
         .output()
         .expect("quorum-hub runs");
-    String::from_utf8(verified.stdout).expect("it prints UTF-8")
+    (
+        verified.status.success(),
+        String::from_utf8(verified.stdout).expect("it prints UTF-8"),
+    )
 }
 
 /// Runs `quorum-hub <first> --data DATA <rest>` and insists that it succeeded.
@@ -523,6 +526,25 @@ pub async fn replace_document(
     sha256
 }
 
+/// A loopback port nothing listens on now, for a server the test starts.
+pub fn free_loopback_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Waits up to five seconds for `what` to listen on the loopback `port`.
+pub fn wait_until_listening(port: u16, what: &str) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{what} did not start listening on {port}");
+}
+
 /// An S3 server of the test's own (`s3s-fs`, which scripts/s3.sh installs), keeping its
 /// buckets as folders under `root`, so that the test can stop it and start it again on
 /// the same port and folder, as an object store restarts. It checks the keys the test
@@ -535,13 +557,9 @@ pub struct S3Server {
 
 impl S3Server {
     pub fn start(root: &Path) -> S3Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
         let mut server = S3Server {
             child: None,
-            port,
+            port: free_loopback_port(),
             root: root.to_path_buf(),
         };
         server.restart();
@@ -577,13 +595,7 @@ impl S3Server {
             .spawn()
             .expect("s3s-fs starts (scripts/s3.sh installs it)");
         self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("s3s-fs did not start listening on {}", self.port);
+        wait_until_listening(self.port, "s3s-fs");
     }
 }
 

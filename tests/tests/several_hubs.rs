@@ -14,9 +14,9 @@ use std::thread;
 
 use quorum_e2e::balancer::{Balancer, hubs_sharing_records};
 use quorum_e2e::processes::{
-    DemoMember, HubProcess, Laptop, S3Server, add_voting_member, code_for, demo_committee,
-    enrolled_laptop, hub_binary, hub_demo, keep_hub_data_in, keep_hub_data_in_data_folder,
-    new_code, replace_document,
+    DemoMember, HubProcess, Laptop, S3Server, add_voting_member, audit_verify, code_for,
+    demo_committee, enrolled_laptop, hub_binary, hub_demo, keep_hub_data_in,
+    keep_hub_data_in_data_folder, new_code, replace_document,
 };
 use quorum_e2e::proxy::{Faults, FaultyProxy};
 use serde_json::Value;
@@ -275,7 +275,7 @@ fn one_device_pushing_to_two_hub_processes_at_once_is_applied_once() {
         2 + 6,
         "the chair's two operations and the member's six, none taken twice"
     );
-    let (verified, said) = audit_verify(&url, folders[2].path());
+    let (verified, said) = audit_verify(folders[2].path());
     assert!(verified, "`audit verify` passes: {said}");
     assert!(
         said.contains("audit log intact: 1 ballots"),
@@ -289,20 +289,6 @@ fn open_written_opinion(chair: &Laptop, question: &str) -> String {
     let poll_id = chair.create_written_opinion(question, &[]);
     chair.run(&["open-poll", &poll_id]);
     poll_id
-}
-
-/// `quorum-hub audit verify` on the records in `database`: whether it passed, and what
-/// it said.
-fn audit_verify(database: &str, data: &Path) -> (bool, String) {
-    let audit = std::process::Command::new(hub_binary())
-        .args(["audit", "verify", "--database", database, "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    (
-        audit.status.success(),
-        String::from_utf8_lossy(&audit.stdout).into_owned(),
-    )
 }
 
 /// Three hub processes on a fresh database and bucket, with the sample meeting, a folder
@@ -426,7 +412,7 @@ fn a_hub_moved_to_postgresql_and_a_bucket_keeps_its_laptops_and_its_audit_log() 
         2,
         "the ballot cast before the move and the one after, in one log"
     );
-    let (verified, said) = audit_verify(&url, data.path());
+    let (verified, said) = audit_verify(data.path());
     assert!(
         verified && said.contains("2 ballots"),
         "the chain continues across the move: {said}"
@@ -524,7 +510,7 @@ impl BehindBalancer {
             2 + voted,
             "the chair's two operations and one ballot per voter, none taken twice"
         );
-        let (verified, said) = audit_verify(&self.url, self.folders[1].path());
+        let (verified, said) = audit_verify(self.folders[1].path());
         assert!(
             verified,
             "one whole audit chain across the processes: {said}"
@@ -604,7 +590,7 @@ fn a_ballot_one_process_committed_but_died_before_answering_is_taken_once_by_ano
         "the chair's two operations and the ballot, taken once"
     );
     assert_eq!(count(&url, "SELECT COUNT(*) FROM ballots"), 1);
-    let (verified, said) = audit_verify(&url, folders[2].path());
+    let (verified, said) = audit_verify(folders[2].path());
     assert!(verified, "the audit chain is whole: {said}");
     chair.run(&["sync"]);
     assert_eq!(

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use quorum_e2e::processes::{
-    DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, audit_verified, code_for,
+    DemoHub, DemoMember, HubProcess, Laptop, add_voting_member, audit_verify, code_for,
     demo_committee, demo_hub_and_laptops, enrolled_laptop, enrolled_laptops, hub_admin_output,
     new_code,
 };
@@ -256,8 +256,12 @@ fn ballots_the_hub_acknowledged_survive_it_being_killed_at_once() {
     let address = hub.address.clone();
     hub.kill();
     assert_eq!(
-        audit_verified(data.path()),
-        "audit log intact: 8 ballots and 0 delegations, chains and signatures verified\n",
+        audit_verify(data.path()),
+        (
+            true,
+            "audit log intact: 8 ballots and 0 delegations, chains and signatures verified\n"
+                .to_string()
+        ),
         "every acknowledged ballot is in the audit log"
     );
     let _hub = HubProcess::start(data.path(), &address);
@@ -308,8 +312,12 @@ fn a_ballot_the_hub_committed_but_died_before_answering_is_counted_once_when_sen
         "the ballot counts once"
     );
     assert_eq!(
-        audit_verified(data.path()),
-        "audit log intact: 1 ballots and 0 delegations, chains and signatures verified\n",
+        audit_verify(data.path()),
+        (
+            true,
+            "audit log intact: 1 ballots and 0 delegations, chains and signatures verified\n"
+                .to_string()
+        ),
         "the ballot is in the audit log once"
     );
 }

@@ -23,8 +23,8 @@ use futures_util::StreamExt;
 use quorum_core::{Clock, SystemClock};
 use quorum_e2e::balancer::{Balancer, hubs_sharing_records};
 use quorum_e2e::processes::{
-    Laptop, add_voting_member, audit_verified, code_for, demo_committee, get_json,
-    hub_admin_output, new_code, pinned_client,
+    Laptop, add_voting_member, audit_verify, code_for, demo_committee, get_json, hub_admin_output,
+    new_code, pinned_client,
 };
 
 const VOTERS: usize = 20;
@@ -136,9 +136,12 @@ async fn main() {
     let elapsed = started.elapsed();
     let total = VOTERS * BALLOTS_EACH;
     assert_eq!(
-        audit_verified(data.path()),
-        format!(
-            "audit log intact: {total} ballots and 0 delegations, chains and signatures verified\n"
+        audit_verify(data.path()),
+        (
+            true,
+            format!(
+                "audit log intact: {total} ballots and 0 delegations, chains and signatures verified\n"
+            )
         ),
         "every ballot version is in the audit log, once"
     );
