@@ -12,7 +12,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
 use quorum_core::{Ballot, Delegation, PollId, Timing};
 use rusqlite::params;
+use rusqlite::types::Value;
 
+use crate::appended::{Appended, Counting};
 use crate::db::{Db, OptionalRow};
 
 use crate::HubError;
@@ -238,10 +240,11 @@ fn walk<R: Chained>(
     Ok(Ok(expected_seq - 1))
 }
 
-/// Appends an accepted ballot; returns its seq.
+/// Appends an accepted ballot to the log (written with the group's other rows, see
+/// [`Appended`]); returns its seq.
 fn append(
-    conn: &Db,
     heads: &mut LogHeads,
+    appended: &mut Appended,
     ballot: &Ballot,
     timing: Timing,
     received_at: DateTime<Utc>,
@@ -259,25 +262,20 @@ fn append(
         prev_hash,
     };
     let hash = row.hash();
-    conn.execute(
-        "INSERT INTO ballots (seq, poll_id, member_id, cast_by, device_id, ballot, timing,
-             received_at, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            as_i64(row.seq),
-            row.poll_id,
-            row.member_id,
-            row.cast_by,
-            row.device_id,
-            row.ballot,
-            row.timing,
-            row.received_at,
-            row.prev_hash,
-            hash,
-        ],
-    )?;
-    heads.ballots.advance(row.seq, hash);
-    Ok(row.seq)
+    heads.ballots.advance(row.seq, hash.clone());
+    appended.ballot([
+        Value::Integer(as_i64(row.seq)),
+        Value::Text(row.poll_id),
+        Value::Text(row.member_id),
+        Value::Text(row.cast_by),
+        Value::Text(row.device_id),
+        Value::Text(row.ballot),
+        Value::Text(row.timing),
+        Value::Text(row.received_at),
+        Value::Text(row.prev_hash),
+        Value::Text(hash),
+    ]);
+    Ok(seq)
 }
 
 /// One accepted ballot of a poll, as counting needs it.
@@ -287,28 +285,21 @@ pub(crate) struct Logged {
 }
 
 /// Appends an accepted ballot at `heads` and makes it its member's counting one if it is
-/// their latest by (cast time, log order). Call inside the operation's transaction.
+/// their latest by (cast time, log order). Written with the group's other rows.
 pub(crate) fn append_counted(
-    conn: &Db,
     heads: &mut LogHeads,
+    appended: &mut Appended,
     ballot: &Ballot,
     timing: Timing,
     received_at: DateTime<Utc>,
 ) -> Result<(), HubError> {
-    let seq = append(conn, heads, ballot, timing, received_at)?;
-    conn.execute(
-        "INSERT INTO counted_ballots (poll_id, member_id, ballot_seq, cast_at_ms)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (poll_id, member_id) DO UPDATE SET ballot_seq = excluded.ballot_seq,
-             cast_at_ms = excluded.cast_at_ms
-         WHERE excluded.cast_at_ms >= counted_ballots.cast_at_ms",
-        params![
-            ballot.poll_id.to_string(),
-            ballot.member_id.to_string(),
-            as_i64(seq),
-            ballot.cast_at.timestamp_millis(),
-        ],
-    )?;
+    let seq = append(heads, appended, ballot, timing, received_at)?;
+    appended.counting(Counting {
+        poll_id: ballot.poll_id.to_string(),
+        member_id: ballot.member_id.to_string(),
+        ballot_seq: as_i64(seq),
+        cast_at_ms: ballot.cast_at.timestamp_millis(),
+    });
     Ok(())
 }
 
@@ -633,6 +624,7 @@ mod tests {
             )
             .unwrap();
         let mut heads = LogHeads::take(&store.conn).unwrap();
+        let mut appended = Appended::default();
         for device_seq in 1..=ballots {
             let mut ballot = Ballot {
                 poll_id,
@@ -647,14 +639,15 @@ mod tests {
             };
             ballot.signature = hex::encode(key.sign(&ballot.signed_message()).to_bytes());
             append(
-                &store.conn,
                 &mut heads,
+                &mut appended,
                 &ballot,
                 Timing::OnTime,
                 clock.now(),
             )
             .unwrap();
         }
+        appended.write(&store.conn).unwrap();
         heads.write(&store.conn).unwrap();
         (dir, store)
     }

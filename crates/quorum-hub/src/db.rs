@@ -60,7 +60,7 @@ pub trait Args {
     fn into_values(self) -> DbResult<Vec<Value>>;
 }
 
-fn value_of(arg: &dyn ToSql) -> DbResult<Value> {
+pub(crate) fn value_of(arg: &dyn ToSql) -> DbResult<Value> {
     use rusqlite::types::ToSqlOutput;
     Ok(match arg.to_sql()? {
         ToSqlOutput::Borrowed(borrowed) => Value::try_from(borrowed)
@@ -206,6 +206,33 @@ impl PgToSql for PgValue {
     }
 
     postgres::types::to_sql_checked!();
+}
+
+/// Rows one statement carries at most when it writes or looks up several; a batch is
+/// cut into statements of 64, 32, … 1 rows, so that a handful of statement shapes
+/// stay prepared whatever the batch's size.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// How many of `left` rows the next statement of a batch carries.
+pub fn rows_per_statement(left: usize) -> usize {
+    match left.checked_ilog2() {
+        Some(log) => ROWS_PER_STATEMENT.min(1 << log),
+        None => 0,
+    }
+}
+
+/// `rows` parenthesised lists of `columns` placeholders, numbered from `?1` on:
+/// `(?1, ?2), (?3, ?4)`.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=columns)
+                .map(|column| format!("?{}", row * columns + column))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `?1`-style placeholders as PostgreSQL's `$1`.
@@ -680,5 +707,22 @@ mod tests {
             "SELECT a FROM t WHERE b = $1 AND c > $12 AND d = '?'",
             "numbered placeholders change, a lone question mark does not"
         );
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_a_few_statement_shapes() {
+        let cut = |mut left: usize| {
+            let mut sizes = Vec::new();
+            while left > 0 {
+                let size = rows_per_statement(left);
+                sizes.push(size);
+                left -= size;
+            }
+            sizes
+        };
+        assert_eq!(cut(250), [64, 64, 64, 32, 16, 8, 2]);
+        assert_eq!(cut(1), [1]);
+        assert!(cut(0).is_empty());
+        assert_eq!(value_rows(2, 3), "(?1, ?2, ?3), (?4, ?5, ?6)");
     }
 }

@@ -11,11 +11,14 @@ use quorum_core::{
     Visibility, decide, end_floor, give_floor, request_floor,
 };
 use rusqlite::params;
+use rusqlite::types::Value;
 
+use crate::appended::Appended;
 use crate::audit::LogHeads;
 use crate::db::{Db, OptionalRow};
 
 use crate::store::{self, HubStore};
+use crate::votes::Upload;
 use crate::{HubError, votes};
 
 /// Why an operation did not take effect: refused for good (the member is told why and
@@ -123,20 +126,30 @@ fn store_together(
     now: DateTime<Utc>,
 ) -> Result<Vec<Answered>, HubError> {
     let tx = store.conn.transaction()?;
-    let mut heads = take_in_order(&tx, &waiting)?;
+    let mut group = Group {
+        heads: take_in_order(&tx, &waiting)?,
+        ..Group::default()
+    };
     let mut voted = std::collections::BTreeSet::new();
     let mut taken = Vec::with_capacity(waiting.len());
     for push in waiting {
         let results = {
+            if !only_ballots(&push) {
+                // It may write the rows kept back while it runs: its savepoint must
+                // then hold its own rows only.
+                group.appended.write(&tx)?;
+            }
             // Dropped uncommitted, a savepoint takes its push back (and the logs' heads
-            // go back to where they stood before it).
+            // and the rows kept back go back to where they stood before it).
             let savepoint = tx.savepoint()?;
-            let before = heads.clone();
-            let results = take_push(&savepoint, &push, &mut voted, heads.as_mut(), now);
+            let before = (group.heads.clone(), group.appended.mark());
+            let results = take_push(&savepoint, &push, &mut voted, &mut group, now);
             if results.is_ok() {
                 savepoint.commit()?;
             } else {
-                heads = before;
+                group.heads = before.0;
+                group.appended.take_back(before.1);
+                group.polls.forget();
             }
             results
         };
@@ -149,7 +162,8 @@ fn store_together(
         }
         taken.push((push, results));
     }
-    if let Some(heads) = &heads {
+    group.appended.write(&tx)?;
+    if let Some(heads) = &group.heads {
         heads.write(&tx)?;
     }
     votes::publish_polls(&tx, voted, now)?;
@@ -172,6 +186,23 @@ fn store_together(
     }
     tx.commit()?;
     Ok(answers)
+}
+
+/// What the pushes of one group share inside its transaction.
+#[derive(Default)]
+struct Group {
+    /// The audit logs' heads, taken when the group carries ballots or delegations.
+    heads: Option<LogHeads>,
+    /// The operations and ballots the group took, written a few statements at a time.
+    appended: Appended,
+    /// The polls its ballots went to, as read.
+    polls: votes::PollsRead,
+}
+
+fn only_ballots(push: &Waiting) -> bool {
+    push.operations
+        .iter()
+        .all(|op| matches!(op.payload, OperationPayload::CastBallot { .. }))
 }
 
 /// Takes, before anything else and in one order for every writer, the rows the group
@@ -197,26 +228,33 @@ fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<Option<LogHeads>, Hub
 }
 
 /// One device's push inside the group's transaction; notes the polls its ballots went
-/// to. `heads`: the audit logs', taken if the group carries ballots or delegations. The
-/// device's row moves to its last operation once, at the end.
+/// to. The device's row moves to its last operation once, at the end.
 fn take_push(
     conn: &Db,
     push: &Waiting,
     voted: &mut std::collections::BTreeSet<quorum_core::PollId>,
-    mut heads: Option<&mut LogHeads>,
+    group: &mut Group,
     now: DateTime<Utc>,
 ) -> Result<Vec<OperationResult>, HubError> {
     let mut results = Vec::with_capacity(push.operations.len());
+    let ids: Vec<OperationId> = push.operations.iter().map(|op| op.id).collect();
+    let stored = store::stored_operations(conn, &ids)?;
     let first_seq = store::device_last_seq(conn, push.device_id)?;
     let mut last_seq = first_seq;
     for operation in &push.operations {
-        let taking = Taking {
-            device_id: push.device_id,
-            member: &push.member,
-            signed: push.signed.contains(&operation.id),
-            heads: heads.as_deref_mut(),
+        let outcome = if stored.contains(&operation.id)
+            || group.appended.holds_operation(operation.id)
+        {
+            Outcome::Duplicate
+        } else {
+            let taking = Taking {
+                device_id: push.device_id,
+                member: &push.member,
+                signed: push.signed.contains(&operation.id),
+                group: &mut *group,
+            };
+            take_one(conn, taking, &mut last_seq, operation, now)?
         };
-        let outcome = take_one(conn, taking, &mut last_seq, operation, now)?;
         if let (Outcome::Applied, OperationPayload::CastBallot { ballot }) =
             (&outcome, &operation.payload)
         {
@@ -243,10 +281,11 @@ struct Taking<'a> {
     member: &'a Member,
     /// Whether the operation's ballot or delegation carries the device's signature.
     signed: bool,
-    heads: Option<&'a mut LogHeads>,
+    group: &'a mut Group,
 }
 
-/// `last_seq`: the device's last operation so far, moved on by this one.
+/// Takes an operation the hub does not hold yet. `last_seq`: the device's last
+/// operation so far, moved on by this one.
 fn take_one(
     conn: &Db,
     taking: Taking<'_>,
@@ -254,17 +293,6 @@ fn take_one(
     operation: &Operation,
     now: DateTime<Utc>,
 ) -> Result<Outcome, HubError> {
-    let seen = conn
-        .query_row(
-            "SELECT 1 FROM operations WHERE id = ?1",
-            [operation.id.to_string()],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if seen {
-        return Ok(Outcome::Duplicate);
-    }
     if operation.device_seq <= *last_seq {
         // Not stored: the (device, seq) slot already holds the operation that used it.
         return Ok(Outcome::rejected(InvalidOperation::SequenceReused));
@@ -273,11 +301,16 @@ fn take_one(
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
-    let (device_id, member) = (taking.device_id, taking.member);
+    let Taking {
+        device_id,
+        member,
+        signed,
+        group,
+    } = taking;
     let applied = if operation.payload.check_sizes().is_err() {
         Err(InvalidOperation::TooLarge.into())
     } else {
-        apply(conn, taking, operation, now)?
+        apply(conn, device_id, member, signed, &mut *group, operation, now)?
     };
     let outcome = match applied {
         Ok(()) => Outcome::Applied,
@@ -285,19 +318,17 @@ fn take_one(
     };
     // `expected` fits SQLite's INTEGER: it is one past a value SQLite already holds.
     let device_seq = i64::try_from(expected).unwrap_or(i64::MAX);
-    conn.execute(
-        "INSERT INTO operations (id, device_id, device_seq, member_id, payload, outcome, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            operation.id.to_string(),
-            device_id.to_string(),
-            device_seq,
-            member.id.to_string(),
-            serde_json::to_string(&redacted(&operation.payload))?,
-            serde_json::to_string(&outcome)?,
-            now,
+    group.appended.operation(
+        operation.id,
+        [
+            Value::Text(device_id.to_string()),
+            Value::Integer(device_seq),
+            Value::Text(member.id.to_string()),
+            Value::Text(serde_json::to_string(&redacted(&operation.payload))?),
+            Value::Text(serde_json::to_string(&outcome)?),
+            crate::db::value_of(&now)?,
         ],
-    )?;
+    );
     // A rejected operation also moves the device on, so it never blocks the queue.
     *last_seq = expected;
     Ok(outcome)
@@ -322,29 +353,19 @@ fn redacted(payload: &OperationPayload) -> serde_json::Value {
 /// member.
 fn apply(
     conn: &Db,
-    taking: Taking<'_>,
+    device_id: DeviceId,
+    member: &Member,
+    signed: bool,
+    group: &mut Group,
     operation: &Operation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
-    let Taking {
-        device_id,
-        member,
-        signed,
-        heads,
-    } = taking;
-    // A ballot's or a delegation's: the logs' heads were taken at the start of the group
-    // whenever it carries one.
-    let upload = || {
-        let heads = heads
-            .ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))?;
-        Ok::<_, HubError>(votes::Upload {
-            device_id,
-            device_seq: operation.device_seq,
-            member,
-            signed,
-            heads,
-        })
-    };
+    if !matches!(operation.payload, OperationPayload::CastBallot { .. }) {
+        // What follows may read the rows kept back, or change a poll the group read.
+        group.appended.write(conn)?;
+        group.polls.forget();
+    }
+    let device_seq = operation.device_seq;
     Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?
@@ -441,12 +462,38 @@ fn apply(
             refused_or_failed(votes::close_poll(conn, member, *poll_id, now))?
         }
         OperationPayload::CastBallot { ballot } => {
-            refused_or_failed(votes::cast_ballot(conn, upload()?, ballot, now))?
+            refused_or_failed(votes::cast_ballot(conn, Upload::of(device_id, member, signed, device_seq, group)?, ballot, now))?
         }
         OperationPayload::Delegate { delegation } => {
-            refused_or_failed(votes::delegate(conn, upload()?, delegation, now))?
+            refused_or_failed(votes::delegate(conn, Upload::of(device_id, member, signed, device_seq, group)?, delegation, now))?
         }
     })
+}
+
+impl<'a> Upload<'a> {
+    /// A ballot's or a delegation's upload, in `group`, whose logs' heads were taken at
+    /// its start whenever it carries one.
+    fn of(
+        device_id: DeviceId,
+        member: &'a Member,
+        signed: bool,
+        device_seq: u64,
+        group: &'a mut Group,
+    ) -> Result<Self, HubError> {
+        let heads = group
+            .heads
+            .as_mut()
+            .ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))?;
+        Ok(Upload {
+            device_id,
+            device_seq,
+            member,
+            signed,
+            heads,
+            appended: &mut group.appended,
+            polls: &mut group.polls,
+        })
+    }
 }
 
 fn on_agenda(meeting: Meeting, agenda_item_id: AgendaItemId) -> Result<Meeting, Refusal> {

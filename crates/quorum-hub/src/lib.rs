@@ -23,6 +23,7 @@
 
 mod admin;
 mod api;
+mod appended;
 mod audit;
 mod backup;
 mod blobs;

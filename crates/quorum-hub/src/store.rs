@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use quorum_core::protocol::{DeviceReadiness, DeviceStatus, Record};
 use quorum_core::{
     AgendaItemId, Attendance, Committee, CommitteeId, DeviceId, FloorRequest, Meeting, MeetingId,
-    Member, MemberId, PublishedVersion, Sha256Hex,
+    Member, MemberId, OperationId, PublishedVersion, Sha256Hex,
 };
 use rusqlite::params;
 use rusqlite_migration::{M, Migrations};
@@ -606,6 +606,32 @@ pub fn set_device_last_seq(conn: &Db, device_id: DeviceId, last_seq: u64) -> Res
         params![device_id.to_string(), last_seq],
     )?;
     Ok(())
+}
+
+/// Which of `ids` the hub holds as operations already, looked up a few statements at a
+/// time.
+pub fn stored_operations(
+    conn: &Db,
+    ids: &[OperationId],
+) -> Result<std::collections::HashSet<OperationId>, HubError> {
+    let mut stored = std::collections::HashSet::new();
+    let mut left = ids;
+    while !left.is_empty() {
+        let (these, rest) = left.split_at(crate::db::rows_per_statement(left.len()));
+        let sql = format!(
+            "SELECT id FROM operations WHERE id IN {}",
+            crate::db::value_rows(1, these.len())
+        );
+        let values: Vec<rusqlite::types::Value> = these
+            .iter()
+            .map(|id| rusqlite::types::Value::Text(id.to_string()))
+            .collect();
+        stored.extend(conn.query_map(&sql, values, |row| {
+            Ok(parse_column::<OperationId>(0, row.get(0)?)?)
+        })?);
+        left = rest;
+    }
+    Ok(stored)
 }
 
 // --- meetings and blobs ------------------------------------------------------------

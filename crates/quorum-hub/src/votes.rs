@@ -32,6 +32,7 @@ use quorum_core::{
 };
 use rusqlite::params;
 
+use crate::appended::Appended;
 use crate::db::{Db, OptionalRow};
 use serde::{Deserialize, Serialize};
 
@@ -368,6 +369,30 @@ pub(crate) struct Upload<'a> {
     pub signed: bool,
     /// Where the audit logs stand in the transaction.
     pub heads: &'a mut audit::LogHeads,
+    /// The rows the group appended so far.
+    pub appended: &'a mut Appended,
+    pub polls: &'a mut PollsRead,
+}
+
+/// The polls a group's ballots went to, each read once: the group forgets them before
+/// it applies anything that is not a ballot, so nothing changed them since.
+#[derive(Default)]
+pub(crate) struct PollsRead(HashMap<PollId, Option<StoredPoll>>);
+
+impl PollsRead {
+    fn read(&mut self, conn: &Db, poll_id: PollId) -> Result<Option<&StoredPoll>, HubError> {
+        let read = match self.0.entry(poll_id) {
+            std::collections::hash_map::Entry::Occupied(read) => read.into_mut(),
+            std::collections::hash_map::Entry::Vacant(unread) => {
+                unread.insert(load_poll(conn, poll_id)?)
+            }
+        };
+        Ok(read.as_ref())
+    }
+
+    pub(crate) fn forget(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Takes a ballot pushed in `upload`. The poll's new state is published by the caller,
@@ -387,9 +412,12 @@ pub(crate) fn cast_ballot(
     if !bound || !upload.signed {
         return Err(InvalidOperation::BadSignature.into());
     }
-    let stored = load_poll(conn, ballot.poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
-    if !eligible(conn, &stored)?.contains(&ballot.member_id) {
-        return Err(not_eligible(conn, &stored, ballot.member_id)?);
+    let stored = upload
+        .polls
+        .read(conn, ballot.poll_id)?
+        .ok_or(InvalidOperation::UnknownPoll)?;
+    if !eligible(conn, stored)?.contains(&ballot.member_id) {
+        return Err(not_eligible(conn, stored, ballot.member_id)?);
     }
     if ballot.member_id != ballot.cast_by {
         // Only in a meeting can a vote be delegated; a written opinion is each member's own.
@@ -417,9 +445,9 @@ pub(crate) fn cast_ballot(
         return Err(InvalidOperation::BallotAfterGrace.into());
     }
     if timing == Timing::Late {
-        check_late(conn, &stored, ballot, now)?;
+        check_late(conn, stored, ballot, upload.appended, now)?;
     }
-    audit::append_counted(conn, upload.heads, ballot, timing, now)?;
+    audit::append_counted(upload.heads, upload.appended, ballot, timing, now)?;
     Ok(())
 }
 
@@ -479,12 +507,15 @@ fn check_late(
     conn: &Db,
     stored: &StoredPoll,
     ballot: &Ballot,
+    appended: &Appended,
     now: DateTime<Utc>,
 ) -> Result<(), NotApplied> {
     let PollState::Closed { closed_at, .. } = stored.state.at(&stored.poll, now) else {
         return Ok(());
     };
-    if audit::has_voted(conn, stored.poll.id, ballot.member_id)? {
+    let voted_in_group =
+        appended.holds_counting(&stored.poll.id.to_string(), &ballot.member_id.to_string());
+    if voted_in_group || audit::has_voted(conn, stored.poll.id, ballot.member_id)? {
         return Err(InvalidOperation::LateBallotReplaces.into());
     }
     for who in [ballot.member_id, ballot.cast_by] {
