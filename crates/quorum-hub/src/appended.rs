@@ -133,7 +133,11 @@ impl Appended {
     /// Writes every row appended so far, ballots before what refers to them.
     pub(crate) fn write(&mut self, conn: &Db) -> Result<(), HubError> {
         insert_rows(conn, &BALLOTS, std::mem::take(&mut self.ballots))?;
-        insert_rows(conn, &COUNTED, counting_rows(std::mem::take(&mut self.counting)))?;
+        insert_rows(
+            conn,
+            &COUNTED,
+            counting_rows(std::mem::take(&mut self.counting)),
+        )?;
         insert_rows(conn, &OPERATIONS, std::mem::take(&mut self.operations))
     }
 }
@@ -178,4 +182,52 @@ fn insert_rows(conn: &Db, table: &Table, rows: Vec<Vec<Value>>) -> Result<(), Hu
         left -= count;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counting(member_id: &str, ballot_seq: i64, cast_at_ms: i64) -> Counting {
+        Counting {
+            poll_id: "poll".into(),
+            member_id: member_id.into(),
+            ballot_seq,
+            cast_at_ms,
+        }
+    }
+
+    #[test]
+    fn each_member_keeps_their_latest_cast_and_of_two_cast_alike_the_later_logged() {
+        let rows = counting_rows(vec![
+            counting("an", 1, 2_000),
+            counting("binh", 2, 1_000),
+            counting("an", 3, 1_500),
+            counting("binh", 4, 1_000),
+        ]);
+        let kept: Vec<(String, i64)> = rows
+            .iter()
+            .map(|row| match (&row[1], &row[2]) {
+                (Value::Text(member), Value::Integer(seq)) => (member.clone(), *seq),
+                other => panic!("not a counting row: {other:?}"),
+            })
+            .collect();
+        assert_eq!(kept, [("an".to_string(), 1), ("binh".to_string(), 4)]);
+    }
+
+    #[test]
+    fn a_push_taken_back_leaves_what_came_before_it() {
+        let mut appended = Appended::default();
+        let (kept, dropped) = (OperationId::new_v7(), OperationId::new_v7());
+        let row = || [const { Value::Null }; 6];
+        appended.operation(kept, row());
+        let mark = appended.mark();
+        appended.operation(dropped, row());
+        appended.counting(counting("an", 1, 1));
+        appended.take_back(mark);
+        assert!(appended.holds_operation(kept));
+        assert!(!appended.holds_operation(dropped));
+        assert!(!appended.holds_counting("poll", "an"));
+        assert_eq!(appended.operations.len(), 1);
+    }
 }

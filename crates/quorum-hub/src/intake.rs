@@ -242,19 +242,18 @@ fn take_push(
     let first_seq = store::device_last_seq(conn, push.device_id)?;
     let mut last_seq = first_seq;
     for operation in &push.operations {
-        let outcome = if stored.contains(&operation.id)
-            || group.appended.holds_operation(operation.id)
-        {
-            Outcome::Duplicate
-        } else {
-            let taking = Taking {
-                device_id: push.device_id,
-                member: &push.member,
-                signed: push.signed.contains(&operation.id),
-                group: &mut *group,
+        let outcome =
+            if stored.contains(&operation.id) || group.appended.holds_operation(operation.id) {
+                Outcome::Duplicate
+            } else {
+                let taking = Taking {
+                    device_id: push.device_id,
+                    member: &push.member,
+                    signed: push.signed.contains(&operation.id),
+                    group: &mut *group,
+                };
+                take_one(conn, taking, &mut last_seq, operation, now)?
             };
-            take_one(conn, taking, &mut last_seq, operation, now)?
-        };
         if let (Outcome::Applied, OperationPayload::CastBallot { ballot }) =
             (&outcome, &operation.payload)
         {
@@ -461,12 +460,18 @@ fn apply(
         OperationPayload::ClosePoll { poll_id } => {
             refused_or_failed(votes::close_poll(conn, member, *poll_id, now))?
         }
-        OperationPayload::CastBallot { ballot } => {
-            refused_or_failed(votes::cast_ballot(conn, Upload::of(device_id, member, signed, device_seq, group)?, ballot, now))?
-        }
-        OperationPayload::Delegate { delegation } => {
-            refused_or_failed(votes::delegate(conn, Upload::of(device_id, member, signed, device_seq, group)?, delegation, now))?
-        }
+        OperationPayload::CastBallot { ballot } => refused_or_failed(votes::cast_ballot(
+            conn,
+            Upload::of(device_id, member, signed, device_seq, group)?,
+            ballot,
+            now,
+        ))?,
+        OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
+            conn,
+            Upload::of(device_id, member, signed, device_seq, group)?,
+            delegation,
+            now,
+        ))?,
     })
 }
 

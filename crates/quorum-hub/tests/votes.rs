@@ -870,3 +870,90 @@ async fn a_pull_before_the_close_leaves_a_late_ballot_in_time_and_one_after_it_r
     let view = v.hub.poll_view(&v.observer, poll.id).await;
     assert_eq!(view.answered, 1, "one late ballot counted: {view:?}");
 }
+
+#[tokio::test]
+async fn ballots_uploaded_together_count_as_if_the_hub_took_them_one_by_one() {
+    let (v, poll) = voting_on_poll(BallotSecrecy::Named, 600).await;
+    let (me, start) = (v.member.member.id, now());
+    let after = chrono::Duration::milliseconds;
+    // Offline all meeting, the member changed their mind a hundred times (more ballots
+    // than one statement writes), then their laptop's clock was set back; the upload
+    // carries one ballot twice, as a retried request would.
+    let mut upload: Vec<_> = (0..100)
+        .map(|n| {
+            let option = if n == 99 { "agree" } else { "disagree" };
+            v.member
+                .ballot_for(poll.id, me, option, None, start + after(n))
+        })
+        .collect();
+    upload.push(v.member.ballot_for(
+        poll.id,
+        me,
+        "other",
+        Some("Ý kiến cũ"),
+        start - after(1_000),
+    ));
+    upload.push(upload[99].clone());
+    let mut expected = vec![Outcome::Applied; 101];
+    expected.push(Outcome::Duplicate);
+    assert_eq!(
+        v.hub.push(&v.member, &upload).await,
+        expected,
+        "each ballot is taken once, and the copy is answered as a duplicate"
+    );
+    // The chair votes and closes in one upload: the close counts the ballot before it.
+    let votes = v.chair.vote(poll.id, "disagree");
+    let closes = v.chair.op(OperationPayload::ClosePoll { poll_id: poll.id });
+    assert_eq!(
+        v.hub.push(&v.chair, &[votes, closes]).await,
+        [Outcome::Applied, Outcome::Applied]
+    );
+    let view = v.hub.poll_view(&v.observer, poll.id).await;
+    assert_eq!(
+        (counts(tally_of(&view)), view.answered),
+        (vec![("agree", 1), ("disagree", 1), ("other", 0)], 2),
+        "the member's newest ballot counts, not the one from the clock set back, and the chair's"
+    );
+
+    // Offline since before another poll closed, the member's laptop sends two ballots
+    // cast while it was open, in one upload: the first counts late, and the second may
+    // not replace it after the close.
+    let later = poll_on(&v.meeting, BallotSecrecy::Named, 600);
+    v.open(&later).await;
+    let first = v.member.ballot_for(later.id, me, "disagree", None, now());
+    let second = v
+        .member
+        .ballot_for(later.id, me, "agree", None, now() + after(1));
+    v.close(later.id).await;
+    assert_eq!(
+        v.hub.push(&v.member, &[first, second]).await,
+        [
+            Outcome::Applied,
+            Outcome::rejected(InvalidOperation::LateBallotReplaces)
+        ],
+        "a late ballot counts once; the member cannot change it after the close"
+    );
+    let view = v.hub.poll_view(&v.observer, later.id).await;
+    let tally = tally_of(&view);
+    assert_eq!(
+        (counts(tally), tally.answered, tally.late),
+        (vec![("agree", 0), ("disagree", 1), ("other", 0)], 1, 1),
+        "the late ballot counts, shown as late"
+    );
+    assert_eq!(
+        v.hub.audit_verify(),
+        quorum_hub::AuditOutcome::Intact {
+            ballots: 103,
+            delegations: 0
+        },
+        "every ballot taken is in the audit log once, in one chain"
+    );
+    let member_device = v.member.device_id;
+    assert_eq!(
+        v.hub.count(&format!(
+            "SELECT COUNT(*) FROM operations WHERE device_id = '{member_device}'"
+        )),
+        103,
+        "each of the member's operations is stored once, the refused one included"
+    );
+}
