@@ -74,7 +74,7 @@ impl Balancer {
             .join("\n");
         let dir = folder.path().display();
         let main = format!(
-            "user root;\nworker_processes 1;\nerror_log {dir}/error.log;\npid {dir}/nginx.pid;\n\
+            "user root;\nworker_processes auto;\nerror_log {dir}/error.log;\npid {dir}/nginx.pid;\n\
              events {{ worker_connections 4096; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {dir}/body;\n  proxy_temp_path {dir}/proxy;\n\
              fastcgi_temp_path {dir}/fastcgi;\n  uwsgi_temp_path {dir}/uwsgi;\n  scgi_temp_path {dir}/scgi;\n\

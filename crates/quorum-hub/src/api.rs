@@ -886,7 +886,7 @@ async fn events(
     let receiver = hub.subscribe();
     let committee_id = caller.member.committee_id;
     let latest = move |hub: Hub| async move {
-        hub.with_store(move |store, _| store::latest_seq(&store.conn, committee_id))
+        hub.with_reader(move |conn, _| store::latest_seq(conn, committee_id))
             .await
     };
     let latest_seq = latest(hub.clone()).await.map_err(ApiFailure::from)?;

@@ -71,6 +71,16 @@ pub(crate) struct Waiting {
     pub answer: Answer,
 }
 
+/// Whether `operations` hold a ballot or a delegation, whose signatures must be checked.
+pub(crate) fn carries_signatures(operations: &[Operation]) -> bool {
+    operations.iter().any(|op| {
+        matches!(
+            op.payload,
+            OperationPayload::CastBallot { .. } | OperationPayload::Delegate { .. }
+        )
+    })
+}
+
 /// The ballots and delegations among `operations` that carry a valid signature by the
 /// device key `public_key` (hex). Whether each is bound to this very upload (device,
 /// caster, sequence number) is checked when it is applied.
@@ -216,12 +226,9 @@ fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<Option<LogHeads>, Hub
     for device_id in devices {
         store::take_device(conn, device_id)?;
     }
-    let logged = waiting.iter().flat_map(|push| &push.operations).any(|op| {
-        matches!(
-            op.payload,
-            OperationPayload::CastBallot { .. } | OperationPayload::Delegate { .. }
-        )
-    });
+    let logged = waiting
+        .iter()
+        .any(|push| carries_signatures(&push.operations));
     let heads = logged.then(|| LogHeads::take(conn)).transpose()?;
     store::take_feeds(conn, waiting.iter().map(|push| push.member.committee_id))?;
     Ok(heads)

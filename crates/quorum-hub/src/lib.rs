@@ -164,6 +164,9 @@ struct HubInner {
     // Tagged with the committee whose record changed, so a committee's devices are not
     // woken by (or told the rhythm of) another committee's work.
     notices: broadcast::Sender<(CommitteeId, ChangeNotice)>,
+    /// Where each committee's feed stood in the last notice sent, so that no change is
+    /// announced twice (each notice makes every laptop of the committee pull).
+    announced: Mutex<std::collections::HashMap<CommitteeId, u64>>,
     live: live::LiveChannels,
     throttle: throttle::Throttle,
     /// Balancers in front of the hub (`--trusted-proxy`): a request from one of them is
@@ -201,6 +204,7 @@ impl Hub {
                 blobs,
                 clock,
                 notices,
+                announced: Mutex::default(),
                 live: live::LiveChannels::default(),
                 throttle: throttle::Throttle::default(),
                 trusted_proxies: std::sync::OnceLock::new(),
@@ -289,12 +293,16 @@ impl Hub {
         operations: Vec<Operation>,
     ) -> Result<Vec<OperationResult>, HubError> {
         let committee_id = member.committee_id;
-        let (operations, signed) = tokio::task::spawn_blocking(move || {
-            let signed = intake::signed_by_device(&operations, &public_key);
-            (operations, signed)
-        })
-        .await
-        .map_err(HubError::Task)?;
+        let (operations, signed) = if intake::carries_signatures(&operations) {
+            tokio::task::spawn_blocking(move || {
+                let signed = intake::signed_by_device(&operations, &public_key);
+                (operations, signed)
+            })
+            .await
+            .map_err(HubError::Task)?
+        } else {
+            (operations, std::collections::HashSet::new())
+        };
         let (answer, answered) = tokio::sync::oneshot::channel();
         lock_waiting(&self.inner).push(intake::Waiting {
             device_id,
@@ -324,7 +332,19 @@ impl Hub {
     }
 
     /// Tells the live-channel listeners of `committee_id` that its feed reached `latest_seq`.
+    /// A feed no further on than a notice already sent is not announced again.
     pub fn notify(&self, committee_id: CommitteeId, latest_seq: u64) {
+        let mut announced = self
+            .inner
+            .announced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let known = announced.entry(committee_id).or_default();
+        if latest_seq <= *known {
+            return;
+        }
+        *known = latest_seq;
+        drop(announced);
         // No listener is not an error: the live channel is only an accelerator.
         let _ = self
             .inner
@@ -356,35 +376,35 @@ impl Hub {
 
     /// Announces on the live channel the changes this process did not make itself (the
     /// admin CLI, or another hub process on the same data), and closes the live channels
-    /// of devices revoked meanwhile, checking every `period` until shutdown. Repeating a
-    /// notice the API already sent is harmless: it only prompts a pull.
+    /// of devices revoked meanwhile, checking every `period` until shutdown. What the API
+    /// or another process's notice already announced is not announced again.
     pub async fn announce_outside_changes(self, period: std::time::Duration) {
-        let mut announced: std::collections::HashMap<CommitteeId, u64> = match self
-            .with_store(|store, _| store::feed_heads(&store.conn))
-            .await
-        {
-            Ok(heads) => heads.into_iter().collect(),
+        // What stands at the start is no news.
+        match self.with_reader(|conn, _| store::feed_heads(conn)).await {
+            Ok(heads) => {
+                for (committee_id, latest) in heads {
+                    self.notify(committee_id, latest);
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "cannot watch the change feed");
                 return;
             }
-        };
+        }
         let mut ticks = self.ticks(period);
         while ticks.next().await {
             let listening = self.live().devices();
             let changed = self
-                .with_store(move |store, _| {
-                    let heads = store::feed_heads(&store.conn)?;
-                    let revoked = store::revoked_among(&store.conn, &listening)?;
-                    Ok::<_, HubError>((heads, revoked))
+                .with_reader(move |conn, _| {
+                    let heads = store::feed_heads(conn)?;
+                    let revoked = store::revoked_among(conn, &listening)?;
+                    Ok((heads, revoked))
                 })
                 .await;
             match changed {
                 Ok((heads, revoked)) => {
                     for (committee_id, latest) in heads {
-                        if announced.insert(committee_id, latest) != Some(latest) {
-                            self.notify(committee_id, latest);
-                        }
+                        self.notify(committee_id, latest);
                     }
                     for device_id in revoked {
                         self.live().close_device(device_id);

@@ -1073,7 +1073,7 @@ async fn a_meeting_published_through_one_process_wakes_the_live_channels_of_anot
     let mut notices = other.subscribe();
     // Only the other process's listener runs there: no periodic check of the feed.
     let listening = tokio::spawn(other.clone().hear_other_processes());
-    if hub.backends.records == quorum_hub::Records::InDataFolder {
+    if hub.backends().records == quorum_hub::Records::InDataFolder {
         tokio::time::timeout(std::time::Duration::from_secs(10), listening)
             .await
             .expect("with one SQLite file there is no other process to hear")

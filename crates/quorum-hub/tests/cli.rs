@@ -432,7 +432,7 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_ballot_altered_in_th
         "the database itself refuses to rewrite the log"
     );
     // Someone with the database drops the guard and turns the member's agree into disagree.
-    let guard = match v.hub.backends.records {
+    let guard = match v.hub.backends().records {
         quorum_hub::Records::InDataFolder => "DROP TRIGGER ballots_are_never_updated",
         quorum_hub::Records::Postgres(_) => "DROP TRIGGER ballots_are_append_only ON ballots",
     };

@@ -764,6 +764,17 @@ async fn a_ballot_taken_wakes_the_live_channels_at_once() {
         Some((v.a.committee.id, latest)),
         "the committee's laptops hear that the feed moved to the ballot's poll state"
     );
+    // Every notice makes each of the committee's laptops pull: the hub's once-a-second
+    // check for changes made elsewhere does not announce this one again.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let committee = v.a.committee.id;
+    let mut again = Vec::new();
+    while let Ok((told, notice)) = notices.try_recv() {
+        if told == committee {
+            again.push(notice.latest_seq);
+        }
+    }
+    assert_eq!(again, [0u64; 0], "the laptops were told once, not twice");
 
     // A push that applies nothing (the same ballot again) wakes nobody.
     let again = v.hub.push(&v.member, &[]).await;

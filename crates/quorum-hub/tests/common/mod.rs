@@ -181,7 +181,6 @@ pub struct TestHub {
     pub client: reqwest::Client,
     pub fingerprint: String,
     pub dir: TempDir,
-    pub backends: quorum_hub::Backends,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -279,7 +278,6 @@ impl TestHub {
             client: pinned_client(&fingerprint),
             fingerprint,
             dir,
-            backends,
             server,
         }
     }
@@ -290,6 +288,11 @@ impl TestHub {
             .with_store(move |store, _| store.revoke_device(device_id, &SystemClock))
             .await
             .expect("the device is revoked");
+    }
+
+    /// Where this hub keeps its records and documents.
+    pub fn backends(&self) -> quorum_hub::Backends {
+        backends_of(self.dir.path())
     }
 
     pub fn address(&self) -> &str {
@@ -325,7 +328,7 @@ impl TestHub {
     /// Runs `sql` (one or more statements) on the hub's database with a connection of
     /// its own, as someone with access to the database but not the hub would.
     pub fn execute_behind_its_back(&self, sql: &str) -> Result<(), String> {
-        match &self.backends.records {
+        match &self.backends().records {
             quorum_hub::Records::InDataFolder => rusqlite::Connection::open(self.db_path())
                 .and_then(|conn| conn.execute_batch(sql))
                 .map_err(|e| e.to_string()),
@@ -342,7 +345,11 @@ impl TestHub {
     pub fn another_process(&self) -> Hub {
         let data = tempfile::tempdir().expect("its own data folder");
         let hub = off_async(|| {
-            Hub::open_with(data.path(), &self.backends, Arc::new(TestClock::default()))
+            Hub::open_with(
+                data.path(),
+                &self.backends(),
+                Arc::new(TestClock::default()),
+            )
         })
         .expect("a second process opens the same records");
         // Its data folder only stages uploads; it may go with the test.
@@ -353,7 +360,7 @@ impl TestHub {
     /// The documents' files where the hub keeps them (its folder, or its bucket's folder
     /// on the test S3 server), as paths below that folder.
     pub fn document_files(&self) -> Vec<PathBuf> {
-        let folder = match &self.backends.blobs {
+        let folder = match &self.backends().blobs {
             quorum_hub::BlobsAt::InDataFolder => self.dir.path().join("blobs"),
             quorum_hub::BlobsAt::S3 { bucket, .. } => s3_root().join(bucket),
         };
@@ -379,7 +386,7 @@ impl TestHub {
     /// Runs `work` on the data folder opened as `quorum-hub`'s admin commands open it.
     pub fn admin<T: Send>(&self, work: impl FnOnce(&mut quorum_hub::HubStore) -> T + Send) -> T {
         off_async(|| {
-            let mut store = quorum_hub::open_for_admin(self.dir.path(), &self.backends)
+            let mut store = quorum_hub::open_for_admin(self.dir.path(), &self.backends())
                 .expect("the data folder opens");
             work(&mut store)
         })
