@@ -35,7 +35,7 @@ fn fresh_backends() -> (String, String, std::sync::MutexGuard<'static, ()>) {
     let s3 = std::env::var("QUORUM_TEST_S3").expect("QUORUM_TEST_S3 names the test S3 server");
     let root = std::env::var("QUORUM_TEST_S3_ROOT").expect("QUORUM_TEST_S3_ROOT: its folder");
     // S3 allows no underscore in a bucket's name.
-    let bucket = url.rsplit_once('/').unwrap().1.replace('_', "-");
+    let bucket = plain(&url).rsplit_once('/').unwrap().1.replace('_', "-");
     std::fs::create_dir(Path::new(&root).join(&bucket)).expect("a fresh bucket");
     (url, format!("s3://{bucket}?endpoint={s3}"), turn)
 }
@@ -56,11 +56,19 @@ fn fresh_database() -> (String, std::sync::MutexGuard<'static, ()>) {
     let base = server
         .rsplit_once('/')
         .map_or(server.as_str(), |(base, _)| base);
-    (format!("{base}/{name}"), turn)
+    // As a city's hub reaches its database server: over TLS, trusting its authority.
+    let ca = std::env::var("QUORUM_TEST_PG_CA").expect("QUORUM_TEST_PG_CA: the server's CA");
+    let tls = format!("?sslmode=require&sslrootcert={ca}");
+    (format!("{base}/{name}{tls}"), turn)
+}
+
+/// A hub's database URL as the test itself connects, to read behind the hubs' backs.
+fn plain(url: &str) -> &str {
+    url.split_once('?').map_or(url, |(plain, _)| plain)
 }
 
 fn count(url: &str, sql: &str) -> i64 {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let mut client = postgres::Client::connect(plain(url), postgres::NoTls).unwrap();
     client.query_one(sql, &[]).unwrap().get(0)
 }
 
@@ -785,4 +793,63 @@ fn first_document_version(laptop: &Laptop) -> (String, u32) {
         current["sha256"].as_str().unwrap().to_string(),
         u32::try_from(current["pageCount"].as_u64().unwrap()).unwrap(),
     )
+}
+
+#[test]
+fn hubs_reach_their_database_over_tls_and_refuse_a_server_they_cannot_trust() {
+    let (url, blobs, _turn) = fresh_backends();
+    let data = tempfile::tempdir().unwrap();
+    // Without the database server's certificate authority the hub does not talk to it:
+    // not when the URL demands TLS, nor by falling back to the clear when it only prefers
+    // it. A stranger on the network answering in the server's place learns nothing.
+    let demanding = url.split_once("&sslrootcert=").unwrap().0.to_string();
+    let preferring = format!("{}?sslmode=prefer", plain(&url));
+    for database in [demanding, preferring] {
+        let refused = std::process::Command::new(hub_binary())
+            .args(["--database", &database, "--blobs", &blobs, "demo", "--data"])
+            .arg(data.path())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success() && said.contains("certificate"),
+            "{database}: refused, saying why: {said}"
+        );
+    }
+    assert_eq!(
+        count(
+            &url,
+            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        0,
+        "nothing was written to that database"
+    );
+
+    // With it, the hub serves from that database, and each of its connections to the
+    // server is encrypted.
+    keep_hub_data_in(&url, &blobs);
+    let members = hub_demo(data.path());
+    let hub = HubProcess::start_with(data.path(), "127.0.0.1:0", &[]);
+    let laptops = tempfile::tempdir().unwrap();
+    let member = enrolled_laptop(
+        &hub,
+        laptops.path(),
+        "member",
+        &code_for(&members, "member"),
+    );
+    member.run(&["sync"]);
+    assert_eq!(member.run(&["meetings"]).as_array().unwrap().len(), 1);
+    let encrypted = "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                     WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND s.ssl";
+    let in_the_clear = encrypted.replace("AND s.ssl", "AND NOT s.ssl");
+    assert!(
+        count(&url, encrypted) > 0,
+        "the hub holds connections to its database"
+    );
+    assert_eq!(
+        count(&url, &in_the_clear),
+        0,
+        "and none of them in the clear"
+    );
+    keep_hub_data_in_data_folder();
 }

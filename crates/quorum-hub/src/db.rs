@@ -14,13 +14,16 @@ use std::collections::HashMap;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql as PgToSql, Type as PgType};
 use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
+use rustls::pki_types::pem::PemObject;
 
 /// A failed statement, from either engine, or a column that did not read as asked.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error(transparent)]
+    /// With its causes: the client library's own words alone ("db error", "error
+    /// performing TLS handshake") do not say what went wrong.
+    #[error("{}", with_causes(.0))]
     Postgres(#[from] postgres::Error),
     #[error("column {index} holds a value of type {found}, which the hub does not store")]
     UnknownColumnType { index: usize, found: String },
@@ -35,9 +38,23 @@ pub enum DbError {
     TransactionFailed,
     #[error("the connection to the database was lost")]
     ConnectionLost,
+    #[error("the database server's certificate authority in {file} cannot be used: {reason}")]
+    RootCertificate { file: String, reason: String },
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// `error` and each error it was caused by, from the outermost: "a: b: c".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut said = error.to_string();
+    let mut cause = error.source();
+    while let Some(reason) = cause {
+        said.push_str(": ");
+        said.push_str(&reason.to_string());
+        cause = reason.source();
+    }
+    said
+}
 
 /// `.optional()` for a statement expected to return at most one row.
 pub trait OptionalRow<T> {
@@ -543,9 +560,72 @@ fn connection_lost(error: &postgres::Error) -> bool {
 /// of one (frozen, or cut off from the network): the rows it holds would otherwise stop
 /// every other hub process writing the same feed.
 fn connect_postgres(url: &str) -> DbResult<postgres::Client> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    let mut client = postgres_client(url)?;
     client.batch_execute("SET idle_in_transaction_session_timeout = '15s'")?;
     Ok(client)
+}
+
+/// A connection to the PostgreSQL server at `url`, over TLS whenever the server offers it
+/// (`sslmode=prefer`, the default) or the URL demands it (`sslmode=require`): ballots
+/// and tokens cross that link. The server's certificate must chain to the system's roots
+/// or to libpq's `sslrootcert=FILE` named in the URL, and name the host the URL names; a
+/// server that cannot show one is refused, never used unencrypted instead.
+fn postgres_client(url: &str) -> DbResult<postgres::Client> {
+    let (url, root_file) = take_root_certificate(url);
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(file) = root_file {
+        let certificates = rustls::pki_types::CertificateDer::pem_file_iter(&file)
+            .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| DbError::RootCertificate {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+        for certificate in certificates {
+            roots
+                .add(certificate)
+                .map_err(|e| DbError::RootCertificate {
+                    file: file.clone(),
+                    reason: e.to_string(),
+                })?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DbError::RootCertificate {
+            file: String::new(),
+            reason: e.to_string(),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(config);
+    Ok(postgres::Client::connect(&url, tls)?)
+}
+
+/// `url` without its `sslrootcert=FILE` parameter (libpq's, which the client library
+/// does not read), and that file.
+fn take_root_certificate(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut root = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("sslrootcert=") {
+            Some(file) => {
+                root = Some(file.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, root)
 }
 
 fn pg_params(values: Vec<Value>) -> Vec<PgValue> {
@@ -672,7 +752,7 @@ pub fn listen_for_feed_notices(
     stop: impl Fn() -> bool,
     mut heard: impl FnMut(&str, u64),
 ) -> DbResult<()> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    let mut client = postgres_client(url)?;
     client.batch_execute(&format!("LISTEN {FEED_CHANNEL}"))?;
     while !stop() {
         {
@@ -724,5 +804,24 @@ mod tests {
         assert_eq!(cut(1), [1]);
         assert!(cut(0).is_empty());
         assert_eq!(value_rows(2, 3), "(?1, ?2, ?3), (?4, ?5, ?6)");
+    }
+
+    #[test]
+    fn the_root_certificate_is_taken_out_of_the_url_and_the_rest_kept() {
+        assert_eq!(
+            take_root_certificate("postgres://h/db?sslmode=require&sslrootcert=/etc/ca.crt"),
+            (
+                "postgres://h/db?sslmode=require".to_string(),
+                Some("/etc/ca.crt".to_string())
+            )
+        );
+        assert_eq!(
+            take_root_certificate("postgres://h/db?sslrootcert=ca.pem"),
+            ("postgres://h/db".to_string(), Some("ca.pem".to_string()))
+        );
+        assert_eq!(
+            take_root_certificate("postgres://h/db"),
+            ("postgres://h/db".to_string(), None)
+        );
     }
 }

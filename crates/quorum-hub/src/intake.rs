@@ -294,7 +294,7 @@ struct Taking<'a> {
 /// operation so far, moved on by this one.
 fn take_one(
     conn: &Db,
-    taking: Taking<'_>,
+    mut taking: Taking<'_>,
     last_seq: &mut u64,
     operation: &Operation,
     now: DateTime<Utc>,
@@ -307,17 +307,17 @@ fn take_one(
     if operation.device_seq > expected {
         return Ok(Outcome::Gap { expected });
     }
-    let Taking {
-        device_id,
-        member,
-        signed,
-        group,
-    } = taking;
     let applied = if operation.payload.check_sizes().is_err() {
         Err(InvalidOperation::TooLarge.into())
     } else {
-        apply(conn, device_id, member, signed, &mut *group, operation, now)?
+        apply(conn, &mut taking, operation, now)?
     };
+    let Taking {
+        device_id,
+        member,
+        group,
+        ..
+    } = taking;
     let outcome = match applied {
         Ok(()) => Outcome::Applied,
         Err(refusal) => Outcome::rejected(refusal),
@@ -359,19 +359,16 @@ fn redacted(payload: &OperationPayload) -> serde_json::Value {
 /// member.
 fn apply(
     conn: &Db,
-    device_id: DeviceId,
-    member: &Member,
-    signed: bool,
-    group: &mut Group,
+    taking: &mut Taking<'_>,
     operation: &Operation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, HubError> {
     if !matches!(operation.payload, OperationPayload::CastBallot { .. }) {
         // What follows may read the rows kept back, or change a poll the group read.
-        group.appended.write(conn)?;
-        group.polls.forget();
+        taking.group.appended.write(conn)?;
+        taking.group.polls.forget();
     }
-    let device_seq = operation.device_seq;
+    let member = taking.member;
     Ok(match &operation.payload {
         OperationPayload::CheckIn { meeting_id } => {
             let meeting = load_meeting(conn, *meeting_id)?
@@ -469,13 +466,13 @@ fn apply(
         }
         OperationPayload::CastBallot { ballot } => refused_or_failed(votes::cast_ballot(
             conn,
-            Upload::of(device_id, member, signed, device_seq, group)?,
+            Upload::of(taking, operation.device_seq)?,
             ballot,
             now,
         ))?,
         OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
             conn,
-            Upload::of(device_id, member, signed, device_seq, group)?,
+            Upload::of(taking, operation.device_seq)?,
             delegation,
             now,
         ))?,
@@ -483,24 +480,19 @@ fn apply(
 }
 
 impl<'a> Upload<'a> {
-    /// A ballot's or a delegation's upload, in `group`, whose logs' heads were taken at
-    /// its start whenever it carries one.
-    fn of(
-        device_id: DeviceId,
-        member: &'a Member,
-        signed: bool,
-        device_seq: u64,
-        group: &'a mut Group,
-    ) -> Result<Self, HubError> {
+    /// The ballot's or delegation's upload in operation `device_seq` of `taking`, whose
+    /// group took the logs' heads at its start, as it does whenever it carries one.
+    fn of(taking: &'a mut Taking<'_>, device_seq: u64) -> Result<Self, HubError> {
+        let group = &mut *taking.group;
         let heads = group
             .heads
             .as_mut()
             .ok_or_else(|| HubError::NotCommitted("the audit logs' heads were not taken".into()))?;
         Ok(Upload {
-            device_id,
+            device_id: taking.device_id,
             device_seq,
-            member,
-            signed,
+            member: taking.member,
+            signed: taking.signed,
             heads,
             appended: &mut group.appended,
             polls: &mut group.polls,

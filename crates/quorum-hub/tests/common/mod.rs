@@ -139,7 +139,21 @@ fn test_records() -> quorum_hub::Records {
     let base = server
         .rsplit_once('/')
         .map_or(server.as_str(), |(base, _)| base);
-    quorum_hub::Records::Postgres(format!("{base}/{name}"))
+    quorum_hub::Records::Postgres(format!("{base}/{name}{}", database_tls()))
+}
+
+/// How a hub reaches the test PostgreSQL server: over TLS, trusting the certificate
+/// authority the test command made for it (`QUORUM_TEST_PG_CA`), as a city's hub
+/// reaches its database server.
+pub fn database_tls() -> String {
+    std::env::var("QUORUM_TEST_PG_CA")
+        .map(|ca| format!("?sslmode=require&sslrootcert={ca}"))
+        .unwrap_or_default()
+}
+
+/// A hub's database URL as the test kit itself connects, to look behind the hub's back.
+pub fn kit_url(url: &str) -> &str {
+    url.split_once('?').map_or(url, |(plain, _)| plain)
 }
 
 /// The first column of each row `sql` selects from the records of the data folder
@@ -159,8 +173,8 @@ where
             rows.map(|row| row.expect("the row reads")).collect()
         }
         quorum_hub::Records::Postgres(url) => off_async(|| {
-            let mut client =
-                postgres::Client::connect(&url, postgres::NoTls).expect("the hub database answers");
+            let mut client = postgres::Client::connect(kit_url(&url), postgres::NoTls)
+                .expect("the hub database answers");
             let rows = client.query(sql, &[]).expect("the query runs");
             rows.iter().map(|row| row.get(0)).collect()
         }),
@@ -333,7 +347,7 @@ impl TestHub {
                 .and_then(|conn| conn.execute_batch(sql))
                 .map_err(|e| e.to_string()),
             quorum_hub::Records::Postgres(url) => off_async(|| {
-                postgres::Client::connect(url, postgres::NoTls)
+                postgres::Client::connect(kit_url(url), postgres::NoTls)
                     .and_then(|mut client| client.batch_execute(sql))
                     .map_err(|e| e.to_string())
             }),
