@@ -451,8 +451,8 @@ struct BehindBalancer {
     chair: Laptop,
     voters: Vec<Laptop>,
     poll_id: String,
-    _balancer: Balancer,
-    _laptops: tempfile::TempDir,
+    balancer: Balancer,
+    laptops: tempfile::TempDir,
     _turn: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -490,8 +490,8 @@ impl BehindBalancer {
             chair,
             voters,
             poll_id,
-            _balancer: balancer,
-            _laptops: laptops,
+            balancer,
+            laptops,
             _turn: turn,
         }
     }
@@ -529,6 +529,40 @@ impl BehindBalancer {
             self.voters.len(),
             "the chair's laptop counts every ballot once: {polls}"
         );
+        self.assert_replicas_are_the_hubs_view();
+    }
+
+    /// Each laptop holds what the hub shows its member: the meetings and the polls as a
+    /// laptop of the same member, enrolled afresh, pulls them from the whole feed.
+    fn assert_replicas_are_the_hubs_view(&self) {
+        let poll_views = |laptop: &Laptop| -> Vec<Value> {
+            let cards = laptop.run(&["polls"]);
+            cards
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|card| card["view"].clone())
+                .collect()
+        };
+        for (n, laptop) in self.voters.iter().chain([&self.chair]).enumerate() {
+            sync_until_done(laptop);
+            let afresh = Laptop::new(self.laptops.path().join(format!("afresh-{n}")));
+            let code = new_code(self.folders[0].path(), &member_id(laptop));
+            let fingerprint = &self.hubs[0].fingerprint;
+            afresh.run(&[
+                "enroll",
+                &self.balancer.url,
+                &code,
+                "--certificate",
+                fingerprint,
+            ]);
+            sync_until_done(&afresh);
+            assert_eq!(
+                (laptop.run(&["meetings"]), poll_views(laptop)),
+                (afresh.run(&["meetings"]), poll_views(&afresh)),
+                "laptop {n} holds the hub's view of its meetings and polls"
+            );
+        }
     }
 }
 

@@ -565,6 +565,11 @@ fn connect_postgres(url: &str) -> DbResult<postgres::Client> {
     Ok(client)
 }
 
+/// The system's certificate authorities, read once: every reader and reconnection of
+/// the hub opens a connection.
+static SYSTEM_ROOTS: std::sync::LazyLock<Vec<rustls::pki_types::CertificateDer<'static>>> =
+    std::sync::LazyLock::new(|| rustls_native_certs::load_native_certs().certs);
+
 /// A connection to the PostgreSQL server at `url`, over TLS whenever the server offers it
 /// (`sslmode=prefer`, the default) or the URL demands it (`sslmode=require`): ballots
 /// and tokens cross that link. The server's certificate must chain to the system's roots
@@ -573,7 +578,7 @@ fn connect_postgres(url: &str) -> DbResult<postgres::Client> {
 fn postgres_client(url: &str) -> DbResult<postgres::Client> {
     let (url, root_file) = take_root_certificate(url);
     let mut roots = rustls::RootCertStore::empty();
-    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    roots.add_parsable_certificates(SYSTEM_ROOTS.iter().cloned());
     if let Some(file) = root_file {
         let certificates = rustls::pki_types::CertificateDer::pem_file_iter(&file)
             .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())

@@ -371,6 +371,7 @@ pub(crate) struct Upload<'a> {
     pub heads: &'a mut audit::LogHeads,
     /// The rows the group appended so far.
     pub appended: &'a mut Appended,
+    /// The polls the group's ballots went to, as read.
     pub polls: &'a mut PollsRead,
 }
 
