@@ -114,19 +114,27 @@ fn reached(conn: &Db, log: &str) -> Result<u64, HubError> {
     Ok(reached.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
 }
 
-/// Where a new row of `log` goes: the seq after the last one, and the hash it links
-/// to (the genesis hash for the first row). Takes the log's head row for the rest of
-/// the transaction, so two hub processes appending at once queue on it and the log
-/// stays one chain.
-fn take_head(conn: &Db, log: &str) -> Result<(u64, String), HubError> {
-    let (last_seq, hash): (i64, String) = conn.query_row(
-        "INSERT INTO chain_heads (log, last_seq, hash) VALUES (?1, 0, ?2)
+/// Where new rows of the ballot log and of the delegation log go: for each, the seq
+/// after its last row and the hash the next links to (the genesis hash for a first row).
+/// Takes both head rows for the rest of the transaction, in one statement and in one
+/// order for every writer, so two hub processes appending at once queue on them and each
+/// log stays one chain.
+fn take_heads(conn: &Db) -> Result<[(u64, String); 2], HubError> {
+    let taken: Vec<(String, i64, String)> = conn.query_map(
+        "INSERT INTO chain_heads (log, last_seq, hash) VALUES (?1, 0, ?3), (?2, 0, ?3)
          ON CONFLICT (log) DO UPDATE SET last_seq = chain_heads.last_seq
-         RETURNING last_seq, hash",
-        [log, GENESIS_HASH],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+         RETURNING log, last_seq, hash",
+        [BALLOT_LOG, DELEGATION_LOG, GENESIS_HASH],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    Ok((u64::try_from(last_seq).unwrap_or(0) + 1, hash))
+    let head = |log: &str| {
+        taken
+            .iter()
+            .find(|(taken_log, ..)| taken_log == log)
+            .map(|(_, last_seq, hash)| (u64::try_from(*last_seq).unwrap_or(0) + 1, hash.clone()))
+            .ok_or_else(|| HubError::NotCommitted(format!("the {log} log's head was not taken")))
+    };
+    Ok([head(BALLOT_LOG)?, head(DELEGATION_LOG)?])
 }
 
 /// Where a log stands inside a transaction that appends to it.
@@ -153,16 +161,14 @@ impl LogHeads {
     /// Takes both logs' heads for the rest of the transaction, in one order for every
     /// writer.
     pub(crate) fn take(conn: &Db) -> Result<Self, HubError> {
-        let take = |log| {
-            take_head(conn, log).map(|(next_seq, hash)| Head {
-                next_seq,
-                hash,
-                moved: false,
-            })
-        };
+        let [ballots, delegations] = take_heads(conn)?.map(|(next_seq, hash)| Head {
+            next_seq,
+            hash,
+            moved: false,
+        });
         Ok(Self {
-            ballots: take(BALLOT_LOG)?,
-            delegations: take(DELEGATION_LOG)?,
+            ballots,
+            delegations,
         })
     }
 

@@ -136,10 +136,7 @@ fn store_together(
     now: DateTime<Utc>,
 ) -> Result<Vec<Answered>, HubError> {
     let tx = store.conn.transaction()?;
-    let mut group = Group {
-        heads: take_in_order(&tx, &waiting)?,
-        ..Group::default()
-    };
+    let mut group = take_in_order(&tx, &waiting)?;
     let mut voted = std::collections::BTreeSet::new();
     let mut taken = Vec::with_capacity(waiting.len());
     for push in waiting {
@@ -176,15 +173,25 @@ fn store_together(
     if let Some(heads) = &group.heads {
         heads.write(&tx)?;
     }
-    votes::publish_polls(&tx, voted, now)?;
+    votes::publish_polls(&tx, voted, &mut group.polls, now)?;
     let mut answers = Vec::with_capacity(taken.len());
+    let mut latest = std::collections::HashMap::new();
     for (push, results) in taken {
         let pushed = match results {
             Ok(results) => {
                 let applied = results.iter().any(|r| r.outcome == Outcome::Applied);
-                let latest_seq = applied
-                    .then(|| store::latest_seq(&tx, push.member.committee_id))
-                    .transpose()?;
+                let committee_id = push.member.committee_id;
+                // Read once per committee: the group's pushes answer the same head.
+                let latest_seq = if applied {
+                    let seq = match latest.get(&committee_id) {
+                        Some(seq) => *seq,
+                        None => store::latest_seq(&tx, committee_id)?,
+                    };
+                    latest.insert(committee_id, seq);
+                    Some(seq)
+                } else {
+                    None
+                };
                 Ok(Pushed {
                     results,
                     latest_seq,
@@ -203,6 +210,9 @@ fn store_together(
 struct Group {
     /// The audit logs' heads, taken when the group carries ballots or delegations.
     heads: Option<LogHeads>,
+    /// Each device's last operation taken, from its row taken at the start and moved on
+    /// by each of its pushes in the group.
+    device_seqs: std::collections::HashMap<DeviceId, u64>,
     /// The operations and ballots the group took, written a few statements at a time.
     appended: Appended,
     /// The polls its ballots went to, as read.
@@ -219,19 +229,26 @@ fn only_ballots(push: &Waiting) -> bool {
 /// may change that other hub processes also change: its devices' rows (so two processes
 /// given the same device's push apply it once), the audit logs' heads when it carries
 /// ballots or delegations, and its committees' feeds. Two groups can then never each hold
-/// a row the other waits for. Answers the logs' heads, when taken.
-fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<Option<LogHeads>, HubError> {
+/// a row the other waits for. Answers the group, holding what it took.
+fn take_in_order(conn: &Db, waiting: &[Waiting]) -> Result<Group, HubError> {
     let devices: std::collections::BTreeSet<DeviceId> =
         waiting.iter().map(|push| push.device_id).collect();
+    let mut device_seqs = std::collections::HashMap::new();
     for device_id in devices {
-        store::take_device(conn, device_id)?;
+        if let Some(last_seq) = store::take_device(conn, device_id)? {
+            device_seqs.insert(device_id, last_seq);
+        }
     }
     let logged = waiting
         .iter()
         .any(|push| carries_signatures(&push.operations));
     let heads = logged.then(|| LogHeads::take(conn)).transpose()?;
     store::take_feeds(conn, waiting.iter().map(|push| push.member.committee_id))?;
-    Ok(heads)
+    Ok(Group {
+        heads,
+        device_seqs,
+        ..Group::default()
+    })
 }
 
 /// One device's push inside the group's transaction; notes the polls its ballots went
@@ -246,7 +263,10 @@ fn take_push(
     let mut results = Vec::with_capacity(push.operations.len());
     let ids: Vec<OperationId> = push.operations.iter().map(|op| op.id).collect();
     let stored = store::stored_operations(conn, &ids)?;
-    let first_seq = store::device_last_seq(conn, push.device_id)?;
+    let first_seq = *group
+        .device_seqs
+        .get(&push.device_id)
+        .ok_or(HubError::DeviceNotFound(push.device_id))?;
     let mut last_seq = first_seq;
     for operation in &push.operations {
         let outcome =
@@ -277,6 +297,7 @@ fn take_push(
     }
     if last_seq != first_seq {
         store::set_device_last_seq(conn, push.device_id, last_seq)?;
+        group.device_seqs.insert(push.device_id, last_seq);
     }
     Ok(results)
 }

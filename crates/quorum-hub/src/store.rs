@@ -575,26 +575,18 @@ pub fn device_key(conn: &Db, device_id: DeviceId) -> Result<Option<DeviceKey>, H
         .optional()?)
 }
 
-/// Takes the device's row for the rest of the transaction: another hub process given the
-/// same device's operations waits, and then finds them taken.
-pub fn take_device(conn: &Db, device_id: DeviceId) -> Result<(), HubError> {
-    conn.execute(
-        "UPDATE devices SET last_seq = last_seq WHERE id = ?1",
-        [device_id.to_string()],
-    )?;
-    Ok(())
-}
-
-pub fn device_last_seq(conn: &Db, device_id: DeviceId) -> Result<u64, HubError> {
+/// Takes the device's row for the rest of the transaction (another hub process given the
+/// same device's operations waits, and then finds them taken), and answers where its
+/// operations stand: its last one taken. `None`: no such device.
+pub fn take_device(conn: &Db, device_id: DeviceId) -> Result<Option<u64>, HubError> {
     let last: Option<i64> = conn
         .query_row(
-            "SELECT last_seq FROM devices WHERE id = ?1",
+            "UPDATE devices SET last_seq = last_seq WHERE id = ?1 RETURNING last_seq",
             [device_id.to_string()],
             |row| row.get(0),
         )
         .optional()?;
-    last.map(seq_from)
-        .ok_or(HubError::DeviceNotFound(device_id))
+    Ok(last.map(seq_from))
 }
 
 /// Moves the device on to its operation `last_seq`: the next one it sends follows it.

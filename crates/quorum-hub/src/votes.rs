@@ -453,13 +453,19 @@ pub(crate) fn cast_ballot(
 }
 
 /// Publishes each of `polls` as it stands now: counted once, whatever the ballots taken.
+/// A poll the group `read` and did not forget since is not read again.
 pub(crate) fn publish_polls(
     conn: &Db,
     polls: impl IntoIterator<Item = PollId>,
+    read: &mut PollsRead,
     now: DateTime<Utc>,
 ) -> Result<(), HubError> {
     for poll_id in polls {
-        if let Some(mut stored) = load_poll(conn, poll_id)? {
+        let stored = match read.0.remove(&poll_id) {
+            Some(stored) => stored,
+            None => load_poll(conn, poll_id)?,
+        };
+        if let Some(mut stored) = stored {
             publish(conn, &mut stored, now)?;
         }
     }
