@@ -863,7 +863,7 @@ fn hubs_reach_their_database_over_tls_and_refuse_a_server_they_cannot_trust() {
     // server is encrypted.
     keep_hub_data_in(&url, &blobs);
     let members = hub_demo(data.path());
-    let hub = HubProcess::start_with(data.path(), "127.0.0.1:0", &[]);
+    let hub = HubProcess::start(data.path(), "127.0.0.1:0");
     let laptops = tempfile::tempdir().unwrap();
     let member = enrolled_laptop(
         &hub,

@@ -13,7 +13,7 @@ use quorum_core::OperationId;
 use rusqlite::types::Value;
 
 use crate::HubError;
-use crate::db::{Db, rows_per_statement, value_rows};
+use crate::db::{Db, batches, value_rows};
 
 /// A table rows are appended to, in one statement of several rows.
 struct Table {
@@ -167,19 +167,15 @@ fn counting_rows(counting: Vec<Counting>) -> Vec<Vec<Value>> {
 }
 
 fn insert_rows(conn: &Db, table: &Table, rows: Vec<Vec<Value>>) -> Result<(), HubError> {
-    let mut left = rows.len();
-    let mut rows = rows.into_iter();
-    while left > 0 {
-        let count = rows_per_statement(left);
+    for batch in batches(rows) {
         let sql = format!(
             "{} VALUES {} {}",
             table.insert,
-            value_rows(count, table.columns),
+            value_rows(batch.len(), table.columns),
             table.then
         );
-        let values: Vec<Value> = rows.by_ref().take(count).flatten().collect();
+        let values: Vec<Value> = batch.into_iter().flatten().collect();
         conn.execute(&sql, values)?;
-        left -= count;
     }
     Ok(())
 }

@@ -40,6 +40,8 @@ pub enum DbError {
     ConnectionLost,
     #[error("the database server's certificate authority in {file} cannot be used: {reason}")]
     RootCertificate { file: String, reason: String },
+    #[error("TLS to the database cannot be set up: {0}")]
+    Tls(rustls::Error),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
@@ -225,17 +227,20 @@ impl PgToSql for PgValue {
     postgres::types::to_sql_checked!();
 }
 
-/// Rows one statement carries at most when it writes or looks up several; a batch is
-/// cut into statements of 64, 32, … 1 rows, so that a handful of statement shapes
-/// stay prepared whatever the batch's size.
+/// Rows one statement carries at most when it writes or looks up several.
 const ROWS_PER_STATEMENT: usize = 64;
 
-/// How many of `left` rows the next statement of a batch carries.
-pub fn rows_per_statement(left: usize) -> usize {
-    match left.checked_ilog2() {
-        Some(log) => ROWS_PER_STATEMENT.min(1 << log),
-        None => 0,
-    }
+/// `items` cut into what one statement each carries: 64, 32, … 1 of them, so that a
+/// handful of statement shapes stay prepared whatever the number of items.
+pub fn batches<T>(items: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut items = items.into_iter();
+    std::iter::from_fn(move || {
+        let count = items
+            .len()
+            .checked_ilog2()
+            .map(|log| ROWS_PER_STATEMENT.min(1 << log))?;
+        Some(items.by_ref().take(count).collect())
+    })
 }
 
 /// `rows` parenthesised lists of `columns` placeholders, numbered from `?1` on:
@@ -580,28 +585,23 @@ fn postgres_client(url: &str) -> DbResult<postgres::Client> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(SYSTEM_ROOTS.iter().cloned());
     if let Some(file) = root_file {
+        let unusable = |reason: String| DbError::RootCertificate {
+            file: file.clone(),
+            reason,
+        };
         let certificates = rustls::pki_types::CertificateDer::pem_file_iter(&file)
             .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| DbError::RootCertificate {
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| unusable(e.to_string()))?;
         for certificate in certificates {
             roots
                 .add(certificate)
-                .map_err(|e| DbError::RootCertificate {
-                    file: file.clone(),
-                    reason: e.to_string(),
-                })?;
+                .map_err(|e| unusable(e.to_string()))?;
         }
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| DbError::RootCertificate {
-            file: String::new(),
-            reason: e.to_string(),
-        })?
+        .map_err(DbError::Tls)?
         .with_root_certificates(roots)
         .with_no_client_auth();
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(config);
@@ -796,14 +796,10 @@ mod tests {
 
     #[test]
     fn a_batch_is_cut_into_a_few_statement_shapes() {
-        let cut = |mut left: usize| {
-            let mut sizes = Vec::new();
-            while left > 0 {
-                let size = rows_per_statement(left);
-                sizes.push(size);
-                left -= size;
-            }
-            sizes
+        let cut = |items: usize| -> Vec<usize> {
+            batches((0..items).collect())
+                .map(|batch| batch.len())
+                .collect()
         };
         assert_eq!(cut(250), [64, 64, 64, 32, 16, 8, 2]);
         assert_eq!(cut(1), [1]);

@@ -606,22 +606,19 @@ pub fn stored_operations(
     conn: &Db,
     ids: &[OperationId],
 ) -> Result<std::collections::HashSet<OperationId>, HubError> {
+    let ids: Vec<rusqlite::types::Value> = ids
+        .iter()
+        .map(|id| rusqlite::types::Value::Text(id.to_string()))
+        .collect();
     let mut stored = std::collections::HashSet::new();
-    let mut left = ids;
-    while !left.is_empty() {
-        let (these, rest) = left.split_at(crate::db::rows_per_statement(left.len()));
+    for batch in crate::db::batches(ids) {
         let sql = format!(
             "SELECT id FROM operations WHERE id IN {}",
-            crate::db::value_rows(1, these.len())
+            crate::db::value_rows(1, batch.len())
         );
-        let values: Vec<rusqlite::types::Value> = these
-            .iter()
-            .map(|id| rusqlite::types::Value::Text(id.to_string()))
-            .collect();
-        stored.extend(conn.query_map(&sql, values, |row| {
+        stored.extend(conn.query_map(&sql, batch, |row| {
             Ok(parse_column::<OperationId>(0, row.get(0)?)?)
         })?);
-        left = rest;
     }
     Ok(stored)
 }
