@@ -174,6 +174,7 @@ impl<H: Hub> SyncEngine<H> {
     /// One round: upload the outbox, pull the change feed, fetch missing documents.
     #[instrument(skip(self), err)]
     pub async fn sync_once(&self) -> Result<SyncReport> {
+        let _turn = self.profile.take_sync_turn().await?;
         let mut report = SyncReport::default();
         self.status.send_modify(|s| s.syncing = true);
         let result = async {

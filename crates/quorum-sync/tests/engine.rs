@@ -113,6 +113,41 @@ async fn a_round_sends_the_outbox_once_and_brings_the_meeting_and_its_document()
     );
 }
 
+/// The window and `quorum sync` on the same profile (the member runs the command while
+/// the app is open) each sync at once: both finish, and the document is whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_syncs_of_one_profile_at_the_same_moment_both_finish_with_the_document_whole() {
+    let hub = TestHub::start().await;
+    let committee = hub.add_committee("UBND phường Bến Nghé").await;
+    let (meeting, bytes, _) = hub.publish_meeting(&committee, 6_000_000).await;
+    let window = Laptop::enrolled(&hub, &committee.member.1).await;
+    let command = SyncEngine::new(
+        window.profile.clone(),
+        Arc::new(Mutex::new(window.profile.open_store().unwrap())),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+
+    let (by_window, by_command) = tokio::join!(window.engine.sync_once(), command.sync_once());
+    let (by_window, by_command) = (by_window.unwrap(), by_command.unwrap());
+    assert_eq!(
+        by_window.blobs_fetched + by_command.blobs_fetched,
+        1,
+        "the document came down once: {by_window:?} {by_command:?}"
+    );
+    let document = &meeting.agenda[0].documents[0].current.sha256;
+    assert_eq!(
+        std::fs::read(window.profile.blob_path(document)).unwrap(),
+        bytes,
+        "the document on the laptop is the one published"
+    );
+    assert_eq!(
+        window.engine.status().borrow().documents_present,
+        1,
+        "the window counts it present"
+    );
+}
+
 #[tokio::test]
 async fn a_hub_out_of_reach_keeps_the_outbox_whole_and_the_laptop_says_offline() {
     let hub = TestHub::start().await;
