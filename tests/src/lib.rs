@@ -5,6 +5,7 @@
 
 pub mod balancer;
 pub mod faults;
+pub mod library;
 pub mod processes;
 pub mod proxy;
 

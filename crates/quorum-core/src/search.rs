@@ -30,15 +30,33 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
+/// A query as [`find_folded`] looks for it: folded, its words one space apart.
+pub fn searchable_query(query: &str) -> String {
+    fold(query).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A page's text in the form a search index holds: folded, every run of whitespace one
+/// space. [`searchable_query`] of a query occurs in it exactly when [`find_folded`]
+/// finds the query in the text, so an index over this form misses no page.
+pub fn searchable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_space = false;
+    for c in text.chars().map(fold_char) {
+        let space = c.is_whitespace();
+        if !space {
+            out.push(c);
+        } else if !after_space {
+            out.push(' ');
+        }
+        after_space = space;
+    }
+    out
+}
+
 /// Character ranges (not bytes) where `query` occurs in `text`, both folded. A space in
 /// the query matches any run of whitespace, so words split by a line break are found.
 pub fn find_folded(text: &str, query: &str) -> Vec<Range<usize>> {
-    let query: Vec<char> = fold(query)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .collect();
+    let query: Vec<char> = searchable_query(query).chars().collect();
     if query.is_empty() {
         return Vec::new();
     }
@@ -221,5 +239,32 @@ mod tests {
             across.matched, "qua các",
             "a match across a line break reads as one line"
         );
+    }
+
+    #[test]
+    fn the_indexed_form_holds_a_query_exactly_where_the_search_finds_it() {
+        let text = "Đề nghị  biểu\tquyết\r\n\r\nthông qua  DỰ TOÁN\u{a0}2025 ";
+        assert_eq!(
+            searchable(text),
+            "de nghi bieu quyet thong qua du toan 2025 ",
+            "folded, whitespace runs of any kind one space"
+        );
+        for query in [
+            "bieu quyet",
+            "quyet   thong",
+            "QUA du",
+            "toan 2025",
+            "nghi bieu quyet thong qua du toan",
+            "e n",
+            "quyet thong qua du toan 2026",
+            "bieuquyet",
+            "2025 x",
+        ] {
+            assert_eq!(
+                searchable(text).contains(&searchable_query(query)),
+                !find_folded(text, query).is_empty(),
+                "{query:?}: the index and the search agree"
+            );
+        }
     }
 }

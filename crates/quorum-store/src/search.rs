@@ -1,7 +1,7 @@
 //! The text of the documents on this laptop, and search over it.
 
 use chrono::{DateTime, Utc};
-use quorum_core::search::{Snippet, find_folded, snippet};
+use quorum_core::search::{Snippet, find_folded, searchable, searchable_query, snippet};
 use quorum_core::{DocumentId, MeetingId, Sha256Hex};
 use rusqlite::params;
 use serde::Serialize;
@@ -52,15 +52,22 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM page_texts WHERE sha256 = ?1",
-            [sha256.as_str()],
-        )?;
-        for (page, text) in pages.iter().enumerate() {
+        for table in ["page_texts", "page_search"] {
             tx.execute(
-                "INSERT INTO page_texts (sha256, page, text) VALUES (?1, ?2, ?3)",
-                params![sha256.as_str(), page, text],
+                &format!("DELETE FROM {table} WHERE sha256 = ?1"),
+                [sha256.as_str()],
             )?;
+        }
+        {
+            let mut text_of =
+                tx.prepare("INSERT INTO page_texts (sha256, page, text) VALUES (?1, ?2, ?3)")?;
+            let mut index = tx.prepare(
+                "INSERT INTO page_search (searchable, sha256, page) VALUES (?1, ?2, ?3)",
+            )?;
+            for (page, text) in pages.iter().enumerate() {
+                text_of.execute(params![sha256.as_str(), page, text])?;
+                index.execute(params![searchable(text), sha256.as_str(), page])?;
+            }
         }
         tx.execute(
             "INSERT INTO texts_extracted (sha256, pages, extracted_at) VALUES (?1, ?2, ?3)
@@ -75,25 +82,34 @@ impl Store {
     /// occurs, ignoring case and Vietnamese diacritics; in agenda and page order.
     #[instrument(skip(self), err)]
     pub fn search(&self, query: &str, meeting: Option<MeetingId>) -> Result<Vec<SearchHit>> {
+        // The index narrows the pages to those holding every three-character sequence
+        // of the query in order; each is then searched as before, so the hits are the
+        // same. A query of fewer than three characters has no sequence: every page.
+        let query_form = searchable_query(query);
+        let indexed = (query_form.chars().count() >= 3)
+            .then(|| format!("\"{}\"", query_form.replace('"', "\"\"")));
         let mut statement = self.conn.prepare(
             "SELECT a.meeting_id, d.id, d.title, v.sha256, t.page, t.text
              FROM agenda_items a
              JOIN documents d ON d.agenda_item_id = a.id
              JOIN document_versions v ON v.document_id = d.id AND v.number = d.current_version
              JOIN page_texts t ON t.sha256 = v.sha256
-             WHERE ?1 IS NULL OR a.meeting_id = ?1
+             WHERE (?1 IS NULL OR a.meeting_id = ?1)
+               AND (?2 IS NULL OR (t.sha256, t.page) IN
+                    (SELECT sha256, page FROM page_search WHERE page_search MATCH ?2))
              ORDER BY a.meeting_id, a.position, d.position, t.page",
         )?;
-        let rows = statement.query_map([meeting.map(|m| m.to_string())], |row| {
-            Ok((
-                parsed(row, 0)?,
-                parsed(row, 1)?,
-                row.get::<_, String>(2)?,
-                parsed_sha256(row, 3)?,
-                row.get::<_, u32>(4)?,
-                row.get::<_, String>(5)?,
-            ))
-        })?;
+        let rows =
+            statement.query_map(params![meeting.map(|m| m.to_string()), indexed], |row| {
+                Ok((
+                    parsed(row, 0)?,
+                    parsed(row, 1)?,
+                    row.get::<_, String>(2)?,
+                    parsed_sha256(row, 3)?,
+                    row.get::<_, u32>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })?;
         let mut hits = Vec::new();
         for row in rows {
             let (meeting_id, document_id, document_title, sha256, page, text) = row?;
