@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use quorum_core::search::{find_folded, snippet};
-use quorum_core::{AgendaItemId, DocumentId, Meeting, MeetingId, Sha256Hex, SystemClock};
+use quorum_core::{AgendaItemId, Clock, DocumentId, Meeting, MeetingId, Sha256Hex, SystemClock};
 use quorum_pdf::{PdfService, locate_library};
 use quorum_store::{SearchHit, Store};
 use rusqlite::params;
@@ -146,7 +146,7 @@ pub fn fill(store: &mut Store, texts: &RealTexts, pages_wanted: usize) -> Vec<Me
         for (sha256, text) in stored {
             pages += text.len();
             store
-                .save_page_texts(&sha256, &text, chrono::Utc::now())
+                .save_page_texts(&sha256, &text, SystemClock.now())
                 .expect("the text is stored");
         }
         meetings.push(meeting.id);

@@ -98,13 +98,21 @@ fn a_store_written_before_the_index_finds_its_pages_after_the_upgrade() {
     let mut store = Store::open(&path).unwrap();
     let meetings = fill(&mut store, &texts, 1);
     drop(store);
-    // What the previous version left: the page texts and no index.
+    // What the previous version left: the page texts without ids, and no index.
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
     conn.execute_batch(&format!(
-        "DROP TABLE page_search; PRAGMA user_version = {};",
+        "DROP TABLE page_search;
+         CREATE TABLE page_texts_before (
+             sha256 TEXT NOT NULL, page INTEGER NOT NULL, text TEXT NOT NULL,
+             PRIMARY KEY (sha256, page)
+         ) STRICT;
+         INSERT INTO page_texts_before SELECT sha256, page, text FROM page_texts;
+         DROP TABLE page_texts;
+         ALTER TABLE page_texts_before RENAME TO page_texts;
+         PRAGMA user_version = {};",
         version - 1
     ))
     .unwrap();

@@ -11,6 +11,10 @@ use unicode_normalization::char::decompose_canonical;
 
 /// The searchable form of one character: base letter without marks, lower case.
 pub fn fold_char(c: char) -> char {
+    // Most letters of Vietnamese text are plain ASCII: no table to look up.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let mut base = c;
     decompose_canonical(c, |part| {
         // The first part of a canonical decomposition is the base letter.

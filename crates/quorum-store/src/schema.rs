@@ -30,13 +30,12 @@ static MIGRATION_STEPS: &[Migration] = &[
 
 /// Migration 0015's Rust step: the pages extracted before the index existed go in it.
 fn index_extracted_pages(tx: &Transaction) -> HookResult {
-    let mut pages = tx.prepare("SELECT sha256, page, text FROM page_texts")?;
-    let mut index =
-        tx.prepare("INSERT INTO page_search (searchable, sha256, page) VALUES (?1, ?2, ?3)")?;
+    let mut pages = tx.prepare("SELECT id, text FROM page_texts")?;
+    let mut index = tx.prepare("INSERT INTO page_search (rowid, searchable) VALUES (?1, ?2)")?;
     let mut rows = pages.query([])?;
     while let Some(row) = rows.next()? {
-        let (sha256, page, text): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        index.execute(rusqlite::params![searchable(&text), sha256, page])?;
+        let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
+        index.execute(rusqlite::params![id, searchable(&text)])?;
     }
     Ok(())
 }

@@ -52,21 +52,24 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for table in ["page_texts", "page_search"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE sha256 = ?1"),
-                [sha256.as_str()],
-            )?;
-        }
+        tx.execute(
+            "DELETE FROM page_search WHERE rowid IN (SELECT id FROM page_texts WHERE sha256 = ?1)",
+            [sha256.as_str()],
+        )?;
+        tx.execute(
+            "DELETE FROM page_texts WHERE sha256 = ?1",
+            [sha256.as_str()],
+        )?;
         {
-            let mut text_of =
-                tx.prepare("INSERT INTO page_texts (sha256, page, text) VALUES (?1, ?2, ?3)")?;
-            let mut index = tx.prepare(
-                "INSERT INTO page_search (searchable, sha256, page) VALUES (?1, ?2, ?3)",
+            let mut text_of = tx.prepare(
+                "INSERT INTO page_texts (sha256, page, text) VALUES (?1, ?2, ?3) RETURNING id",
             )?;
+            let mut index =
+                tx.prepare("INSERT INTO page_search (rowid, searchable) VALUES (?1, ?2)")?;
             for (page, text) in pages.iter().enumerate() {
-                text_of.execute(params![sha256.as_str(), page, text])?;
-                index.execute(params![searchable(text), sha256.as_str(), page])?;
+                let id: i64 =
+                    text_of.query_row(params![sha256.as_str(), page, text], |row| row.get(0))?;
+                index.execute(params![id, searchable(text)])?;
             }
         }
         tx.execute(
@@ -85,18 +88,20 @@ impl Store {
         // The index narrows the pages to those holding every three-character sequence
         // of the query in order; each is then searched as before, so the hits are the
         // same. A query of fewer than three characters has no sequence: every page.
+        // The pages are put in order without their text, which is read only for the
+        // pages searched before the hits run out.
         let query_form = searchable_query(query);
         let indexed = (query_form.chars().count() >= 3)
             .then(|| format!("\"{}\"", query_form.replace('"', "\"\"")));
         let mut statement = self.conn.prepare(
-            "SELECT a.meeting_id, d.id, d.title, v.sha256, t.page, t.text
+            "SELECT a.meeting_id, d.id, d.title, v.sha256, t.page, t.id
              FROM agenda_items a
              JOIN documents d ON d.agenda_item_id = a.id
              JOIN document_versions v ON v.document_id = d.id AND v.number = d.current_version
              JOIN page_texts t ON t.sha256 = v.sha256
              WHERE (?1 IS NULL OR a.meeting_id = ?1)
-               AND (?2 IS NULL OR (t.sha256, t.page) IN
-                    (SELECT sha256, page FROM page_search WHERE page_search MATCH ?2))
+               AND (?2 IS NULL OR t.id IN
+                    (SELECT rowid FROM page_search WHERE page_search MATCH ?2))
              ORDER BY a.meeting_id, a.position, d.position, t.page",
         )?;
         let rows =
@@ -107,12 +112,16 @@ impl Store {
                     row.get::<_, String>(2)?,
                     parsed_sha256(row, 3)?,
                     row.get::<_, u32>(4)?,
-                    row.get::<_, String>(5)?,
+                    row.get::<_, i64>(5)?,
                 ))
             })?;
+        let mut text_of = self
+            .conn
+            .prepare("SELECT text FROM page_texts WHERE id = ?1")?;
         let mut hits = Vec::new();
         for row in rows {
-            let (meeting_id, document_id, document_title, sha256, page, text) = row?;
+            let (meeting_id, document_id, document_title, sha256, page, id) = row?;
+            let text: String = text_of.query_row([id], |row| row.get(0))?;
             let found = find_folded(&text, query);
             let Some(first) = found.first().cloned() else {
                 continue;

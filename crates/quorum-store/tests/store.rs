@@ -531,4 +531,22 @@ fn search_finds_words_typed_without_diacritics_on_the_right_page() {
             .is_empty(),
         "a search within another meeting does not see this one's documents"
     );
+
+    // Extracted again (another reader version): the old words leave the index.
+    let again = ["Trang một: mở đầu", "Kế hoạch năm sau"].map(String::from);
+    store.save_page_texts(sha256, &again, now()).unwrap();
+    assert!(
+        store.search("bieu quyet", None).unwrap().is_empty(),
+        "words no longer on the page are not found"
+    );
+    assert_eq!(
+        store
+            .search("ke hoach nam", None)
+            .unwrap()
+            .iter()
+            .map(|hit| hit.page)
+            .collect::<Vec<_>>(),
+        [1],
+        "the new words are found on their page"
+    );
 }
