@@ -27,14 +27,33 @@ fn io_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SyncError 
     }
 }
 
-/// Fetches `sha256` (of `size` bytes) into the profile. `on_bytes` hears of every chunk.
+/// Bytes on disk as `<sha>.part`, not yet forced to disk nor checked.
+struct Downloaded {
+    sha256: Sha256Hex,
+    fetched: Fetched,
+}
+
+/// Fetches `sha256` (of `size` bytes) into the profile, checked and durable.
 pub(crate) async fn fetch_blob(
     hub: &impl Hub,
     profile: &Profile,
     sha256: &Sha256Hex,
     size: u64,
-    mut on_bytes: impl FnMut(u64),
+    on_bytes: impl FnMut(u64),
 ) -> Result<Fetched> {
+    let downloaded = download(hub, profile, sha256, size, on_bytes).await?;
+    settle(profile.clone(), downloaded).await
+}
+
+/// Downloads `sha256` into its `.part` file, resuming what an interrupted download left.
+/// `on_bytes` hears of every chunk. The bytes count for nothing until [`settle`].
+async fn download(
+    hub: &impl Hub,
+    profile: &Profile,
+    sha256: &Sha256Hex,
+    size: u64,
+    mut on_bytes: impl FnMut(u64),
+) -> Result<Downloaded> {
     let part = profile.partial_blob_path(sha256);
     let kept = tokio::fs::metadata(&part).await.map_or(0, |m| m.len());
     let mut resumed_from = resume_from(kept, size);
@@ -62,31 +81,40 @@ pub(crate) async fn fetch_blob(
             downloaded += chunk.len() as u64;
             on_bytes(chunk.len() as u64);
         }
-        file.sync_all().await.map_err(io_error(&part))?;
+        file.flush().await.map_err(io_error(&part))?;
     }
+    Ok(Downloaded {
+        sha256: sha256.clone(),
+        fetched: Fetched {
+            downloaded,
+            resumed_from,
+        },
+    })
+}
 
-    let check = part.clone();
-    let hashed = tokio::task::spawn_blocking(move || {
-        std::fs::File::open(&check).and_then(|mut f| Sha256Hex::of_reader(&mut f))
+/// Forces a download to disk, checks that its bytes hash to its address, and moves it
+/// into place (its folder forced to disk too, so the name survives a power cut). Bytes
+/// that do not match are removed.
+async fn settle(profile: Profile, downloaded: Downloaded) -> Result<Fetched> {
+    let Downloaded { sha256, fetched } = downloaded;
+    tokio::task::spawn_blocking(move || {
+        let part = profile.partial_blob_path(&sha256);
+        let mut file = std::fs::File::open(&part).map_err(io_error(&part))?;
+        file.sync_all().map_err(io_error(&part))?;
+        let (hashed, _) = Sha256Hex::of_reader(&mut file).map_err(io_error(&part))?;
+        if hashed != sha256 {
+            warn!(%sha256, got = %hashed, "downloaded bytes do not match the hash; discarded");
+            std::fs::remove_file(&part).map_err(io_error(&part))?;
+            return Err(SyncError::BlobMismatch { sha256 });
+        }
+        let target = profile.blob_path(&sha256);
+        std::fs::rename(&part, &target).map_err(io_error(&target))?;
+        let folder = profile.blobs_dir();
+        std::fs::File::open(&folder)
+            .and_then(|dir| dir.sync_all())
+            .map_err(io_error(&folder))?;
+        Ok(fetched)
     })
     .await
     .map_err(|e| SyncError::Protocol(e.to_string()))?
-    .map_err(io_error(&part))?;
-    if hashed.0 != *sha256 {
-        warn!(%sha256, got = %hashed.0, "downloaded bytes do not match the hash; discarded");
-        tokio::fs::remove_file(&part)
-            .await
-            .map_err(io_error(&part))?;
-        return Err(SyncError::BlobMismatch {
-            sha256: sha256.clone(),
-        });
-    }
-    let target = profile.blob_path(sha256);
-    tokio::fs::rename(&part, &target)
-        .await
-        .map_err(io_error(&target))?;
-    Ok(Fetched {
-        downloaded,
-        resumed_from,
-    })
 }
