@@ -126,15 +126,24 @@ impl Store {
         let tx = self.conn.transaction()?;
         // Every table empties, so the references between them are checked at commit.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
-        let tables: Vec<String> = {
+        // A virtual table (the search index) is emptied through itself; its shadow
+        // tables are its own business (emptying them directly breaks the index).
+        let tables: Vec<(String, String)> = {
             let mut statement = tx.prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                "SELECT name, type FROM pragma_table_list
+                 WHERE schema = 'main' AND type IN ('table', 'virtual')
+                   AND name NOT LIKE 'sqlite_%'",
             )?;
-            let names = statement.query_map([], |row| row.get(0))?;
+            let names = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
             names.collect::<rusqlite::Result<_>>()?
         };
-        for table in tables {
-            if table == "settings" {
+        for (table, kind) in tables {
+            if kind == "virtual" {
+                tx.execute(
+                    &format!("INSERT INTO \"{table}\" (\"{table}\") VALUES ('delete-all')"),
+                    [],
+                )?;
+            } else if table == "settings" {
                 let kept = vec!["?"; keep.len()].join(", ");
                 tx.execute(
                     &format!("DELETE FROM settings WHERE key NOT IN ({kept})"),

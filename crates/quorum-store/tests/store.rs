@@ -550,3 +550,55 @@ fn search_finds_words_typed_without_diacritics_on_the_right_page() {
         "the new words are found on their page"
     );
 }
+
+#[test]
+fn a_store_the_window_holds_open_opens_cleanly_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let (mut window, committee, members) = seeded_store(&path);
+    let m = meeting(&committee, &members, "Phiên họp", now(), 1);
+    window.save_meeting(&m).unwrap();
+    let sha256 = &m.agenda[0].documents[0].current.sha256;
+    let pages = ["Đề nghị biểu quyết", "Dự toán ngân sách"].map(String::from);
+    window.save_page_texts(sha256, &pages, now()).unwrap();
+
+    let command = Store::open(&path).expect("`quorum` opens the store the window holds");
+    assert_eq!(
+        command.search("du toan", None).unwrap().len(),
+        1,
+        "and searches what the window extracted"
+    );
+}
+
+#[test]
+fn a_laptop_that_forgot_everything_reopens_and_searches_what_comes_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let (mut store, old_committee, old_members) = seeded_store(&path);
+    let m = meeting(&old_committee, &old_members, "Phiên họp", now(), 1);
+    store.save_meeting(&m).unwrap();
+    let sha256 = &m.agenda[0].documents[0].current.sha256;
+    let pages = ["Đề nghị biểu quyết"].map(String::from);
+    store.save_page_texts(sha256, &pages, now()).unwrap();
+
+    store.forget_everything(&[]).unwrap();
+    drop(store);
+    let mut store = Store::open(&path).expect("the emptied store opens again");
+    assert!(
+        store.search("bieu quyet", None).unwrap().is_empty(),
+        "nothing of the old committee is found"
+    );
+    let (new_committee, new_members) = committee();
+    store.save_committee(&new_committee, &new_members).unwrap();
+    let next = meeting(&new_committee, &new_members, "Phiên họp mới", now(), 1);
+    store.save_meeting(&next).unwrap();
+    let sha256 = &next.agenda[0].documents[0].current.sha256;
+    store
+        .save_page_texts(sha256, &["Dự toán ngân sách".into()], now())
+        .unwrap();
+    assert_eq!(
+        store.search("du toan", None).unwrap().len(),
+        1,
+        "the new committee's documents are searched"
+    );
+}
