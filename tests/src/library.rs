@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use quorum_core::search::{find_folded, snippet};
 use quorum_core::{AgendaItemId, Clock, DocumentId, Meeting, MeetingId, Sha256Hex, SystemClock};
 use quorum_pdf::{PdfService, locate_library};
-use quorum_store::{SearchHit, Store};
+use quorum_sample::Sample;
+use quorum_store::{MAX_HITS, SNIPPET_CONTEXT, SearchHit, Store};
 use rusqlite::params;
 
 /// Extracted text of one document: its title and its pages.
@@ -23,6 +24,8 @@ pub struct DocumentText {
 pub struct RealTexts {
     pub sample: Vec<DocumentText>,
     pub manuals: Vec<DocumentText>,
+    /// The sample as loaded: its committee, members and meeting.
+    loaded: Sample,
 }
 
 /// The folder of real PDFs from other projects, which `scripts/test.sh` fills.
@@ -68,6 +71,7 @@ pub fn real_texts() -> RealTexts {
     RealTexts {
         sample: sample_texts,
         manuals,
+        loaded: sample,
     }
 }
 
@@ -97,8 +101,7 @@ impl Shuffle {
 /// it whose pages have their lines in another order (Vietnamese text, each page
 /// different), the manuals on the first one. Returns the meetings, first to last.
 pub fn fill(store: &mut Store, texts: &RealTexts, pages_wanted: usize) -> Vec<MeetingId> {
-    let sample = quorum_sample::load(&quorum_sample::source_tree_sample_dir(), &SystemClock)
-        .expect("the sample loads");
+    let sample = &texts.loaded;
     store
         .save_committee(&sample.committee, &sample.members)
         .expect("the committee is stored");
@@ -154,8 +157,29 @@ pub fn fill(store: &mut Store, texts: &RealTexts, pages_wanted: usize) -> Vec<Me
     meetings
 }
 
-/// Most hits one search returns, as the store caps them.
-const MAX_HITS: usize = 200;
+/// A library in a store of its own, in a temporary folder.
+pub struct Library {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub store: Store,
+    pub meetings: Vec<MeetingId>,
+}
+
+impl Library {
+    /// A new store filled with at least `pages` pages (see [`fill`]).
+    pub fn build(texts: &RealTexts, pages: usize) -> Library {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("store.sqlite3");
+        let mut store = Store::open(&path).expect("a new store opens");
+        let meetings = fill(&mut store, texts, pages);
+        Library {
+            dir,
+            path,
+            store,
+            meetings,
+        }
+    }
+}
 
 /// Today's search, as it was before the index: every page of every current document
 /// is read and folded again, in agenda and page order. The reference the indexed
@@ -195,8 +219,7 @@ pub fn search_every_page(
             sha256: parse(3).parse().expect("a sha256"),
             page: row.get(4).expect("a page"),
             matches: u32::try_from(found.len()).unwrap_or(u32::MAX),
-            // Forty characters on each side, as the store shows.
-            snippet: snippet(&text, first, 40),
+            snippet: snippet(&text, first, SNIPPET_CONTEXT),
         });
         if hits.len() == MAX_HITS {
             break;

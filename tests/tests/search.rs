@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use quorum_core::search::fold;
-use quorum_e2e::library::{fill, real_texts, search_every_page};
+use quorum_e2e::library::{Library, real_texts, search_every_page};
 use quorum_store::Store;
 
 /// Words a member would type, taken from the text itself: one word and two, as
@@ -38,10 +38,12 @@ fn queries_from(pages: &[String], stride: usize) -> Vec<String> {
 #[test]
 fn searching_through_the_index_finds_the_same_hits_as_reading_every_page() {
     let texts = real_texts();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite3");
-    let mut store = Store::open(&path).unwrap();
-    let meetings = fill(&mut store, &texts, 600);
+    let Library {
+        dir: _dir,
+        path,
+        store,
+        meetings,
+    } = Library::build(&texts, 600);
 
     let mut queries: Vec<String> = [
         "bieu quyet",
@@ -92,11 +94,12 @@ fn searching_through_the_index_finds_the_same_hits_as_reading_every_page() {
 
 #[test]
 fn a_store_written_before_the_index_finds_its_pages_after_the_upgrade() {
-    let texts = real_texts();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite3");
-    let mut store = Store::open(&path).unwrap();
-    let meetings = fill(&mut store, &texts, 1);
+    let Library {
+        dir: _dir,
+        path,
+        store,
+        meetings,
+    } = Library::build(&real_texts(), 1);
     drop(store);
     // What the previous version left: the page texts without ids, and no index.
     let conn = rusqlite::Connection::open(&path).unwrap();

@@ -36,7 +36,7 @@ pub use open::Store;
 pub use outbox::RefusedOperation;
 pub use readiness::InviteeReadiness;
 pub use schema::SCHEMA_VERSION;
-pub use search::SearchHit;
+pub use search::{MAX_HITS, SNIPPET_CONTEXT, SearchHit};
 pub use seen::{ChangedPages, SinceLastLook};
 pub use sync::{DeviceIdentity, Enrollment, PackProgress};
 pub use votes::{BallotStatus, MyBallot};

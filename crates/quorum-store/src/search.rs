@@ -12,9 +12,9 @@ use crate::replica::{parsed, parsed_sha256};
 use crate::{Result, Store};
 
 /// Most hits one search returns.
-const MAX_HITS: usize = 200;
+pub const MAX_HITS: usize = 200;
 /// Characters of context on each side of a match in a snippet.
-const SNIPPET_CONTEXT: usize = 40;
+pub const SNIPPET_CONTEXT: usize = 40;
 
 /// One page of one document where the query occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -9,8 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use quorum_e2e::library::{fill, real_texts, search_every_page};
-use quorum_store::Store;
+use quorum_e2e::library::{Library, real_texts, search_every_page};
 
 fn percentile(times: &mut [Duration], p: usize) -> f64 {
     times.sort();
@@ -24,11 +23,13 @@ fn main() {
     let runs: usize = args.next().map_or(30, |a| a.parse().unwrap());
 
     let texts = real_texts();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite3");
-    let mut store = Store::open(&path).unwrap();
     let started = Instant::now();
-    let meetings = fill(&mut store, &texts, pages);
+    let Library {
+        dir,
+        path,
+        store,
+        meetings,
+    } = Library::build(&texts, pages);
     let stored: usize = ["store.sqlite3", "store.sqlite3-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
