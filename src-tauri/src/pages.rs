@@ -63,16 +63,14 @@ pub fn handle(
             let pdf = laptop.pdf()?.clone();
             // Thumbnails are wanted wherever the reader is.
             let wanted = || asked.thumbnail || state.on_screen.wants(&asked.sha256, asked.page);
-            let bmp = pdf
-                .render_strip(&path, asked.page, asked.width, asked.strip, &wanted)?
-                .to_bmp();
-            Ok((asked, path, pdf, bmp))
+            let page = pdf.render_strip(&path, asked.page, asked.width, asked.strip, &wanted)?;
+            Ok((asked, path, pdf, page))
         });
         let response = match &asked {
-            Ok((.., bmp)) => Response::builder()
+            Ok((.., page)) => Response::builder()
                 .header(header::CONTENT_TYPE, "image/bmp")
                 .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-                .body(bmp.clone()),
+                .body(page.bmp().to_vec()),
             Err(error) => {
                 warn!(uri = %request.uri(), ?error, "page not served");
                 let status = match error.code {

@@ -109,9 +109,20 @@ fn start_pdf(resources: Option<&Path>) -> Result<Arc<PdfService>, PdfError> {
     {
         limits.patience = Duration::from_secs_f64(seconds);
     }
-    Ok(Arc::new(
-        PdfService::new(worker, library).with_limits(limits),
-    ))
+    let pdf = Arc::new(PdfService::new(worker, library).with_limits(limits));
+    // So the first document opened finds a worker with pdfium loaded.
+    let ahead = pdf.clone();
+    let started = std::thread::Builder::new()
+        .name("pdf-start-ahead".into())
+        .spawn(move || {
+            if let Err(error) = ahead.start_ahead() {
+                warn!(%error, "no PDF worker started ahead");
+            }
+        });
+    if let Err(error) = started {
+        warn!(%error, "no PDF worker started ahead");
+    }
+    Ok(pdf)
 }
 
 /// Ends the PDF workers as the app exits, even those stuck inside pdfium.

@@ -198,6 +198,23 @@ fn an_answer_that_is_not_one_or_claims_a_terabyte_is_refused_and_the_worker_repl
 }
 
 #[test]
+fn a_worker_that_cuts_the_page_memory_it_shares_with_the_app_cannot() {
+    let log = tempfile::tempdir().unwrap();
+    let service = faulty(&format!("shrink:render:{REPORT}:*"), 1, log.path());
+    let page = service.render(&sample(REPORT), 1, 600).unwrap();
+    assert_eq!(
+        (page.width, page.bgra().len()),
+        (600, 600 * 849 * 4),
+        "the memory kept its size: the page was drawn into it and read whole"
+    );
+    assert!(
+        page.bgra().chunks(4).any(|pixel| pixel[0] < 100),
+        "with its ink"
+    );
+    assert_eq!(service.workers_started(), 1, "and no worker was lost to it");
+}
+
+#[test]
 fn no_worker_outlives_its_service_even_one_stuck_in_a_request() {
     let log = tempfile::tempdir().unwrap();
     let service = Arc::new(faulty(&format!("hang:text:{REPORT}:*"), 2, log.path()));

@@ -10,6 +10,8 @@
 //!   absurd size ([`PageProblem::of_size`]) not at all.
 //! - One page that cannot be read never makes its document unreadable.
 //! - Every request has a deadline; a worker past it is killed.
+//! - A rendered page's pixels cross in memory the app shares with that worker, sealed at
+//!   its size ([`pages`]): a worker can garble a page, never fault the app reading it.
 //! - A file the worker writes (an annotated copy, a report) is written whole or not at
 //!   all; an export never writes its source.
 //! - A written report embeds its fonts: it prints and extracts the same anywhere.
@@ -17,6 +19,7 @@
 mod annotate;
 mod library;
 mod output;
+mod pages;
 mod protocol;
 mod report;
 mod service;

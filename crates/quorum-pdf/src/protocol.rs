@@ -1,5 +1,6 @@
 //! Between the app and the worker: one JSON line per request; one JSON line per
-//! answer, followed by `bytes` raw bytes when the answer carries pixels.
+//! answer. A rendered page's pixels are not in the line: the worker leaves them in
+//! memory it shares with the app (see `service::page_memory`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -88,7 +89,7 @@ pub(crate) enum Answer {
     Info {
         info: DocumentInfo,
     },
-    /// `bytes` RGBA bytes follow the line.
+    /// `bytes` BGRA bytes wait at the start of the shared page memory.
     Rendered {
         width: u32,
         height: u32,

@@ -10,45 +10,61 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use command_fds::{CommandFdExt, FdMapping};
 use lru::LruCache;
 
 use tracing::{debug, warn};
 
+use crate::pages::PageMemory;
 use crate::protocol::{
     Answer, DocumentInfo, ExportedAnnotation, FoundAnnotation, Password, Report, Request, Strip,
     TextChar,
 };
 use crate::{MAX_BITMAP_PIXELS, PdfError};
+
 /// A rendered page: `width × height` pixels, 4 bytes each in blue, green, red, alpha
-/// order, rows top to bottom.
+/// order, rows top to bottom; kept as the uncompressed BMP the viewer is sent, so a page
+/// is copied once on its way from the worker to the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedPage {
     pub width: u32,
     pub height: u32,
-    pub bgra: Vec<u8>,
+    bmp: Vec<u8>,
 }
 
+/// A BMP's file and information headers.
+const BMP_HEADERS: usize = 14 + 40;
+
 impl RenderedPage {
-    /// The page as an uncompressed 32-bit BMP: no encoding cost, and every webview shows it.
-    pub fn to_bmp(&self) -> Vec<u8> {
-        const HEADERS: u32 = 14 + 40;
-        let image_bytes = self.width * self.height * 4;
-        let mut bmp = Vec::with_capacity((HEADERS + image_bytes) as usize);
+    /// A page from its pixels, `width × height × 4` bytes of them.
+    pub fn from_bgra(width: u32, height: u32, bgra: &[u8]) -> RenderedPage {
+        let mut bmp = Vec::with_capacity(BMP_HEADERS + bgra.len());
+        let image_bytes = bgra.len() as u32;
         bmp.extend_from_slice(b"BM");
-        bmp.extend_from_slice(&(HEADERS + image_bytes).to_le_bytes());
+        bmp.extend_from_slice(&(BMP_HEADERS as u32 + image_bytes).to_le_bytes());
         bmp.extend_from_slice(&[0; 4]);
-        bmp.extend_from_slice(&HEADERS.to_le_bytes());
+        bmp.extend_from_slice(&(BMP_HEADERS as u32).to_le_bytes());
         bmp.extend_from_slice(&40u32.to_le_bytes());
-        bmp.extend_from_slice(&(self.width as i32).to_le_bytes());
+        bmp.extend_from_slice(&(width as i32).to_le_bytes());
         // A negative height stores the rows top to bottom, as pdfium renders them.
-        bmp.extend_from_slice(&(-(self.height as i32)).to_le_bytes());
+        bmp.extend_from_slice(&(-(height as i32)).to_le_bytes());
         bmp.extend_from_slice(&1u16.to_le_bytes());
         bmp.extend_from_slice(&32u16.to_le_bytes());
         bmp.extend_from_slice(&[0; 4]); // uncompressed
         bmp.extend_from_slice(&image_bytes.to_le_bytes());
         bmp.extend_from_slice(&[0; 16]); // resolution and palette: unused
-        bmp.extend_from_slice(&self.bgra);
-        bmp
+        bmp.extend_from_slice(bgra);
+        RenderedPage { width, height, bmp }
+    }
+
+    /// The pixels, in BGRA order.
+    pub fn bgra(&self) -> &[u8] {
+        &self.bmp[BMP_HEADERS..]
+    }
+
+    /// The page as an uncompressed 32-bit BMP: no encoding cost, and every webview shows it.
+    pub fn bmp(&self) -> &[u8] {
+        &self.bmp
     }
 }
 
@@ -74,11 +90,13 @@ impl Default for WorkerLimits {
 }
 
 /// A worker process: requests go to its standard input; its answers are read by a
-/// thread of their own, so waiting for one can end at a deadline.
+/// thread of their own, so waiting for one can end at a deadline. A rendered page's
+/// pixels are left in `pages`, memory the two processes share, and read from there.
 struct Worker {
     pid: u32,
     input: ChildStdin,
-    answers: Receiver<Result<(Answer, Vec<u8>), String>>,
+    answers: Receiver<Result<Answer, String>>,
+    pages: PageMemory,
 }
 
 /// Why an exchange with a worker failed: it is past its deadline, or it is gone (or
@@ -93,7 +111,7 @@ impl Worker {
         &mut self,
         request: &Request,
         deadline: Duration,
-    ) -> Result<(Answer, Vec<u8>), Failure> {
+    ) -> Result<(Answer, Option<RenderedPage>), Failure> {
         let sent = serde_json::to_writer(&mut self.input, request)
             .map_err(std::io::Error::from)
             .and_then(|()| self.input.write_all(b"\n"))
@@ -101,12 +119,16 @@ impl Worker {
         if let Err(error) = sent {
             return Err(Failure::Died(error.to_string()));
         }
-        match self.answers.recv_timeout(deadline) {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(why)) => Err(Failure::Died(why)),
-            Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut),
-            Err(RecvTimeoutError::Disconnected) => Err(Failure::Died("the worker ended".into())),
-        }
+        let answer = match self.answers.recv_timeout(deadline) {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(why)) => return Err(Failure::Died(why)),
+            Err(RecvTimeoutError::Timeout) => return Err(Failure::TimedOut),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Failure::Died("the worker ended".into()));
+            }
+        };
+        let page = read_page(&answer, &self.pages).map_err(Failure::Died)?;
+        Ok((answer, page))
     }
 }
 
@@ -114,7 +136,7 @@ impl Worker {
 const MAX_ANSWER_LINE: u64 = 64 * 1024 * 1024;
 
 /// Reads a worker's answers until it ends or says something that is not an answer.
-fn read_answers(output: ChildStdout, answers: &Sender<Result<(Answer, Vec<u8>), String>>) {
+fn read_answers(output: ChildStdout, answers: &Sender<Result<Answer, String>>) {
     let mut output = BufReader::new(output);
     loop {
         let answer = read_answer(&mut output);
@@ -125,9 +147,7 @@ fn read_answers(output: ChildStdout, answers: &Sender<Result<(Answer, Vec<u8>), 
     }
 }
 
-/// One answer; its size is checked before any memory is taken for it, so a worker
-/// gone wrong cannot make the app allocate without bound.
-fn read_answer(output: &mut impl BufRead) -> Result<(Answer, Vec<u8>), String> {
+fn read_answer(output: &mut impl BufRead) -> Result<Answer, String> {
     let mut line = Vec::new();
     let read = output
         .by_ref()
@@ -140,26 +160,33 @@ fn read_answer(output: &mut impl BufRead) -> Result<(Answer, Vec<u8>), String> {
     if !line.ends_with(b"\n") {
         return Err("an answer was cut off or too long".into());
     }
-    let answer: Answer =
-        serde_json::from_slice(&line).map_err(|e| format!("not an answer: {e}"))?;
-    let mut pixels = Vec::new();
-    if let Answer::Rendered {
+    serde_json::from_slice(&line).map_err(|e| format!("not an answer: {e}"))
+}
+
+/// The page a rendered page's answer announces, from the shared page memory; its size
+/// is checked before any memory is taken for it, so a worker gone wrong cannot make the
+/// app allocate without bound.
+fn read_page(answer: &Answer, pages: &PageMemory) -> Result<Option<RenderedPage>, String> {
+    let &Answer::Rendered {
         width,
         height,
         bytes,
     } = answer
-    {
-        let area = u64::from(width) * u64::from(height);
-        if area > MAX_BITMAP_PIXELS || u64::try_from(bytes).ok() != Some(area * 4) {
-            return Err(format!("{bytes} bytes do not fit a {width}×{height} page"));
-        }
-        pixels.resize(bytes, 0);
-        output
-            .read_exact(&mut pixels)
-            .map_err(|e| format!("pixels cut off: {e}"))?;
+    else {
+        return Ok(None);
+    };
+    let area = u64::from(width) * u64::from(height);
+    if area > MAX_BITMAP_PIXELS || u64::try_from(bytes).ok() != Some(area * 4) {
+        return Err(format!("{bytes} bytes do not fit a {width}×{height} page"));
     }
-    Ok((answer, pixels))
+    let bgra = pages
+        .first(bytes)
+        .ok_or_else(|| format!("{bytes} bytes are more than the page memory holds"))?;
+    Ok(Some(RenderedPage::from_bgra(width, height, bgra)))
 }
+
+/// The file descriptor a worker finds its page memory on.
+const PAGES_FD: i32 = 3;
 
 type SpawnRequest = (Command, Sender<std::io::Result<Child>>);
 
@@ -218,13 +245,13 @@ impl PageCache {
     }
 
     fn put(&mut self, key: PageKey, page: Arc<RenderedPage>) {
-        self.bytes += page.bgra.len();
+        self.bytes += page.bmp.len();
         if let Some(replaced) = self.pages.put(key, page) {
-            self.bytes -= replaced.bgra.len();
+            self.bytes -= replaced.bmp.len();
         }
         while self.bytes > self.budget {
             match self.pages.pop_lru() {
-                Some((_, evicted)) => self.bytes -= evicted.bgra.len(),
+                Some((_, evicted)) => self.bytes -= evicted.bmp.len(),
                 None => break,
             }
         }
@@ -304,6 +331,16 @@ impl PdfService {
     pub fn with_limits(mut self, limits: WorkerLimits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// Starts a worker now unless one runs, so the first document opened does not wait
+    /// while one starts and loads pdfium (longer than drawing a page takes).
+    pub fn start_ahead(&self) -> Result<(), PdfError> {
+        let mut lease = self.lease()?;
+        if lease.worker.is_none() {
+            lease.worker = Some(self.start_worker()?);
+        }
+        Ok(())
     }
 
     /// Page count, page sizes, and which pages cannot be shown.
@@ -403,11 +440,7 @@ impl PdfService {
                 .patience
                 .mul_f64(pixels as f64 / (8.0 * 1024.0 * 1024.0));
         let rendered = match self.call(request, deadline, wanted)? {
-            (Answer::Rendered { width, height, .. }, bgra) => Arc::new(RenderedPage {
-                width,
-                height,
-                bgra,
-            }),
+            (Answer::Rendered { .. }, Some(page)) => Arc::new(page),
             (other, _) => return Err(unexpected(&other)),
         };
         lock(&self.cache).put(key, rendered.clone());
@@ -557,7 +590,7 @@ impl PdfService {
         request: Request,
         deadline: Duration,
         wanted: &dyn Fn() -> bool,
-    ) -> Result<(Answer, Vec<u8>), PdfError> {
+    ) -> Result<(Answer, Option<RenderedPage>), PdfError> {
         let subject = request.subject();
         if lock(&self.trouble)
             .get(&subject)
@@ -580,7 +613,7 @@ impl PdfService {
         request: &Request,
         deadline: Duration,
         subject: &Subject,
-    ) -> Result<(Answer, Vec<u8>), PdfError> {
+    ) -> Result<(Answer, Option<RenderedPage>), PdfError> {
         loop {
             let mut worker = match lease.worker.take() {
                 Some(worker) => worker,
@@ -630,7 +663,11 @@ impl PdfService {
 
     /// Keeps the last failure of a subject for the viewer to say; forgets it once the
     /// subject works.
-    fn remember(&self, subject: Subject, result: &Result<(Answer, Vec<u8>), PdfError>) {
+    fn remember(
+        &self,
+        subject: Subject,
+        result: &Result<(Answer, Option<RenderedPage>), PdfError>,
+    ) {
         let mut trouble = lock(&self.trouble);
         match result {
             Ok(_) => {
@@ -677,13 +714,20 @@ impl PdfService {
 
     fn start_worker(&self) -> Result<Worker, PdfError> {
         let cannot = |why: String| PdfError::Worker(format!("{}: {why}", self.program.display()));
+        let (pages, for_worker) = PageMemory::create().map_err(|e| cannot(e.to_string()))?;
         let mut command = Command::new(&self.program);
         command
             .arg(&self.library)
             .arg(self.limits.memory_mb.to_string())
+            .arg(format!("/dev/fd/{PAGES_FD}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::inherit())
+            .fd_mappings(vec![FdMapping {
+                parent_fd: for_worker,
+                child_fd: PAGES_FD,
+            }])
+            .map_err(|e| cannot(e.to_string()))?;
         let (reply, spawned) = mpsc::channel();
         self.spawn
             .send((command, reply))
@@ -711,6 +755,7 @@ impl PdfService {
             pid,
             input,
             answers: answered,
+            pages,
         })
     }
 
@@ -758,12 +803,9 @@ mod tests {
     #[test]
     fn a_bmp_holds_the_pixels_top_down_as_pdfium_drew_them() {
         // A red pixel then a blue one, in pdfium's BGRA order.
-        let page = RenderedPage {
-            width: 2,
-            height: 1,
-            bgra: vec![0, 0, 255, 255, 255, 0, 0, 255],
-        };
-        let bmp = page.to_bmp();
+        let red_then_blue = [0, 0, 255, 255, 255, 0, 0, 255];
+        let page = RenderedPage::from_bgra(2, 1, &red_then_blue);
+        let bmp = page.bmp();
         assert_eq!(&bmp[..2], b"BM", "the BMP signature");
         assert_eq!(bmp.len(), 54 + 8, "headers and two 4-byte pixels");
         assert_eq!(
@@ -783,7 +825,7 @@ mod tests {
         );
         assert_eq!(
             &bmp[54..],
-            &page.bgra[..],
+            &red_then_blue[..],
             "BMP stores B, G, R, A: the pixels go in unchanged"
         );
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use pdfium_render::prelude::*;
 use tracing::debug;
 
+pub use crate::pages::Canvas;
 use crate::protocol::{
     Answer, DocumentInfo, Page, PageProblem, PageSize, Password, Request, Strip, TextChar,
 };
@@ -45,8 +46,17 @@ pub fn confine(memory_limit_mb: Option<u64>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Serves requests until standard input closes.
-pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+/// Page memory made ready before the first request: an A4 page 1200 px wide.
+const PREPARED_BYTES: usize = 1200 * 1700 * 4;
+
+/// Serves requests until standard input closes. Pages are drawn into `canvas`, memory
+/// shared with the app; only the answer line goes through `output`.
+pub fn run(
+    library: &Path,
+    mut canvas: Canvas,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> std::io::Result<()> {
     let pdfium = match Pdfium::bind_to_library(library) {
         Ok(bindings) => Pdfium::new(bindings),
         Err(error) => {
@@ -61,37 +71,30 @@ pub fn run(library: &Path, input: impl BufRead, mut output: impl Write) -> std::
                     &Answer::Failed {
                         error: error.clone(),
                     },
-                    &[],
                 )?;
             }
             return Ok(());
         }
     };
+    canvas.prepare(PREPARED_BYTES);
     // Requests come in runs on one document (page after page): keep it open.
     let mut open: Option<OpenDocument<'_>> = None;
-    // One pixel buffer for every render: allocating ~6 MB per page costs more than drawing it.
-    let mut pixels = Vec::new();
     for line in input.lines() {
         let line = line?;
         let answer = match serde_json::from_str::<Request>(&line) {
-            Ok(request) => answer(&pdfium, &mut open, request, &mut pixels),
+            Ok(request) => answer(&pdfium, &mut open, request, &mut canvas),
             Err(error) => Answer::Failed {
                 error: PdfError::Worker(format!("bad request: {error}")),
             },
         };
-        let sent = match answer {
-            Answer::Rendered { bytes, .. } => &pixels[..bytes],
-            _ => &[],
-        };
-        write_answer(&mut output, &answer, sent)?;
+        write_answer(&mut output, &answer)?;
     }
     Ok(())
 }
 
-fn write_answer(output: &mut impl Write, answer: &Answer, pixels: &[u8]) -> std::io::Result<()> {
+fn write_answer(output: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
     serde_json::to_writer(&mut *output, answer)?;
     output.write_all(b"\n")?;
-    output.write_all(pixels)?;
     output.flush()
 }
 
@@ -106,14 +109,14 @@ fn answer<'a>(
     pdfium: &'a Pdfium,
     open: &mut Option<OpenDocument<'a>>,
     request: Request,
-    pixels: &mut Vec<u8>,
+    canvas: &mut Canvas,
 ) -> Answer {
     let result = match request {
         Request::Info { path, password } => document(pdfium, open, &path, password)
             .map(info)
             .map(|info| Answer::Info { info }),
         Request::Check { path, password } => document(pdfium, open, &path, password)
-            .map(|doc| check(doc, pixels))
+            .map(|doc| check(doc, canvas))
             .map(|info| Answer::Info { info }),
         Request::Render {
             path,
@@ -122,7 +125,7 @@ fn answer<'a>(
             width,
             strip,
         } => document(pdfium, open, &path, password)
-            .and_then(|doc| render(doc, page, width, strip, pixels)),
+            .and_then(|doc| render(doc, page, width, strip, canvas)),
         Request::Text {
             path,
             password,
@@ -244,10 +247,10 @@ const CHECK_WIDTH: u32 = 64;
 
 /// As [`info`], each page with a size also loaded and drawn small: a page pdfium cannot
 /// load or draw is marked unreadable.
-fn check(document: &PdfDocument, pixels: &mut Vec<u8>) -> DocumentInfo {
+fn check(document: &PdfDocument, canvas: &mut Canvas) -> DocumentInfo {
     let mut checked = info(document);
     for (index, page) in (0u32..).zip(checked.pages.iter_mut()) {
-        if page.problem.is_none() && render(document, index, CHECK_WIDTH, None, pixels).is_err() {
+        if page.problem.is_none() && render(document, index, CHECK_WIDTH, None, canvas).is_err() {
             page.problem = Some(PageProblem::Unreadable);
         }
     }
@@ -270,14 +273,14 @@ fn page<'a>(document: &'a PdfDocument, index: u32) -> Result<PdfPage<'a>, PdfErr
     document.pages().get(at).map_err(|_| unreadable)
 }
 
-/// Renders into `pixels` as BGRA, pdfium's own layout (and BMP's): no conversion. With a
+/// Renders into `canvas` as BGRA, pdfium's own layout (and BMP's): no conversion. With a
 /// strip, the page is laid out at full size and only those rows land in the bitmap.
 fn render(
     document: &PdfDocument,
     index: u32,
     width: u32,
     strip: Option<Strip>,
-    pixels: &mut Vec<u8>,
+    canvas: &mut Canvas,
 ) -> Result<Answer, PdfError> {
     let page = page(document, index)?;
     let (points_wide, points_high) = (page.width().value, page.height().value);
@@ -303,8 +306,10 @@ fn render(
     let full_high = i32::try_from(full_height).map_err(too_large)?;
     let top = i32::try_from(strip.top).map_err(too_large)?;
     let bytes = width as usize * height as usize * 4;
-    pixels.clear();
-    pixels.resize(bytes, 0);
+    // pdfium paints every pixel white first, so what a page before left there is no matter.
+    let pixels = canvas
+        .room(bytes)
+        .ok_or(PdfError::TooLarge { width, height })?;
     let mut bitmap = PdfBitmap::from_bytes(wide, high, PdfBitmapFormat::BGRA, pixels)
         .map_err(|e| PdfError::Pdfium(format!("{e:?}")))?;
     let config = PdfRenderConfig::new()

@@ -209,21 +209,29 @@ fn a_protected_document_opens_with_its_password_kept_in_memory() {
 
 #[test]
 fn a_page_that_needs_more_memory_than_the_cap_fails_alone() {
-    let report = sample(REPORT);
+    let image = fixture("jpeg2000-4000px.pdf");
     let service = service().with_limits(quorum_pdf::WorkerLimits {
         memory_mb: 32,
         ..Default::default()
     });
-    assert_draws(&service, &report, 1, 300, "a page that fits the cap draws");
-    // 3400 px wide: 62 MB of pixels, past the 32 MB the worker may take.
+    assert_draws(
+        &service,
+        &image,
+        0,
+        300,
+        "drawn small, the page fits the cap",
+    );
+    // 3400 px wide, pdfium decodes the 4000 × 4000 image whole: about 200 MB, past the
+    // 32 MB the worker may take. (The page's own pixels are in the page memory shared
+    // with the app, outside the cap.)
     assert_eq!(
-        service.render(&report, 1, 3400).map(|_| ()),
+        service.render(&image, 0, 3400).map(|_| ()),
         Err(PdfError::WorkerCrashed),
         "the page past the cap fails, the app does not"
     );
     assert_draws(
         &service,
-        &report,
+        &sample(REPORT),
         2,
         300,
         "a new worker draws the next page",

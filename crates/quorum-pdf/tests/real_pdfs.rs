@@ -36,7 +36,7 @@ fn a_long_manual_opens_renders_and_reads() {
     assert_eq!(info.pages.len(), 184, "the Why3 manual has 184 pages");
     let page = service.render(&manual, 99, 1200).unwrap();
     assert_eq!(page.width, 1200, "rendered at the asked width");
-    let ink = coverage(&page.bgra);
+    let ink = coverage(page.bgra());
     assert!(
         ink > 0.005 && ink < 0.5,
         "page 100 is text on paper ({:.1}% ink)",
@@ -68,7 +68,7 @@ fn a_guide_with_images_renders_every_sampled_page() {
     for index in [0u32, 10, 41] {
         let page = service.render(&guide, index, 800).unwrap();
         assert!(
-            coverage(&page.bgra) > 0.01,
+            coverage(page.bgra()) > 0.01,
             "page {} shows something",
             index + 1
         );

@@ -29,20 +29,20 @@ fn a_page_renders_at_the_asked_width_with_ink_on_paper() {
     let page = service().render(&sample(REPORT), 9, 600).unwrap();
     assert_eq!(page.width, 600, "rendered at the screen's width");
     assert_eq!(page.height, 849, "height follows the A4 proportions");
-    assert_eq!(page.bgra.len(), 600 * 849 * 4, "four bytes a pixel");
+    assert_eq!(page.bgra().len(), 600 * 849 * 4, "four bytes a pixel");
     let dark = page
-        .bgra
+        .bgra()
         .chunks(4)
         .filter(|p| p[0] < 100 && p[1] < 100 && p[2] < 100)
         .count();
     let white = page
-        .bgra
+        .bgra()
         .chunks(4)
         .filter(|p| p[0] > 240 && p[1] > 240 && p[2] > 240)
         .count();
     assert!(dark > 1000, "the text is drawn ({dark} dark pixels)");
     assert!(
-        white > page.bgra.len() / 8,
+        white > page.bgra().len() / 8,
         "on white paper ({white} white pixels)"
     );
 }
@@ -248,7 +248,7 @@ fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
             "each strip fits"
         );
         rows += strip.height;
-        ink_by_strip.push(strip.bgra.chunks(4).filter(|p| p[0] < 100).count());
+        ink_by_strip.push(strip.bgra().chunks(4).filter(|p| p[0] < 100).count());
     }
     assert_eq!(
         rows, 5790,
@@ -262,6 +262,55 @@ fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
     assert!(
         ink_by_strip[2] > 1000,
         "the bottom strip shows the word at the bottom: the strips are offset right"
+    );
+}
+
+/// Shared memory the worker `pid` holds, in MB: the page memory it draws into.
+fn shared_memory_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("RssShmem:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+#[test]
+fn the_memory_a_poster_took_to_draw_is_given_back_once_smaller_pages_follow() {
+    use quorum_pdf::Strip;
+    let service = PdfService::with_workers(
+        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
+        locate_library().unwrap(),
+        1,
+        0,
+    );
+    let poster = fixture("poster-a0.pdf");
+    let strip = Some(Strip {
+        top: 0,
+        height: 4096,
+    });
+    service
+        .render_strip(&poster, 0, 4096, strip, &|| true)
+        .unwrap();
+    let worker = service.worker_pids()[0];
+    let drawing_the_poster = shared_memory_mb(worker);
+    assert!(
+        drawing_the_poster >= 60,
+        "a 4096 × 4096 strip is 64 MB of pixels: {drawing_the_poster} MB"
+    );
+    for page in 0..3 {
+        service.render(&sample(REPORT), page, 1200).unwrap();
+    }
+    let reading_on = shared_memory_mb(worker);
+    assert!(
+        reading_on <= 10,
+        "pages 1200 px wide keep about 8 MB, not the poster's 64: {reading_on} MB"
+    );
+    assert_eq!(
+        service.worker_pids(),
+        vec![worker],
+        "the same worker throughout"
     );
 }
 

@@ -4,13 +4,14 @@
 //!
 //! `QUORUM_PDF_FAULTS` is a comma-separated list of `ACTION:REQUEST:FILE:PAGE`: ACTION
 //! `hang` (stop answering, and reading), `crash` (abort), `garbage` (a line that is not
-//! an answer) or `huge` (an answer announcing a terabyte of pixels); REQUEST a request
+//! an answer), `huge` (an answer announcing a terabyte of pixels) or `shrink` (cut the
+//! page memory shared with the app to nothing, then pass the request on); REQUEST a request
 //! kind (`info`, `render`, `text`, `check`…) or `*`; FILE a part of the document's path
 //! or `*`; PAGE a zero-based page or `*`. `QUORUM_PDF_FAULT_LOG`, when set, is a folder
 //! where each worker writes a file named by its pid holding the real worker's pid, so a
 //! test can check that both are gone.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
 
 use serde_json::Value;
@@ -95,6 +96,16 @@ fn main() -> ExitCode {
                 let _ = out.flush();
                 continue;
             }
+            Some(fault) if fault.action == "shrink" => {
+                // Refused when the app sealed the memory's size, as it must: otherwise
+                // the real worker faults drawing into it, and so would the app reading it.
+                if let Some(pages) = args.get(2) {
+                    let _ = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(pages)
+                        .and_then(|pages| pages.set_len(0));
+                }
+            }
             _ => {}
         }
         if writeln!(to_real, "{line}")
@@ -103,18 +114,10 @@ fn main() -> ExitCode {
         {
             break;
         }
+        // Pixels travel through the page memory the real worker inherited from this one.
         let mut answer = String::new();
-        if from_real.read_line(&mut answer).unwrap_or(0) == 0 {
-            break;
-        }
-        let pixels = serde_json::from_str::<Value>(&answer)
-            .ok()
-            .and_then(|a| a["bytes"].as_u64())
-            .unwrap_or(0);
-        let mut bytes = vec![0; usize::try_from(pixels).unwrap_or(0)];
-        if from_real.read_exact(&mut bytes).is_err()
+        if from_real.read_line(&mut answer).unwrap_or(0) == 0
             || out.write_all(answer.as_bytes()).is_err()
-            || out.write_all(&bytes).is_err()
             || out.flush().is_err()
         {
             break;
