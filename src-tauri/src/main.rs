@@ -32,6 +32,7 @@ use tauri::Manager;
 fn main() {
     quorum_logging::to_stderr("info");
     profile::avoid_desktop_bus_waits();
+    profile::paint_directly_without_a_gpu();
     // The profile holds the device's token and key, ballots and unpublished documents.
     quorum_sqlite::private::restrict_new_files();
 

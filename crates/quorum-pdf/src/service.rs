@@ -258,8 +258,11 @@ impl PageCache {
     }
 }
 
-/// Memory for rendered pages: about 40 pages at 1200 px wide.
-pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
+/// Memory for rendered pages: about 11 pages at 1200 px wide, enough for the pages
+/// rendered ahead and the last few read; the webview keeps its own copies of the pages
+/// it shows, so a larger cache here mostly held pages twice (256 MB made the app 430 MB
+/// once the 184-page manual was read through).
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// PDF work done in worker processes. Cheap to share: requests take turns.
 pub struct PdfService {
@@ -286,7 +289,7 @@ const MAX_WORKERS: usize = 4;
 
 impl PdfService {
     /// `program` is the `quorum-pdf-worker` binary; `library` the libpdfium it loads.
-    /// One worker per core (up to four), 256 MB of rendered pages.
+    /// One worker per core (up to four), [`DEFAULT_CACHE_BYTES`] of rendered pages.
     pub fn new(program: PathBuf, library: PathBuf) -> Self {
         Self::with_cache(program, library, DEFAULT_CACHE_BYTES)
     }
