@@ -8,7 +8,7 @@ use std::ops::RangeInclusive;
 use std::sync::Mutex;
 
 use quorum_core::Sha256Hex;
-use quorum_pdf::Strip;
+use quorum_pdf::{Priority, Strip};
 use tauri::http::{Response, StatusCode, header};
 use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
 use tracing::warn;
@@ -41,6 +41,19 @@ impl OnScreen {
             page + NEAR >= *range.start() && page <= range.end().saturating_add(NEAR)
         })
     }
+
+    /// Pages on screen come before those near it (and those of a document not shown).
+    fn priority(&self, sha256: &Sha256Hex, page: u32) -> Priority {
+        let on_screen = self
+            .0
+            .lock()
+            .is_ok_and(|shown| shown.get(sha256).is_some_and(|range| range.contains(&page)));
+        if on_screen {
+            Priority::Shown
+        } else {
+            Priority::Near
+        }
+    }
 }
 /// Pixel widths a page may be asked for; the worker refuses more than ~16 megapixels.
 const WIDTHS: std::ops::RangeInclusive<u32> = 64..=4096;
@@ -63,7 +76,19 @@ pub fn handle(
             let pdf = laptop.pdf()?.clone();
             // Thumbnails are wanted wherever the reader is.
             let wanted = || asked.thumbnail || state.on_screen.wants(&asked.sha256, asked.page);
-            let page = pdf.render_strip(&path, asked.page, asked.width, asked.strip, &wanted)?;
+            let priority = if asked.thumbnail {
+                Priority::Thumbnail
+            } else {
+                state.on_screen.priority(&asked.sha256, asked.page)
+            };
+            let page = pdf.render_strip(
+                &path,
+                asked.page,
+                asked.width,
+                asked.strip,
+                priority,
+                &wanted,
+            )?;
             Ok((asked, path, pdf, page))
         });
         let response = match &asked {
@@ -177,6 +202,12 @@ mod tests {
         assert!(
             shown.wants(&other, 0),
             "another document's pages are not affected"
+        );
+        assert_eq!(shown.priority(&report, 10), Priority::Shown, "on screen");
+        assert_eq!(
+            shown.priority(&report, 12),
+            Priority::Near,
+            "two pages past it"
         );
     }
 }

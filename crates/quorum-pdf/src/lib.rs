@@ -30,7 +30,7 @@ pub use protocol::{
     DocumentInfo, ExportedAnnotation, FoundAnnotation, LineStyle, MAX_PAGE_POINTS, MAX_PAGE_RATIO,
     Page, PageProblem, PageSize, Password, Report, ReportLine, Strip, TextChar,
 };
-pub use service::{PdfService, RenderedPage, WorkerLimits};
+pub use service::{PdfService, Priority, RenderedPage, WorkerLimits};
 
 use std::path::PathBuf;
 

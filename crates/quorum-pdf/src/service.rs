@@ -258,6 +258,31 @@ impl PageCache {
     }
 }
 
+/// How soon a request's answer is wanted. While every worker is busy, a free one goes
+/// to the waiting request of the highest priority: the page the member turned to
+/// before its neighbours, thumbnails and pages rendered ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// On screen now, or asked for by the member (a document's pages, its text).
+    Shown = 0,
+    /// Just off screen: what the next scroll shows.
+    Near,
+    Thumbnail,
+    /// Rendered ahead of the reader, for the next page turn.
+    Ahead,
+}
+
+impl Priority {
+    const COUNT: usize = 4;
+}
+
+/// Worker slots free for a request (a running worker, or room to start one), and how
+/// many requests of each priority wait for one.
+struct Pool {
+    idle: Vec<Option<Worker>>,
+    waiting: [usize; Priority::COUNT],
+}
+
 /// Memory for rendered pages: about 11 pages at 1200 px wide, enough for the pages
 /// rendered ahead and the last few read; the webview keeps its own copies of the pages
 /// it shows, so a larger cache here mostly held pages twice (256 MB made the app 430 MB
@@ -270,8 +295,8 @@ pub struct PdfService {
     library: PathBuf,
     limits: WorkerLimits,
     spawn: Sender<SpawnRequest>,
-    /// Worker slots free for a request: a running worker, or room to start one.
-    idle: Mutex<Vec<Option<Worker>>>,
+    /// Worker slots free for a request, and who waits for one.
+    pool: Mutex<Pool>,
     freed: Condvar,
     /// Every worker process by pid, so any can be ended: past a deadline, at exit.
     children: Mutex<HashMap<u32, Child>>,
@@ -318,7 +343,10 @@ impl PdfService {
             library,
             limits: WorkerLimits::default(),
             spawn: spawner(),
-            idle: Mutex::new((0..workers.max(1)).map(|_| None).collect()),
+            pool: Mutex::new(Pool {
+                idle: (0..workers.max(1)).map(|_| None).collect(),
+                waiting: [0; Priority::COUNT],
+            }),
             freed: Condvar::new(),
             children: Mutex::new(HashMap::new()),
             stopped: AtomicBool::new(false),
@@ -339,7 +367,7 @@ impl PdfService {
     /// Starts a worker now unless one runs, so the first document opened does not wait
     /// while one starts and loads pdfium (longer than drawing a page takes).
     pub fn start_ahead(&self) -> Result<(), PdfError> {
-        let mut lease = self.lease()?;
+        let mut lease = self.lease(Priority::Ahead)?;
         if lease.worker.is_none() {
             lease.worker = Some(self.start_worker()?);
         }
@@ -352,7 +380,7 @@ impl PdfService {
             path: path.into(),
             password: self.password_for(path),
         };
-        let info = match self.call(request, self.limits.patience, &|| true)? {
+        let info = match self.call(request, self.limits.patience, Priority::Shown, &|| true)? {
             (Answer::Info { info }, _) => info,
             (other, _) => return Err(unexpected(&other)),
         };
@@ -372,7 +400,7 @@ impl PdfService {
         // Drawing a page small costs about what parsing it does: a twentieth of the
         // patience per page is ample.
         let deadline = self.limits.patience + self.limits.patience / 20 * count(pages);
-        match self.call(request, deadline, &|| true)? {
+        match self.call(request, deadline, Priority::Shown, &|| true)? {
             (Answer::Info { info }, _) => Ok(info),
             (other, _) => Err(unexpected(&other)),
         }
@@ -385,7 +413,7 @@ impl PdfService {
             path: path.into(),
             password: Some(password.clone()),
         };
-        let info = match self.call(request, self.limits.patience, &|| true)? {
+        let info = match self.call(request, self.limits.patience, Priority::Shown, &|| true)? {
             (Answer::Info { info }, _) => info,
             (other, _) => return Err(unexpected(&other)),
         };
@@ -407,18 +435,20 @@ impl PdfService {
         page: u32,
         width: u32,
     ) -> Result<Arc<RenderedPage>, PdfError> {
-        self.render_strip(path, page, width, None, &|| true)
+        self.render_strip(path, page, width, None, Priority::Shown, &|| true)
     }
 
     /// Renders rows `strip` of a page laid out `width` pixels wide (how a page too large
     /// for one bitmap is drawn, strip by strip), unless `wanted` says, once a worker is
-    /// free, that the reader has moved on: then [`PdfError::NoLongerWanted`].
+    /// free, that the reader has moved on: then [`PdfError::NoLongerWanted`]. While
+    /// workers are busy, requests of a higher `priority` are served first.
     pub fn render_strip(
         &self,
         path: &Path,
         page: u32,
         width: u32,
         strip: Option<Strip>,
+        priority: Priority,
         wanted: &dyn Fn() -> bool,
     ) -> Result<Arc<RenderedPage>, PdfError> {
         let key = (path.to_path_buf(), page, width, strip);
@@ -442,7 +472,7 @@ impl PdfService {
                 .limits
                 .patience
                 .mul_f64(pixels as f64 / (8.0 * 1024.0 * 1024.0));
-        let rendered = match self.call(request, deadline, wanted)? {
+        let rendered = match self.call(request, deadline, priority, wanted)? {
             (Answer::Rendered { .. }, Some(page)) => Arc::new(page),
             (other, _) => return Err(unexpected(&other)),
         };
@@ -458,7 +488,7 @@ impl PdfService {
             if known.is_some_and(|count| next >= count) {
                 return;
             }
-            match self.render(path, next, width) {
+            match self.render_strip(path, next, width, None, Priority::Ahead, &|| true) {
                 Ok(_) | Err(PdfError::BadPage { .. }) => {}
                 Err(PdfError::PageOutOfRange { .. }) => return,
                 Err(error) => {
@@ -483,7 +513,7 @@ impl PdfService {
             password: self.password_for(path),
             page,
         };
-        match self.call(request, self.limits.patience, &|| true)? {
+        match self.call(request, self.limits.patience, Priority::Shown, &|| true)? {
             (Answer::Text { chars }, _) => Ok(chars),
             (other, _) => Err(unexpected(&other)),
         }
@@ -523,7 +553,7 @@ impl PdfService {
             annotations: annotations.to_vec(),
         };
         let deadline = self.limits.patience * (1 + count(annotations.len()) / 100);
-        match self.call(request, deadline, &|| true)? {
+        match self.call(request, deadline, Priority::Shown, &|| true)? {
             (Answer::Exported { annotations }, _) => Ok(annotations),
             (other, _) => Err(unexpected(&other)),
         }
@@ -537,7 +567,7 @@ impl PdfService {
             report: report.clone(),
         };
         let deadline = self.limits.patience * (1 + count(report.lines.len()) / 1000);
-        match self.call(request, deadline, &|| true)? {
+        match self.call(request, deadline, Priority::Shown, &|| true)? {
             (Answer::Written { pages }, _) => Ok(pages),
             (other, _) => Err(unexpected(&other)),
         }
@@ -546,7 +576,7 @@ impl PdfService {
     /// Every annotation in a PDF file that pdfium can read.
     pub fn annotations(&self, path: &Path) -> Result<Vec<FoundAnnotation>, PdfError> {
         let request = Request::Annotations { path: path.into() };
-        match self.call(request, self.limits.patience * 2, &|| true)? {
+        match self.call(request, self.limits.patience * 2, Priority::Shown, &|| true)? {
             (Answer::Annotations { annotations }, _) => Ok(annotations),
             (other, _) => Err(unexpected(&other)),
         }
@@ -592,6 +622,7 @@ impl PdfService {
         &self,
         request: Request,
         deadline: Duration,
+        priority: Priority,
         wanted: &dyn Fn() -> bool,
     ) -> Result<(Answer, Option<RenderedPage>), PdfError> {
         let subject = request.subject();
@@ -601,7 +632,7 @@ impl PdfService {
         {
             return Err(PdfError::ReaderGaveUp);
         }
-        let mut lease = self.lease()?;
+        let mut lease = self.lease(priority)?;
         if !wanted() {
             return Err(PdfError::NoLongerWanted);
         }
@@ -690,27 +721,37 @@ impl PdfService {
         }
     }
 
-    /// A free worker slot, waiting for one while all are busy.
-    fn lease(&self) -> Result<Lease<'_>, PdfError> {
-        let mut idle = lock(&self.idle);
+    /// A free worker slot, waiting for one while all are busy or while a request that
+    /// matters more waits too.
+    fn lease(&self, priority: Priority) -> Result<Lease<'_>, PdfError> {
+        let mut pool = lock(&self.pool);
+        pool.waiting[priority as usize] += 1;
         loop {
             if self.stopped.load(Ordering::SeqCst) {
+                pool.waiting[priority as usize] -= 1;
                 return Err(PdfError::Worker("Quorum is closing".into()));
             }
+            let first_in_line = pool.waiting[..priority as usize].iter().all(|&n| n == 0);
             // A running worker before room to start one.
-            let running = idle.iter().position(Option::is_some);
-            if let Some(slot) = running
-                .map(|at| idle.swap_remove(at))
-                .or_else(|| idle.pop())
-            {
-                return Ok(Lease {
-                    service: self,
-                    worker: slot,
-                });
+            let running = pool.idle.iter().position(Option::is_some);
+            let slot = match running {
+                Some(at) => Some(pool.idle.swap_remove(at)),
+                None => pool.idle.pop(),
+            };
+            match slot {
+                Some(worker) if first_in_line => {
+                    pool.waiting[priority as usize] -= 1;
+                    return Ok(Lease {
+                        service: self,
+                        worker,
+                    });
+                }
+                Some(worker) => pool.idle.push(worker),
+                None => {}
             }
-            idle = self
+            pool = self
                 .freed
-                .wait(idle)
+                .wait(pool)
                 .unwrap_or_else(PoisonError::into_inner);
         }
     }
@@ -786,8 +827,9 @@ struct Lease<'a> {
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        lock(&self.service.idle).push(self.worker.take());
-        self.service.freed.notify_one();
+        lock(&self.service.pool).idle.push(self.worker.take());
+        // Every waiter looks: the one first in line takes the slot.
+        self.service.freed.notify_all();
     }
 }
 

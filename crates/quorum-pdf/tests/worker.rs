@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use common::{REPORT, assert_report_opens, fixture, sample, service};
 use quorum_core::{
@@ -10,7 +12,8 @@ use quorum_core::{
     Sha256Hex,
 };
 use quorum_pdf::{
-    ExportedAnnotation, LineStyle, PdfError, PdfService, Report, ReportLine, locate_library,
+    ExportedAnnotation, LineStyle, PdfError, PdfService, Priority, Report, ReportLine,
+    locate_library,
 };
 
 #[test]
@@ -238,9 +241,14 @@ fn a_page_too_large_for_one_bitmap_is_drawn_in_strips_that_add_up_to_it() {
     let mut ink_by_strip = Vec::new();
     for top in [0, 2048, 4096] {
         let strip = service
-            .render_strip(&poster, 0, 4096, Some(Strip { top, height: 2048 }), &|| {
-                true
-            })
+            .render_strip(
+                &poster,
+                0,
+                4096,
+                Some(Strip { top, height: 2048 }),
+                Priority::Shown,
+                &|| true,
+            )
             .unwrap();
         assert_eq!(strip.width, 4096, "every strip is the page's full width");
         assert!(
@@ -291,7 +299,7 @@ fn the_memory_a_poster_took_to_draw_is_given_back_once_smaller_pages_follow() {
         height: 4096,
     });
     service
-        .render_strip(&poster, 0, 4096, strip, &|| true)
+        .render_strip(&poster, 0, 4096, strip, Priority::Shown, &|| true)
         .unwrap();
     let worker = service.worker_pids()[0];
     let drawing_the_poster = shared_memory_mb(worker);
@@ -311,6 +319,53 @@ fn the_memory_a_poster_took_to_draw_is_given_back_once_smaller_pages_follow() {
         service.worker_pids(),
         vec![worker],
         "the same worker throughout"
+    );
+}
+
+#[test]
+fn while_the_worker_is_busy_the_page_on_screen_goes_before_thumbnails_and_pages_ahead() {
+    use std::sync::Mutex;
+    let service = PdfService::with_workers(
+        env!("CARGO_BIN_EXE_quorum-pdf-worker").into(),
+        locate_library().unwrap(),
+        1,
+        0,
+    );
+    let report = sample(REPORT);
+    let served = Mutex::new(Vec::new());
+    // Each request says when it gets the worker.
+    let ask = |page: u32, priority: Priority, hold: Duration| {
+        let served = &served;
+        let report = &report;
+        let service = &service;
+        move || {
+            service
+                .render_strip(report, page, 300, None, priority, &|| {
+                    served.lock().unwrap().push(priority);
+                    // The first request keeps the worker until the others wait in line.
+                    std::thread::sleep(hold);
+                    true
+                })
+                .unwrap();
+        }
+    };
+    std::thread::scope(|threads| {
+        threads.spawn(ask(0, Priority::Near, Duration::from_millis(500)));
+        std::thread::sleep(Duration::from_millis(100));
+        threads.spawn(ask(1, Priority::Ahead, Duration::ZERO));
+        threads.spawn(ask(2, Priority::Thumbnail, Duration::ZERO));
+        std::thread::sleep(Duration::from_millis(50));
+        threads.spawn(ask(3, Priority::Shown, Duration::ZERO));
+    });
+    assert_eq!(
+        *served.lock().unwrap(),
+        vec![
+            Priority::Near,
+            Priority::Shown,
+            Priority::Thumbnail,
+            Priority::Ahead
+        ],
+        "the worker, once free, goes to the page on screen though it asked last"
     );
 }
 
@@ -343,7 +398,7 @@ fn two_readers_get_two_workers_and_a_page_no_longer_wanted_is_not_rendered() {
         "two readers at once kept two workers busy"
     );
 
-    let dropped = service.render_strip(&sample(REPORT), 9, 800, None, &|| false);
+    let dropped = service.render_strip(&sample(REPORT), 9, 800, None, Priority::Near, &|| false);
     assert_eq!(
         dropped.map(|_| ()),
         Err(PdfError::NoLongerWanted),
