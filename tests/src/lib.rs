@@ -64,6 +64,9 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
+/// WebKitGTK's switch for painting without compositing; see [`AppWindow::launch_binary`].
+pub const COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
 /// One running app window with its own profile folder.
 pub struct AppWindow {
     pub client: Client,
@@ -78,6 +81,18 @@ impl AppWindow {
         Self::launch_with(profile, &[]).await
     }
 
+    /// Starts the app on `profile` as a member runs it: WebKit painting the way the app
+    /// chooses (no screenshots where that is directly). For the benchmarks.
+    pub async fn launch_as_members_run_it(profile: &Path) -> AppWindow {
+        let profile = profile.to_str().expect("a profile path in UTF-8");
+        Self::launch_binary(
+            &app_binary(),
+            &[("QUORUM_PROFILE", profile)],
+            &[COMPOSITING],
+        )
+        .await
+    }
+
     /// As [`AppWindow::launch`], with `env` set for the app (and the processes it starts).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> AppWindow {
         let profile = profile.to_str().expect("a profile path in UTF-8");
@@ -90,7 +105,9 @@ impl AppWindow {
 
     /// Starts `app` with `env` added to this process's environment and the variables
     /// named in `unset` removed from it (an installed app is started so, finding its
-    /// profile, worker and pdfium on its own).
+    /// profile, worker and pdfium on its own). Unless named either way, WebKit is kept
+    /// compositing, so screenshots work; to measure the app as a member runs it, name
+    /// [`COMPOSITING`] in `unset`.
     pub async fn launch_binary(app: &Path, env: &[(&str, &str)], unset: &[&str]) -> AppWindow {
         let started = Instant::now();
         // A free port is free only when asked: another process may take it before
@@ -115,6 +132,15 @@ impl AppWindow {
                     .envs(env.iter().copied())
                     .stdout(Stdio::null())
                     .stderr(log);
+                // WebKitWebDriver's screenshot never answers while WebKit paints
+                // directly, as the app has it do on a machine without a GPU (this one):
+                // the tests keep WebKit compositing, unless a caller decides otherwise.
+                if std::env::var_os(COMPOSITING).is_none()
+                    && !env.iter().any(|(name, _)| *name == COMPOSITING)
+                    && !unset.contains(&COMPOSITING)
+                {
+                    command.env(COMPOSITING, "0");
+                }
                 for name in unset {
                     command.env_remove(name);
                 }

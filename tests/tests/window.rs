@@ -2341,3 +2341,41 @@ async fn a_secretary_whose_laptop_is_set_to_new_york_types_and_reads_times_on_th
         "kept as the instant the committee means, not 08:00 in New York"
     );
 }
+
+/// The environment WebKit's web process of the newest app window started with.
+fn web_process_environment() -> String {
+    let newest = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let dir = entry.ok()?.path();
+            let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
+            let pid: u32 = dir.file_name()?.to_str()?.parse().ok()?;
+            (comm.trim() == "WebKitWebProces").then_some(pid)
+        })
+        .max()
+        .expect("a WebKit web process runs");
+    let environ = std::fs::read(format!("/proc/{newest}/environ")).unwrap();
+    String::from_utf8_lossy(&environ).replace('\0', "\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_gpu_the_window_is_painted_directly_and_still_shows_pages() {
+    let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|nodes| {
+        nodes
+            .flatten()
+            .any(|node| node.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    let profile = tempfile::tempdir().unwrap();
+    let window = AppWindow::launch_as_members_run_it(profile.path()).await;
+    window.enter_the_demo().await;
+    window.open_demo_document(1, 14).await;
+    window.wait_until_drawn(1).await;
+    let painting_directly = web_process_environment()
+        .lines()
+        .any(|line| line == "WEBKIT_DISABLE_COMPOSITING_MODE=1");
+    assert_eq!(
+        painting_directly, !has_gpu,
+        "WebKit composites only where a GPU does it (this machine has one: {has_gpu})"
+    );
+    window.close().await;
+}

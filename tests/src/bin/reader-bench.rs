@@ -145,7 +145,7 @@ async fn main() {
     replace_document(&hub, &secretary, 1, std::fs::read(&manual).unwrap(), PAGES).await;
     laptop.run(&["sync"]);
 
-    let window = AppWindow::launch(laptop.profile.as_path()).await;
+    let window = AppWindow::launch_as_members_run_it(laptop.profile.as_path()).await;
     window.enter_the_demo().await;
     window.find("[data-testid=meeting-row]").await;
     tokio::time::sleep(Duration::from_secs(1)).await;

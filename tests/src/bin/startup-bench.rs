@@ -55,7 +55,7 @@ fn app_process_start_ms() -> f64 {
 /// Launches the app on `profile` and times it to its first screen, then leaves it
 /// showing the meetings (trying the demo on a new profile).
 async fn launch(profile: &Path) -> Launch {
-    let window = AppWindow::launch(profile).await;
+    let window = AppWindow::launch_as_members_run_it(profile).await;
     let script = "const shown = performance.getEntriesByName('quorum:first-screen')[0];
         return shown ? [performance.timeOrigin, shown.startTime] : null;";
     let (origin, shown) = loop {
