@@ -46,13 +46,7 @@ impl AppState {
 pub fn avoid_desktop_bus_waits() {
     #[cfg(target_os = "linux")]
     for (key, value) in [("NO_AT_BRIDGE", "1"), ("GTK_USE_PORTAL", "0")] {
-        if std::env::var_os(key).is_none() {
-            // Called first thing in main, before any other thread exists.
-            #[allow(unsafe_code)]
-            unsafe {
-                std::env::set_var(key, value)
-            };
-        }
+        set_unless_told_otherwise(key, value);
     }
 }
 
@@ -62,19 +56,26 @@ pub fn avoid_desktop_bus_waits() {
 pub fn paint_directly_without_a_gpu() {
     #[cfg(target_os = "linux")]
     {
-        const SETTING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
         let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|nodes| {
             nodes
                 .flatten()
                 .any(|node| node.file_name().to_string_lossy().starts_with("renderD"))
         });
-        if !has_gpu && std::env::var_os(SETTING).is_none() {
-            // Called first thing in main, before any other thread exists.
-            #[allow(unsafe_code)]
-            unsafe {
-                std::env::set_var(SETTING, "1")
-            };
+        if !has_gpu {
+            set_unless_told_otherwise("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
         }
+    }
+}
+
+/// Sets the environment variable `key` for GTK and WebKit, unless the member set it.
+#[cfg(target_os = "linux")]
+fn set_unless_told_otherwise(key: &str, value: &str) {
+    if std::env::var_os(key).is_none() {
+        // Called first thing in main, before any other thread exists.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(key, value)
+        };
     }
 }
 
@@ -134,16 +135,11 @@ fn start_pdf(resources: Option<&Path>) -> Result<Arc<PdfService>, PdfError> {
     let pdf = Arc::new(PdfService::new(worker, library).with_limits(limits));
     // So the first document opened finds a worker with pdfium loaded.
     let ahead = pdf.clone();
-    let started = std::thread::Builder::new()
-        .name("pdf-start-ahead".into())
-        .spawn(move || {
-            if let Err(error) = ahead.start_ahead() {
-                warn!(%error, "no PDF worker started ahead");
-            }
-        });
-    if let Err(error) = started {
-        warn!(%error, "no PDF worker started ahead");
-    }
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(error) = ahead.start_ahead() {
+            warn!(%error, "no PDF worker started ahead");
+        }
+    });
     Ok(pdf)
 }
 

@@ -9,6 +9,20 @@ use serde_json::Value;
 
 use crate::workspace_binary;
 
+/// The processes whose command name is `comm`, as `/proc/PID/comm` has it: the program's
+/// name cut at 15 bytes ("WebKitWebProces").
+pub fn processes_named(comm: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc lists the processes")
+        .filter_map(|entry| {
+            let dir = entry.ok()?.path();
+            let pid: u32 = dir.file_name()?.to_str()?.parse().ok()?;
+            let name = std::fs::read_to_string(dir.join("comm")).ok()?;
+            (name.trim_end() == comm).then_some(pid)
+        })
+        .collect()
+}
+
 pub fn hub_binary() -> PathBuf {
     workspace_binary("quorum-hub", "QUORUM_HUB_BIN")
 }

@@ -4,11 +4,13 @@
 use std::io::Write as _;
 
 use quorum_core::Clock as _;
-use quorum_e2e::AppWindow;
 use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
-use quorum_e2e::processes::{DemoHub, HubProcess, Laptop, code_for, demo_hub, synced_laptop};
+use quorum_e2e::processes::{
+    DemoHub, HubProcess, Laptop, code_for, demo_hub, processes_named, synced_laptop,
+};
+use quorum_e2e::{AppWindow, COMPOSITING};
 use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
@@ -2344,14 +2346,8 @@ async fn a_secretary_whose_laptop_is_set_to_new_york_types_and_reads_times_on_th
 
 /// The environment WebKit's web process of the newest app window started with.
 fn web_process_environment() -> String {
-    let newest = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|entry| {
-            let dir = entry.ok()?.path();
-            let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
-            let pid: u32 = dir.file_name()?.to_str()?.parse().ok()?;
-            (comm.trim() == "WebKitWebProces").then_some(pid)
-        })
+    let newest = processes_named("WebKitWebProces")
+        .into_iter()
         .max()
         .expect("a WebKit web process runs");
     let environ = std::fs::read(format!("/proc/{newest}/environ")).unwrap();
@@ -2372,7 +2368,7 @@ async fn without_a_gpu_the_window_is_painted_directly_and_still_shows_pages() {
     window.wait_until_drawn(1).await;
     let painting_directly = web_process_environment()
         .lines()
-        .any(|line| line == "WEBKIT_DISABLE_COMPOSITING_MODE=1");
+        .any(|line| line == format!("{COMPOSITING}=1"));
     assert_eq!(
         painting_directly, !has_gpu,
         "WebKit composites only where a GPU does it (this machine has one: {has_gpu})"

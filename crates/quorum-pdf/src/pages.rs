@@ -18,7 +18,7 @@ use crate::MAX_BITMAP_PIXELS;
 
 /// Bytes of shared memory per worker: the largest bitmap, 4 bytes a pixel. Only what a
 /// page touches takes memory.
-pub(crate) const PAGE_MEMORY_BYTES: u64 = MAX_BITMAP_PIXELS * 4;
+const PAGE_MEMORY_BYTES: u64 = MAX_BITMAP_PIXELS * 4;
 
 /// The app's side: read-only.
 pub(crate) struct PageMemory {

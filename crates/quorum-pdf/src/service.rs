@@ -147,6 +147,7 @@ fn read_answers(output: ChildStdout, answers: &Sender<Result<Answer, String>>) {
     }
 }
 
+/// One answer line, at most [`MAX_ANSWER_LINE`] long.
 fn read_answer(output: &mut impl BufRead) -> Result<Answer, String> {
     let mut line = Vec::new();
     let read = output

@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use quorum_e2e::AppWindow;
-use quorum_e2e::processes::{DemoHub, demo_hub, replace_document, synced_laptop};
+use quorum_e2e::processes::{DemoHub, demo_hub, processes_named, replace_document, synced_laptop};
 
 const PAGES: u32 = 184;
 
@@ -70,17 +70,12 @@ async fn turn_to(window: &AppWindow, n: u32) -> f64 {
     timed_turn(window).await
 }
 
-/// PSS in MB of every process whose command name starts with one of `names`.
-fn pss_mb(names: &[&str]) -> f64 {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|entry| {
-            let dir = entry.ok()?.path();
-            let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
-            if !names.iter().any(|name| comm.trim().starts_with(name)) {
-                return None;
-            }
-            let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).ok()?;
+/// PSS in MB of every process whose command name is `comm`.
+fn pss_mb(comm: &str) -> f64 {
+    processes_named(comm)
+        .into_iter()
+        .filter_map(|pid| {
+            let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
             rollup
                 .lines()
                 .find_map(|line| line.strip_prefix("Pss:"))?
@@ -100,7 +95,7 @@ fn memory_row(when: &str) {
         "WebKitNetworkPr",
         "quorum-pdf-work",
     ]
-    .map(|name| pss_mb(&[name]));
+    .map(pss_mb);
     println!(
         "| {when} | {:.0} | {app:.0} | {web:.0} | {network:.0} | {workers:.0} |",
         app + web + network
@@ -155,7 +150,7 @@ async fn main() {
         "WebKitNetworkPr",
         "quorum-pdf-work",
     ]
-    .map(|name| pss_mb(&[name]));
+    .map(pss_mb);
     window.open_demo_document(1, PAGES as usize).await;
     window.wait_until_drawn(1).await;
     // Let the pages rendered ahead of page 1 arrive before anything is timed.

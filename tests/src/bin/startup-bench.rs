@@ -16,6 +16,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use quorum_e2e::processes::processes_named;
 use quorum_e2e::{AppWindow, runs_argument};
 
 /// One launch: process start → page start → first screen, in ms.
@@ -34,15 +35,10 @@ fn app_process_start_ms() -> f64 {
         .expect("the boot time in /proc/stat");
     // Clock ticks a second: 100 on Linux for /proc's start times.
     const TICKS: f64 = 100.0;
-    let newest_ticks = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|entry| {
-            let dir = entry.ok()?.path();
-            let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
-            if comm.trim() != "quorum-app" {
-                return None;
-            }
-            let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    let newest_ticks = processes_named("quorum-app")
+        .into_iter()
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
             // Fields after the command's closing parenthesis; the start time is the 22nd.
             let after = &stat[stat.rfind(')')? + 2..];
             after.split_whitespace().nth(19)?.parse::<f64>().ok()
