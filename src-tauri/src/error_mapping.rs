@@ -26,7 +26,9 @@ impl From<PdfError> for IpcError {
             PdfError::ReaderTimedOut { .. } => ErrorCode::ReaderTimedOut,
             PdfError::WorkerCrashed | PdfError::ReaderGaveUp => ErrorCode::ReaderStopped,
             PdfError::NoLongerWanted => ErrorCode::PageNotOnScreen,
-            PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } => ErrorCode::Internal,
+            PdfError::PageOutOfRange { .. } | PdfError::TooLarge { .. } | PdfError::Encoding(_) => {
+                ErrorCode::Internal
+            }
         };
         Self {
             code,

@@ -89,13 +89,16 @@ pub fn handle(
                 priority,
                 &wanted,
             )?;
-            Ok((asked, path, pdf, page))
+            Ok((asked, path, pdf, page.png()?))
         });
-        let response = match &asked {
-            Ok((.., page)) => Response::builder()
-                .header(header::CONTENT_TYPE, "image/bmp")
-                .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-                .body(page.bmp().to_vec()),
+        let (response, rendered) = match asked {
+            Ok((asked, path, pdf, png)) => (
+                Response::builder()
+                    .header(header::CONTENT_TYPE, "image/png")
+                    .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+                    .body(png),
+                Some((asked, path, pdf)),
+            ),
             Err(error) => {
                 warn!(uri = %request.uri(), ?error, "page not served");
                 let status = match error.code {
@@ -103,16 +106,17 @@ pub fn handle(
                     ErrorCode::PageNotOnScreen => StatusCode::GONE,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                Response::builder()
+                let response = Response::builder()
                     .status(status)
-                    .body(error.detail.clone().into_bytes())
+                    .body(error.detail.into_bytes());
+                (response, None)
             }
         };
         match response {
             Ok(response) => responder.respond(response),
             Err(error) => warn!(%error, "a page response could not be built"),
         }
-        if let Ok((asked, path, pdf, _)) = asked
+        if let Some((asked, path, pdf)) = rendered
             && asked.strip.is_none()
         {
             pdf.prefetch(&path, asked.page, asked.width, PREFETCH_AHEAD);

@@ -76,4 +76,6 @@ pub enum PdfError {
     Worker(String),
     #[error("pdfium failed: {0}")]
     Pdfium(String),
+    #[error("the page could not be made into an image: {0}")]
+    Encoding(String),
 }

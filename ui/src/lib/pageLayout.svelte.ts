@@ -13,6 +13,9 @@ export const PAGE_GAP = 12;
 const POINT = 96 / 72;
 /** Pages before and after those on screen whose images are asked for. */
 const NEAR = 2;
+/** How long the pages near the screen wait at most for one on screen to draw: a page that
+ * cannot be drawn does not hold them back. */
+const SETTLE_MS = 250;
 
 export class PageLayout {
   pages = $state<Page[] | null>(null);
@@ -23,6 +26,13 @@ export class PageLayout {
   /** Zero-based pages on screen; images are asked for only on and near them. */
   firstShown = $state(0);
   lastShown = $state(1);
+  /**
+   * Whether a page on screen has drawn since the pages on screen last changed: until then
+   * the pages near them wait, so the page turned to is not drawn beside them on the same
+   * cores (the reader also renders the next pages ahead on its own).
+   */
+  settled = $state(true);
+  #settling: ReturnType<typeof setTimeout> | undefined;
   /** The size of the scrolling area the pages are drawn in, in CSS pixels. */
   viewportWidth = $state(800);
   viewportHeight = $state(600);
@@ -42,9 +52,15 @@ export class PageLayout {
     this.fit = 'zoom';
   }
 
-  /** Whether page `index` (zero-based) is on screen or near enough to be drawn. */
+  /** Whether page `index` (zero-based) is on screen, or near it once the screen has drawn. */
   near(index: number): boolean {
-    return index >= this.firstShown - NEAR && index <= this.lastShown + NEAR;
+    if (index >= this.firstShown && index <= this.lastShown) return true;
+    return this.settled && index >= this.firstShown - NEAR && index <= this.lastShown + NEAR;
+  }
+
+  /** The image of page `index` (zero-based) arrived: once one on screen has, the pages near may come. */
+  drawn(index: number) {
+    if (index >= this.firstShown && index <= this.lastShown) this.settled = true;
   }
 
   /**
@@ -76,6 +92,9 @@ export class PageLayout {
     if (shownFirst === this.firstShown && shownLast === this.lastShown) return false;
     this.firstShown = shownFirst;
     this.lastShown = shownLast;
+    this.settled = false;
+    clearTimeout(this.#settling);
+    this.#settling = setTimeout(() => (this.settled = true), SETTLE_MS);
     return true;
   }
 }

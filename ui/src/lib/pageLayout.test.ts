@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PAGE_GAP, PageLayout } from './pageLayout.svelte';
 
 const A4 = { width: 595, height: 842, problem: null };
@@ -33,10 +33,25 @@ describe('the pages laid out in the viewer', () => {
 
     layout.measure(4.5 * pageHeight, 600);
     expect([layout.current, layout.firstShown, layout.lastShown]).toEqual([5, 4, 5]);
+    expect(layout.near(4) && layout.near(5), 'the pages on screen are asked for at once').toBe(true);
+    expect(layout.near(6), 'the pages near wait for the screen to draw').toBe(false);
+    layout.drawn(7);
+    expect(layout.near(6), 'a page drawn off screen does not settle it').toBe(false);
+    layout.drawn(5);
     expect(layout.near(7), 'two pages past the screen').toBe(true);
     expect(layout.near(8)).toBe(false);
     expect(layout.near(2)).toBe(true);
     expect(layout.near(1)).toBe(false);
+  });
+
+  it('asks for the pages near the screen a moment later when the page on screen cannot be drawn', () => {
+    vi.useFakeTimers();
+    const layout = tenPages();
+    layout.measure(4.5 * (A4.height + PAGE_GAP), 600);
+    expect(layout.near(6)).toBe(false);
+    vi.advanceTimersByTime(300);
+    expect(layout.near(6), 'no page on screen drew, and the pages near are asked for all the same').toBe(true);
+    vi.useRealTimers();
   });
 
   it('at the bottom, reads the last page', () => {
