@@ -54,13 +54,17 @@ export class PageLayout {
 
   /** Whether page `index` (zero-based) is on screen, or near it once the screen has drawn. */
   near(index: number): boolean {
-    if (index >= this.firstShown && index <= this.lastShown) return true;
+    if (this.#onScreen(index)) return true;
     return this.settled && index >= this.firstShown - NEAR && index <= this.lastShown + NEAR;
   }
 
   /** The image of page `index` (zero-based) arrived: once one on screen has, the pages near may come. */
   drawn(index: number) {
-    if (index >= this.firstShown && index <= this.lastShown) this.settled = true;
+    if (this.#onScreen(index)) this.settled = true;
+  }
+
+  #onScreen(index: number): boolean {
+    return index >= this.firstShown && index <= this.lastShown;
   }
 
   /**
