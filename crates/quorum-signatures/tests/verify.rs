@@ -293,7 +293,10 @@ fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
         let path = entry.path();
         if path.is_dir() {
             files.extend(walk(&path));
-        } else if path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("pdf")) {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("pdf"))
+        {
             files.push(path);
         }
     }
