@@ -90,7 +90,7 @@ pub fn summarize(der: &[u8]) -> Result<CertificateSummary, TrustError> {
         fingerprint: hex::encode(ring::digest::digest(&ring::digest::SHA256, der)),
         subject: subject(&certificate),
         issuer: issuer(&certificate),
-        not_after: DateTime::from_timestamp(not_after.as_secs() as i64, 0).unwrap_or_default(),
+        not_after: crate::utc(not_after).unwrap_or_default(),
     })
 }
 
@@ -125,13 +125,7 @@ fn directory_string(value: &der::Any) -> Option<String> {
         | der::Tag::PrintableString
         | der::Tag::Ia5String
         | der::Tag::TeletexString => Some(String::from_utf8_lossy(bytes).into_owned()),
-        der::Tag::BmpString => {
-            let units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|p| u16::from_be_bytes([p[0], *p.get(1).unwrap_or(&0)]))
-                .collect();
-            Some(String::from_utf16_lossy(&units))
-        }
+        der::Tag::BmpString => Some(crate::syntax::utf16_be(bytes)),
         _ => None,
     }
 }
@@ -253,8 +247,7 @@ pub(crate) fn timestamp(
         .ok_or(Problem::TimestampInvalid)?;
     signed.verify(&[content.as_bytes()], &authority)?;
     let stated = info.gen_time.to_unix_duration();
-    let time =
-        DateTime::from_timestamp(stated.as_secs() as i64, 0).ok_or(Problem::TimestampInvalid)?;
+    let time = crate::utc(stated).ok_or(Problem::TimestampInvalid)?;
     check_path(
         &authority,
         &signed.certificates(),

@@ -33,10 +33,11 @@ pub(crate) fn later_changes(pdf: &[u8], signed_end: usize) -> LaterChanges {
             LaterChanges::Content { revisions }
         };
     }
-    let previous: HashMap<u64, usize> = objects(signed).into_iter().collect();
+    let (signed_objects, later_objects) = (objects(signed), objects(later));
+    let previous: HashMap<u64, usize> = signed_objects.iter().copied().collect();
     let signed_size = signed_object_count(signed);
     let mut verdict = LaterChanges::AnnotationsOrForms { revisions };
-    for (number, body_at) in objects(later) {
+    for &(number, body_at) in &later_objects {
         let Some(dictionary) = Lexer::new(later, body_at).dictionary() else {
             // A number, an array or a string written again.
             if previous.contains_key(&number) {
@@ -73,8 +74,11 @@ pub(crate) fn later_changes(pdf: &[u8], signed_end: usize) -> LaterChanges {
                 verdict = LaterChanges::Undetermined { revisions }
             }
             // An appearance written again: allowed while only annotations show it.
-            _ if is_appearance(&dictionary) && only_annotations_refer_to(number, signed, later) => {
-            }
+            _ if is_appearance(&dictionary)
+                && only_annotations_refer_to(
+                    number,
+                    [(signed, &signed_objects), (later, &later_objects)],
+                ) => {}
             _ => return LaterChanges::Content { revisions },
         }
     }
@@ -100,13 +104,17 @@ fn is_appearance(dictionary: &Dictionary) -> bool {
     dictionary.name(b"Subtype") == Some(b"Form") || dictionary.has(b"BBox")
 }
 
-/// Whether every object that refers to object `number` is an annotation or a field:
-/// an appearance that a page's resources also use changes the page when rewritten.
-fn only_annotations_refer_to(number: u64, signed: &[u8], later: &[u8]) -> bool {
+/// Some of the file's bytes with the objects defined in them, as [`objects`] finds them.
+type Part<'a> = (&'a [u8], &'a [(u64, usize)]);
+
+/// Whether every object in `parts` that refers to object `number` is an annotation or
+/// a field: an appearance that a page's resources also use changes the page when
+/// rewritten.
+fn only_annotations_refer_to(number: u64, parts: [Part<'_>; 2]) -> bool {
     let reference = number.to_string().into_bytes();
     let mut referred = false;
-    for part in [signed, later] {
-        for (_, at) in objects(part) {
+    for (part, objects) in parts {
+        for &(_, at) in objects {
             let Some(dictionary) = Lexer::new(part, at).dictionary() else {
                 continue;
             };

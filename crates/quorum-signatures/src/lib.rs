@@ -263,7 +263,7 @@ fn check_signed(
     if check.signed_at.is_none()
         && let Some(time) = signed.declared_signing_time()
     {
-        check.signed_at = DateTime::from_timestamp(time.unix_duration().as_secs() as i64, 0);
+        check.signed_at = utc(time.unix_duration());
         check.time_source = TimeSource::Declared;
     }
     if let Some(token) = signed.timestamp_token() {
@@ -282,6 +282,11 @@ fn check_signed(
         check.signed_at.unwrap_or(now),
         chain::Purpose::Signing,
     )
+}
+
+/// An ASN.1 time, given as time since the Unix epoch, as a date.
+fn utc(since_epoch: std::time::Duration) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(i64::try_from(since_epoch.as_secs()).ok()?, 0)
 }
 
 /// A PDF date (`D:YYYYMMDDHHmmSS+07'00'`, ISO 32000-1 7.9.4); missing parts default.

@@ -286,15 +286,20 @@ pub(crate) fn decode_hex(digits: &[u8]) -> Option<Vec<u8>> {
     )
 }
 
+/// UTF-16 big-endian text (an odd last byte read as followed by 0).
+pub(crate) fn utf16_be(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks(2)
+        .map(|pair| u16::from_be_bytes([pair[0], pair.get(1).copied().unwrap_or(0)]))
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
 /// A PDF text string as text: UTF-16BE or UTF-8 after their byte-order marks, else
 /// PDFDocEncoding, read as Latin-1 (they agree on the letters a name or reason uses).
 pub(crate) fn text_string(bytes: &[u8]) -> String {
     if let Some(utf16) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = utf16
-            .chunks(2)
-            .map(|pair| u16::from_be_bytes([pair[0], pair.get(1).copied().unwrap_or(0)]))
-            .collect();
-        return String::from_utf16_lossy(&units);
+        return utf16_be(utf16);
     }
     if let Some(utf8) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
         return String::from_utf8_lossy(utf8).into_owned();
