@@ -43,6 +43,10 @@ pub(crate) fn render_bindings() -> String {
         quorum_store::BallotStatus, Member, Capabilities, quorum_app_core::MeetingContext, Role,
         Denied, quorum_core::protocol::InvalidOperation, quorum_app_core::Membership,
         quorum_app_core::JoinRequest, quorum_lan::NearbyHub,
+        quorum_signatures::DocumentSignatures, quorum_signatures::SignatureCheck,
+        quorum_signatures::Verdict, quorum_signatures::Problem, quorum_signatures::Party,
+        quorum_signatures::TimeSource, quorum_signatures::LaterChanges,
+        quorum_signatures::Revocation,
     };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\

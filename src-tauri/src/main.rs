@@ -65,6 +65,7 @@ fn main() {
             reading::unlock_document,
             commands::search,
             reading::find_in_page,
+            reading::document_signatures,
             reading::pages_on_screen,
             annotating::annotations,
             annotating::unanchored_annotations,

@@ -1,7 +1,9 @@
-//! The commands of the document viewer: pages, their problems, the password, find.
+//! The commands of the document viewer: pages, their problems, the password, find,
+//! signatures.
 
 use quorum_core::{PageRect, Sha256Hex};
 use quorum_pdf::{Page, Password};
+use quorum_signatures::DocumentSignatures;
 use tauri::State;
 
 use crate::errors::IpcError;
@@ -22,6 +24,11 @@ laptop_commands! {
     /// only, until Quorum closes. Returns the pages as `document_pages` does.
     fn unlock_document(sha256: Sha256Hex, password: String) -> Vec<Page>
         = |laptop| laptop.unlock_document(&sha256, Password(password));
+
+    /// The document's signatures (ký số), checked on this laptop against the certificates
+    /// the hub's admin trusts: the badge on the meeting page, the viewer's panel.
+    fn document_signatures(sha256: Sha256Hex) -> DocumentSignatures
+        = |laptop| laptop.document_signatures(&sha256);
 
     /// Where `query` occurs on one page, as boxes in PDF points, to mark it in the viewer.
     fn find_in_page(sha256: Sha256Hex, page: u32, query: String) -> Vec<PageRect>

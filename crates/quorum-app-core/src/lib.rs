@@ -18,6 +18,7 @@ mod meetings;
 mod membership;
 mod room;
 mod sample;
+mod signatures;
 mod texts;
 mod times;
 mod voting;

@@ -81,6 +81,9 @@ enum LaptopCommand {
     /// The annotations on a document's newest version: the member's own and those
     /// others shared.
     Annotations { document: DocumentId },
+    /// The signatures (ký số) of a document's newest version, checked on this laptop
+    /// against the certificates the hub's admin trusts (no network).
+    Signatures { document: DocumentId },
     /// Polls of a meeting, or without `--meeting` the written-opinion requests, with the
     /// ballots cast on this laptop and where they stand.
     Polls {
@@ -394,6 +397,28 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
                     s.author_name
                 )
             })
+        }
+        LaptopCommand::Signatures { document } => {
+            let checked = laptop.document_signatures(&laptop.newest_version(*document)?)?;
+            let lines: Vec<String> = checked
+                .signatures
+                .iter()
+                .map(|signature| {
+                    let signer = signature.signer.as_ref();
+                    format!(
+                        "{}  {:?}  {}  {}  {:?}",
+                        signature.number,
+                        signature.verdict,
+                        signer.and_then(|s| s.common_name.as_deref()).unwrap_or("?"),
+                        signature
+                            .signed_at
+                            .map_or("no time".to_string(), |t| t.to_rfc3339()),
+                        signature.problems
+                    )
+                })
+                .collect();
+            let text = lines.join("\n");
+            Ok((to_value(&checked)?, text))
         }
         LaptopCommand::Polls { meeting } => {
             let cards = laptop.polls(*meeting)?;

@@ -125,6 +125,20 @@ pub enum Record {
         annotation_id: AnnotationId,
         author: MemberId,
     },
+    /// A certificate (root or intermediate) the hub's admin trusts to vouch for the
+    /// signers of documents (ký số); readers check signatures against these offline.
+    #[serde(rename_all = "camelCase")]
+    SignatureAnchor {
+        committee_id: CommitteeId,
+        /// The certificate's DER, in hexadecimal; its SHA-256 names it.
+        certificate: String,
+    },
+    /// The admin no longer trusts this certificate (SHA-256 of its DER, hexadecimal).
+    #[serde(rename_all = "camelCase")]
+    SignatureAnchorRemoved {
+        committee_id: CommitteeId,
+        fingerprint: String,
+    },
 }
 
 /// A poll with what may be shown of its votes. For a secret poll, `voters` is empty and
@@ -207,7 +221,9 @@ impl Record {
             | Record::Meeting { .. }
             | Record::MeetingWithdrawn { .. }
             | Record::Readiness { .. }
-            | Record::AnnotationWithdrawn { .. } => None,
+            | Record::AnnotationWithdrawn { .. }
+            | Record::SignatureAnchor { .. }
+            | Record::SignatureAnchorRemoved { .. } => None,
         }
     }
 }

@@ -477,7 +477,7 @@ struct ChangesQuery {
 /// viewer's committee's); a private one never leaves its author. A poll goes to those
 /// who may see its meeting, or for a written opinion to its committee; while a draft,
 /// only to the chair and the secretary among them. A delegation goes to those who may
-/// see its meeting.
+/// see its meeting. Trusted certificates go to the whole committee.
 fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<Record> {
     let may_view = |meeting_id: MeetingId| {
         meetings
@@ -566,6 +566,12 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
                     meeting_id: meeting.id,
                 })
             }
+        }
+        anchor @ (Record::SignatureAnchor { committee_id, .. }
+        | Record::SignatureAnchorRemoved { committee_id, .. })
+            if committee_id == viewer.committee_id =>
+        {
+            Some(anchor)
         }
         // Withdrawals are made per viewer above; a stored one names no committee to check.
         _ => None,

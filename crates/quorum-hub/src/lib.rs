@@ -22,6 +22,7 @@
 //!   blocking threads through [`Hub::with_store`].
 
 mod admin;
+mod anchors;
 mod api;
 mod appended;
 mod audit;
@@ -136,6 +137,12 @@ pub enum HubError {
     NotCommitted(String),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("the certificate was not trusted: {0}")]
+    Certificate(#[from] quorum_signatures::TrustError),
+    #[error("no trusted certificate has the fingerprint {0} (see `admin trust list`)")]
+    NotTrusted(String),
+    #[error("a trusted certificate is damaged in the database: {0}")]
+    BadStoredCertificate(String),
 }
 
 /// Notices waiting for a slow live-channel reader before it skips ahead; a reader

@@ -198,6 +198,23 @@ enum AdminCommand {
     RevokeDevice {
         device_id: DeviceId,
     },
+    /// The certificates trusted to vouch for the signers of documents (ký số), for every
+    /// committee of this hub; laptops receive them at their next sync.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Trust every certificate (root or intermediate CA) of a PEM file; prints each as
+    /// `list` does.
+    Add { file: PathBuf },
+    /// The trusted certificates: `FINGERPRINT<TAB>SUBJECT<TAB>ISSUER<TAB>NOT_AFTER`.
+    List,
+    /// Stop trusting the certificate with this SHA-256 fingerprint.
+    Remove { fingerprint: String },
 }
 
 /// Where to print the member's enrollment sheet, if anywhere.
@@ -550,10 +567,53 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                     store.revoke_device(device_id, &clock)?;
                     writeln!(out, "revoked {device_id}")?;
                 }
+                AdminCommand::Trust { command } => match command {
+                    TrustCommand::Add { file } => {
+                        let pem = std::fs::read(&file).map_err(|source| HubError::Io {
+                            path: file.clone(),
+                            source,
+                        })?;
+                        for certificate in store.trust_certificates(&pem, &clock)? {
+                            write_certificate(&mut out, &certificate)?;
+                        }
+                    }
+                    TrustCommand::List => {
+                        for certificate in store.trusted_certificates()? {
+                            write_certificate(&mut out, &certificate)?;
+                        }
+                    }
+                    TrustCommand::Remove { fingerprint } => {
+                        let removed = store.distrust(&fingerprint, &clock)?;
+                        writeln!(out, "no longer trusted {}", removed.fingerprint)?;
+                    }
+                },
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One trusted certificate, as `trust add` and `trust list` print it.
+fn write_certificate(
+    out: &mut impl Write,
+    certificate: &quorum_signatures::CertificateSummary,
+) -> std::io::Result<()> {
+    let name = |party: &quorum_signatures::Party| {
+        [&party.common_name, &party.organization]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(
+        out,
+        "{}\t{}\t{}\t{}",
+        certificate.fingerprint,
+        name(&certificate.subject),
+        name(&certificate.issuer),
+        certificate.not_after.format("%Y-%m-%d")
+    )
 }
 
 fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result<()> {

@@ -57,6 +57,7 @@ const TABLES: &[(&str, &str)] = &[
     ("device_status", "device_id, status, reported_at"),
     ("attendance", "meeting_id, member_id, attendance, marked_at"),
     ("floor", "meeting_id, agenda_item_id, queue"),
+    ("signature_anchors", "fingerprint, certificate, added_at"),
     (
         "document_versions",
         "document_id, number, sha256, meeting_id",

@@ -31,6 +31,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0008_time_zone.sql"),
     include_str!("migrations/0009_document_versions.sql"),
     include_str!("migrations/0010_chain_heads.sql"),
+    include_str!("migrations/0011_signature_anchors.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -40,7 +41,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATIONS_SQL.iter().map(|sql| M::up(sql)).collect()));
 
 /// PostgreSQL's schema, one file per version; kept in its `schema_version` table.
-static POSTGRES_SCHEMA: &[&str] = &[include_str!("migrations/postgres/0001_hub.sql")];
+static POSTGRES_SCHEMA: &[&str] = &[
+    include_str!("migrations/postgres/0001_hub.sql"),
+    include_str!("migrations/postgres/0002_signature_anchors.sql"),
+];
 
 /// Where the hub keeps its records: the data folder's SQLite file (one hub process, the
 /// default), or a PostgreSQL database several hub processes share.
@@ -247,14 +251,19 @@ pub fn put_committee(
     committee: &Committee,
     now: DateTime<Utc>,
 ) -> Result<Option<u64>, HubError> {
-    if self::committee(conn, committee.id)?.as_ref() == Some(committee) {
+    let known = self::committee(conn, committee.id)?;
+    if known.as_ref() == Some(committee) {
         return Ok(None);
     }
     upsert_committee(conn, committee)?;
     let record = Record::Committee {
         committee: committee.clone(),
     };
-    append_change(conn, committee.id, &record, now).map(Some)
+    let seq = append_change(conn, committee.id, &record, now)?;
+    if known.is_none() {
+        crate::anchors::send_anchors_to(conn, committee.id, now)?;
+    }
+    Ok(Some(seq))
 }
 
 use quorum_sqlite::MEMBER_COLUMNS;
@@ -1011,6 +1020,18 @@ fn superseding_key(record: &Record) -> Option<String> {
             agenda_item_id,
             ..
         } => Some(format!("floor:{meeting_id}:{agenda_item_id}")),
+        // Adding and removing a certificate replace each other in a committee's feed.
+        Record::SignatureAnchor {
+            committee_id,
+            certificate,
+        } => Some(format!(
+            "anchor:{committee_id}:{}",
+            quorum_signatures::fingerprint(&hex::decode(certificate).ok()?)
+        )),
+        Record::SignatureAnchorRemoved {
+            committee_id,
+            fingerprint,
+        } => Some(format!("anchor:{committee_id}:{fingerprint}")),
         _ => None,
     }
 }

@@ -922,3 +922,212 @@ fn a_committee_keeps_the_time_zone_the_hub_sets_and_an_unknown_zone_changes_noth
         "the expiry on Paris's clock: {text}"
     );
 }
+
+/// A certificate file from the signature tests' data (pyHanko's test CA and the ECDSA
+/// root of its test files).
+fn signature_test_pem(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../quorum-signatures/tests/data/pyhanko")
+        .join(name)
+}
+
+/// The certificates (DER, hexadecimal) a device's feed from `since` adds, and the
+/// fingerprints it removes, each with the committee the record names.
+async fn anchors_in_feed(
+    server: &Server,
+    token: &str,
+    since: u64,
+) -> (Vec<(String, String)>, Vec<(String, String)>, u64) {
+    let page: ChangesPage = server
+        .get(&server.client(), &format!("/changes?since={since}"), token)
+        .await
+        .json()
+        .await
+        .expect("a ChangesPage");
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    for change in page.changes {
+        match change.record {
+            Record::SignatureAnchor {
+                committee_id,
+                certificate,
+            } => added.push((committee_id.to_string(), certificate)),
+            Record::SignatureAnchorRemoved {
+                committee_id,
+                fingerprint,
+            } => removed.push((committee_id.to_string(), fingerprint)),
+            _ => {}
+        }
+    }
+    (added, removed, page.next_cursor)
+}
+
+#[tokio::test]
+async fn trusted_certificates_reach_every_committees_laptops_and_a_bad_file_trusts_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let codes = demo(data.path());
+    let trusted = || admin(data.path(), &["trust", "list"]);
+    let feed_length =
+        || common::first_column::<i64>(data.path(), "SELECT COUNT(*) FROM changes")[0];
+    let refused = |args: &[&str]| {
+        let out = hub(&["admin"], data.path(), &[&["trust"], args].concat())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "trust {args:?} is refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+
+    // A PDF, and a PEM whose certificate is cut short, are refused whole.
+    let feed_before = feed_length();
+    let not_pem = data.path().join("not-a-certificate.pem");
+    std::fs::write(&not_pem, b"%PDF-1.7\n%%EOF\n").unwrap();
+    let said = refused(&["add", not_pem.to_str().unwrap()]);
+    assert!(said.contains("no PEM certificate"), "and why: {said}");
+    let root = std::fs::read_to_string(signature_test_pem("root-ca.pem")).unwrap();
+    let cut = data.path().join("cut.pem");
+    let body: Vec<&str> = root.lines().collect();
+    let shortened = [&body[..3], &body[body.len() - 1..]].concat().join("\n");
+    std::fs::write(&cut, format!("{root}\n{shortened}\n")).unwrap();
+    let said = refused(&["add", cut.to_str().unwrap()]);
+    assert!(said.contains("cannot be read"), "and why: {said}");
+    assert_eq!(
+        trusted(),
+        "",
+        "nothing is trusted, not even the good first one"
+    );
+    assert_eq!(feed_length(), feed_before, "and no laptop is told anything");
+
+    let added = admin(
+        data.path(),
+        &[
+            "trust",
+            "add",
+            signature_test_pem("root-ca.pem").to_str().unwrap(),
+        ],
+    );
+    let fields: Vec<&str> = added.trim().split('\t').collect();
+    let [root_fingerprint, subject, issuer, not_after] = fields[..] else {
+        panic!("trust add prints FINGERPRINT<TAB>SUBJECT<TAB>ISSUER<TAB>NOT_AFTER: {added:?}");
+    };
+    assert_eq!(root_fingerprint.len(), 64, "a SHA-256 in hexadecimal");
+    assert!(subject.contains("Root CA"), "the subject's name: {subject}");
+    assert_eq!(subject, issuer, "a root names itself as its issuer");
+    let expires = chrono::NaiveDate::parse_from_str(not_after, "%Y-%m-%d").unwrap();
+    assert!(
+        expires > quorum_core::Clock::now(&quorum_core::SystemClock).date_naive(),
+        "its expiry date, to come: {not_after}"
+    );
+    assert_eq!(trusted(), added, "trust list shows what trust add took");
+    let feed_after_adding = feed_length();
+    admin(
+        data.path(),
+        &[
+            "trust",
+            "add",
+            signature_test_pem("root-ca.pem").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        trusted(),
+        added,
+        "the same certificate twice is trusted once"
+    );
+    assert_eq!(feed_length(), feed_after_adding, "and told to laptops once");
+
+    // A committee made afterwards hears of the certificates trusted before it.
+    let other = admin(data.path(), &["add-committee", "Hội đồng thi đua"]);
+    let other = other.trim().to_string();
+    let member = admin(
+        data.path(),
+        &[
+            "add-member",
+            "--committee",
+            &other,
+            "--name",
+            "Lê Văn Tám",
+            "--role",
+            "member",
+        ],
+    );
+    let other_code = member.split('\t').nth(1).unwrap().to_string();
+    admin(
+        data.path(),
+        &[
+            "trust",
+            "add",
+            signature_test_pem("ecdsa-root.pem").to_str().unwrap(),
+        ],
+    );
+    let listed = trusted();
+    assert_eq!(
+        listed.lines().count(),
+        2,
+        "two certificates trusted: {listed}"
+    );
+    let ecdsa_fingerprint = listed.lines().nth(1).unwrap().split('\t').next().unwrap();
+
+    let server = Server::start(data.path()).await;
+    let client = server.client();
+    let (_, _, chair_code) = codes.iter().find(|(_, role, _)| role == "chair").unwrap();
+    let enroll = |code: String| {
+        let (server, client) = (&server, &client);
+        async move {
+            let response = server.enroll(client, &code).await;
+            assert_eq!(response.status(), StatusCode::OK, "the code enrolls");
+            response.json::<EnrollResponse>().await.unwrap()
+        }
+    };
+    let chair = enroll(chair_code.clone()).await;
+    let other_member = enroll(other_code).await;
+    let root_der = hex::encode(&quorum_signatures::Anchors::read_pem(root.as_bytes()).unwrap()[0]);
+    for (device, committee) in [
+        (&chair, chair.committee.id.to_string()),
+        (&other_member, other.clone()),
+    ] {
+        let (added, removed, _) = anchors_in_feed(&server, &device.token, 0).await;
+        assert_eq!(
+            added.len(),
+            2,
+            "both certificates reach {committee}'s laptop"
+        );
+        assert!(
+            added.iter().all(|(named, _)| *named == committee),
+            "each record names the laptop's own committee"
+        );
+        assert_eq!(added[0].1, root_der, "the root's DER, byte for byte");
+        assert!(removed.is_empty());
+    }
+
+    // Removing: an unknown fingerprint changes nothing; the right one reaches laptops.
+    let said = refused(&["remove", &"0".repeat(64)]);
+    assert!(
+        said.contains("admin trust list"),
+        "and where to look: {said}"
+    );
+    assert_eq!(trusted(), listed, "nothing was removed");
+    let (_, _, cursor) = anchors_in_feed(&server, &chair.token, 0).await;
+    let removed = admin(
+        data.path(),
+        &["trust", "remove", &ecdsa_fingerprint.to_ascii_uppercase()],
+    );
+    assert_eq!(
+        removed.trim(),
+        format!("no longer trusted {ecdsa_fingerprint}")
+    );
+    assert_eq!(trusted(), added, "the root alone is still trusted");
+    let (added_since, removed_since, _) = anchors_in_feed(&server, &chair.token, cursor).await;
+    assert!(added_since.is_empty(), "nothing new is trusted");
+    assert_eq!(
+        removed_since,
+        [(
+            chair.committee.id.to_string(),
+            ecdsa_fingerprint.to_string()
+        )],
+        "the chair's laptop is told to stop trusting the ECDSA root"
+    );
+    let (from_start, _, _) = anchors_in_feed(&server, &other_member.token, 0).await;
+    assert_eq!(
+        from_start.len(),
+        1,
+        "a laptop reading the feed from the start never receives the removed certificate"
+    );
+}

@@ -77,6 +77,12 @@ impl Anchors {
     }
 }
 
+/// How a certificate is named to the admin and in the feed: the SHA-256 of its DER, in
+/// hexadecimal.
+pub fn fingerprint(der: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, der))
+}
+
 /// What a trusted certificate says, for `trust list`.
 pub fn summarize(der: &[u8]) -> Result<CertificateSummary, TrustError> {
     let certificate =
@@ -87,7 +93,7 @@ pub fn summarize(der: &[u8]) -> Result<CertificateSummary, TrustError> {
         .not_after
         .to_unix_duration();
     Ok(CertificateSummary {
-        fingerprint: hex::encode(ring::digest::digest(&ring::digest::SHA256, der)),
+        fingerprint: fingerprint(der),
         subject: subject(&certificate),
         issuer: issuer(&certificate),
         not_after: crate::utc(not_after).unwrap_or_default(),

@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use chain::{Anchors, CertificateSummary, TrustError, summarize};
+pub use chain::{Anchors, CertificateSummary, TrustError, fingerprint, summarize};
 
 /// What a reader concludes about one signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]

@@ -22,6 +22,7 @@ mod schema;
 mod search;
 mod seen;
 mod settings;
+mod signatures;
 mod sync;
 mod votes;
 
@@ -38,6 +39,7 @@ pub use readiness::InviteeReadiness;
 pub use schema::SCHEMA_VERSION;
 pub use search::{MAX_HITS, SNIPPET_CONTEXT, SearchHit};
 pub use seen::{ChangedPages, SinceLastLook};
+pub use signatures::TrustedCertificates;
 pub use sync::{DeviceIdentity, Enrollment, PackProgress};
 pub use votes::{BallotStatus, MyBallot};
 

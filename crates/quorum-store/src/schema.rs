@@ -26,6 +26,7 @@ static MIGRATION_STEPS: &[Migration] = &[
         include_str!("migrations/0015_search_index.sql"),
         Some(index_extracted_pages),
     ),
+    (include_str!("migrations/0016_signature_anchors.sql"), None),
 ];
 
 /// Migration 0015's Rust step: the pages extracted before the index existed go in it.

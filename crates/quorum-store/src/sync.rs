@@ -17,6 +17,7 @@ use crate::readiness::receive_readiness;
 use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
 };
+use crate::signatures::{forget_signature_anchor, receive_signature_anchor};
 use crate::votes::{receive_delegation, receive_poll};
 use crate::{Result, Store};
 
@@ -281,6 +282,12 @@ impl Store {
                         "DELETE FROM annotations WHERE id = ?1",
                         [annotation_id.to_string()],
                     )?;
+                }
+                Record::SignatureAnchor { certificate, .. } => {
+                    receive_signature_anchor(&tx, certificate)?;
+                }
+                Record::SignatureAnchorRemoved { fingerprint, .. } => {
+                    forget_signature_anchor(&tx, fingerprint)?;
                 }
             }
         }

@@ -1,0 +1,138 @@
+//! The certificates the hub's admin trusts to vouch for the signers of documents (ký số):
+//! `quorum-hub admin trust add | list | remove`. Every change is appended to each
+//! committee's feed, so the laptops check signatures against the same certificates,
+//! offline.
+
+use chrono::{DateTime, Utc};
+use quorum_core::protocol::Record;
+use quorum_core::{Clock, CommitteeId};
+use quorum_signatures::{Anchors, CertificateSummary, summarize};
+use rusqlite::params;
+
+use crate::HubError;
+use crate::db::{Db, OptionalRow};
+use crate::store::{self, HubStore, parse_column};
+
+impl HubStore {
+    /// Trusts every certificate of a PEM file (roots and intermediates alike) and tells
+    /// every committee's laptops; returns them as `trust list` shows them. A certificate
+    /// trusted already is left as it is. Nothing is trusted unless all can be read.
+    pub fn trust_certificates(
+        &mut self,
+        pem: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<Vec<CertificateSummary>, HubError> {
+        let certificates = Anchors::read_pem(pem)?;
+        let summaries = certificates
+            .iter()
+            .map(|der| summarize(der))
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = clock.now();
+        let tx = self.conn.transaction()?;
+        let committees = committee_ids(&tx)?;
+        store::take_feeds(&tx, committees.iter().copied())?;
+        for (der, summary) in certificates.iter().zip(&summaries) {
+            let certificate = hex::encode(der);
+            let added = tx.execute(
+                "INSERT INTO signature_anchors (fingerprint, certificate, added_at)
+                 VALUES (?1, ?2, ?3) ON CONFLICT (fingerprint) DO NOTHING",
+                params![summary.fingerprint, certificate, now],
+            )?;
+            if added == 0 {
+                continue;
+            }
+            for &committee_id in &committees {
+                let record = Record::SignatureAnchor {
+                    committee_id,
+                    certificate: certificate.clone(),
+                };
+                store::append_change(&tx, committee_id, &record, now)?;
+            }
+        }
+        tx.commit()?;
+        Ok(summaries)
+    }
+
+    /// The certificates trusted now, oldest first.
+    pub fn trusted_certificates(&self) -> Result<Vec<CertificateSummary>, HubError> {
+        anchors(&self.conn)?
+            .iter()
+            .map(|der| Ok(summarize(der)?))
+            .collect()
+    }
+
+    /// Stops trusting the certificate of this fingerprint (as `trust list` prints it)
+    /// and tells every committee's laptops; returns what it was.
+    pub fn distrust(
+        &mut self,
+        fingerprint: &str,
+        clock: &dyn Clock,
+    ) -> Result<CertificateSummary, HubError> {
+        let fingerprint = fingerprint.trim().to_ascii_lowercase();
+        let now = clock.now();
+        let tx = self.conn.transaction()?;
+        let committees = committee_ids(&tx)?;
+        store::take_feeds(&tx, committees.iter().copied())?;
+        let removed: Option<String> = tx
+            .query_row(
+                "DELETE FROM signature_anchors WHERE fingerprint = ?1 RETURNING certificate",
+                [&fingerprint],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(certificate) = removed else {
+            return Err(HubError::NotTrusted(fingerprint));
+        };
+        for &committee_id in &committees {
+            let record = Record::SignatureAnchorRemoved {
+                committee_id,
+                fingerprint: fingerprint.clone(),
+            };
+            store::append_change(&tx, committee_id, &record, now)?;
+        }
+        tx.commit()?;
+        let der = hex::decode(certificate)
+            .map_err(|error| HubError::BadStoredCertificate(error.to_string()))?;
+        Ok(summarize(&der)?)
+    }
+}
+
+/// Tells a committee made after certificates were trusted about each of them.
+pub(crate) fn send_anchors_to(
+    conn: &Db,
+    committee_id: CommitteeId,
+    now: DateTime<Utc>,
+) -> Result<(), HubError> {
+    for der in anchors(conn)? {
+        let record = Record::SignatureAnchor {
+            committee_id,
+            certificate: hex::encode(der),
+        };
+        store::append_change(conn, committee_id, &record, now)?;
+    }
+    Ok(())
+}
+
+/// The trusted certificates' DER, oldest first.
+fn anchors(conn: &Db) -> Result<Vec<Vec<u8>>, HubError> {
+    let certificates: Vec<String> = conn.query_map(
+        "SELECT certificate FROM signature_anchors ORDER BY added_at, fingerprint",
+        (),
+        |row| row.get(0),
+    )?;
+    certificates
+        .iter()
+        .map(|certificate| {
+            hex::decode(certificate)
+                .map_err(|error| HubError::BadStoredCertificate(error.to_string()))
+        })
+        .collect()
+}
+
+fn committee_ids(conn: &Db) -> Result<Vec<CommitteeId>, HubError> {
+    Ok(
+        conn.query_map("SELECT id FROM committees ORDER BY id", (), |row| {
+            Ok(parse_column(0, row.get(0)?)?)
+        })?,
+    )
+}
