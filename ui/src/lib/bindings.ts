@@ -447,3 +447,39 @@ url: string,
  * The fingerprint it claims; to compare, never to trust.
  */
 fingerprint: string, };
+
+export type DocumentSignatures = { 
+/**
+ * The worst signature's verdict; none when the document is not signed.
+ */
+verdict: Verdict | null, signatures: Array<SignatureCheck>, };
+
+export type SignatureCheck = { 
+/**
+ * 1 for the first signature in revision order.
+ */
+number: number, verdict: Verdict, problems: Array<Problem>, signer: Party | null, issuer: Party | null, signedAt: string | null, timeSource: TimeSource, 
+/**
+ * `adbe.pkcs7.detached`, `ETSI.CAdES.detached`…
+ */
+subFilter: string | null, 
+/**
+ * "RSA 2048 bit, SHA-256", "ECDSA P-256, SHA-256".
+ */
+algorithm: string | null, laterChanges: LaterChanges, revocation: Revocation, 
+/**
+ * The name, reason and place the signer's software wrote, unchecked.
+ */
+declaredName: string | null, reason: string | null, location: string | null, };
+
+export type Verdict = "valid" | "undetermined" | "invalid";
+
+export type Problem = { "code": "rangeOutsideFile" } | { "code": "gapNotOnlySignature" } | { "code": "unreadable" } | { "code": "digestMismatch" } | { "code": "signatureMismatch" } | { "code": "unsupportedAlgorithm", oid: string, } | { "code": "signerCertificateMissing" } | { "code": "untrustedIssuer" } | { "code": "certificateOutsideValidity" } | { "code": "certificateRejected", reason: string, } | { "code": "contentChangedAfterSigning" } | { "code": "changesUndetermined" } | { "code": "timestampInvalid" };
+
+export type Party = { commonName: string | null, organization: string | null, };
+
+export type TimeSource = { "kind": "timestamp", authority: Party, } | { "kind": "declared" } | { "kind": "unknown" };
+
+export type LaterChanges = { "kind": "none" } | { "kind": "annotationsOrForms", revisions: number, } | { "kind": "content", revisions: number, } | { "kind": "undetermined", revisions: number, };
+
+export type Revocation = "notChecked";

@@ -2,7 +2,7 @@
 // `cargo test -p quorum-app write_bindings -- --ignored` instead.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NearbyHub, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
+import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, DocumentSignatures, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NearbyHub, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView } from './bindings';
 
 export const commands = {
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
@@ -39,6 +39,7 @@ export const commands = {
   documentPages: (sha256: Sha256Hex) => invoke<Page[]>('document_pages', { sha256 }),
   pageProblem: (sha256: Sha256Hex, page: number) => invoke<IpcError | null>('page_problem', { sha256, page }),
   unlockDocument: (sha256: Sha256Hex, password: string) => invoke<Page[]>('unlock_document', { sha256, password }),
+  documentSignatures: (sha256: Sha256Hex) => invoke<DocumentSignatures>('document_signatures', { sha256 }),
   findInPage: (sha256: Sha256Hex, page: number, query: string) => invoke<PageRect[]>('find_in_page', { sha256, page, query }),
   readiness: (meetingId: MeetingId) => invoke<InviteeReadiness[]>('readiness', { meetingId }),
   attendance: (meetingId: MeetingId) => invoke<AttendanceBoard>('attendance', { meetingId }),
