@@ -8,7 +8,8 @@ use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
 use quorum_e2e::processes::{
-    DemoHub, HubProcess, Laptop, code_for, demo_hub, processes_named, synced_laptop,
+    DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, processes_named,
+    replace_document, synced_laptop,
 };
 use quorum_e2e::{AppWindow, COMPOSITING};
 use sha2::Digest;
@@ -2373,5 +2374,136 @@ async fn without_a_gpu_the_window_is_painted_directly_and_still_shows_pages() {
         painting_directly, !has_gpu,
         "WebKit composites only where a GPU does it (this machine has one: {has_gpu})"
     );
+    window.close().await;
+}
+
+/// A file from the signature tests' data: pyHanko's test CA and files signed with it.
+fn signatures_data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/quorum-signatures/tests/data")
+        .join(name)
+}
+
+/// The text of the first element matching `css`, hidden or not.
+async fn text_of(window: &AppWindow, css: &str) -> String {
+    let script = format!("return document.querySelector('{css}').textContent;");
+    let text = window.client.execute(&script, vec![]).await.unwrap();
+    text.as_str().unwrap_or_default().trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_in_the_viewer_offline()
+ {
+    let DemoHub { data, members, hub } = demo_hub();
+    let root = signatures_data("pyhanko/root-ca.pem");
+    hub_admin_output(
+        data.path(),
+        &["admin", "trust", "add", root.to_str().unwrap()],
+    );
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let pdf = |name: &str| std::fs::read(signatures_data(name)).unwrap();
+    let signed = replace_document(
+        &hub,
+        &secretary,
+        0,
+        pdf("made-with-pyhanko/plain-adbe-rsa.pdf"),
+        1,
+    )
+    .await;
+    let tampered = replace_document(
+        &hub,
+        &secretary,
+        1,
+        pdf("made-with-pyhanko/plain-adbe-rsa-tampered.pdf"),
+        1,
+    )
+    .await;
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    // From here the laptop is on its own: the verdicts need no hub.
+    hub.kill();
+
+    let window = AppWindow::launch(member.profile.as_path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_count("[data-testid=open-document]", 7)
+        .await;
+    let badges = window
+        .wait_for_count("[data-testid=signature-badge]", 2)
+        .await;
+    let mut shown = Vec::new();
+    for badge in &badges {
+        shown.push((
+            badge
+                .attr("data-verdict")
+                .await
+                .unwrap()
+                .unwrap_or_default(),
+            badge.text().await.unwrap(),
+        ));
+    }
+    assert_eq!(
+        shown,
+        [
+            ("valid".to_string(), "Ký số hợp lệ".to_string()),
+            ("invalid".to_string(), "Ký số không hợp lệ".to_string())
+        ],
+        "the signed document is hợp lệ, the one changed after signing is not; the \
+         five unsigned documents carry no badge"
+    );
+    window.screenshot("signature-badges").await;
+
+    open_document(&window, &signed).await;
+    window
+        .wait_for_attribute("[data-testid=signature-panel]", "data-verdict", "valid")
+        .await;
+    window.click("[data-testid=signature-panel] summary").await;
+    window
+        .wait_for_text("[data-testid=signature-signer]", "Alice, Example Inc")
+        .await;
+    let issuer = text_of(&window, "[data-testid=signature-issuer]").await;
+    assert!(
+        issuer.starts_with("Intermediate CA"),
+        "the issuer: {issuer}"
+    );
+    let time = text_of(&window, "[data-testid=signature-time]").await;
+    assert!(
+        time.contains("do máy tính của người ký tự khai"),
+        "the time is labelled as the signer's own: {time}"
+    );
+    assert_eq!(
+        text_of(&window, "[data-testid=signature-changes]").await,
+        "Văn bản không bị sửa sau khi ký"
+    );
+    assert_eq!(
+        text_of(&window, "[data-testid=signature-revocation]").await,
+        "Chưa kiểm tra thu hồi chứng thư"
+    );
+    assert_eq!(window.count("[data-testid=signature-problem]").await, 0);
+    window.screenshot("signature-panel-valid").await;
+
+    window.click("[data-testid=viewer-back]").await;
+    open_document(&window, &tampered).await;
+    window
+        .wait_for_attribute("[data-testid=signature-panel]", "data-verdict", "invalid")
+        .await;
+    // Not hợp lệ: the panel opens by itself and says why.
+    window
+        .wait_for_attribute(
+            "[data-testid=signature-problem]",
+            "data-code",
+            "digestMismatch",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-testid=signature-problem]",
+            "Nội dung tệp không còn là nội dung đã ký",
+        )
+        .await;
+    window.screenshot("signature-panel-invalid").await;
     window.close().await;
 }
