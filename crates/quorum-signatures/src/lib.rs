@@ -18,6 +18,7 @@ mod chain;
 mod changes;
 mod cms;
 mod embedded;
+mod signing;
 mod syntax;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use chain::{Anchors, CertificateSummary, TrustError, fingerprint, summarize};
+pub use signing::{KeyAlgorithm, Signing, SigningError, SigningKey, sign_pdf};
 
 /// What a reader concludes about one signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
