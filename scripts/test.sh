@@ -21,6 +21,14 @@ if [[ ! -f "$QUORUM_TEST_PDFS/why3-manual.pdf" || ! -f "$QUORUM_TEST_PDFS/gs-col
   rm -rf "$debs"
 fi
 
+# pyHanko's validator (PyPI), a second independent judge beside poppler's pdfsig of the
+# PDFs Quorum signs with a token (quorum-token's tests).
+export QUORUM_PYHANKO="$PWD/vendor/pyhanko/bin/pyhanko"
+if [[ ! -x $QUORUM_PYHANKO ]]; then
+  python3 -m venv vendor/pyhanko
+  vendor/pyhanko/bin/pip install -q --disable-pip-version-check pyHanko==0.38.0 pyhanko-cli==0.6.0
+fi
+
 # A private PostgreSQL and S3 server for the hub past one machine, stopped and removed
 # when this exits.
 source scripts/postgres.sh

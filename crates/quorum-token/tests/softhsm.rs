@@ -204,6 +204,41 @@ fn pdfsig(pdf: &[u8], name: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// What pyHanko's validator concludes of `pdf`, trusting the test CA alone, with no
+/// network: its one-line summary.
+fn pyhanko(pdf: &[u8], name: &str) -> String {
+    let dir = token().dir.path();
+    let path = dir.join(name);
+    std::fs::write(&path, pdf).unwrap();
+    let ca = dir.join("ca.pem");
+    let pyhanko = std::env::var_os("QUORUM_PYHANKO").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../vendor/pyhanko/bin/pyhanko"),
+        PathBuf::from,
+    );
+    let output = Command::new(&pyhanko)
+        .args([
+            "sign",
+            "validate",
+            "--executive-summary",
+            "--no-revocation-check",
+        ])
+        .args(["--trust-replace", "--trust"])
+        .arg(&ca)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "{} runs (scripts/test.sh installs it): {error}",
+                pyhanko.display()
+            )
+        });
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 #[test]
 fn a_pdf_signed_with_the_token_after_a_wrong_pin_verifies_in_quorum_and_pdfsig_and_a_changed_byte_is_caught()
  {
@@ -255,6 +290,8 @@ fn a_pdf_signed_with_the_token_after_a_wrong_pin_verifies_in_quorum_and_pdfsig_a
     assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
     assert!(judged.contains("Total document signed"), "pdfsig: {judged}");
     assert!(judged.contains("ETSI.CAdES.detached"), "pdfsig: {judged}");
+    let judged = pyhanko(&signed, "signed.pdf");
+    assert!(judged.trim().ends_with(":VALID"), "pyHanko: {judged}");
 
     // One byte of the signed document changed afterwards.
     let mut tampered = signed.clone();
@@ -269,4 +306,6 @@ fn a_pdf_signed_with_the_token_after_a_wrong_pin_verifies_in_quorum_and_pdfsig_a
     );
     let judged = pdfsig(&tampered, "tampered.pdf");
     assert!(judged.contains("Digest Mismatch"), "pdfsig: {judged}");
+    let judged = pyhanko(&tampered, "tampered.pdf");
+    assert!(judged.contains(":INVALID"), "pyHanko: {judged}");
 }
