@@ -14,7 +14,7 @@ APT_PACKAGES=(
   systemd # systemd-analyze verifies the hub package's service unit
   postgresql-15 # the hub on PostgreSQL: the tests start a private server of their own
   nginx # a balancer in front of several hub processes, in the tests
-  softhsm2 openssl # a PKCS#11 token and a test CA made in the test, for signing PDFs as with a USB token
+  softhsm2 opensc openssl # a PKCS#11 token, its tool, and a test CA (scripts/test-token.sh), for signing as with a USB token
   python3-venv # pyHanko's validator, installed by test.sh from PyPI
 )
 

@@ -1,5 +1,5 @@
 //! Signing a PDF through PKCS#11 with a real token: SoftHSM2 holding a key and a
-//! certificate from a test CA made here with openssl. The signed file is judged by
+//! certificate from a test CA made with openssl (scripts/test-token.sh). The signed file is judged by
 //! Quorum's reader and by poppler's pdfsig, and one changed byte after signing makes
 //! both say so.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
@@ -9,169 +9,45 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Timelike, Utc};
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::object::{Attribute, CertificateType, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 use quorum_signatures::{
     Anchors, LaterChanges, Problem, Signing, Verdict, sign_pdf, verify_document,
 };
 use quorum_token::{Module, TokenError};
-use x509_cert::der::{Decode, Encode};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const TOKEN: &str = "Quorum thử nghiệm";
 const PIN: &str = "1234";
 const SIGNER: &str = "Nguyễn Văn An";
 
-/// The test's token and CA, made once per test process.
+/// The test's token and CA (scripts/test-token.sh), made once per test process.
 struct TestToken {
     dir: tempfile::TempDir,
     ca: Vec<u8>,
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().expect("the tool runs");
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn der_of(pem: &Path) -> Vec<u8> {
-    Anchors::read_pem(&std::fs::read(pem).unwrap())
-        .unwrap()
-        .remove(0)
 }
 
 fn token() -> &'static TestToken {
     static TOKEN_MADE: OnceLock<TestToken> = OnceLock::new();
     TOKEN_MADE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let at = |name: &str| dir.path().join(name);
-        std::fs::create_dir(at("tokens")).unwrap();
-        std::fs::write(
-            at("softhsm2.conf"),
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\n",
-                at("tokens").display()
-            ),
-        )
-        .unwrap();
-        // Set before the module is loaded, while the other tests wait on this cell.
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-token.sh");
+        let made = Command::new("bash")
+            .arg(script)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "the test token is made: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let config = String::from_utf8(made.stdout).unwrap();
+        // Set before the module is loaded, while any other test waits on this cell.
         #[allow(unsafe_code)]
         unsafe {
-            std::env::set_var("SOFTHSM2_CONF", at("softhsm2.conf"));
+            std::env::set_var("SOFTHSM2_CONF", config.trim());
         }
-        let openssl =
-            |args: &[&str]| run(Command::new("openssl").args(args).current_dir(dir.path()));
-        openssl(&[
-            "req",
-            "-x509",
-            "-utf8",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "3650",
-            "-subj",
-            "/CN=Quorum Test CA/O=Ban Cơ yếu thử nghiệm",
-        ]);
-        std::fs::write(
-            at("signer.ext"),
-            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n\
-             extendedKeyUsage=emailProtection\n",
-        )
-        .unwrap();
-        openssl(&[
-            "req",
-            "-utf8",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "signer.key",
-            "-out",
-            "signer.csr",
-            "-subj",
-            &format!("/CN={SIGNER}/O=UBND quận Sông Hàn"),
-        ]);
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "signer.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "signer.pem",
-            "-days",
-            "365",
-            "-extfile",
-            "signer.ext",
-        ]);
-        let softhsm = |args: &[&str]| run(Command::new("softhsm2-util").args(args));
-        softhsm(&[
-            "--init-token",
-            "--free",
-            "--label",
-            TOKEN,
-            "--pin",
-            PIN,
-            "--so-pin",
-            "5678",
-        ]);
-        softhsm(&[
-            "--import",
-            at("signer.key").to_str().unwrap(),
-            "--token",
-            TOKEN,
-            "--label",
-            "signer",
-            "--id",
-            "01",
-            "--pin",
-            PIN,
-        ]);
-        // softhsm2-util imports keys only: the certificates go on as a token's tool would.
-        let pkcs11 = Pkcs11::new(MODULE).unwrap();
-        pkcs11
-            .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .unwrap();
-        let slot = pkcs11.get_slots_with_token().unwrap()[0];
-        let session = pkcs11.open_rw_session(slot).unwrap();
-        session
-            .login(UserType::User, Some(&AuthPin::new(PIN.into())))
-            .unwrap();
-        let ca = der_of(&at("ca.pem"));
-        for (id, der) in [(1u8, der_of(&at("signer.pem"))), (2, ca.clone())] {
-            let subject = x509_cert::Certificate::from_der(&der)
-                .unwrap()
-                .tbs_certificate
-                .subject
-                .to_der()
-                .unwrap();
-            session
-                .create_object(&[
-                    Attribute::Class(ObjectClass::CERTIFICATE),
-                    Attribute::CertificateType(CertificateType::X_509),
-                    Attribute::Token(true),
-                    Attribute::Id(vec![id]),
-                    Attribute::Subject(subject),
-                    Attribute::Value(der),
-                ])
-                .unwrap();
-        }
-        drop(session);
-        drop(pkcs11);
+        let ca = std::fs::read(dir.path().join("ca.pem")).unwrap();
+        let ca = Anchors::read_pem(&ca).unwrap().remove(0);
         TestToken { dir, ca }
     })
 }
