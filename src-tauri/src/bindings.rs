@@ -46,7 +46,8 @@ pub(crate) fn render_bindings() -> String {
         quorum_signatures::DocumentSignatures, quorum_signatures::SignatureCheck,
         quorum_signatures::Verdict, quorum_signatures::Problem, quorum_signatures::Party,
         quorum_signatures::TimeSource, quorum_signatures::LaterChanges,
-        quorum_signatures::Revocation,
+        quorum_signatures::Revocation, quorum_signatures::CertificateSummary,
+        quorum_token::TokenCertificate,
     };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\

@@ -6,6 +6,7 @@ use quorum_core::CommitteeTimeError;
 use quorum_pdf::PdfError;
 use quorum_store::StoreError;
 use quorum_sync::SyncError;
+use quorum_token::TokenError;
 
 use crate::errors::{ErrorCode, IpcError};
 
@@ -107,6 +108,14 @@ impl From<AppError> for IpcError {
             AppError::CannotWrite { .. } => ErrorCode::FileUnwritable,
             AppError::NotDownloaded(_) => ErrorCode::DocumentNotDownloaded,
             AppError::NoPageShown { .. } => ErrorCode::DocumentDamaged,
+            AppError::Token(TokenError::WrongPin) => ErrorCode::TokenWrongPin,
+            AppError::Token(TokenError::Locked) => ErrorCode::TokenLocked,
+            AppError::NoSuchCertificate
+            | AppError::Token(TokenError::CertificateGone | TokenError::NoKey) => {
+                ErrorCode::TokenCertificateGone
+            }
+            AppError::Token(_) | AppError::Signing(_) => ErrorCode::CannotSign,
+            AppError::NotAnExport(_) => ErrorCode::FileUnreadable,
             AppError::Sync(_)
             | AppError::Sample(_)
             | AppError::Time(CommitteeTimeError::UnknownZone(_))

@@ -76,6 +76,14 @@ pub enum ErrorCode {
     NotEligible,
     /// The choice does not fit the poll (e.g. "other opinion" without words).
     InvalidBallot,
+    /// The PIN typed for the token is wrong.
+    TokenWrongPin,
+    /// The token is locked after too many wrong PINs.
+    TokenLocked,
+    /// The certificate picked is no longer on a token plugged in, or has no key there.
+    TokenCertificateGone,
+    /// The token or the document could not be signed (the detail says why).
+    CannotSign,
     Internal,
 }
 

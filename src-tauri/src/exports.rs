@@ -1,11 +1,13 @@
 //! The commands that write files for the member, in Documents/Quorum: results, minutes,
-//! the notes list, an annotated copy; and the minutes' decisions kept on this laptop.
+//! the notes list, an annotated copy, a signed copy of results or minutes; and the
+//! minutes' decisions kept on this laptop.
 
 use std::path::PathBuf;
 
 use quorum_app_core::{ExportedFile, Laptop, ResultFiles, export_dir};
 use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, MeetingId};
 use quorum_pdf::Report;
+use quorum_token::TokenCertificate;
 use tauri::{AppHandle, Manager};
 
 use crate::errors::IpcError;
@@ -45,4 +47,18 @@ laptop_commands! {
     /// Prints the minutes the window laid out in the member's language.
     fn save_minutes(title: String, report: Report) -> ExportedFile
         = |laptop, app| laptop.save_minutes(&exports(&app, laptop)?, &title, &report);
+
+    /// The certificates on the tokens plugged in (no PIN needed to list them).
+    fn token_certificates() -> Vec<TokenCertificate> = |laptop| laptop.token_certificates();
+
+    /// Signs an exported PDF (results, minutes) with the token certificate picked and the
+    /// PIN typed; the signed copy is written beside it as "… (ký số).pdf".
+    fn sign_export(path: String, fingerprint: String, pin: String, reason: String) -> ExportedFile
+        = |laptop, app| laptop.sign_export(
+            &exports(&app, laptop)?,
+            std::path::Path::new(&path),
+            &fingerprint,
+            &pin,
+            &reason,
+        );
 }

@@ -110,6 +110,8 @@ fn main() {
             exports::decisions,
             exports::save_decision,
             exports::save_minutes,
+            exports::token_certificates,
+            exports::sign_export,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

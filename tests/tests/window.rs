@@ -2507,3 +2507,132 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
     window.screenshot("signature-panel-invalid").await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_as_valid() {
+    let DemoHub { data, members, hub } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let token = tempfile::tempdir().unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-token.sh");
+    let made = std::process::Command::new("bash")
+        .arg(script)
+        .arg(token.path())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let config = String::from_utf8(made.stdout).unwrap();
+    let window = AppWindow::launch_with(
+        chair.profile.as_path(),
+        &[
+            ("SOFTHSM2_CONF", config.trim()),
+            ("QUORUM_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+        ],
+    )
+    .await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    window.click("[data-testid=minutes-export]").await;
+    let minutes = window
+        .find("[data-testid=minutes-exported]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    let unsigned = std::fs::read(&minutes).unwrap();
+
+    window.click("[data-testid=sign-start]").await;
+    let options = window
+        .wait_for_count("[data-testid=sign-certificate] option", 1)
+        .await;
+    let listed = options[0].text().await.unwrap();
+    assert!(
+        listed.contains("Nguyễn Văn An, UBND quận Sông Hàn")
+            && listed.contains("Quorum thử nghiệm"),
+        "the signer's certificate is offered by holder and token, the CA's is not: {listed}"
+    );
+    let pin = window.find("[data-testid=sign-pin]").await;
+    pin.send_keys("0000").await.unwrap();
+    window.click("[data-testid=sign-submit]").await;
+    window
+        .wait_for_attribute(
+            "[data-testid=sign-export] [data-testid=error-panel]",
+            "data-code",
+            "tokenWrongPin",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-testid=sign-export] [data-testid=error-message]",
+            "Mã PIN không đúng. Token có thể bị khóa nếu nhập sai nhiều lần.",
+        )
+        .await;
+    assert_eq!(
+        window.count("[data-testid=sign-done]").await,
+        0,
+        "a wrong PIN signs nothing"
+    );
+    let pin = window.find("[data-testid=sign-pin]").await;
+    pin.clear().await.unwrap();
+    pin.send_keys("1234").await.unwrap();
+    window.click("[data-testid=sign-submit]").await;
+    let signed_path = window
+        .find("[data-testid=sign-done]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    window.screenshot("minutes-signed").await;
+    assert!(
+        signed_path.ends_with("(ký số).pdf"),
+        "a copy beside the minutes: {signed_path}"
+    );
+    assert_eq!(
+        std::fs::read(&minutes).unwrap(),
+        unsigned,
+        "the exported minutes are left as they were"
+    );
+    let signed = std::fs::read(&signed_path).unwrap();
+    let pdfsig = std::process::Command::new("pdfsig")
+        .arg("-nocert")
+        .arg(&signed_path)
+        .output()
+        .unwrap();
+    let judged = String::from_utf8_lossy(&pdfsig.stdout);
+    assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
+
+    // Published to the meeting, the signed minutes read as hợp lệ on every laptop that
+    // trusts the CA.
+    let ca = token.path().join("ca.pem");
+    hub_admin_output(
+        data.path(),
+        &["admin", "trust", "add", ca.to_str().unwrap()],
+    );
+    let sha256 = replace_document(&hub, &secretary, 0, signed, 1).await;
+    window.click("[data-testid=meeting-row]").await;
+    window
+        .wait_for_attribute(
+            &format!("[data-testid=open-document][data-sha256=\"{sha256}\"] ~ [data-testid=signature-badge]"),
+            "data-verdict",
+            "valid",
+        )
+        .await;
+    open_document(&window, &sha256).await;
+    window.click("[data-testid=signature-panel] summary").await;
+    window
+        .wait_for_text(
+            "[data-testid=signature-signer]",
+            "Nguyễn Văn An, UBND quận Sông Hàn",
+        )
+        .await;
+    window.close().await;
+}

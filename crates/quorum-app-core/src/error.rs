@@ -39,6 +39,15 @@ pub enum AppError {
     NoPageShown { file: String },
     #[error("the local store is unavailable after an earlier failure; restart Quorum")]
     StorePoisoned,
+    #[error(transparent)]
+    Token(#[from] quorum_token::TokenError),
+    #[error(transparent)]
+    Signing(#[from] quorum_signatures::SigningError),
+    /// Only what Quorum exported (results, minutes) is signed from the window.
+    #[error("{0} is not a file Quorum exported")]
+    NotAnExport(PathBuf),
+    #[error("the certificate is not on a token plugged in")]
+    NoSuchCertificate,
 }
 
 impl AppError {

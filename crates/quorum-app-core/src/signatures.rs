@@ -1,10 +1,52 @@
 //! Ký số: whose signatures a document carries and whether they hold, checked on the
-//! laptop alone against the certificates the hub's admin trusts.
+//! laptop alone against the certificates the hub's admin trusts; and the results and
+//! minutes signed with the member's USB token.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use quorum_core::Sha256Hex;
-use quorum_signatures::{Anchors, DocumentSignatures, verify_document};
+use quorum_signatures::{Anchors, DocumentSignatures, Signing, sign_pdf, verify_document};
+use quorum_token::{Module, TokenCertificate};
+use tracing::warn;
 
-use crate::{AppError, Laptop, Result};
+use crate::{AppError, ExportedFile, Laptop, Result};
+
+/// Where the PKCS#11 modules of the tokens officials carry install themselves (SafeNet
+/// eToken, Bit4ID, OpenSC for smart cards, SoftHSM); `QUORUM_PKCS11_MODULE` (paths
+/// separated by `:`) names others, tried first.
+const TOKEN_MODULES: &[&str] = &[
+    "/usr/lib/libeTPkcs11.so",
+    "/usr/lib/x86_64-linux-gnu/libbit4xpki.so",
+    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+    "/usr/lib/softhsm/libsofthsm2.so",
+];
+
+/// Every module present on this laptop that loads.
+fn token_modules() -> Vec<Arc<Module>> {
+    let named = std::env::var("QUORUM_PKCS11_MODULE").unwrap_or_default();
+    let mut paths: Vec<PathBuf> = named
+        .split(':')
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    for known in TOKEN_MODULES.iter().map(PathBuf::from) {
+        if !paths.contains(&known) {
+            paths.push(known);
+        }
+    }
+    paths
+        .into_iter()
+        .filter(|path| path.exists())
+        .filter_map(|path| match Module::load(&path) {
+            Ok(module) => Some(module),
+            Err(error) => {
+                warn!(%error, "a token module does not load");
+                None
+            }
+        })
+        .collect()
+}
 
 impl Laptop {
     /// The document's signatures, checked against the certificates trusted now: once
@@ -20,5 +62,64 @@ impl Laptop {
         let checked = verify_document(&pdf, &Anchors::from_der(trusted.der.clone()), now);
         self.with_store(|store| store.save_signature_check(sha256, &trusted, now, &checked))?;
         Ok(checked)
+    }
+}
+
+impl Laptop {
+    /// The certificates on the tokens plugged in, for the member to pick one; no PIN
+    /// is needed to list them.
+    pub fn token_certificates(&self) -> Result<Vec<TokenCertificate>> {
+        let mut found: Vec<TokenCertificate> = Vec::new();
+        for module in token_modules() {
+            for certificate in module.certificates()? {
+                // One token reached through two names of its module is listed once.
+                if !found
+                    .iter()
+                    .any(|known| known.summary == certificate.summary)
+                {
+                    found.push(certificate);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Signs a PDF Quorum exported into `dir` (results, minutes) as PAdES with the
+    /// token certificate `fingerprint` names, after the PIN the member typed (used for
+    /// this signature, never kept). Writes "… (ký số).pdf" beside it; the file signed is
+    /// left as it was.
+    pub fn sign_export(
+        &self,
+        dir: &Path,
+        path: &Path,
+        fingerprint: &str,
+        pin: &str,
+        reason: &str,
+    ) -> Result<ExportedFile> {
+        let inside = |path: &Path| path.canonicalize().map_err(AppError::reading(path));
+        let file = inside(path)?;
+        if file.parent() != Some(inside(dir)?.as_path()) {
+            return Err(AppError::NotAnExport(path.to_path_buf()));
+        }
+        let certificate = self
+            .token_certificates()?
+            .into_iter()
+            .find(|certificate| certificate.summary.fingerprint == fingerprint)
+            .ok_or(AppError::NoSuchCertificate)?;
+        let module = Module::load(Path::new(&certificate.module))?;
+        let key = module.key(&certificate, pin)?;
+        let pdf = std::fs::read(&file).map_err(AppError::reading(&file))?;
+        let signing = Signing {
+            reason: Some(reason).filter(|reason| !reason.is_empty()),
+            location: None,
+            at: self.now(),
+        };
+        let signed = sign_pdf(&pdf, &key, &signing)?;
+        let stem = file
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned());
+        let out = file.with_file_name(format!("{} (ký số).pdf", stem.unwrap_or_default()));
+        std::fs::write(&out, signed).map_err(AppError::writing(&out))?;
+        Ok(ExportedFile::at(&out, 0))
     }
 }

@@ -81,6 +81,8 @@ enum LaptopCommand {
     /// The annotations on a document's newest version: the member's own and those
     /// others shared.
     Annotations { document: DocumentId },
+    /// The certificates on the USB tokens plugged in (no PIN needed).
+    Tokens,
     /// The signatures (ký số) of a document's newest version, checked on this laptop
     /// against the certificates the hub's admin trusts (no network).
     Signatures { document: DocumentId },
@@ -398,6 +400,12 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
                 )
             })
         }
+        LaptopCommand::Tokens => listed(&laptop.token_certificates()?, |certificate| {
+            format!(
+                "{}  {:?}  {}",
+                certificate.summary.fingerprint, certificate.summary.subject, certificate.token
+            )
+        }),
         LaptopCommand::Signatures { document } => {
             let checked = laptop.document_signatures(&laptop.newest_version(*document)?)?;
             let lines: Vec<String> = checked

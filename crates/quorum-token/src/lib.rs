@@ -16,6 +16,7 @@ use cryptoki::types::AuthPin;
 use quorum_signatures::{CertificateSummary, KeyAlgorithm, SigningError, SigningKey, summarize};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use x509_cert::ext::pkix::BasicConstraints;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -49,6 +50,8 @@ impl From<Pkcs11Error> for TokenError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenCertificate {
+    /// The PKCS#11 module the token is reached through.
+    pub module: String,
     /// The token's label, as its maker printed it.
     pub token: String,
     pub token_serial: String,
@@ -59,6 +62,7 @@ pub struct TokenCertificate {
 
 /// A PKCS#11 module, loaded.
 pub struct Module {
+    path: PathBuf,
     pkcs11: Pkcs11,
 }
 
@@ -78,7 +82,10 @@ impl Module {
         pkcs11
             .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
             .map_err(module_error)?;
-        let module = Arc::new(Self { pkcs11 });
+        let module = Arc::new(Self {
+            path: path.to_path_buf(),
+            pkcs11,
+        });
         loaded.insert(path.to_path_buf(), module.clone());
         Ok(module)
     }
@@ -94,10 +101,12 @@ impl Module {
             }
             let session = self.pkcs11.open_ro_session(slot)?;
             for OnToken { id, der } in certificates_on(&session)? {
-                let Ok(summary) = summarize(&der) else {
+                // A CA's certificate on the token signs nobody's documents.
+                let (Ok(summary), false) = (summarize(&der), is_authority(&der)) else {
                     continue;
                 };
                 found.push(TokenCertificate {
+                    module: self.path.display().to_string(),
                     token: info.label().trim().to_string(),
                     token_serial: info.serial_number().trim().to_string(),
                     id: hex::encode(id),
@@ -166,6 +175,20 @@ impl Module {
         }
         Err(TokenError::CertificateGone)
     }
+}
+
+/// Whether the certificate is a CA's (basic constraints say so).
+fn is_authority(der: &[u8]) -> bool {
+    use x509_cert::der::Decode;
+    let Ok(certificate) = x509_cert::Certificate::from_der(der) else {
+        return false;
+    };
+    certificate
+        .tbs_certificate
+        .get::<BasicConstraints>()
+        .ok()
+        .flatten()
+        .is_some_and(|(_, constraints)| constraints.ca)
 }
 
 /// A certificate on a token: the id it shares with its key, and its DER.

@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -483,3 +483,23 @@ export type TimeSource = { "kind": "timestamp", authority: Party, } | { "kind": 
 export type LaterChanges = { "kind": "none" } | { "kind": "annotationsOrForms", revisions: number, } | { "kind": "content", revisions: number, } | { "kind": "undetermined", revisions: number, };
 
 export type Revocation = "notChecked";
+
+export type CertificateSummary = { 
+/**
+ * SHA-256 of the DER, in hexadecimal: how the admin names it to remove it.
+ */
+fingerprint: string, subject: Party, issuer: Party, notAfter: string, };
+
+export type TokenCertificate = { 
+/**
+ * The PKCS#11 module the token is reached through.
+ */
+module: string, 
+/**
+ * The token's label, as its maker printed it.
+ */
+token: string, tokenSerial: string, 
+/**
+ * The PKCS#11 id the certificate shares with its key, in hexadecimal.
+ */
+id: string, summary: CertificateSummary, };

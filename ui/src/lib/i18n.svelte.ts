@@ -81,6 +81,10 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   keyringLocked: 'error.keyringLocked',
   notEligible: 'error.notEligible',
   invalidBallot: 'error.invalidBallot',
+  tokenWrongPin: 'error.tokenWrongPin',
+  tokenLocked: 'error.tokenLocked',
+  tokenCertificateGone: 'error.tokenCertificateGone',
+  cannotSign: 'error.cannotSign',
   internal: 'error.internal',
 };
 
