@@ -1229,14 +1229,7 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         .send_keys("Thống nhất báo cáo, giao Văn phòng hoàn thiện")
         .await
         .unwrap();
-    chair_window.click("[data-testid=minutes-export]").await;
-    let minutes = chair_window
-        .find("[data-testid=minutes-exported]")
-        .await
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
+    let minutes = export_minutes(&chair_window).await;
     let text = pdf_text_of(&minutes);
     assert!(
         text.contains("1. Khai mạc, thông qua chương trình phiên họp")
@@ -1385,6 +1378,18 @@ async fn the_readiness_board_shows_what_a_laptop_still_has_to_send_and_when_it_r
 }
 
 /// The text of a PDF's first page as pdfium reads it, whitespace runs as single spaces.
+/// Prints the minutes from the open meeting; returns where they were saved.
+async fn export_minutes(window: &AppWindow) -> String {
+    window.click("[data-testid=minutes-export]").await;
+    window
+        .find("[data-testid=minutes-exported]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn pdf_text_of(path: &str) -> String {
     let pdf = quorum_pdf::PdfService::new(
         quorum_e2e::workspace_binary("quorum-pdf-worker", "QUORUM_PDF_WORKER"),
@@ -2539,14 +2544,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
         .click()
         .await
         .unwrap();
-    window.click("[data-testid=minutes-export]").await;
-    let minutes = window
-        .find("[data-testid=minutes-exported]")
-        .await
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
+    let minutes = export_minutes(&window).await;
     let unsigned = std::fs::read(&minutes).unwrap();
 
     window.click("[data-testid=sign-start]").await;

@@ -38,15 +38,13 @@ impl HubStore {
                  VALUES (?1, ?2, ?3) ON CONFLICT (fingerprint) DO NOTHING",
                 params![summary.fingerprint, certificate, now],
             )?;
-            if added == 0 {
-                continue;
-            }
-            for &committee_id in &committees {
-                let record = Record::SignatureAnchor {
-                    committee_id,
-                    certificate: certificate.clone(),
-                };
-                store::append_change(&tx, committee_id, &record, now)?;
+            if added == 1 {
+                tell_committees(&tx, &committees, now, |committee_id| {
+                    Record::SignatureAnchor {
+                        committee_id,
+                        certificate: certificate.clone(),
+                    }
+                })?;
             }
         }
         tx.commit()?;
@@ -83,18 +81,30 @@ impl HubStore {
         let Some(certificate) = removed else {
             return Err(HubError::NotTrusted(fingerprint));
         };
-        for &committee_id in &committees {
-            let record = Record::SignatureAnchorRemoved {
+        tell_committees(&tx, &committees, now, |committee_id| {
+            Record::SignatureAnchorRemoved {
                 committee_id,
                 fingerprint: fingerprint.clone(),
-            };
-            store::append_change(&tx, committee_id, &record, now)?;
-        }
+            }
+        })?;
         tx.commit()?;
         let der = hex::decode(certificate)
             .map_err(|error| HubError::BadStoredCertificate(error.to_string()))?;
         Ok(summarize(&der)?)
     }
+}
+
+/// Appends to each committee's feed its own copy of a record.
+fn tell_committees(
+    conn: &Db,
+    committees: &[CommitteeId],
+    now: DateTime<Utc>,
+    record: impl Fn(CommitteeId) -> Record,
+) -> Result<(), HubError> {
+    for &committee_id in committees {
+        store::append_change(conn, committee_id, &record(committee_id), now)?;
+    }
+    Ok(())
 }
 
 /// Tells a committee made after certificates were trusted about each of them.
