@@ -61,4 +61,15 @@ laptop_commands! {
             &pin,
             &reason,
         );
+
+    /// As `sign_export`, with the key of a PKCS#12 file (.p12, .pfx) and its password.
+    fn sign_export_with_key_file(path: String, key_file: String, password: String, reason: String)
+        -> ExportedFile
+        = |laptop, app| laptop.sign_export_with_key_file(
+            &exports(&app, laptop)?,
+            std::path::Path::new(&path),
+            std::path::Path::new(&key_file),
+            &password,
+            &reason,
+        );
 }

@@ -112,6 +112,7 @@ fn main() {
             exports::save_minutes,
             exports::token_certificates,
             exports::sign_export,
+            exports::sign_export_with_key_file,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

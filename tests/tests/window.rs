@@ -2570,7 +2570,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
     window
         .wait_for_text(
             "[data-testid=sign-export] [data-testid=error-message]",
-            "Mã PIN không đúng. Token có thể bị khóa nếu nhập sai nhiều lần.",
+            "Mã PIN (hoặc mật khẩu tệp chứng thư) không đúng. Token có thể bị khóa nếu nhập sai nhiều lần.",
         )
         .await;
     assert_eq!(
@@ -2607,6 +2607,41 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
         .unwrap();
     let judged = String::from_utf8_lossy(&pdfsig.stdout);
     assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
+
+    // Without a token: the same signer's PKCS#12 file and its password.
+    export_minutes(&window).await;
+    window.click("[data-testid=sign-with-file]").await;
+    let key_file = token.path().join("signer.p12");
+    window
+        .find("[data-testid=sign-key-file]")
+        .await
+        .send_keys(key_file.to_str().unwrap())
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=sign-file-password]")
+        .await
+        .send_keys("mật khẩu 1")
+        .await
+        .unwrap();
+    window.click("[data-testid=sign-file-submit]").await;
+    let with_file = window
+        .find("[data-testid=sign-done]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    let pdfsig = std::process::Command::new("pdfsig")
+        .arg("-nocert")
+        .arg(&with_file)
+        .output()
+        .unwrap();
+    let judged = String::from_utf8_lossy(&pdfsig.stdout);
+    assert!(
+        judged.contains("Signature is Valid."),
+        "signed with the file: {judged}"
+    );
 
     // Published to the meeting, the signed minutes read as hợp lệ on every laptop that
     // trusts the CA.

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use quorum_core::Sha256Hex;
-use quorum_signatures::{Anchors, DocumentSignatures, Signing, sign_pdf, verify_document};
-use quorum_token::{Module, TokenCertificate};
+use quorum_signatures::{
+    Anchors, DocumentSignatures, Signing, SigningKey, sign_pdf, verify_document,
+};
+use quorum_token::{FileKey, Module, TokenCertificate};
 use tracing::warn;
 
 use crate::{AppError, ExportedFile, Laptop, Result};
@@ -96,11 +98,7 @@ impl Laptop {
         pin: &str,
         reason: &str,
     ) -> Result<ExportedFile> {
-        let inside = |path: &Path| path.canonicalize().map_err(AppError::reading(path));
-        let file = inside(path)?;
-        if file.parent() != Some(inside(dir)?.as_path()) {
-            return Err(AppError::NotAnExport(path.to_path_buf()));
-        }
+        let file = exported(dir, path)?;
         let certificate = self
             .token_certificates()?
             .into_iter()
@@ -108,13 +106,34 @@ impl Laptop {
             .ok_or(AppError::NoSuchCertificate)?;
         let module = Module::load(Path::new(&certificate.module))?;
         let key = module.key(&certificate, pin)?;
-        let pdf = std::fs::read(&file).map_err(AppError::reading(&file))?;
+        self.sign_with(&file, &key, reason)
+    }
+
+    /// As [`Laptop::sign_export`], with the key of a PKCS#12 file (.p12, .pfx) opened
+    /// with the password typed, for those without a token.
+    pub fn sign_export_with_key_file(
+        &self,
+        dir: &Path,
+        path: &Path,
+        key_file: &Path,
+        password: &str,
+        reason: &str,
+    ) -> Result<ExportedFile> {
+        let file = exported(dir, path)?;
+        let p12 = std::fs::read(key_file).map_err(AppError::reading(key_file))?;
+        let key = FileKey::open(&p12, password)?;
+        self.sign_with(&file, &key, reason)
+    }
+
+    /// Writes the signed copy of `file` beside it.
+    fn sign_with(&self, file: &Path, key: &dyn SigningKey, reason: &str) -> Result<ExportedFile> {
+        let pdf = std::fs::read(file).map_err(AppError::reading(file))?;
         let signing = Signing {
             reason: Some(reason).filter(|reason| !reason.is_empty()),
             location: None,
             at: self.now(),
         };
-        let signed = sign_pdf(&pdf, &key, &signing)?;
+        let signed = sign_pdf(&pdf, key, &signing)?;
         let stem = file
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned());
@@ -122,4 +141,15 @@ impl Laptop {
         std::fs::write(&out, signed).map_err(AppError::writing(&out))?;
         Ok(ExportedFile::at(&out, 0))
     }
+}
+
+/// `path`, if it is a file Quorum exported into `dir`: nothing else is signed from the
+/// window.
+fn exported(dir: &Path, path: &Path) -> Result<PathBuf> {
+    let inside = |path: &Path| path.canonicalize().map_err(AppError::reading(path));
+    let file = inside(path)?;
+    if file.parent() != Some(inside(dir)?.as_path()) {
+        return Err(AppError::NotAnExport(path.to_path_buf()));
+    }
+    Ok(file)
 }

@@ -1,6 +1,7 @@
 //! The USB token an official signs with (SafeNet, Bit4ID… through their PKCS#11 module):
 //! the certificates it holds, listed without a PIN, and a key on it that signs a PDF once
-//! the member typed the PIN. The PIN is used for the one login and never kept.
+//! the member typed the PIN. The PIN is used for the one login and never kept. A key in
+//! a PKCS#12 file serves those without a token.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,11 +19,16 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use x509_cert::ext::pkix::BasicConstraints;
 
+mod file;
+
+pub use file::FileKey;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("the token's module {0} cannot be loaded: {1}")]
     Module(String, String),
-    #[error("the PIN is wrong")]
+    /// The token's PIN, or the key file's password.
+    #[error("the PIN or password is wrong")]
     WrongPin,
     #[error("the token is locked after too many wrong PINs")]
     Locked,
@@ -34,6 +40,8 @@ pub enum TokenError {
     UnsupportedKey,
     #[error("the token refused: {0}")]
     Token(String),
+    #[error("the key file cannot be read: {0}")]
+    Unreadable(String),
 }
 
 impl From<Pkcs11Error> for TokenError {

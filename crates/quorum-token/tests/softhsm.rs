@@ -1,4 +1,4 @@
-//! Signing a PDF through PKCS#11 with a real token: SoftHSM2 holding a key and a
+//! Signing a PDF through PKCS#11 with a real token (and with a PKCS#12 file): SoftHSM2 holding a key and a
 //! certificate from a test CA made with openssl (scripts/test-token.sh). The signed file is judged by
 //! Quorum's reader and by poppler's pdfsig, and one changed byte after signing makes
 //! both say so.
@@ -12,7 +12,7 @@ use chrono::{DateTime, Timelike, Utc};
 use quorum_signatures::{
     Anchors, LaterChanges, Problem, Signing, Verdict, sign_pdf, verify_document,
 };
-use quorum_token::{Module, TokenError};
+use quorum_token::{FileKey, Module, TokenError};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const TOKEN: &str = "Quorum thử nghiệm";
@@ -184,4 +184,34 @@ fn a_pdf_signed_with_the_token_after_a_wrong_pin_verifies_in_quorum_and_pdfsig_a
     assert!(judged.contains("Digest Mismatch"), "pdfsig: {judged}");
     let judged = pyhanko(&tampered, "tampered.pdf");
     assert!(judged.contains(":INVALID"), "pyHanko: {judged}");
+}
+
+#[test]
+fn a_pdf_signed_with_a_key_file_verifies_in_quorum_and_pdfsig_and_a_wrong_password_is_refused() {
+    let token = token();
+    let p12 = std::fs::read(token.dir.path().join("signer.p12")).unwrap();
+    assert!(
+        matches!(FileKey::open(&p12, "mật khẩu 2"), Err(TokenError::WrongPin)),
+        "a wrong password is refused as such"
+    );
+    let key = FileKey::open(&p12, "mật khẩu 1").unwrap();
+    let signing = Signing {
+        reason: None,
+        location: None,
+        at: now(),
+    };
+    let signed = sign_pdf(&unsigned_pdf(), &key, &signing).unwrap();
+    let checked = verify_document(&signed, &Anchors::from_der([token.ca.clone()]), now());
+    assert_eq!(checked.verdict, Some(Verdict::Valid), "{checked:#?}");
+    assert_eq!(
+        checked.signatures[0]
+            .signer
+            .as_ref()
+            .unwrap()
+            .common_name
+            .as_deref(),
+        Some(SIGNER)
+    );
+    let judged = pdfsig(&signed, "signed-with-file.pdf");
+    assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
 }
