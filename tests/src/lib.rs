@@ -55,6 +55,14 @@ pub fn app_binary() -> PathBuf {
     workspace_binary("quorum-app", "QUORUM_APP_BIN")
 }
 
+/// A file of the signature tests' data: pyHanko's test CA and PDFs signed with it
+/// (crates/quorum-signatures/tests/data).
+pub fn signatures_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/quorum-signatures/tests/data")
+        .join(name)
+}
+
 /// Where screenshots go: `QUORUM_ARTIFACTS`, or artifacts/e2e at the top of the repo.
 pub fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("QUORUM_ARTIFACTS")

@@ -4,18 +4,11 @@
 //! CA, the laptops follow.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::path::PathBuf;
-
 use quorum_e2e::processes::{
     DemoHub, Laptop, demo_hub, hub_admin_output, replace_document, synced_laptop,
 };
+use quorum_e2e::signatures_data;
 use serde_json::Value;
-
-fn signatures_data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/quorum-signatures/tests/data")
-        .join(name)
-}
 
 /// The ids of the only meeting's documents, in agenda order.
 fn document_ids(laptop: &Laptop) -> Vec<String> {

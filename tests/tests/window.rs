@@ -11,7 +11,7 @@ use quorum_e2e::processes::{
     DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, processes_named,
     replace_document, synced_laptop,
 };
-use quorum_e2e::{AppWindow, COMPOSITING};
+use quorum_e2e::{AppWindow, COMPOSITING, signatures_data};
 use sha2::Digest;
 
 const SAMPLE_TITLE: &str = "Phiên họp thường kỳ UBND quận tháng 12";
@@ -2382,11 +2382,25 @@ async fn without_a_gpu_the_window_is_painted_directly_and_still_shows_pages() {
     window.close().await;
 }
 
-/// A file from the signature tests' data: pyHanko's test CA and files signed with it.
-fn signatures_data(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/quorum-signatures/tests/data")
-        .join(name)
+/// Where the window wrote the signed copy, once it says so.
+async fn signed_copy(window: &AppWindow) -> String {
+    window
+        .find("[data-testid=sign-done]")
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// What poppler's `pdfsig` says of the PDF at `path`.
+fn pdfsig(path: &str) -> String {
+    let output = std::process::Command::new("pdfsig")
+        .arg("-nocert")
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The text of the first element matching `css`, hidden or not.
@@ -2582,13 +2596,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
     pin.clear().await.unwrap();
     pin.send_keys("1234").await.unwrap();
     window.click("[data-testid=sign-submit]").await;
-    let signed_path = window
-        .find("[data-testid=sign-done]")
-        .await
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
+    let signed_path = signed_copy(&window).await;
     window.screenshot("minutes-signed").await;
     assert!(
         signed_path.ends_with("(ký số).pdf"),
@@ -2600,12 +2608,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
         "the exported minutes are left as they were"
     );
     let signed = std::fs::read(&signed_path).unwrap();
-    let pdfsig = std::process::Command::new("pdfsig")
-        .arg("-nocert")
-        .arg(&signed_path)
-        .output()
-        .unwrap();
-    let judged = String::from_utf8_lossy(&pdfsig.stdout);
+    let judged = pdfsig(&signed_path);
     assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
 
     // Without a token: the same signer's PKCS#12 file and its password.
@@ -2625,19 +2628,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
         .await
         .unwrap();
     window.click("[data-testid=sign-file-submit]").await;
-    let with_file = window
-        .find("[data-testid=sign-done]")
-        .await
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
-    let pdfsig = std::process::Command::new("pdfsig")
-        .arg("-nocert")
-        .arg(&with_file)
-        .output()
-        .unwrap();
-    let judged = String::from_utf8_lossy(&pdfsig.stdout);
+    let judged = pdfsig(&signed_copy(&window).await);
     assert!(
         judged.contains("Signature is Valid."),
         "signed with the file: {judged}"

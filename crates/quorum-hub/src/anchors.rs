@@ -53,9 +53,9 @@ impl HubStore {
 
     /// The certificates trusted now, oldest first.
     pub fn trusted_certificates(&self) -> Result<Vec<CertificateSummary>, HubError> {
-        anchors(&self.conn)?
+        stored_certificates(&self.conn)?
             .iter()
-            .map(|der| Ok(summarize(der)?))
+            .map(|certificate| summary_of(certificate))
             .collect()
     }
 
@@ -88,9 +88,7 @@ impl HubStore {
             }
         })?;
         tx.commit()?;
-        let der = hex::decode(certificate)
-            .map_err(|error| HubError::BadStoredCertificate(error.to_string()))?;
-        Ok(summarize(&der)?)
+        summary_of(&certificate)
     }
 }
 
@@ -113,30 +111,30 @@ pub(crate) fn send_anchors_to(
     committee_id: CommitteeId,
     now: DateTime<Utc>,
 ) -> Result<(), HubError> {
-    for der in anchors(conn)? {
+    for certificate in stored_certificates(conn)? {
         let record = Record::SignatureAnchor {
             committee_id,
-            certificate: hex::encode(der),
+            certificate,
         };
         store::append_change(conn, committee_id, &record, now)?;
     }
     Ok(())
 }
 
-/// The trusted certificates' DER, oldest first.
-fn anchors(conn: &Db) -> Result<Vec<Vec<u8>>, HubError> {
-    let certificates: Vec<String> = conn.query_map(
+/// The trusted certificates as stored and sent (DER in hexadecimal), oldest first.
+fn stored_certificates(conn: &Db) -> Result<Vec<String>, HubError> {
+    Ok(conn.query_map(
         "SELECT certificate FROM signature_anchors ORDER BY added_at, fingerprint",
         (),
         |row| row.get(0),
-    )?;
-    certificates
-        .iter()
-        .map(|certificate| {
-            hex::decode(certificate)
-                .map_err(|error| HubError::BadStoredCertificate(error.to_string()))
-        })
-        .collect()
+    )?)
+}
+
+/// What a stored certificate says, for `trust list`.
+fn summary_of(certificate: &str) -> Result<CertificateSummary, HubError> {
+    let der = hex::decode(certificate)
+        .map_err(|error| HubError::BadStoredCertificate(error.to_string()))?;
+    Ok(summarize(&der)?)
 }
 
 fn committee_ids(conn: &Db) -> Result<Vec<CommitteeId>, HubError> {
