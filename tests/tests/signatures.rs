@@ -7,7 +7,13 @@
 use quorum_e2e::processes::{
     DemoHub, Laptop, demo_hub, hub_admin_output, replace_document, synced_laptop,
 };
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
 use quorum_e2e::signatures_data;
+use quorum_signatures::{Signing, sign_pdf};
+use quorum_token::FileKey;
 use serde_json::Value;
 
 /// The ids of the only meeting's documents, in agenda order.
@@ -108,7 +114,7 @@ async fn a_signed_document_is_checked_on_the_laptop_against_the_cas_the_hub_trus
         "not changed since signing"
     );
     assert_eq!(
-        signature["revocation"], "notChecked",
+        signature["revocation"]["kind"], "notChecked",
         "revocation is said not checked"
     );
     assert_eq!(
@@ -160,4 +166,216 @@ async fn a_ca_the_admin_stops_trusting_no_longer_vouches_for_its_signers_on_the_
     let (verdict, signatures) = checked(&member, document);
     assert_eq!(verdict, "undetermined", "no longer vouched for");
     assert_eq!(signatures[0].2, vec![Value::from("untrustedIssuer")]);
+}
+
+/// `scripts/test-ca.sh` with these arguments.
+fn test_ca(args: &[&Path]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-ca.sh");
+    let status = Command::new("bash")
+        .arg(script)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "test-ca.sh {args:?}");
+}
+
+/// A CA's web server, as the address in its certificates names it: Python's, serving a
+/// folder on a free port of loopback.
+struct CrlServer {
+    child: Child,
+    port: u16,
+}
+
+impl CrlServer {
+    fn start(folder: &Path) -> Self {
+        let mut child = Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(folder)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        Self {
+            child,
+            port: port.parse().unwrap(),
+        }
+    }
+}
+
+impl Drop for CrlServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sample's draft conclusions, signed by the test CA's signer with their PKCS#12 file.
+fn signed_by_test_signer(ca: &Path) -> Vec<u8> {
+    let pdf = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/sample/documents/06-du-thao-ket-luan.pdf"),
+    )
+    .unwrap();
+    let p12 = std::fs::read(ca.join("signer.p12")).unwrap();
+    let key = FileKey::open(&p12, "mật khẩu 1").unwrap();
+    let signing = Signing {
+        reason: Some("Phê duyệt"),
+        location: Some("Đà Nẵng"),
+        at: std::time::SystemTime::now().into(),
+    };
+    sign_pdf(&pdf, &key, &signing).unwrap()
+}
+
+/// `quorum-hub admin check-revocation`: each list's address and what became of it.
+fn check_revocation(data: &Path) -> Vec<(String, String, String)> {
+    let output = hub_admin_output(data, &["admin", "check-revocation"]);
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t').map(str::to_string);
+            (
+                fields.next().unwrap(),
+                fields.next().unwrap(),
+                fields.next().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The first signature of the document on the laptop: verdict, revocation state and
+/// problem codes.
+fn revocation_seen(laptop: &Laptop, document: &str) -> (Value, Value, Vec<Value>) {
+    let checked = laptop.run(&["signatures", document]);
+    let signature = &checked["signatures"][0];
+    (
+        signature["verdict"].clone(),
+        signature["revocation"]["kind"].clone(),
+        signature["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|problem| problem["code"].clone())
+            .collect(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hub_fetches_the_cas_revocation_list_and_a_revoked_signer_turns_invalid_on_the_laptops()
+{
+    let www = tempfile::tempdir().unwrap();
+    let server = CrlServer::start(www.path());
+    let url = format!("http://127.0.0.1:{}/ca.crl", server.port);
+    let ca = tempfile::tempdir().unwrap();
+    test_ca(&[Path::new("make"), ca.path(), Path::new(&url)]);
+    let list = www.path().join("ca.crl");
+    test_ca(&[Path::new("crl"), ca.path(), &list]);
+
+    let DemoHub { data, members, hub } = demo_hub();
+    hub_admin_output(
+        data.path(),
+        &[
+            "admin",
+            "trust",
+            "add",
+            ca.path().join("ca.pem").to_str().unwrap(),
+        ],
+    );
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    replace_document(&hub, &secretary, 0, signed_by_test_signer(ca.path()), 1).await;
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let document = document_ids(&member)[0].clone();
+    let valid_unchecked = ("valid".into(), "notChecked".into(), vec![]);
+    assert_eq!(
+        revocation_seen(&member, &document),
+        valid_unchecked,
+        "before the hub asked the CA: valid, revocation not checked"
+    );
+
+    let fetched = check_revocation(data.path());
+    assert_eq!(
+        fetched
+            .iter()
+            .map(|(url, state, _)| (url.as_str(), state.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(url.as_str(), "updated")],
+        "the hub fetched the one list the signer's certificate names: {fetched:?}"
+    );
+    member.run(&["sync"]);
+    let whole = member.run(&["signatures", &document]);
+    assert_eq!(whole["signatures"][0]["revocation"]["kind"], "notRevoked");
+    assert!(
+        whole["signatures"][0]["revocation"]["listIssuedAt"]
+            .as_str()
+            .is_some_and(|at| at.starts_with("20")),
+        "the list's date is shown: {whole}"
+    );
+    assert_eq!(whole["verdict"], "valid");
+    assert_eq!(
+        check_revocation(data.path())[0].1,
+        "unchanged",
+        "the same list again tells nobody anything"
+    );
+
+    test_ca(&[Path::new("revoke"), ca.path()]);
+    test_ca(&[Path::new("crl"), ca.path(), &list]);
+    assert_eq!(check_revocation(data.path())[0].1, "updated");
+    member.run(&["sync"]);
+    let revoked = (
+        "invalid".into(),
+        "revoked".into(),
+        vec![Value::from("certificateRevoked")],
+    );
+    assert_eq!(
+        revocation_seen(&member, &document),
+        revoked,
+        "revoked, with no timestamp to date the signature earlier: không hợp lệ"
+    );
+
+    // An impostor CA of the same name publishes a clean list at the same address: the
+    // hub refuses it and the laptops keep the real one.
+    let impostor = tempfile::tempdir().unwrap();
+    test_ca(&[Path::new("make"), impostor.path(), Path::new(&url)]);
+    test_ca(&[Path::new("crl"), impostor.path(), &list]);
+    let refused = check_revocation(data.path());
+    assert_eq!(refused[0].1, "failed", "{refused:?}");
+    assert!(refused[0].2.contains("signature"), "{refused:?}");
+    // Not a list at all, then the CA's server gone: refused, and nothing changes.
+    std::fs::write(&list, "<html>Trang bảo trì</html>").unwrap();
+    assert_eq!(check_revocation(data.path())[0].1, "failed");
+    drop(server);
+    let unreachable = check_revocation(data.path());
+    assert_eq!(unreachable[0].1, "failed", "{unreachable:?}");
+    member.run(&["sync"]);
+    assert_eq!(
+        revocation_seen(&member, &document),
+        revoked,
+        "after refused and unreachable lists, the laptop still holds the real one"
+    );
+
+    // A laptop enrolled now receives the list with the rest, and reads offline.
+    let newcomer = synced_laptop(&hub, laptops.path(), &members, "chair");
+    hub.kill();
+    assert_eq!(revocation_seen(&newcomer, &document), revoked);
 }

@@ -61,7 +61,9 @@ impl Laptop {
         }
         let pdf = std::fs::read(&path).map_err(AppError::reading(&path))?;
         let now = self.now();
-        let checked = verify_document(&pdf, &Anchors::from_der(trusted.der.clone()), now);
+        let anchors =
+            Anchors::from_der(trusted.der.clone()).with_revocation_lists(&trusted.revocation_lists);
+        let checked = verify_document(&pdf, &anchors, now);
         self.with_store(|store| store.save_signature_check(sha256, &trusted, now, &checked))?;
         Ok(checked)
     }

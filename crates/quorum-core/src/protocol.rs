@@ -139,6 +139,15 @@ pub enum Record {
         committee_id: CommitteeId,
         fingerprint: String,
     },
+    /// The revocation list (CRL) the hub last fetched from `url`, checked as signed by
+    /// the issuer of a document signer's certificate; it replaces the one before.
+    #[serde(rename_all = "camelCase")]
+    RevocationList {
+        committee_id: CommitteeId,
+        url: String,
+        /// The list's DER, in hexadecimal.
+        list: String,
+    },
 }
 
 /// A poll with what may be shown of its votes. For a secret poll, `voters` is empty and
@@ -223,7 +232,8 @@ impl Record {
             | Record::Readiness { .. }
             | Record::AnnotationWithdrawn { .. }
             | Record::SignatureAnchor { .. }
-            | Record::SignatureAnchorRemoved { .. } => None,
+            | Record::SignatureAnchorRemoved { .. }
+            | Record::RevocationList { .. } => None,
         }
     }
 }

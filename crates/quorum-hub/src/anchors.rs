@@ -93,7 +93,7 @@ impl HubStore {
 }
 
 /// Appends to each committee's feed its own copy of a record.
-fn tell_committees(
+pub(crate) fn tell_committees(
     conn: &Db,
     committees: &[CommitteeId],
     now: DateTime<Utc>,
@@ -122,7 +122,7 @@ pub(crate) fn send_anchors_to(
 }
 
 /// The trusted certificates as stored and sent (DER in hexadecimal), oldest first.
-fn stored_certificates(conn: &Db) -> Result<Vec<String>, HubError> {
+pub(crate) fn stored_certificates(conn: &Db) -> Result<Vec<String>, HubError> {
     Ok(conn.query_map(
         "SELECT certificate FROM signature_anchors ORDER BY added_at, fingerprint",
         (),
@@ -137,7 +137,7 @@ fn summary_of(certificate: &str) -> Result<CertificateSummary, HubError> {
     Ok(summarize(&der)?)
 }
 
-fn committee_ids(conn: &Db) -> Result<Vec<CommitteeId>, HubError> {
+pub(crate) fn committee_ids(conn: &Db) -> Result<Vec<CommitteeId>, HubError> {
     Ok(
         conn.query_map("SELECT id FROM committees ORDER BY id", (), |row| {
             Ok(parse_column(0, row.get(0)?)?)

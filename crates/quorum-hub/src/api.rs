@@ -568,7 +568,8 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
             }
         }
         anchor @ (Record::SignatureAnchor { committee_id, .. }
-        | Record::SignatureAnchorRemoved { committee_id, .. })
+        | Record::SignatureAnchorRemoved { committee_id, .. }
+        | Record::RevocationList { committee_id, .. })
             if committee_id == viewer.committee_id =>
         {
             Some(anchor)

@@ -282,6 +282,27 @@ impl BlobStore {
         Ok(Some(response))
     }
 
+    /// A whole blob in memory, `None` when it is not stored (blocking: for rounds that
+    /// read documents, on a blocking thread).
+    pub fn read(&self, sha256: &Sha256Hex) -> Result<Option<Vec<u8>>, HubError> {
+        let Some(bucket) = &self.bucket else {
+            let path = blob_path(&self.folder, sha256);
+            return match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(HubError::Io { path, source }),
+            };
+        };
+        let key = object_key(sha256);
+        on_own_runtime(async {
+            match bucket.get(&key).await {
+                Ok(got) => Ok(Some(got.bytes().await?.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(error) => Err(error.into()),
+            }
+        })
+    }
+
     /// Whether a document could be written now: a probe written and removed.
     pub async fn check_writable(&self) -> Result<(), HubError> {
         let probe = self.folder.join(format!(".ready-{}", uuid::Uuid::now_v7()));
@@ -382,7 +403,7 @@ async fn upload(
 
 /// Runs `work` to completion on a runtime of its own, on a thread of its own: for the
 /// blocking admin commands, whichever thread calls them.
-fn on_own_runtime<T: Send>(
+pub(crate) fn on_own_runtime<T: Send>(
     work: impl std::future::Future<Output = Result<T, HubError>> + Send,
 ) -> Result<T, HubError> {
     std::thread::scope(|scope| {

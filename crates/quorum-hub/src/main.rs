@@ -11,8 +11,8 @@ use quorum_core::{
     BallotSecrecy, Clock, CommitteeId, DeviceId, MemberId, PollId, Role, SystemClock,
 };
 use quorum_hub::{
-    AuditOutcome, Backends, BlobsAt, ConnectionLimits, EnrollmentSheet, Hub, HubCertificate,
-    HubConfig, HubError, PollResults, Records, Transport, serde_name,
+    AuditOutcome, Backends, BlobsAt, ConnectionLimits, EnrollmentSheet, Fetched, Hub,
+    HubCertificate, HubConfig, HubError, PollResults, Records, Transport, serde_name,
 };
 
 #[derive(Parser)]
@@ -204,6 +204,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: TrustCommand,
     },
+    /// Fetch the revocation lists (CRLs) the signers of the meetings' documents name, and
+    /// pass each one their issuer signed to the laptops; prints
+    /// `URL<TAB>updated|unchanged|failed<TAB>DETAIL` per list. `serve` also does this
+    /// every few hours.
+    CheckRevocation,
 }
 
 #[derive(Subcommand)]
@@ -587,6 +592,22 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
                         writeln!(out, "no longer trusted {}", removed.fingerprint)?;
                     }
                 },
+                AdminCommand::CheckRevocation => {
+                    for outcome in store.check_revocation(&clock)? {
+                        let (state, detail) = match outcome.fetched {
+                            Fetched::Updated {
+                                issued_at,
+                                revoked_certificates,
+                            } => (
+                                "updated",
+                                format!("issued {issued_at}, {revoked_certificates} revoked"),
+                            ),
+                            Fetched::Unchanged => ("unchanged", String::new()),
+                            Fetched::Failed { reason } => ("failed", reason),
+                        };
+                        writeln!(out, "{}\t{state}\t{detail}", outcome.url)?;
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -58,6 +58,7 @@ const TABLES: &[(&str, &str)] = &[
     ("attendance", "meeting_id, member_id, attendance, marked_at"),
     ("floor", "meeting_id, agenda_item_id, queue"),
     ("signature_anchors", "fingerprint, certificate, added_at"),
+    ("revocation_lists", "url, list, issued_at, fetched_at"),
     (
         "document_versions",
         "document_id, number, sha256, meeting_id",

@@ -32,6 +32,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0009_document_versions.sql"),
     include_str!("migrations/0010_chain_heads.sql"),
     include_str!("migrations/0011_signature_anchors.sql"),
+    include_str!("migrations/0012_revocation_lists.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -44,6 +45,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> =
 static POSTGRES_SCHEMA: &[&str] = &[
     include_str!("migrations/postgres/0001_hub.sql"),
     include_str!("migrations/postgres/0002_signature_anchors.sql"),
+    include_str!("migrations/postgres/0003_revocation_lists.sql"),
 ];
 
 /// Where the hub keeps its records: the data folder's SQLite file (one hub process, the
@@ -262,6 +264,7 @@ pub fn put_committee(
     let seq = append_change(conn, committee.id, &record, now)?;
     if known.is_none() {
         crate::anchors::send_anchors_to(conn, committee.id, now)?;
+        crate::revocation::send_lists_to(conn, committee.id, now)?;
     }
     Ok(Some(seq))
 }
@@ -1032,6 +1035,9 @@ fn superseding_key(record: &Record) -> Option<String> {
             committee_id,
             fingerprint,
         } => Some(format!("anchor:{committee_id}:{fingerprint}")),
+        Record::RevocationList {
+            committee_id, url, ..
+        } => Some(format!("revocation:{committee_id}:{url}")),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! The certificates a committee trusts, and a signer's path to one of them (checked by
 //! rustls-webpki at the signing time).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,10 +11,15 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator,
+    KeyPurposeIdIter, RevocationCheckDepth, RevocationOptions, RevocationOptionsBuilder,
+    UnknownStatusPolicy,
+};
 use x509_cert::Certificate;
 use x509_cert::name::Name;
 
+use crate::revocation::Lists;
 use crate::{Party, Problem, cms};
 
 const COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
@@ -33,6 +39,7 @@ pub enum TrustError {
 #[derive(Clone, Debug, Default)]
 pub struct Anchors {
     certificates: Vec<CertificateDer<'static>>,
+    revocation_lists: Arc<Lists>,
 }
 
 /// A trusted certificate as an admin lists it.
@@ -52,7 +59,25 @@ impl Anchors {
     pub fn from_der(certificates: impl IntoIterator<Item = Vec<u8>>) -> Self {
         Self {
             certificates: certificates.into_iter().map(CertificateDer::from).collect(),
+            revocation_lists: Arc::default(),
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certificates.is_empty()
+    }
+
+    /// These anchors with the revocation lists the hub fetched (DER), newest first
+    /// where two come from one issuer.
+    pub fn with_revocation_lists(self, lists: &[Vec<u8>]) -> Self {
+        Self {
+            revocation_lists: Arc::new(Lists::read(lists)),
+            ..self
+        }
+    }
+
+    pub(crate) fn revocation_lists(&self) -> &Lists {
+        &self.revocation_lists
     }
 
     /// Each certificate of a PEM file, as DER, checked readable.
@@ -184,12 +209,79 @@ pub(crate) fn check_path(
     purpose: Purpose,
 ) -> Result<(), Problem> {
     let rejected = |reason: String| Problem::CertificateRejected { reason };
-    let end_der = CertificateDer::from(certificate.to_der().map_err(|e| rejected(e.to_string()))?);
-    let end = EndEntityCert::try_from(&end_der).map_err(|e| rejected(format!("{e:?}")))?;
-    let intermediates: Vec<CertificateDer<'static>> = carried
+    let end = certificate.to_der().map_err(|e| rejected(e.to_string()))?;
+    let intermediates: Vec<Vec<u8>> = carried.iter().filter_map(|c| c.to_der().ok()).collect();
+    verify(&end, &intermediates, anchors, time, purpose, None)
+        .map(|_| ())
+        .map_err(|error| match error {
+            // An anchor with the issuer's name but another key does not vouch for it.
+            webpki::Error::UnknownIssuer
+            | webpki::Error::InvalidSignatureForPublicKey
+            | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+                Problem::UntrustedIssuer
+            }
+            webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
+                Problem::CertificateOutsideValidity
+            }
+            other => rejected(format!("{other:?}")),
+        })
+}
+
+/// The signer's path to an anchor at `time`, as DER: the signer's certificate first,
+/// then the intermediates; the anchor is left out.
+pub(crate) fn verified_path(
+    certificate: &Certificate,
+    carried: &[Certificate],
+    anchors: &Anchors,
+    time: DateTime<Utc>,
+) -> Result<Vec<Vec<u8>>, webpki::Error> {
+    let end = certificate.to_der().map_err(|_| webpki::Error::BadDer)?;
+    let intermediates: Vec<Vec<u8>> = carried.iter().filter_map(|c| c.to_der().ok()).collect();
+    verify(&end, &intermediates, anchors, time, Purpose::Signing, None)
+}
+
+/// Checks the signer's path at `time` and every certificate on it against `lists`;
+/// `policy` says whether a certificate no list covers fails the check.
+pub(crate) fn verify_with_lists(
+    signer: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &Anchors,
+    time: DateTime<Utc>,
+    lists: &[CertRevocationList<'_>],
+    policy: UnknownStatusPolicy,
+) -> Result<(), webpki::Error> {
+    let lists: Vec<&CertRevocationList<'_>> = lists.iter().collect();
+    let options = RevocationOptionsBuilder::new(&lists)
+        .map_err(|_| webpki::Error::UnknownRevocationStatus)?
+        .with_depth(RevocationCheckDepth::Chain)
+        .with_status_policy(policy)
+        // A list past its next update still says what it said; the reader shows its date.
+        .with_expiration_policy(ExpirationPolicy::Ignore)
+        .build();
+    verify(
+        signer,
+        intermediates,
+        anchors,
+        time,
+        Purpose::Signing,
+        Some(options),
+    )
+    .map(|_| ())
+}
+
+fn verify(
+    end: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &Anchors,
+    time: DateTime<Utc>,
+    purpose: Purpose,
+    revocation: Option<RevocationOptions<'_>>,
+) -> Result<Vec<Vec<u8>>, webpki::Error> {
+    let end_der = CertificateDer::from(end);
+    let end_entity = EndEntityCert::try_from(&end_der)?;
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
-        .filter_map(|c| c.to_der().ok())
-        .map(CertificateDer::from)
+        .map(|der| CertificateDer::from(der.as_slice()))
         .collect();
     let trust: Vec<_> = anchors
         .certificates
@@ -198,28 +290,21 @@ pub(crate) fn check_path(
         .collect();
     let seconds = time.timestamp().max(0) as u64;
     let at = UnixTime::since_unix_epoch(Duration::from_secs(seconds));
-    end.verify_for_usage(
+    let path = end_entity.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
         &trust,
         &intermediates,
         at,
         purpose,
+        revocation,
         None,
-        None,
-    )
-    .map(|_| ())
-    .map_err(|error| match error {
-        // An anchor with the issuer's name but another key does not vouch for it.
-        webpki::Error::UnknownIssuer
-        | webpki::Error::InvalidSignatureForPublicKey
-        | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            Problem::UntrustedIssuer
-        }
-        webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
-            Problem::CertificateOutsideValidity
-        }
-        other => rejected(format!("{other:?}")),
-    })
+    )?;
+    Ok(std::iter::once(end.to_vec())
+        .chain(
+            path.intermediate_certificates()
+                .map(|certificate| certificate.der().to_vec()),
+        )
+        .collect())
 }
 
 /// Checks an RFC 3161 timestamp token over `imprinted` (a signature's value, or a

@@ -11,13 +11,14 @@
 //! - Pure over bytes: no network, no clock, no file; a hostile file costs bounded scans.
 //! - A signature is [`Verdict::Valid`] only when every check passed; a check that
 //!   could not be made gives [`Verdict::Undetermined`], never `Valid`.
-//! - Revocation is never claimed here: [`Revocation::NotChecked`] until the hub has
-//!   asked the issuer.
+//! - Revocation is judged only from the lists the hub fetched and checked
+//!   ([`check_revocation_list`]); a path no list covers is [`Revocation::NotChecked`].
 
 mod chain;
 mod changes;
 mod cms;
 mod embedded;
+mod revocation;
 mod signing;
 mod syntax;
 
@@ -26,6 +27,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use chain::{Anchors, CertificateSummary, TrustError, fingerprint, summarize};
+pub use revocation::{
+    MAX_REVOCATION_LIST_BYTES, Revocation, RevocationListError, RevocationListSummary,
+    RevocationSource, check_revocation_list, revocation_sources,
+};
 pub use signing::{KeyAlgorithm, Signing, SigningError, SigningKey, sign_pdf};
 
 /// What a reader concludes about one signature.
@@ -71,6 +76,13 @@ pub enum Problem {
     ChangesUndetermined,
     /// The timestamp token does not verify; the declared time is shown instead.
     TimestampInvalid,
+    /// The issuer revoked the signer's certificate, and no timestamp authority dates the
+    /// signature before that.
+    #[serde(rename_all = "camelCase")]
+    CertificateRevoked {
+        #[ts(type = "string")]
+        revoked_at: DateTime<Utc>,
+    },
 }
 
 impl Problem {
@@ -82,7 +94,8 @@ impl Problem {
             | Self::DigestMismatch
             | Self::SignatureMismatch
             | Self::CertificateOutsideValidity
-            | Self::ContentChangedAfterSigning => Verdict::Invalid,
+            | Self::ContentChangedAfterSigning
+            | Self::CertificateRevoked { .. } => Verdict::Invalid,
             Self::UnsupportedAlgorithm { .. }
             | Self::SignerCertificateMissing
             | Self::UntrustedIssuer
@@ -125,14 +138,6 @@ pub enum LaterChanges {
     Content { revisions: usize },
     /// Changes exist that cannot be judged.
     Undetermined { revisions: usize },
-}
-
-/// Whether the signer's certificate was checked as not revoked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Revocation {
-    /// chưa kiểm tra thu hồi.
-    NotChecked,
 }
 
 /// One signature of a document, checked.
@@ -277,13 +282,20 @@ fn check_signed(
             Err(_) => check.problems.push(Problem::TimestampInvalid),
         }
     }
-    chain::check_path(
-        &certificate,
-        &signed.certificates(),
-        anchors,
-        check.signed_at.unwrap_or(now),
-        chain::Purpose::Signing,
-    )
+    let carried = signed.certificates();
+    let at = check.signed_at.unwrap_or(now);
+    chain::check_path(&certificate, &carried, anchors, at, chain::Purpose::Signing)?;
+    check.revocation = revocation::status(&certificate, &carried, anchors, at);
+    if let Revocation::Revoked { revoked_at } = check.revocation {
+        let dated_before = matches!(check.time_source, TimeSource::Timestamp { .. })
+            && check
+                .signed_at
+                .is_some_and(|signed_at| signed_at < revoked_at);
+        if !dated_before {
+            return Err(Problem::CertificateRevoked { revoked_at });
+        }
+    }
+    Ok(())
 }
 
 /// An ASN.1 time, given as time since the Unix epoch, as a date.

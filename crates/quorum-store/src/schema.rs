@@ -27,6 +27,7 @@ static MIGRATION_STEPS: &[Migration] = &[
         Some(index_extracted_pages),
     ),
     (include_str!("migrations/0016_signature_anchors.sql"), None),
+    (include_str!("migrations/0017_revocation_lists.sql"), None),
 ];
 
 /// Migration 0015's Rust step: the pages extracted before the index existed go in it.

@@ -9,11 +9,12 @@ use tracing::warn;
 
 use crate::{Result, Store};
 
-/// The certificates trusted now, and a name for the set: a check made against another
-/// set is not reused.
+/// The certificates trusted now and the revocation lists the hub fetched, and a name for
+/// the set: a check made against another set is not reused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedCertificates {
     pub der: Vec<Vec<u8>>,
+    pub revocation_lists: Vec<Vec<u8>>,
     pub set: String,
 }
 
@@ -25,10 +26,20 @@ impl Store {
         let rows: Vec<(String, Vec<u8>)> = statement
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let fingerprints: String = rows.iter().map(|(name, _)| name.as_str()).collect();
+        let mut statement = self
+            .conn
+            .prepare("SELECT der FROM revocation_lists ORDER BY url")?;
+        let revocation_lists: Vec<Vec<u8>> = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut names: String = rows.iter().map(|(name, _)| name.as_str()).collect();
+        for list in &revocation_lists {
+            names.push_str(&fingerprint(list));
+        }
         Ok(TrustedCertificates {
-            set: fingerprint(fingerprints.as_bytes()),
+            set: fingerprint(names.as_bytes()),
             der: rows.into_iter().map(|(_, der)| der).collect(),
+            revocation_lists,
         })
     }
 
@@ -91,6 +102,21 @@ pub(crate) fn forget_signature_anchor(tx: &Transaction, fingerprint: &str) -> Re
     tx.execute(
         "DELETE FROM signature_anchors WHERE fingerprint = ?1",
         [fingerprint],
+    )?;
+    forget_checks(tx)
+}
+
+/// The revocation list the hub last fetched from `url` (DER in hexadecimal); it replaces
+/// the one before. One the laptop cannot read is left out rather than stopping the feed.
+pub(crate) fn receive_revocation_list(tx: &Transaction, url: &str, list: &str) -> Result<()> {
+    let Ok(der) = hex::decode(list) else {
+        warn!("a revocation list from the hub is not hexadecimal; left out");
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT INTO revocation_lists (url, der) VALUES (?1, ?2)
+         ON CONFLICT (url) DO UPDATE SET der = excluded.der",
+        params![url, der],
     )?;
     forget_checks(tx)
 }

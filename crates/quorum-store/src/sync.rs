@@ -17,7 +17,9 @@ use crate::readiness::receive_readiness;
 use crate::replica::{
     member_from_row, parsed, parsed_sha256, write_committee, write_meeting, write_member,
 };
-use crate::signatures::{forget_signature_anchor, receive_signature_anchor};
+use crate::signatures::{
+    forget_signature_anchor, receive_revocation_list, receive_signature_anchor,
+};
 use crate::votes::{receive_delegation, receive_poll};
 use crate::{Result, Store};
 
@@ -288,6 +290,9 @@ impl Store {
                 }
                 Record::SignatureAnchorRemoved { fingerprint, .. } => {
                     forget_signature_anchor(&tx, fingerprint)?;
+                }
+                Record::RevocationList { url, list, .. } => {
+                    receive_revocation_list(&tx, url, list)?;
                 }
             }
         }

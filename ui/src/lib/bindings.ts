@@ -474,7 +474,7 @@ declaredName: string | null, reason: string | null, location: string | null, };
 
 export type Verdict = "valid" | "undetermined" | "invalid";
 
-export type Problem = { "code": "rangeOutsideFile" } | { "code": "gapNotOnlySignature" } | { "code": "unreadable" } | { "code": "digestMismatch" } | { "code": "signatureMismatch" } | { "code": "unsupportedAlgorithm", oid: string, } | { "code": "signerCertificateMissing" } | { "code": "untrustedIssuer" } | { "code": "certificateOutsideValidity" } | { "code": "certificateRejected", reason: string, } | { "code": "contentChangedAfterSigning" } | { "code": "changesUndetermined" } | { "code": "timestampInvalid" };
+export type Problem = { "code": "rangeOutsideFile" } | { "code": "gapNotOnlySignature" } | { "code": "unreadable" } | { "code": "digestMismatch" } | { "code": "signatureMismatch" } | { "code": "unsupportedAlgorithm", oid: string, } | { "code": "signerCertificateMissing" } | { "code": "untrustedIssuer" } | { "code": "certificateOutsideValidity" } | { "code": "certificateRejected", reason: string, } | { "code": "contentChangedAfterSigning" } | { "code": "changesUndetermined" } | { "code": "timestampInvalid" } | { "code": "certificateRevoked", revokedAt: string, };
 
 export type Party = { commonName: string | null, organization: string | null, };
 
@@ -482,7 +482,7 @@ export type TimeSource = { "kind": "timestamp", authority: Party, } | { "kind": 
 
 export type LaterChanges = { "kind": "none" } | { "kind": "annotationsOrForms", revisions: number, } | { "kind": "content", revisions: number, } | { "kind": "undetermined", revisions: number, };
 
-export type Revocation = "notChecked";
+export type Revocation = { "kind": "notChecked" } | { "kind": "notRevoked", listIssuedAt: string, } | { "kind": "revoked", revokedAt: string, };
 
 export type CertificateSummary = { 
 /**

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { catalogs, i18n } from './i18n.svelte';
-import { badgeKeys, laterChangesText, partyName, problemMessageKeys, problemText, timeSourceText, verdictKeys } from './signatures';
+import {
+  badgeKeys,
+  laterChangesText,
+  partyName,
+  problemMessageKeys,
+  problemText,
+  revocationText,
+  timeSourceText,
+  verdictKeys,
+} from './signatures';
 
 describe('signature messages', () => {
   it('every problem, verdict and badge has a sentence in both languages', () => {
@@ -36,5 +45,18 @@ describe('signature messages', () => {
     );
     expect(laterChangesText({ kind: 'annotationsOrForms', revisions: 2 })).toContain('2 lần cập nhật');
     expect(laterChangesText({ kind: 'none' })).toBe('Văn bản không bị sửa sau khi ký');
+  });
+
+  it('says what the revocation list showed, with its date in the reader\'s time', () => {
+    i18n.language = 'vi';
+    expect(revocationText({ kind: 'notChecked' })).toBe('Chưa kiểm tra thu hồi chứng thư');
+    const listed = revocationText({ kind: 'notRevoked', listIssuedAt: '2026-12-01T02:00:00Z' });
+    expect(listed).toContain('Chứng thư chưa bị thu hồi');
+    expect(listed).toMatch(/2026/);
+    expect(revocationText({ kind: 'revoked', revokedAt: '2026-12-02T03:00:00Z' })).toMatch(/^Chứng thư bị thu hồi lúc .*2026/);
+    i18n.language = 'en';
+    expect(problemText({ code: 'certificateRevoked', revokedAt: '2026-12-02T03:00:00Z' })).toMatch(
+      /^The signer's certificate was revoked on .*2026.*, and no timestamp/,
+    );
   });
 });

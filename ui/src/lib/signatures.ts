@@ -1,5 +1,6 @@
-import type { LaterChanges, Party, Problem, TimeSource, Verdict } from './bindings';
-import { t } from './i18n.svelte';
+import type { LaterChanges, Party, Problem, Revocation, TimeSource, Verdict } from './bindings';
+import { formatDateTime } from './format';
+import { i18n, t } from './i18n.svelte';
 
 /** The sentence for each problem a signature check can find; complete by type. */
 export const problemMessageKeys: Record<Problem['code'], string> = {
@@ -16,6 +17,7 @@ export const problemMessageKeys: Record<Problem['code'], string> = {
   contentChangedAfterSigning: 'signature.problem.contentChangedAfterSigning',
   changesUndetermined: 'signature.problem.changesUndetermined',
   timestampInvalid: 'signature.problem.timestampInvalid',
+  certificateRevoked: 'signature.problem.certificateRevoked',
 };
 
 export const verdictKeys: Record<Verdict, string> = {
@@ -32,8 +34,23 @@ export const badgeKeys: Record<Verdict, string> = {
 
 /** A problem in the reader's language, with what it names (an algorithm, a reason). */
 export function problemText(problem: Problem): string {
+  if (problem.code === 'certificateRevoked') {
+    return t(problemMessageKeys[problem.code], { revokedAt: formatDateTime(problem.revokedAt, i18n.locale) });
+  }
   const { code, ...named } = problem;
   return t(problemMessageKeys[code], named);
+}
+
+/** What the issuer's revocation list, as the hub last fetched it, says of the signer. */
+export function revocationText(revocation: Revocation): string {
+  switch (revocation.kind) {
+    case 'notChecked':
+      return t('signature.revocation.notChecked');
+    case 'notRevoked':
+      return t('signature.revocation.notRevoked', { date: formatDateTime(revocation.listIssuedAt, i18n.locale) });
+    case 'revoked':
+      return t('signature.revocation.revoked', { date: formatDateTime(revocation.revokedAt, i18n.locale) });
+  }
 }
 
 /** "Nguyễn Văn A, UBND phường Bến Nghé": the holder's name and organisation. */
