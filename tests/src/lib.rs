@@ -8,6 +8,7 @@ pub mod faults;
 pub mod library;
 pub mod processes;
 pub mod proxy;
+pub mod signing;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

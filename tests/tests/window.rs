@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::io::Write as _;
+use std::path::Path;
 
 use quorum_core::Clock as _;
 use quorum_e2e::fantoccini::actions::{
@@ -11,6 +12,7 @@ use quorum_e2e::processes::{
     DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, processes_named,
     replace_document, synced_laptop,
 };
+use quorum_e2e::signing::{CrlServer, signed_by_test_signer, test_ca};
 use quorum_e2e::{AppWindow, COMPOSITING, signatures_data};
 use sha2::Digest;
 
@@ -2419,6 +2421,19 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
         data.path(),
         &["admin", "trust", "add", root.to_str().unwrap()],
     );
+    // A second CA, whose signer's certificate it has revoked by the time the hub asks.
+    let www = tempfile::tempdir().unwrap();
+    let crl_server = CrlServer::start(www.path());
+    let url = format!("http://127.0.0.1:{}/ca.crl", crl_server.port);
+    let ca = tempfile::tempdir().unwrap();
+    test_ca(&[Path::new("make"), ca.path(), Path::new(&url)]);
+    test_ca(&[Path::new("revoke"), ca.path()]);
+    test_ca(&[Path::new("crl"), ca.path(), &www.path().join("ca.crl")]);
+    let ca_certificate = ca.path().join("ca.pem");
+    hub_admin_output(
+        data.path(),
+        &["admin", "trust", "add", ca_certificate.to_str().unwrap()],
+    );
     let laptops = tempfile::tempdir().unwrap();
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
     let pdf = |name: &str| std::fs::read(signatures_data(name)).unwrap();
@@ -2438,6 +2453,8 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
         1,
     )
     .await;
+    let revoked = replace_document(&hub, &secretary, 2, signed_by_test_signer(ca.path()), 1).await;
+    hub_admin_output(data.path(), &["admin", "check-revocation"]);
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
     // From here the laptop is on its own: the verdicts need no hub.
     hub.kill();
@@ -2451,7 +2468,7 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
         .wait_for_count("[data-testid=open-document]", 7)
         .await;
     let badges = window
-        .wait_for_count("[data-testid=signature-badge]", 2)
+        .wait_for_count("[data-testid=signature-badge]", 3)
         .await;
     let mut shown = Vec::new();
     for badge in &badges {
@@ -2468,10 +2485,12 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
         shown,
         [
             ("valid".to_string(), "Ký số hợp lệ".to_string()),
+            ("invalid".to_string(), "Ký số không hợp lệ".to_string()),
             ("invalid".to_string(), "Ký số không hợp lệ".to_string())
         ],
-        "the signed document is hợp lệ, the one changed after signing is not; the \
-         five unsigned documents carry no badge"
+        "the signed document is hợp lệ, the one changed after signing is not, nor the \
+         one whose signer's certificate was revoked; the four unsigned documents carry \
+         no badge"
     );
     window.screenshot("signature-badges").await;
 
@@ -2524,6 +2543,34 @@ async fn signed_documents_show_their_verdict_on_the_meeting_page_and_who_signed_
         )
         .await;
     window.screenshot("signature-panel-invalid").await;
+
+    // Revoked: the CA's list, fetched by the hub before the laptop went offline, says so.
+    window.click("[data-testid=viewer-back]").await;
+    open_document(&window, &revoked).await;
+    window
+        .wait_for_attribute(
+            "[data-testid=signature-problem]",
+            "data-code",
+            "certificateRevoked",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-testid=signature-signer]",
+            "Trần Thị Bình, UBND phường Hải Châu",
+        )
+        .await;
+    let revocation = text_of(&window, "[data-testid=signature-revocation]").await;
+    assert!(
+        revocation.starts_with("Chứng thư bị thu hồi lúc"),
+        "the revocation and its time: {revocation}"
+    );
+    let problem = text_of(&window, "[data-testid=signature-problem]").await;
+    assert!(
+        problem.contains("đã bị thu hồi"),
+        "why it is không hợp lệ: {problem}"
+    );
+    window.screenshot("signature-panel-revoked").await;
     window.close().await;
 }
 

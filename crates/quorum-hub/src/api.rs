@@ -41,6 +41,10 @@ const OUTSIDE_CHANGES_PERIOD: std::time::Duration = std::time::Duration::from_se
 /// How soon a poll's deadline or the end of its grace period reaches the feed.
 const SETTLE_POLLS_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How often a serving hub fetches the signers' revocation lists again: CAs publish
+/// theirs daily or more often, and a laptop cannot ask them itself.
+const REVOCATION_PERIOD: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
 /// A refused or failed request, sent as an [`ApiError`] body.
 #[derive(Debug, thiserror::Error)]
 #[error("{status} {code}: {message}")]
@@ -310,11 +314,13 @@ pub fn router(hub: Hub, body_timeout: std::time::Duration) -> Router {
 }
 
 /// What a serving hub does besides answering requests: announcing changes made by other
-/// processes, closing revoked devices' channels, and settling polls on time.
+/// processes, closing revoked devices' channels, settling polls on time, and fetching
+/// the signers' revocation lists.
 pub(crate) fn spawn_background_work(hub: &Hub) {
     tokio::spawn(hub.clone().announce_outside_changes(OUTSIDE_CHANGES_PERIOD));
     tokio::spawn(hub.clone().hear_other_processes());
     tokio::spawn(hub.clone().settle_polls_periodically(SETTLE_POLLS_PERIOD));
+    tokio::spawn(hub.clone().check_revocation_periodically(REVOCATION_PERIOD));
 }
 
 async fn not_found() -> ApiFailure {

@@ -477,6 +477,43 @@ impl Hub {
         }
     }
 
+    /// Fetches the revocation lists of the documents' signers every `period` until
+    /// shutdown, the first round at start; documents are read and lists fetched without
+    /// the store's writer, and the laptops hear of a new list as of any outside change.
+    pub async fn check_revocation_periodically(self, period: std::time::Duration) {
+        let mut ticks = self.ticks(period);
+        while ticks.next().await {
+            let hub = self.clone();
+            let found = self
+                .with_reader(move |conn, now| {
+                    revocation::revocation_sources_of(conn, &hub.inner.blobs, now)
+                })
+                .await;
+            let (anchors, sources) = match found {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the documents' signers; will retry");
+                    continue;
+                }
+            };
+            if sources.is_empty() {
+                continue;
+            }
+            let fetched = revocation::fetch_lists(&sources).await;
+            let kept = self
+                .with_store(move |store, now| {
+                    revocation::keep_lists(&mut store.conn, &anchors, &sources, fetched, now)
+                })
+                .await;
+            match kept {
+                Ok(outcomes) => tracing::info!(lists = outcomes.len(), "revocation lists checked"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot keep the revocation lists; will retry")
+                }
+            }
+        }
+    }
+
     /// Ticks every `period` until shutdown.
     fn ticks(&self, period: std::time::Duration) -> Ticks {
         let mut interval = tokio::time::interval(period);

@@ -72,16 +72,16 @@ pub(crate) fn revocation_sources_of(
             .iter()
             .filter_map(|certificate| hex::decode(certificate).ok()),
     );
+    let mut sources: Vec<RevocationSource> = Vec::new();
+    if anchors.is_empty() {
+        return Ok((anchors, sources));
+    }
     let documents: Vec<(String, i64)> = conn.query_map(
         "SELECT DISTINCT b.sha256, b.size FROM blobs b
          JOIN meeting_blobs m ON m.sha256 = b.sha256 ORDER BY b.sha256",
         (),
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let mut sources: Vec<RevocationSource> = Vec::new();
-    if anchors.is_empty() {
-        return Ok((anchors, sources));
-    }
     for (sha256, size) in documents {
         let Ok(sha256) = sha256.parse::<Sha256Hex>() else {
             continue;
