@@ -1131,3 +1131,81 @@ async fn trusted_certificates_reach_every_committees_laptops_and_a_bad_file_trus
         "a laptop reading the feed from the start never receives the removed certificate"
     );
 }
+
+#[tokio::test]
+async fn a_revocation_round_reads_the_signers_of_stored_documents_and_an_unreachable_ca_changes_nothing()
+ {
+    // The sample meeting with its draft conclusions replaced by a document pyHanko's
+    // test signer signed; that signer's certificates name their CA's lists at
+    // pyhanko.tests, which no resolver knows.
+    let sample = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/sample");
+    std::fs::copy(
+        source.join("sample.json"),
+        sample.path().join("sample.json"),
+    )
+    .unwrap();
+    std::fs::create_dir(sample.path().join("documents")).unwrap();
+    for entry in std::fs::read_dir(source.join("documents")).unwrap() {
+        let path = entry.unwrap().path();
+        let into = sample
+            .path()
+            .join("documents")
+            .join(path.file_name().unwrap());
+        std::fs::copy(&path, into).unwrap();
+    }
+    std::fs::copy(
+        signature_test_pem("../made-with-pyhanko/plain-adbe-rsa.pdf"),
+        sample.path().join("documents/06-du-thao-ket-luan.pdf"),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    run(
+        &["demo", "--sample", sample.path().to_str().unwrap()],
+        data.path(),
+    );
+    let feed_length =
+        || common::first_column::<i64>(data.path(), "SELECT COUNT(*) FROM changes")[0];
+    let kept_lists =
+        || common::first_column::<i64>(data.path(), "SELECT COUNT(*) FROM revocation_lists")[0];
+
+    assert_eq!(
+        admin(data.path(), &["check-revocation"]),
+        "",
+        "with no certificate trusted, no signer's list is worth fetching"
+    );
+    admin(
+        data.path(),
+        &[
+            "trust",
+            "add",
+            signature_test_pem("root-ca.pem").to_str().unwrap(),
+        ],
+    );
+    let feed_before = feed_length();
+    let said = admin(data.path(), &["check-revocation"]);
+    let mut lists: Vec<(&str, &str)> = said
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            (fields[0], fields[1])
+        })
+        .collect();
+    lists.sort_unstable();
+    assert_eq!(
+        lists,
+        [
+            (
+                "http://pyhanko.tests/testing-ca/crls/interm/latest.crl",
+                "failed"
+            ),
+            (
+                "http://pyhanko.tests/testing-ca/crls/root/latest.crl",
+                "failed"
+            ),
+        ],
+        "the signer's list and its intermediate's, read from the stored document: {said}"
+    );
+    assert_eq!(kept_lists(), 0, "nothing fetched, nothing kept");
+    assert_eq!(feed_length(), feed_before, "and no laptop is told anything");
+}

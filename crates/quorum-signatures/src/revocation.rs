@@ -62,9 +62,10 @@ pub struct RevocationSource {
     pub url: String,
     /// The certificate whose distribution point it is.
     covered: Vec<u8>,
-    /// The signer's certificate and the certificates of its path, to check the list's
-    /// signature through the same path a reader checks.
+    /// The signer's certificate, whose path the list's signature is checked through,
+    /// as a reader checks it.
     signer: Vec<u8>,
+    /// The intermediates of that path, the anchor left out.
     path: Vec<Vec<u8>>,
 }
 
