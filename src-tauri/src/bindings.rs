@@ -37,7 +37,7 @@ pub(crate) fn render_bindings() -> String {
         MeetingChanges, quorum_store::Attendee, Attendance, AttendanceQuorum,
         quorum_core::protocol::DeviceReadiness, quorum_core::protocol::DeviceStatus,
         quorum_core::protocol::PackState, quorum_pdf::Report, quorum_pdf::ReportLine,
-        quorum_pdf::LineStyle, quorum_app_core::NewPollSubject, quorum_core::protocol::PollView,
+        quorum_pdf::LineStyle, quorum_app_core::NewPollSubject, quorum_core::protocol::PollView, quorum_core::AuditHead,
         Poll, PollId, PollSubject, PollOption, BallotSecrecy, QuorumRule, MajorityRule,
         MajorityBasis, PollState, Tally, OptionCount, Ballot, DeviceId, quorum_store::MyBallot,
         quorum_store::BallotStatus, Member, Capabilities, quorum_app_core::MeetingContext, Role,

@@ -116,6 +116,7 @@ impl From<AppError> for IpcError {
             }
             AppError::Token(_) | AppError::Signing(_) => ErrorCode::CannotSign,
             AppError::NotAnExport(_) => ErrorCode::FileUnreadable,
+            AppError::ResultsNotFinal => ErrorCode::ResultsNotFinal,
             AppError::Sync(_)
             | AppError::Sample(_)
             | AppError::Time(CommitteeTimeError::UnknownZone(_))

@@ -84,6 +84,8 @@ pub enum ErrorCode {
     TokenCertificateGone,
     /// The token or the document could not be signed (the detail says why).
     CannotSign,
+    /// A poll's results are signed only once final: late ballots may still come.
+    ResultsNotFinal,
     Internal,
 }
 

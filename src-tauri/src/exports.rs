@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use quorum_app_core::{ExportedFile, Laptop, ResultFiles, export_dir};
-use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, MeetingId};
+use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, MeetingId, PollId};
 use quorum_pdf::Report;
 use quorum_token::TokenCertificate;
 use tauri::{AppHandle, Manager};
@@ -53,23 +53,36 @@ laptop_commands! {
 
     /// Signs an exported PDF (results, minutes) with the token certificate picked and the
     /// PIN typed; the signed copy is written beside it as "… (ký số).pdf".
-    fn sign_export(path: String, fingerprint: String, pin: String, reason: String) -> ExportedFile
+    fn sign_export(
+        path: String,
+        fingerprint: String,
+        pin: String,
+        reason: String,
+        results_of: Option<PollId>,
+    ) -> ExportedFile
         = |laptop, app| laptop.sign_export(
             &exports(&app, laptop)?,
             std::path::Path::new(&path),
             &fingerprint,
             &pin,
             &reason,
+            results_of,
         );
 
     /// As `sign_export`, with the key of a PKCS#12 file (.p12, .pfx) and its password.
-    fn sign_export_with_key_file(path: String, key_file: String, password: String, reason: String)
-        -> ExportedFile
+    fn sign_export_with_key_file(
+        path: String,
+        key_file: String,
+        password: String,
+        reason: String,
+        results_of: Option<PollId>,
+    ) -> ExportedFile
         = |laptop, app| laptop.sign_export_with_key_file(
             &exports(&app, laptop)?,
             std::path::Path::new(&path),
             std::path::Path::new(&key_file),
             &password,
             &reason,
+            results_of,
         );
 }

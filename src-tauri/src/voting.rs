@@ -2,7 +2,7 @@
 //! to queue, the chair's and secretary's controls. The hub decides what counts.
 
 use quorum_app_core::{MeetingContext, NewPollSubject, PollCard};
-use quorum_core::{MeetingId, Member, MemberId, Poll, PollId};
+use quorum_core::{MeetingId, Member, MemberId, Poll, PollId, STANDARD_GRACE_SECONDS};
 use tauri::State;
 use tracing::instrument;
 
@@ -27,7 +27,7 @@ laptop_commands! {
 
     /// A poll with the committee's usual rules, queued.
     fn create_poll(subject: NewPollSubject, question: String, secret: bool) -> Poll
-        = |laptop| laptop.create_poll(subject, question, secret);
+        = |laptop| laptop.create_poll(subject, question, secret, STANDARD_GRACE_SECONDS);
 
     /// Opens (`open`) or closes a poll; the hub's moment of applying it is what counts.
     fn run_poll(poll_id: PollId, open: bool) -> () = |laptop| laptop.run_poll(poll_id, open);

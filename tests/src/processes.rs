@@ -133,9 +133,23 @@ fn hub_command() -> Command {
 /// `quorum-hub audit verify` on the records of the data folder `data` (wherever this
 /// test keeps them): whether it passed, and what it printed.
 pub fn audit_verify(data: &Path) -> (bool, String) {
+    audit_verify_with(data, &[])
+}
+
+/// `quorum-hub audit verify --against RESULTS`: whether the log holds what the signed
+/// results at `results` state of their poll, and what it printed.
+pub fn audit_verify_against(data: &Path, results: &Path) -> (bool, String) {
+    audit_verify_with(
+        data,
+        &[std::ffi::OsStr::new("--against"), results.as_os_str()],
+    )
+}
+
+fn audit_verify_with(data: &Path, more: &[&std::ffi::OsStr]) -> (bool, String) {
     let verified = hub_command()
         .args(["audit", "verify", "--data"])
         .arg(data)
+        .args(more)
         .output()
         .expect("quorum-hub runs");
     (

@@ -80,6 +80,7 @@ pub fn signed_by_test_signer(ca: &Path) -> Vec<u8> {
         reason: Some("Phê duyệt"),
         location: Some("Đà Nẵng"),
         at: std::time::SystemTime::now().into(),
+        keywords: None,
     };
     sign_pdf(&pdf, &key, &signing).expect("the draft is signed")
 }

@@ -9,8 +9,8 @@ use quorum_e2e::fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
 use quorum_e2e::processes::{
-    DemoHub, HubProcess, Laptop, code_for, demo_hub, hub_admin_output, processes_named,
-    replace_document, synced_laptop,
+    DemoHub, HubProcess, Laptop, audit_verify_against, code_for, demo_hub, hub_admin_output,
+    processes_named, replace_document, synced_laptop,
 };
 use quorum_e2e::signing::{CrlServer, signed_by_test_signer, test_ca};
 use quorum_e2e::{AppWindow, COMPOSITING, signatures_data};
@@ -1168,6 +1168,19 @@ async fn the_chair_opens_a_poll_the_member_votes_without_looking_for_it_and_the_
         .wait_for_attribute("[data-testid=poll]", "data-state", "closed")
         .await;
     let (pdf_text, csv) = export_results(&chair_window).await;
+    // Ballots cast offline may still arrive for ten minutes: the results are not yet
+    // final, and the window offers no signing until then.
+    let later = chair_window
+        .find("[data-testid=poll-sign-later]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        later.starts_with("Ký số được kết quả sau khi hết thời gian nhận phiếu gửi muộn ("),
+        "{later}"
+    );
+    assert_eq!(chair_window.count("[data-testid=sign-export]").await, 0);
     assert!(
         pdf_text.contains("Thông qua báo cáo kinh tế – xã hội năm 2026")
             && pdf_text.contains("Đồng ý: 1")
@@ -2706,4 +2719,170 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
         )
         .await;
     window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or_the_file_changed()
+{
+    let DemoHub { data, members, hub } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
+    let meeting = chair.only_meeting();
+    // A vote in the room: no ballot comes late, so the results are final at the close.
+    let poll = chair.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua dự toán ngân sách quận năm 2027",
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        meeting["agenda"][2]["id"].as_str().unwrap(),
+        "--late-grace-seconds",
+        "0",
+    ]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    chair.run(&["open-poll", &poll_id]);
+    chair.run(&["sync"]);
+    for (n, voter) in members
+        .iter()
+        .filter(|m| m.role == "member")
+        .take(2)
+        .enumerate()
+    {
+        let laptop = Laptop::new(laptops.path().join(format!("voter-{n}")));
+        laptop.enroll(&hub, &voter.code);
+        laptop.run(&["sync"]);
+        laptop.run(&["vote", &poll_id, "agree"]);
+        laptop.run(&["sync"]);
+    }
+    chair.run(&["close-poll", &poll_id]);
+    // The hub settles closed polls every second; the chair's laptop hears the final view.
+    let mut final_view = serde_json::Value::Null;
+    for _ in 0..100 {
+        chair.run(&["sync"]);
+        let cards = chair.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()]);
+        if let Some(card) = cards
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|card| card["view"]["poll"]["id"] == poll_id.as_str())
+            && !card["view"]["audit"].is_null()
+        {
+            final_view = card["view"].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(final_view["audit"]["ballots"], 2, "{final_view}");
+
+    let ca = tempfile::tempdir().unwrap();
+    test_ca(&[
+        Path::new("make"),
+        ca.path(),
+        Path::new("http://127.0.0.1:9/ca.crl"),
+    ]);
+    let ca_certificate = ca.path().join("ca.pem");
+    hub_admin_output(
+        data.path(),
+        &["admin", "trust", "add", ca_certificate.to_str().unwrap()],
+    );
+
+    let window = AppWindow::launch(chair.profile.as_path()).await;
+    window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
+        .click()
+        .await
+        .unwrap();
+    let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
+    window
+        .click(&format!("{card} [data-testid=poll-export]"))
+        .await;
+    let results = window
+        .find(&format!("{card} [data-testid=poll-exported]"))
+        .await
+        .attr("data-pdf")
+        .await
+        .unwrap()
+        .unwrap();
+    // The report wraps long lines: compared without the spaces and breaks.
+    let unspaced = |text: &str| text.split_whitespace().collect::<String>();
+    let text = pdf_text_of(&results);
+    let stated = format!(
+        "Sổ kiểm phiếu của máy chủ: 2 mục cho biểu quyết này, mục cuối ở vị trí {}, mã băm {}",
+        final_view["audit"]["lastSeq"],
+        final_view["audit"]["hash"].as_str().unwrap()
+    );
+    assert!(
+        unspaced(&text).contains(&unspaced(&stated)),
+        "the results say where their ballots stand in the log: {text}"
+    );
+    window
+        .click(&format!("{card} [data-testid=sign-with-file]"))
+        .await;
+    window
+        .find("[data-testid=sign-key-file]")
+        .await
+        .send_keys(ca.path().join("signer.p12").to_str().unwrap())
+        .await
+        .unwrap();
+    window
+        .find("[data-testid=sign-file-password]")
+        .await
+        .send_keys("mật khẩu 1")
+        .await
+        .unwrap();
+    window.click("[data-testid=sign-file-submit]").await;
+    let signed = signed_copy(&window).await;
+    window.screenshot("results-signed").await;
+    window.close().await;
+
+    let (matches, said) = audit_verify_against(data.path(), Path::new(&signed));
+    assert!(matches, "{said}");
+    assert!(
+        said.starts_with(&format!(
+            "signed results match the audit log: poll {poll_id}, 2 ballots up to entry {}",
+            final_view["audit"]["lastSeq"]
+        )) && said.contains("signed by Trần Thị Bình, UBND phường Hải Châu"),
+        "{said}"
+    );
+    let (matches, said) = audit_verify_against(data.path(), Path::new(&results));
+    assert!(
+        !matches && said.contains("states no poll's audit log under a signature"),
+        "the unsigned export proves nothing: {said}"
+    );
+
+    // The statement edited in the signed copy, "2 ballots" made "9": the signature no
+    // longer holds, and nothing is taken from it.
+    let utf16_hex = |text: &str| -> String {
+        text.encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    };
+    let mut bytes = std::fs::read(&signed).unwrap();
+    let (said_two, said_nine) = (utf16_hex("ballots=2"), utf16_hex("ballots=9"));
+    let at = bytes
+        .windows(said_two.len())
+        .position(|window| window == said_two.as_bytes())
+        .expect("the statement is in the file");
+    bytes[at..at + said_nine.len()].copy_from_slice(said_nine.as_bytes());
+    let forged = laptops.path().join("forged.pdf");
+    std::fs::write(&forged, bytes).unwrap();
+    let (matches, said) = audit_verify_against(data.path(), &forged);
+    assert!(
+        !matches && said.starts_with("the signature over the results is invalid"),
+        "{said}"
+    );
+
+    // The log changed behind the hub's back: its last ballot removed.
+    hub.kill();
+    let conn = rusqlite::Connection::open(data.path().join("hub.sqlite3")).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TRIGGER ballots_are_never_deleted;
+         DELETE FROM ballots WHERE seq = (SELECT MAX(seq) FROM ballots);",
+    )
+    .unwrap();
+    drop(conn);
+    let (matches, said) = audit_verify_against(data.path(), Path::new(&signed));
+    assert!(!matches && said.contains("audit log broken"), "{said}");
 }

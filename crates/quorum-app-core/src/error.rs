@@ -48,6 +48,9 @@ pub enum AppError {
     NotAnExport(PathBuf),
     #[error("the certificate is not on a token plugged in")]
     NoSuchCertificate,
+    /// A poll's results are signed only once final (closed, and late ballots' time over).
+    #[error("the poll's results are not final yet")]
+    ResultsNotFinal,
 }
 
 impl AppError {

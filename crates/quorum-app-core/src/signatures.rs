@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use quorum_core::Sha256Hex;
+use quorum_core::{PollId, Sha256Hex};
 use quorum_signatures::{
     Anchors, DocumentSignatures, Signing, SigningKey, sign_pdf, verify_document,
 };
@@ -99,8 +99,10 @@ impl Laptop {
         fingerprint: &str,
         pin: &str,
         reason: &str,
+        results_of: Option<PollId>,
     ) -> Result<ExportedFile> {
         let file = exported(dir, path)?;
+        let statement = self.audit_statement(results_of)?;
         let certificate = self
             .token_certificates()?
             .into_iter()
@@ -108,7 +110,7 @@ impl Laptop {
             .ok_or(AppError::NoSuchCertificate)?;
         let module = Module::load(Path::new(&certificate.module))?;
         let key = module.key(&certificate, pin)?;
-        self.sign_with(&file, &key, reason)
+        self.sign_with(&file, &key, reason, statement.as_deref())
     }
 
     /// As [`Laptop::sign_export`], with the key of a PKCS#12 file (.p12, .pfx) opened
@@ -120,20 +122,41 @@ impl Laptop {
         key_file: &Path,
         password: &str,
         reason: &str,
+        results_of: Option<PollId>,
     ) -> Result<ExportedFile> {
         let file = exported(dir, path)?;
+        let statement = self.audit_statement(results_of)?;
         let p12 = std::fs::read(key_file).map_err(AppError::reading(key_file))?;
         let key = FileKey::open(&p12, password)?;
-        self.sign_with(&file, &key, reason)
+        self.sign_with(&file, &key, reason, statement.as_deref())
+    }
+
+    /// For a poll's results, the statement of where its ballots stand in the hub's log,
+    /// to go under the signature; refused until the results are final, as late ballots
+    /// could still change them.
+    fn audit_statement(&self, results_of: Option<PollId>) -> Result<Option<String>> {
+        let Some(poll_id) = results_of else {
+            return Ok(None);
+        };
+        let view = self.with_store(|store| store.poll(poll_id))?;
+        let head = view.audit.ok_or(AppError::ResultsNotFinal)?;
+        Ok(Some(head.statement(poll_id)))
     }
 
     /// Writes the signed copy of `file` beside it.
-    fn sign_with(&self, file: &Path, key: &dyn SigningKey, reason: &str) -> Result<ExportedFile> {
+    fn sign_with(
+        &self,
+        file: &Path,
+        key: &dyn SigningKey,
+        reason: &str,
+        keywords: Option<&str>,
+    ) -> Result<ExportedFile> {
         let pdf = std::fs::read(file).map_err(AppError::reading(file))?;
         let signing = Signing {
             reason: Some(reason).filter(|reason| !reason.is_empty()),
             location: None,
             at: self.now(),
+            keywords,
         };
         let signed = sign_pdf(&pdf, key, &signing)?;
         let stem = file

@@ -78,12 +78,14 @@ impl Laptop {
         })
     }
 
-    /// A poll with the committee's usual rules (see [`Poll::standard`]), queued.
+    /// A poll with the committee's usual rules (see [`Poll::standard`]) but for how long
+    /// after its close a ballot cast offline still counts, queued.
     pub fn create_poll(
         &self,
         subject: NewPollSubject,
         question: String,
         secret: bool,
+        late_grace_seconds: u32,
     ) -> Result<Poll> {
         self.queue(|store, now| {
             let me = store.me()?.ok_or(StoreError::NotEnrolled)?;
@@ -105,7 +107,10 @@ impl Laptop {
                     Some(closes_at),
                 ),
             };
-            let poll = Poll::standard(subject, question, secret, closes_at);
+            let poll = Poll {
+                late_grace_seconds,
+                ..Poll::standard(subject, question, secret, closes_at)
+            };
             store.create_poll(&poll, now)?;
             Ok(poll)
         })

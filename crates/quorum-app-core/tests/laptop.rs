@@ -103,3 +103,59 @@ fn a_laptop_never_enrolled_may_do_nothing_and_cannot_sync() {
         "told to enroll: {error}"
     );
 }
+
+#[test]
+fn results_are_not_signed_before_they_are_final_and_nothing_is_written() {
+    use quorum_core::protocol::{Change, PollView, Record};
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let closed_at = quorum_core::Clock::now(&SystemClock);
+    let poll = quorum_core::Poll::standard(
+        quorum_core::PollSubject::WrittenOpinion {
+            committee_id: quorum_core::CommitteeId::new_v7(),
+        },
+        "Thông qua dự toán?".into(),
+        false,
+        None,
+    );
+    // Closed, but ballots cast offline may still arrive: the hub states no log head.
+    let view = PollView {
+        poll: poll.clone(),
+        state: quorum_core::PollState::Closed {
+            opened_at: closed_at,
+            closed_at,
+        },
+        eligible: Vec::new(),
+        voters: Vec::new(),
+        answered: 0,
+        tally: None,
+        late_until: Some(closed_at + chrono::Duration::minutes(10)),
+        audit: None,
+    };
+    let change = Change {
+        seq: 1,
+        record: Record::Poll { poll: view },
+    };
+    laptop
+        .with_store(|store| store.apply_changes(&[change], 1))
+        .unwrap();
+    let dir = export_dir(&laptop, None).unwrap();
+    let results = dir.join("Thông qua dự toán - kết quả.pdf");
+    std::fs::write(&results, b"%PDF-1.7\n").unwrap();
+    let error = laptop
+        .sign_export_with_key_file(
+            &dir,
+            &results,
+            &profile.path().join("signer.p12"),
+            "mật khẩu 1",
+            "Xác nhận kết quả",
+            Some(poll.id),
+        )
+        .unwrap_err();
+    assert!(matches!(error, AppError::ResultsNotFinal), "{error}");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no signed copy beside the export"
+    );
+}

@@ -106,6 +106,11 @@ enum LaptopCommand {
         deadline: Option<DateTime<Utc>>,
         #[arg(long)]
         secret: bool,
+        /// How long after the close a ballot cast offline before it still counts, in
+        /// seconds (at most a day); 0 for a vote in the room, where none comes late.
+        #[arg(long, default_value_t = quorum_core::STANDARD_GRACE_SECONDS,
+              value_parser = clap::value_parser!(u32).range(0..=86_400))]
+        late_grace_seconds: u32,
     },
     /// Open a poll for voting (queued; the hub's moment of applying it counts).
     OpenPoll { poll: PollId },
@@ -448,6 +453,7 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
             item,
             deadline,
             secret,
+            late_grace_seconds,
         } => {
             let subject = match (meeting, item, deadline) {
                 (Some(meeting_id), Some(agenda_item_id), _) => NewPollSubject::AgendaItem {
@@ -459,7 +465,8 @@ async fn on_laptop(laptop: &Laptop, command: &LaptopCommand) -> Result<(Value, S
                 },
                 _ => return Err("a written opinion needs --deadline".into()),
             };
-            let poll = laptop.create_poll(subject, question.clone(), *secret)?;
+            let poll =
+                laptop.create_poll(subject, question.clone(), *secret, *late_grace_seconds)?;
             let text = format!("poll {} prepared; it waits for the next sync", poll.id);
             Ok((to_value(&poll)?, text))
         }

@@ -11,6 +11,7 @@
 pub mod anchor;
 mod annotation;
 mod attendance;
+mod audit_head;
 mod changes;
 mod clock;
 mod committee;
@@ -34,6 +35,7 @@ pub use annotation::{
     Visibility, smooth_stroke, snap_to_words,
 };
 pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
+pub use audit_head::AuditHead;
 pub use changes::{MeetingChanges, changed_pages, meeting_changes};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use committee::{Committee, Member, Role};
@@ -54,7 +56,7 @@ pub use operation::{Operation, OperationKind, OperationPayload};
 pub use permission::{Action, Capabilities, Denied, decide, may_ask_written_opinion};
 pub use poll::{
     Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption,
-    PollSubject, QuorumRule,
+    PollSubject, QuorumRule, STANDARD_GRACE_SECONDS,
 };
 pub use vote::{
     Counted, MAX_CLOCK_AHEAD, OptionCount, PollState, Tally, Timing, TimingError, eligible_voters,

@@ -169,6 +169,10 @@ pub struct PollView {
     /// counts for final too early.
     #[serde(default)]
     pub late_until: Option<DateTime<Utc>>,
+    /// Once the results are final: where the poll's ballots stand in the hub's ballot
+    /// log, for the signed results to state.
+    #[serde(default)]
+    pub audit: Option<crate::AuditHead>,
 }
 
 /// `PUT /v1/device-status`: what a laptop holds, told to the hub after each sync round,

@@ -130,6 +130,25 @@ pub(crate) fn stored_certificates(conn: &Db) -> Result<Vec<String>, HubError> {
     )?)
 }
 
+/// The certificates trusted now, with the revocation lists fetched for their signers:
+/// what a signature is checked against on the hub.
+pub(crate) fn trust(conn: &Db) -> Result<Anchors, HubError> {
+    let certificates = stored_certificates(conn)?
+        .iter()
+        .filter_map(|certificate| hex::decode(certificate).ok())
+        .collect::<Vec<_>>();
+    let lists: Vec<String> = conn.query_map(
+        "SELECT list FROM revocation_lists ORDER BY url",
+        (),
+        |row| row.get(0),
+    )?;
+    let lists: Vec<Vec<u8>> = lists
+        .iter()
+        .filter_map(|list| hex::decode(list).ok())
+        .collect();
+    Ok(Anchors::from_der(certificates).with_revocation_lists(&lists))
+}
+
 /// What a stored certificate says, for `trust list`.
 fn summary_of(certificate: &str) -> Result<CertificateSummary, HubError> {
     let der = hex::decode(certificate)

@@ -1108,6 +1108,7 @@ mod tests {
                 answered: 0,
                 tally: None,
                 late_until: None,
+                audit: None,
             },
         };
         let in_meeting = PollSubject::AgendaItem {

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
-use quorum_core::{Ballot, Delegation, PollId, Timing};
+use quorum_core::{AuditHead, Ballot, Delegation, PollId, Timing};
 use rusqlite::params;
 use rusqlite::types::Value;
 
@@ -322,6 +322,27 @@ pub(crate) fn counted_ballots(conn: &Db, poll_id: PollId) -> Result<Vec<Logged>,
             })
         },
     )?)
+}
+
+/// Where `poll_id`'s entries stand in the ballot log: how many, and the last one's
+/// position and hash (the genesis hash when it has none).
+pub(crate) fn head_of(conn: &Db, poll_id: PollId) -> Result<AuditHead, HubError> {
+    let (ballots, last): (i64, Option<i64>) = conn.query_row(
+        "SELECT COUNT(*), MAX(seq) FROM ballots WHERE poll_id = ?1",
+        [poll_id.to_string()],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let hash = match last {
+        Some(seq) => conn.query_row("SELECT hash FROM ballots WHERE seq = ?1", [seq], |row| {
+            row.get(0)
+        })?,
+        None => GENESIS_HASH.to_string(),
+    };
+    Ok(AuditHead {
+        ballots: u32::try_from(ballots).unwrap_or(u32::MAX),
+        last_seq: last.and_then(|seq| u64::try_from(seq).ok()).unwrap_or(0),
+        hash,
+    })
 }
 
 /// Whether `member_id` has a ballot counting in `poll_id`.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,7 +12,8 @@ use quorum_core::{
 };
 use quorum_hub::{
     AuditOutcome, Backends, BlobsAt, ConnectionLimits, EnrollmentSheet, Fetched, Hub,
-    HubCertificate, HubConfig, HubError, PollResults, Records, Transport, serde_name,
+    HubCertificate, HubConfig, HubError, PollResults, Records, SignedResults, Transport,
+    serde_name,
 };
 
 #[derive(Parser)]
@@ -143,10 +144,14 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the hash chain and verify every ballot's signature; exits 1 at the
-    /// first broken ballot.
+    /// first broken ballot. With `--against`, also check that the log holds what a
+    /// signed results PDF states of its poll (exits 1 if not).
     Verify {
         #[arg(long, env = "QUORUM_HUB_DATA")]
         data: PathBuf,
+        /// A poll's results, exported and signed (ký số) from the window.
+        #[arg(long)]
+        against: Option<PathBuf>,
     },
 }
 
@@ -388,7 +393,30 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify { data },
+            command:
+                AuditCommand::Verify {
+                    data,
+                    against: Some(results),
+                },
+        } => {
+            let store = quorum_hub::open_for_admin(&data, &backends)?;
+            let pdf = std::fs::read(&results).map_err(|source| HubError::Io {
+                path: results.clone(),
+                source,
+            })?;
+            let checked = store.check_signed_results(&pdf, clock.now())?;
+            write_signed_results(&mut std::io::stdout().lock(), &results, &checked)?;
+            Ok(if matches!(checked, SignedResults::Match { .. }) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Audit {
+            command: AuditCommand::Verify {
+                data,
+                against: None,
+            },
         } => {
             let store = quorum_hub::open_for_admin(&data, &backends)?;
             let mut out = std::io::stdout().lock();
@@ -611,6 +639,85 @@ fn run(cli: Cli, settings: HubConfig) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// What `audit verify --against` found, in a sentence.
+fn write_signed_results(
+    out: &mut impl Write,
+    file: &Path,
+    checked: &SignedResults,
+) -> std::io::Result<()> {
+    let head = |head: &quorum_core::AuditHead| {
+        format!(
+            "{} ballots up to entry {} ({})",
+            head.ballots, head.last_seq, head.hash
+        )
+    };
+    match checked {
+        SignedResults::Match {
+            poll_id,
+            head: signed,
+            signer,
+        } => {
+            let signer = signer
+                .as_ref()
+                .map(|party| {
+                    [&party.common_name, &party.organization]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "signed results match the audit log: poll {poll_id}, {}; signed by {signer}",
+                head(signed)
+            )
+        }
+        SignedResults::NoStatement => writeln!(
+            out,
+            "{} states no poll's audit log under a signature",
+            file.display()
+        ),
+        SignedResults::SignatureDoesNotHold { verdict, problems } => {
+            let problems: Vec<String> = problems
+                .iter()
+                .map(|problem| {
+                    serde_json::to_value(problem)
+                        .ok()
+                        .and_then(|value| value["code"].as_str().map(str::to_string))
+                        .unwrap_or_default()
+                })
+                .collect();
+            writeln!(
+                out,
+                "the signature over the results is {}: {}",
+                serde_name(verdict),
+                problems.join(", ")
+            )
+        }
+        SignedResults::LogBroken(outcome) => match outcome {
+            AuditOutcome::Broken { seq, reason } => {
+                writeln!(out, "audit log broken at ballot {seq}: {reason}")
+            }
+            AuditOutcome::BrokenDelegation { seq, reason } => {
+                writeln!(out, "audit log broken at delegation {seq}: {reason}")
+            }
+            AuditOutcome::Intact { .. } => Ok(()),
+        },
+        SignedResults::Differs {
+            poll_id,
+            signed,
+            logged,
+        } => writeln!(
+            out,
+            "signed results do not match the audit log for poll {poll_id}: they state {}, the log holds {}",
+            head(signed),
+            head(logged)
+        ),
     }
 }
 

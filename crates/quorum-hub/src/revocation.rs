@@ -19,7 +19,7 @@ use quorum_signatures::{
 use rusqlite::params;
 
 use crate::HubError;
-use crate::anchors::{committee_ids, stored_certificates, tell_committees};
+use crate::anchors::{committee_ids, tell_committees};
 use crate::blobs::{BlobStore, on_own_runtime};
 use crate::db::{Db, OptionalRow};
 use crate::store::{self, HubStore};
@@ -67,11 +67,7 @@ pub(crate) fn revocation_sources_of(
     blobs: &BlobStore,
     now: DateTime<Utc>,
 ) -> Result<(Anchors, Vec<RevocationSource>), HubError> {
-    let anchors = Anchors::from_der(
-        stored_certificates(conn)?
-            .iter()
-            .filter_map(|certificate| hex::decode(certificate).ok()),
-    );
+    let anchors = crate::anchors::trust(conn)?;
     let mut sources: Vec<RevocationSource> = Vec::new();
     if anchors.is_empty() {
         return Ok((anchors, sources));

@@ -204,6 +204,11 @@ fn view(conn: &Db, stored: &StoredPoll, now: DateTime<Utc>) -> Result<PollView, 
             }
             _ => None,
         },
+        audit: if is_final(&stored.poll, stored.state, now) {
+            Some(audit::head_of(conn, stored.poll.id)?)
+        } else {
+            None
+        },
     })
 }
 

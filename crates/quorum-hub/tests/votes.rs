@@ -557,9 +557,9 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
     );
     let view = v.hub.poll_view(&v.member, poll.id).await;
     assert_eq!(
-        (view.answered, view.tally.is_none()),
-        (2, true),
-        "it is counted, and still nothing shows how"
+        (view.answered, view.tally.is_none(), view.audit.is_none()),
+        (2, true, true),
+        "it is counted, and still nothing shows how, nor where the log stands for it"
     );
 
     // The grace period passes on the hub's clock.
@@ -576,6 +576,22 @@ async fn a_secret_poll_shows_its_tally_only_once_late_ballots_can_no_longer_move
         "and late ballots can no longer arrive"
     );
     assert!(view.voters.is_empty(), "and still no names");
+    let head = view
+        .audit
+        .expect("final results state where their ballots stand in the log");
+    let last: i64 = v.hub.first_value("SELECT MAX(seq) FROM ballots");
+    let hash: String = v
+        .hub
+        .first_value("SELECT hash FROM ballots ORDER BY seq DESC LIMIT 1");
+    assert_eq!(
+        (
+            head.ballots,
+            i64::try_from(head.last_seq).unwrap(),
+            head.hash
+        ),
+        (2, last, hash),
+        "both ballots, up to the log's last entry and its hash"
+    );
 }
 
 #[tokio::test]

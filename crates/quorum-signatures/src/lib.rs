@@ -178,6 +178,35 @@ pub struct DocumentSignatures {
 /// token over the byte range.
 const DOCUMENT_TIMESTAMP: &str = "ETSI.RFC3161";
 
+/// The `/Keywords` of the document information in the revision signature `number` (from
+/// 1, as [`SignatureCheck::number`]) signs: read from the signed bytes alone, so a later
+/// revision cannot change what this returns. `None` when that revision states none.
+pub fn signed_keywords(pdf: &[u8], number: u32) -> Option<String> {
+    let index = usize::try_from(number.checked_sub(1)?).ok()?;
+    let signature = embedded::signatures(pdf).into_iter().nth(index)?;
+    let signed = pdf.get(..signature.end())?;
+    let trailer_at = syntax::rfind(signed, b"trailer")?;
+    let trailer = syntax::Lexer::new(signed, trailer_at + b"trailer".len()).dictionary()?;
+    let [
+        syntax::Token::Word(info),
+        syntax::Token::Word(_),
+        syntax::Token::Word(r),
+    ] = trailer.0.get(&b"Info"[..])?.as_slice()
+    else {
+        return None;
+    };
+    let info: u64 = std::str::from_utf8(info).ok()?.parse().ok()?;
+    if r != b"R" {
+        return None;
+    }
+    let (_, at) = syntax::objects(signed)
+        .into_iter()
+        .rev()
+        .find(|(object, _)| *object == info)?;
+    let dictionary = syntax::Lexer::new(signed, at).dictionary()?;
+    dictionary.string(b"Keywords").map(syntax::text_string)
+}
+
 /// Checks every signature of a PDF against the committee's trust anchors; `now` is the
 /// time a signature that states none is checked at.
 pub fn verify_document(pdf: &[u8], anchors: &Anchors, now: DateTime<Utc>) -> DocumentSignatures {

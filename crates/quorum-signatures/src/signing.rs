@@ -84,6 +84,9 @@ pub struct Signing<'a> {
     pub location: Option<&'a str>,
     /// The time written as the signing time (the laptop's clock: readers say so).
     pub at: DateTime<Utc>,
+    /// Written under the signature as the document information's `/Keywords`: what a
+    /// program is to read of the signed document (a results' audit statement).
+    pub keywords: Option<&'a str>,
 }
 
 /// `pdf` with a PAdES B-B signature by `key` added as an incremental update.
@@ -306,6 +309,25 @@ fn prepare_update(
         end: signature_object_at + header + contents_at + SIGNATURE_ROOM * 2 + 2,
         range_at: signature_object_at + header + range_at,
     };
+    let info = match signing.keywords {
+        None => None,
+        Some(keywords) => {
+            let mut info = match Reference::of(file.trailer.0.get(&b"Info"[..])) {
+                Some(reference) => file.dictionary(pdf, reference)?,
+                None => Dictionary::default(),
+            };
+            let mut text = vec![0xFE, 0xFF];
+            text.extend(keywords.encode_utf16().flat_map(u16::to_be_bytes));
+            info.0
+                .insert(b"Keywords".to_vec(), vec![Token::String(text)]);
+            let reference = Reference {
+                number: size + 2,
+                generation: 0,
+            };
+            object(&mut out, reference, &serialize_dictionary(&info));
+            Some(reference)
+        }
+    };
 
     let xref_at = out.len();
     written.sort_by_key(|(reference, _)| reference.number);
@@ -320,9 +342,10 @@ fn prepare_update(
         );
     }
     let mut trailer = Dictionary::default();
+    let objects_added = if info.is_some() { 3 } else { 2 };
     trailer.0.insert(
         b"Size".to_vec(),
-        vec![Token::Word((size + 2).to_string().into_bytes())],
+        vec![Token::Word((size + objects_added).to_string().into_bytes())],
     );
     trailer.0.insert(b"Root".to_vec(), root.tokens());
     trailer.0.insert(
@@ -333,6 +356,9 @@ fn prepare_update(
         if let Some(value) = file.trailer.0.get(kept) {
             trailer.0.insert(kept.to_vec(), value.clone());
         }
+    }
+    if let Some(info) = info {
+        trailer.0.insert(b"Info".to_vec(), info.tokens());
     }
     out.extend(b"trailer\n");
     out.extend(serialize_dictionary(&trailer));

@@ -206,6 +206,7 @@ impl Store {
             answered: 0,
             tally: None,
             late_until: None,
+            audit: None,
         };
         let payload = OperationPayload::CreatePoll { poll: poll.clone() };
         self.record(now, payload, |tx| receive_poll(tx, &view))?;

@@ -562,6 +562,7 @@ fn casting_a_ballot_logs_neither_the_choice_nor_whose_vote_it_is() {
         answered: 0,
         tally: None,
         late_until: None,
+        audit: None,
     };
     let opened = Change {
         seq: 10,

@@ -37,6 +37,7 @@ fn main() {
             reason: Some("Xác nhận nội dung văn bản"),
             location: None,
             at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()),
+            keywords: None,
         };
         let signed = sign_pdf(&pdf, &key, &signing).unwrap();
         std::fs::write(token.join(format!("ours-{run}.pdf")), signed).unwrap();

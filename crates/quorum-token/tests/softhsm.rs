@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Timelike, Utc};
 use quorum_signatures::{
-    Anchors, LaterChanges, Problem, Signing, Verdict, sign_pdf, verify_document,
+    Anchors, LaterChanges, Problem, Signing, Verdict, sign_pdf, signed_keywords, verify_document,
 };
 use quorum_token::{FileKey, Module, TokenError};
 
@@ -138,6 +138,7 @@ fn a_pdf_signed_with_the_token_after_a_wrong_pin_verifies_in_quorum_and_pdfsig_a
         reason: Some("Xác nhận kết quả biểu quyết"),
         location: Some("Sông Hàn"),
         at: now(),
+        keywords: None,
     };
     let signed = sign_pdf(&unsigned, &key, &signing).unwrap();
     assert!(
@@ -195,12 +196,28 @@ fn a_pdf_signed_with_a_key_file_verifies_in_quorum_and_pdfsig_and_a_wrong_passwo
         "a wrong password is refused as such"
     );
     let key = FileKey::open(&p12, "mật khẩu 1").unwrap();
+    // What a poll's signed results carry under the signature for the hub to check.
+    let statement = format!(
+        "quorum-audit/1 poll=0192 ballots=2 last=7 hash={}",
+        "ab".repeat(32)
+    );
     let signing = Signing {
         reason: None,
         location: None,
         at: now(),
+        keywords: Some(&statement),
     };
     let signed = sign_pdf(&unsigned_pdf(), &key, &signing).unwrap();
+    assert_eq!(
+        signed_keywords(&signed, 1).as_deref(),
+        Some(statement.as_str()),
+        "the statement reads back from the signed revision"
+    );
+    assert_eq!(
+        signed_keywords(&unsigned_pdf(), 1),
+        None,
+        "an unsigned file states nothing"
+    );
     let checked = verify_document(&signed, &Anchors::from_der([token.ca.clone()]), now());
     assert_eq!(checked.verdict, Some(Verdict::Valid), "{checked:#?}");
     assert_eq!(

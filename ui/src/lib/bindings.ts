@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "resultsNotFinal" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
@@ -303,7 +303,26 @@ voters: Array<MemberId>, answered: number, tally: Tally | null,
  * (the grace period); `None` otherwise. The board says so, so nobody takes the
  * counts for final too early.
  */
-lateUntil: string | null, };
+lateUntil: string | null, 
+/**
+ * Once the results are final: where the poll's ballots stand in the hub's ballot
+ * log, for the signed results to state.
+ */
+audit: AuditHead | null, };
+
+export type AuditHead = { 
+/**
+ * Entries of this poll in the log: every version of every member's ballot.
+ */
+ballots: number, 
+/**
+ * The log position of the poll's last entry (0 when it has none).
+ */
+lastSeq: number, 
+/**
+ * That entry's hash, in hexadecimal: it chains every entry before it.
+ */
+hash: string, };
 
 export type Poll = { id: PollId, subject: PollSubject, question: string, options: Array<PollOption>, secrecy: BallotSecrecy, opensAt: string | null, closesAt: string | null, quorum: QuorumRule, majority: MajorityRule, majorityBasis: MajorityBasis, 
 /**

@@ -85,6 +85,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   tokenLocked: 'error.tokenLocked',
   tokenCertificateGone: 'error.tokenCertificateGone',
   cannotSign: 'error.cannotSign',
+  resultsNotFinal: 'error.resultsNotFinal',
   internal: 'error.internal',
 };
 
