@@ -55,8 +55,8 @@ pub use meeting::{
 pub use operation::{Operation, OperationKind, OperationPayload};
 pub use permission::{Action, Capabilities, Denied, decide, may_ask_written_opinion};
 pub use poll::{
-    Ballot, BallotSecrecy, Delegation, MajorityBasis, MajorityRule, Poll, PollError, PollOption,
-    PollSubject, QuorumRule, STANDARD_GRACE_SECONDS,
+    Ballot, BallotSecrecy, Delegation, MAX_GRACE_SECONDS, MajorityBasis, MajorityRule, Poll,
+    PollError, PollOption, PollSubject, QuorumRule, STANDARD_GRACE_SECONDS,
 };
 pub use vote::{
     Counted, MAX_CLOCK_AHEAD, OptionCount, PollState, Tally, Timing, TimingError, eligible_voters,

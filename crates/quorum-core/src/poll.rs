@@ -170,6 +170,8 @@ pub enum PollError {
     ClosesBeforeOpening,
     #[error("a quorum of {percent}% is not a share of the members")]
     QuorumOutOfRange { percent: u8 },
+    #[error("late ballots may arrive for at most {MAX_GRACE_SECONDS} seconds, not {seconds}")]
+    GraceTooLong { seconds: u32 },
     #[error("this ballot belongs to another poll")]
     WrongPoll,
     #[error("{key:?} is not an option of this poll")]
@@ -199,6 +201,10 @@ impl PollOption {
 
 /// How long after closing a ballot cast offline before the close still counts (late).
 pub const STANDARD_GRACE_SECONDS: u32 = 600;
+
+/// The longest a poll may wait for late ballots: a day. Its results are final only
+/// after, so a longer wait would keep them from ever being signed or shown (secret).
+pub const MAX_GRACE_SECONDS: u32 = 86_400;
 
 impl Poll {
     /// A poll with the committee's usual rules: agree / disagree / other opinion; passed
@@ -251,6 +257,11 @@ impl Poll {
             && !(1..=100).contains(&percent)
         {
             return Err(PollError::QuorumOutOfRange { percent });
+        }
+        if self.late_grace_seconds > MAX_GRACE_SECONDS {
+            return Err(PollError::GraceTooLong {
+                seconds: self.late_grace_seconds,
+            });
         }
         Ok(())
     }
@@ -344,6 +355,12 @@ pub(crate) mod tests {
             (
                 |p| p.quorum = QuorumRule::Percent { percent: 101 },
                 PollError::QuorumOutOfRange { percent: 101 },
+            ),
+            (
+                |p| p.late_grace_seconds = MAX_GRACE_SECONDS + 1,
+                PollError::GraceTooLong {
+                    seconds: MAX_GRACE_SECONDS + 1,
+                },
             ),
         ];
         for (break_it, expected) in cases {

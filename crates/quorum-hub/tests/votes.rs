@@ -350,6 +350,15 @@ async fn only_the_chair_or_the_secretary_prepare_open_and_close_polls() {
         Outcome::rejected(InvalidOperation::InvalidPoll),
         "a poll with one option is no poll"
     );
+    let mut never_final = poll.clone();
+    never_final.late_grace_seconds = u32::MAX;
+    assert_eq!(
+        v.hub
+            .push_one(&v.secretary, create(&v.secretary, &never_final))
+            .await,
+        Outcome::rejected(InvalidOperation::InvalidPoll),
+        "nor one whose late ballots could arrive for 136 years, its results never final"
+    );
     let mut elsewhere = poll.clone();
     elsewhere.subject = PollSubject::AgendaItem {
         meeting_id: v.meeting.id,
