@@ -2671,6 +2671,60 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
     let judged = pdfsig(&signed_path);
     assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
 
+    // The next signer signs the signed copy again, here with a PKCS#12 file: a copy
+    // with both signatures, each of which holds.
+    // Below the window's fold, where WebKit's driver does not scroll by itself.
+    window
+        .client
+        .execute(
+            "document.querySelector('[data-testid=sign-again]').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    window.click("[data-testid=sign-again]").await;
+    let again = "[data-testid=sign-again-panel]";
+    window
+        .click(&format!("{again} [data-testid=sign-with-file]"))
+        .await;
+    window
+        .find(&format!("{again} [data-testid=sign-key-file]"))
+        .await
+        .send_keys(token.path().join("signer.p12").to_str().unwrap())
+        .await
+        .unwrap();
+    window
+        .find(&format!("{again} [data-testid=sign-file-password]"))
+        .await
+        .send_keys("mật khẩu 1")
+        .await
+        .unwrap();
+    window
+        .click(&format!("{again} [data-testid=sign-file-submit]"))
+        .await;
+    let countersigned = window
+        .find(&format!("{again} [data-testid=sign-done]"))
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        countersigned.ends_with("(ký số 2).pdf"),
+        "beside the first signer's copy: {countersigned}"
+    );
+    let judged = pdfsig(&countersigned);
+    assert_eq!(
+        judged.matches("Signature is Valid.").count(),
+        2,
+        "pdfsig: {judged}"
+    );
+    assert_eq!(
+        std::fs::read(&signed_path).unwrap(),
+        signed,
+        "the first signer's copy is left as it was"
+    );
+
     // Without a token: the same signer's PKCS#12 file and its password.
     export_minutes(&window).await;
     window.click("[data-testid=sign-with-file]").await;

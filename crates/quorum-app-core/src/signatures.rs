@@ -162,9 +162,25 @@ impl Laptop {
         let stem = file
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned());
-        let out = file.with_file_name(format!("{} (ký số).pdf", stem.unwrap_or_default()));
+        let out = file.with_file_name(signed_name(&stem.unwrap_or_default()));
         std::fs::write(&out, signed).map_err(AppError::writing(&out))?;
         Ok(ExportedFile::at(&out, 0))
+    }
+}
+
+/// The signed copy's name: "X (ký số).pdf", and for a copy signed again "X (ký số 2).pdf",
+/// "X (ký số 3).pdf"…, so each signer's copy stays beside the one before.
+fn signed_name(stem: &str) -> String {
+    let again = stem
+        .strip_suffix(" (ký số)")
+        .map(|base| (base, 2))
+        .or_else(|| {
+            let (base, count) = stem.strip_suffix(')')?.rsplit_once(" (ký số ")?;
+            Some((base, count.parse::<u32>().ok()? + 1))
+        });
+    match again {
+        Some((base, count)) => format!("{base} (ký số {count}).pdf"),
+        None => format!("{stem} (ký số).pdf"),
     }
 }
 
@@ -177,4 +193,24 @@ fn exported(dir: &Path, path: &Path) -> Result<PathBuf> {
         return Err(AppError::NotAnExport(path.to_path_buf()));
     }
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed_name;
+
+    #[test]
+    fn each_signers_copy_is_named_after_the_one_it_signs() {
+        assert_eq!(
+            signed_name("Biên bản - biên bản"),
+            "Biên bản - biên bản (ký số).pdf"
+        );
+        assert_eq!(signed_name("Biên bản (ký số)"), "Biên bản (ký số 2).pdf");
+        assert_eq!(signed_name("Biên bản (ký số 2)"), "Biên bản (ký số 3).pdf");
+        assert_eq!(
+            signed_name("Kết quả (ký số x)"),
+            "Kết quả (ký số x) (ký số).pdf",
+            "a name that only looks alike is left whole"
+        );
+    }
 }

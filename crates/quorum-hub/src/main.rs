@@ -660,17 +660,7 @@ fn write_signed_results(
             head: signed,
             signer,
         } => {
-            let signer = signer
-                .as_ref()
-                .map(|party| {
-                    [&party.common_name, &party.organization]
-                        .into_iter()
-                        .flatten()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
+            let signer = signer.as_ref().map(party_name).unwrap_or_default();
             writeln!(
                 out,
                 "signed results match the audit log: poll {poll_id}, {}; signed by {signer}",
@@ -726,22 +716,24 @@ fn write_certificate(
     out: &mut impl Write,
     certificate: &quorum_signatures::CertificateSummary,
 ) -> std::io::Result<()> {
-    let name = |party: &quorum_signatures::Party| {
-        [&party.common_name, &party.organization]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     writeln!(
         out,
         "{}\t{}\t{}\t{}",
         certificate.fingerprint,
-        name(&certificate.subject),
-        name(&certificate.issuer),
+        party_name(&certificate.subject),
+        party_name(&certificate.issuer),
         certificate.not_after.format("%Y-%m-%d")
     )
+}
+
+/// "Nguyễn Văn An, UBND quận Sông Hàn": a certificate holder's name and organisation.
+fn party_name(party: &quorum_signatures::Party) -> String {
+    [&party.common_name, &party.organization]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write_results(out: &mut impl Write, results: &PollResults) -> std::io::Result<()> {

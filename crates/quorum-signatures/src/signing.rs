@@ -219,9 +219,9 @@ fn prepare_update(
     let root = Reference::of(file.trailer.0.get(&b"Root"[..]))
         .ok_or(SigningError::Malformed("the trailer names no catalog"))?;
     let mut catalog = file.dictionary(pdf, root)?;
-    if catalog.has(b"AcroForm") {
+    if catalog.has(b"Perms") {
         return Err(SigningError::Unsupported(
-            "it already has a form or a signature",
+            "it is certified against further changes",
         ));
     }
     let (page_reference, mut page) = first_page(pdf, file, &catalog)?;
@@ -250,19 +250,40 @@ fn prepare_update(
     };
     annots.splice(annots.len() - 1..annots.len() - 1, field.tokens());
     page.0.insert(b"Annots".to_vec(), annots);
-    let mut acro_form = vec![
-        Token::DictStart,
-        Token::Name(b"Fields".to_vec()),
-        Token::ArrayStart,
-    ];
-    acro_form.extend(field.tokens());
-    acro_form.extend([
-        Token::ArrayEnd,
-        Token::Name(b"SigFlags".to_vec()),
-        Token::Word(b"3".to_vec()),
-        Token::DictEnd,
-    ]);
-    catalog.0.insert(b"AcroForm".to_vec(), acro_form);
+    // A form already there (an earlier signature's) gets one more field, where it is.
+    let (form_object, mut form) = match catalog.0.get(&b"AcroForm"[..]) {
+        None => (None, Dictionary::default()),
+        Some(tokens) if tokens.first() == Some(&Token::DictStart) => {
+            let written = serialize(tokens);
+            let form = Lexer::new(&written, 0)
+                .dictionary()
+                .ok_or(SigningError::Malformed("its form cannot be read"))?;
+            (None, form)
+        }
+        Some(tokens) => {
+            let reference = Reference::of(Some(tokens))
+                .ok_or(SigningError::Malformed("its form cannot be read"))?;
+            (Some(reference), file.dictionary(pdf, reference)?)
+        }
+    };
+    let mut fields = match form.0.remove(&b"Fields"[..]) {
+        None => vec![Token::ArrayStart, Token::ArrayEnd],
+        Some(array) if array.first() == Some(&Token::ArrayStart) => array,
+        Some(_) => {
+            return Err(SigningError::Unsupported(
+                "its form keeps its fields in another object",
+            ));
+        }
+    };
+    fields.splice(fields.len() - 1..fields.len() - 1, field.tokens());
+    form.0.insert(b"Fields".to_vec(), fields);
+    form.0
+        .insert(b"SigFlags".to_vec(), vec![Token::Word(b"3".to_vec())]);
+    if form_object.is_none() {
+        catalog
+            .0
+            .insert(b"AcroForm".to_vec(), dictionary_tokens(&form));
+    }
 
     let mut out = pdf.to_vec();
     if !out.ends_with(b"\n") {
@@ -276,6 +297,9 @@ fn prepare_update(
         out.extend(b"\nendobj\n");
     };
     object(&mut out, root, &serialize_dictionary(&catalog));
+    if let Some(reference) = form_object {
+        object(&mut out, reference, &serialize_dictionary(&form));
+    }
     object(&mut out, page_reference, &serialize_dictionary(&page));
     let field_body = format!(
         "<< /Type /Annot /Subtype /Widget /FT /Sig /F 132 /Rect [0 0 0 0] /T (Quorum{}) /V {} 0 R /P {} {} R >>",
@@ -400,14 +424,18 @@ fn text_string_hex(text: &str) -> String {
     hex
 }
 
-fn serialize_dictionary(dictionary: &Dictionary) -> Vec<u8> {
+fn dictionary_tokens(dictionary: &Dictionary) -> Vec<Token> {
     let mut tokens = vec![Token::DictStart];
     for (key, value) in &dictionary.0 {
         tokens.push(Token::Name(key.clone()));
         tokens.extend(value.iter().cloned());
     }
     tokens.push(Token::DictEnd);
-    serialize(&tokens)
+    tokens
+}
+
+fn serialize_dictionary(dictionary: &Dictionary) -> Vec<u8> {
+    serialize(&dictionary_tokens(dictionary))
 }
 
 /// Tokens written back as PDF syntax: strings in hexadecimal, names escaped.

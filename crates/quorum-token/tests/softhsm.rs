@@ -232,3 +232,64 @@ fn a_pdf_signed_with_a_key_file_verifies_in_quorum_and_pdfsig_and_a_wrong_passwo
     let judged = pdfsig(&signed, "signed-with-file.pdf");
     assert!(judged.contains("Signature is Valid."), "pdfsig: {judged}");
 }
+
+#[test]
+fn results_signed_with_the_token_are_countersigned_with_a_key_file_and_both_signatures_hold() {
+    let token = token();
+    let module = Module::load(Path::new(MODULE)).unwrap();
+    let certificate = module
+        .certificates()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.summary.subject.common_name.as_deref() == Some(SIGNER))
+        .unwrap();
+    let signing = |reason| Signing {
+        reason: Some(reason),
+        location: None,
+        at: now(),
+        keywords: None,
+    };
+    let first = sign_pdf(
+        &unsigned_pdf(),
+        &module.key(&certificate, PIN).unwrap(),
+        &signing("Người lập"),
+    )
+    .unwrap();
+    let p12 = std::fs::read(token.dir.path().join("signer.p12")).unwrap();
+    let key = FileKey::open(&p12, "mật khẩu 1").unwrap();
+    let both = sign_pdf(&first, &key, &signing("Người duyệt")).unwrap();
+    assert!(
+        both.starts_with(&first),
+        "the first signature's bytes are kept"
+    );
+
+    let checked = verify_document(&both, &Anchors::from_der([token.ca.clone()]), now());
+    let judged: Vec<_> = checked
+        .signatures
+        .iter()
+        .map(|s| (s.verdict, s.reason.as_deref(), s.later_changes))
+        .collect();
+    assert_eq!(
+        judged,
+        [
+            (
+                Verdict::Valid,
+                Some("Người lập"),
+                LaterChanges::AnnotationsOrForms { revisions: 1 }
+            ),
+            (Verdict::Valid, Some("Người duyệt"), LaterChanges::None),
+        ],
+        "the first holds, followed only by the second signature's field"
+    );
+    let judged = pdfsig(&both, "countersigned.pdf");
+    assert_eq!(
+        judged.matches("Signature is Valid.").count(),
+        2,
+        "pdfsig: {judged}"
+    );
+    let judged = pyhanko(&both, "countersigned.pdf");
+    assert!(
+        !judged.contains("INVALID") && judged.matches(":VALID").count() == 2,
+        "pyHanko: {judged}"
+    );
+}
