@@ -117,6 +117,7 @@ impl From<AppError> for IpcError {
             AppError::Token(_) | AppError::Signing(_) => ErrorCode::CannotSign,
             AppError::NotAnExport(_) => ErrorCode::FileUnreadable,
             AppError::ResultsNotFinal => ErrorCode::ResultsNotFinal,
+            AppError::DraftPending(_) => ErrorCode::DraftPending,
             AppError::Sync(_)
             | AppError::Sample(_)
             | AppError::Time(CommitteeTimeError::UnknownZone(_))

@@ -86,6 +86,8 @@ pub enum ErrorCode {
     CannotSign,
     /// A poll's results are signed only once final: late ballots may still come.
     ResultsNotFinal,
+    /// The secretary's unpublished edits of the meeting would go out with the file.
+    DraftPending,
     Internal,
 }
 

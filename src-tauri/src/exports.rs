@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use quorum_app_core::{ExportedFile, Laptop, ResultFiles, export_dir};
-use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, MeetingId, PollId};
+use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, Meeting, MeetingId, PollId};
 use quorum_pdf::Report;
 use quorum_token::TokenCertificate;
 use tauri::{AppHandle, Manager};
@@ -67,6 +67,16 @@ laptop_commands! {
             &pin,
             &reason,
             results_of,
+        );
+
+    /// Puts an exported file (a signed copy) on an agenda item of its meeting and queues
+    /// the meeting's publication.
+    fn publish_export(meeting_id: MeetingId, item_id: AgendaItemId, path: String) -> Meeting
+        = |laptop, app| laptop.publish_export(
+            &exports(&app, laptop)?,
+            meeting_id,
+            item_id,
+            std::path::Path::new(&path),
         );
 
     /// As `sign_export`, with the key of a PKCS#12 file (.p12, .pfx) and its password.

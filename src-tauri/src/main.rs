@@ -88,6 +88,7 @@ fn main() {
             voting::me,
             voting::meeting_context,
             exports::save_results,
+            exports::publish_export,
             room::readiness,
             room::attendance,
             room::check_in,

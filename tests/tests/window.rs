@@ -2408,6 +2408,40 @@ async fn signed_copy(window: &AppWindow) -> String {
         .unwrap()
 }
 
+/// Brings the element matching `css` into view: below the window's fold, WebKit's
+/// driver does not scroll to it by itself.
+async fn scroll_to(window: &AppWindow, css: &str) {
+    let script = format!("document.querySelector('{css}').scrollIntoView();");
+    window.client.execute(&script, vec![]).await.unwrap();
+}
+
+/// Signs with the PKCS#12 file `p12` (password "mật khẩu 1") in the signing panel within
+/// `scope` (a CSS prefix, or "" for the page's first); answers the signed copy's path.
+async fn sign_with_key_file(window: &AppWindow, scope: &str, p12: &Path) -> String {
+    let within = |testid: &str| format!("{scope} [data-testid={testid}]");
+    window.click(&within("sign-with-file")).await;
+    window
+        .find(&within("sign-key-file"))
+        .await
+        .send_keys(p12.to_str().unwrap())
+        .await
+        .unwrap();
+    window
+        .find(&within("sign-file-password"))
+        .await
+        .send_keys("mật khẩu 1")
+        .await
+        .unwrap();
+    window.click(&within("sign-file-submit")).await;
+    window
+        .find(&within("sign-done"))
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// What poppler's `pdfsig` says of the PDF at `path`.
 fn pdfsig(path: &str) -> String {
     let output = std::process::Command::new("pdfsig")
@@ -2673,42 +2707,15 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
 
     // The next signer signs the signed copy again, here with a PKCS#12 file: a copy
     // with both signatures, each of which holds.
-    // Below the window's fold, where WebKit's driver does not scroll by itself.
-    window
-        .client
-        .execute(
-            "document.querySelector('[data-testid=sign-again]').scrollIntoView();",
-            vec![],
-        )
-        .await
-        .unwrap();
+    scroll_to(&window, "[data-testid=sign-again]").await;
     window.click("[data-testid=sign-again]").await;
     let again = "[data-testid=sign-again-panel]";
-    window
-        .click(&format!("{again} [data-testid=sign-with-file]"))
-        .await;
-    window
-        .find(&format!("{again} [data-testid=sign-key-file]"))
-        .await
-        .send_keys(token.path().join("signer.p12").to_str().unwrap())
-        .await
-        .unwrap();
-    window
-        .find(&format!("{again} [data-testid=sign-file-password]"))
-        .await
-        .send_keys("mật khẩu 1")
-        .await
-        .unwrap();
-    window
-        .click(&format!("{again} [data-testid=sign-file-submit]"))
-        .await;
-    let countersigned = window
-        .find(&format!("{again} [data-testid=sign-done]"))
-        .await
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
+    let countersigned = sign_with_key_file(&window, again, &token.path().join("signer.p12")).await;
+    assert_eq!(
+        window.count("[data-testid=sign-publish]").await,
+        0,
+        "the chair is offered no publishing: putting a file on the meeting is the secretary's"
+    );
     assert!(
         countersigned.ends_with("(ký số 2).pdf"),
         "beside the first signer's copy: {countersigned}"
@@ -2727,22 +2734,7 @@ async fn the_chair_signs_the_minutes_with_a_usb_token_and_the_signed_copy_reads_
 
     // Without a token: the same signer's PKCS#12 file and its password.
     export_minutes(&window).await;
-    window.click("[data-testid=sign-with-file]").await;
-    let key_file = token.path().join("signer.p12");
-    window
-        .find("[data-testid=sign-key-file]")
-        .await
-        .send_keys(key_file.to_str().unwrap())
-        .await
-        .unwrap();
-    window
-        .find("[data-testid=sign-file-password]")
-        .await
-        .send_keys("mật khẩu 1")
-        .await
-        .unwrap();
-    window.click("[data-testid=sign-file-submit]").await;
-    let judged = pdfsig(&signed_copy(&window).await);
+    let judged = pdfsig(&sign_with_key_file(&window, "", &token.path().join("signer.p12")).await);
     assert!(
         judged.contains("Signature is Valid."),
         "signed with the file: {judged}"
@@ -2869,23 +2861,7 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
         unspaced(&text).contains(&unspaced(&stated)),
         "the results say where their ballots stand in the log: {text}"
     );
-    window
-        .click(&format!("{card} [data-testid=sign-with-file]"))
-        .await;
-    window
-        .find("[data-testid=sign-key-file]")
-        .await
-        .send_keys(ca.path().join("signer.p12").to_str().unwrap())
-        .await
-        .unwrap();
-    window
-        .find("[data-testid=sign-file-password]")
-        .await
-        .send_keys("mật khẩu 1")
-        .await
-        .unwrap();
-    window.click("[data-testid=sign-file-submit]").await;
-    let signed = signed_copy(&window).await;
+    let signed = sign_with_key_file(&window, &card, &ca.path().join("signer.p12")).await;
     window.screenshot("results-signed").await;
     window.close().await;
 
@@ -2939,4 +2915,78 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
     drop(conn);
     let (matches, said) = audit_verify_against(data.path(), Path::new(&signed));
     assert!(!matches && said.contains("audit log broken"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secretary_puts_the_signed_minutes_on_the_meeting_in_one_step_and_members_read_them_as_valid()
+ {
+    let DemoHub { data, members, hub } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let ca = tempfile::tempdir().unwrap();
+    test_ca(&[
+        Path::new("make"),
+        ca.path(),
+        Path::new("http://127.0.0.1:9/ca.crl"),
+    ]);
+    let ca_certificate = ca.path().join("ca.pem");
+    hub_admin_output(
+        data.path(),
+        &["admin", "trust", "add", ca_certificate.to_str().unwrap()],
+    );
+
+    let window = open_the_sample_meeting(secretary.profile.as_path()).await;
+    export_minutes(&window).await;
+    let signed = sign_with_key_file(&window, "", &ca.path().join("signer.p12")).await;
+    scroll_to(&window, "[data-testid=sign-publish]").await;
+    window.click("[data-testid=sign-publish]").await;
+    // Online, the new version goes out at once and the page shows it, the signed
+    // minutes on the last item, hợp lệ.
+    let sha256: String = sha2::Sha256::digest(std::fs::read(&signed).unwrap())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    window
+        .wait_for_attribute(
+            &format!(
+                "[data-testid=open-document][data-sha256=\"{sha256}\"] ~ [data-testid=signature-badge]"
+            ),
+            "data-verdict",
+            "valid",
+        )
+        .await;
+    window.screenshot("minutes-published").await;
+
+    // The member's laptop receives the new version with the signed minutes on the last
+    // item, and reads them as hợp lệ.
+    let mut found = None;
+    for _ in 0..100 {
+        member.run(&["sync"]);
+        let meeting = member.only_meeting();
+        let last = meeting["agenda"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        found = last["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|document| document["current"]["sha256"] == sha256.as_str())
+            .map(|document| document["id"].as_str().unwrap().to_string());
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let document = found.expect("the signed minutes reach the member on the last item");
+    let checked = member.run(&["signatures", &document]);
+    assert_eq!(checked["verdict"], "valid", "{checked}");
+    assert_eq!(
+        checked["signatures"][0]["signer"]["commonName"],
+        "Trần Thị Bình"
+    );
+    window.close().await;
 }

@@ -51,6 +51,9 @@ pub enum AppError {
     /// A poll's results are signed only once final (closed, and late ballots' time over).
     #[error("the poll's results are not final yet")]
     ResultsNotFinal,
+    /// The secretary's unpublished edits of this meeting would go out with the file.
+    #[error("meeting {0} has unpublished edits on this laptop: publish or discard them first")]
+    DraftPending(quorum_core::MeetingId),
 }
 
 impl AppError {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use quorum_core::{PollId, Sha256Hex};
+use quorum_core::{AgendaItemId, Meeting, MeetingId, PollId, Sha256Hex};
 use quorum_signatures::{
     Anchors, DocumentSignatures, Signing, SigningKey, sign_pdf, verify_document,
 };
@@ -165,6 +165,36 @@ impl Laptop {
         let out = file.with_file_name(signed_name(&stem.unwrap_or_default()));
         std::fs::write(&out, signed).map_err(AppError::writing(&out))?;
         Ok(ExportedFile::at(&out, 0))
+    }
+}
+
+impl Laptop {
+    /// Puts a file Quorum exported into `dir` (a signed copy of the minutes or results)
+    /// on an agenda item of its meeting and queues the meeting's publication: one step
+    /// for the secretary. Refused while the secretary has unpublished edits of that
+    /// meeting, which would go out with it; a failure leaves no draft behind.
+    pub fn publish_export(
+        &self,
+        dir: &Path,
+        meeting_id: MeetingId,
+        item_id: AgendaItemId,
+        path: &Path,
+    ) -> Result<Meeting> {
+        let file = exported(dir, path)?;
+        if self.with_store(|store| store.draft(meeting_id))?.is_some() {
+            return Err(AppError::DraftPending(meeting_id));
+        }
+        self.edit_meeting(meeting_id)?;
+        let published = self
+            .attach_path(meeting_id, item_id, &file)
+            .and_then(|attached| {
+                self.publish(meeting_id)?;
+                Ok(attached.meeting)
+            });
+        if published.is_err() {
+            self.discard_draft(meeting_id)?;
+        }
+        published
     }
 }
 

@@ -159,3 +159,35 @@ fn results_are_not_signed_before_they_are_final_and_nothing_is_written() {
         "no signed copy beside the export"
     );
 }
+
+#[test]
+fn a_file_is_not_put_on_a_meeting_the_secretary_is_still_editing_and_the_draft_stays_as_it_was() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let sample =
+        quorum_sample::load(&quorum_sample::source_tree_sample_dir(), &SystemClock).unwrap();
+    let mut editing = sample.meeting.clone();
+    editing.title = "Phiên họp tháng 12 (đang sửa)".into();
+    laptop
+        .with_store(|store| store.save_draft(&editing))
+        .unwrap();
+    let dir = export_dir(&laptop, None).unwrap();
+    let signed = dir.join("Biên bản (ký số).pdf");
+    std::fs::write(&signed, b"%PDF-1.7\n").unwrap();
+    let error = laptop
+        .publish_export(&dir, editing.id, editing.agenda[0].id, &signed)
+        .unwrap_err();
+    assert!(
+        matches!(error, AppError::DraftPending(id) if id == editing.id),
+        "{error}"
+    );
+    let kept = laptop
+        .with_store(|store| store.draft(editing.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.meeting, editing,
+        "the unpublished edits are left alone"
+    );
+    assert!(!kept.queued, "and nothing was queued for publication");
+}

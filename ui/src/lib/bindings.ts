@@ -43,7 +43,7 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "resultsNotFinal" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "resultsNotFinal" | "draftPending" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 

@@ -32,6 +32,7 @@ export const commands = {
   saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
   tokenCertificates: () => invoke<TokenCertificate[]>('token_certificates'),
   signExport: (path: string, fingerprint: string, pin: string, reason: string, resultsOf: PollId | null) => invoke<ExportedFile>('sign_export', { path, fingerprint, pin, reason, resultsOf }),
+  publishExport: (meetingId: MeetingId, itemId: AgendaItemId, path: string) => invoke<Meeting>('publish_export', { meetingId, itemId, path }),
   signExportWithKeyFile: (path: string, keyFile: string, password: string, reason: string, resultsOf: PollId | null) => invoke<ExportedFile>('sign_export_with_key_file', { path, keyFile, password, reason, resultsOf }),
   join: (request: JoinRequest) => invoke<Membership>('join', { request }),
   leaveCommittee: () => invoke<Membership>('leave_committee'),

@@ -86,6 +86,7 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   tokenCertificateGone: 'error.tokenCertificateGone',
   cannotSign: 'error.cannotSign',
   resultsNotFinal: 'error.resultsNotFinal',
+  draftPending: 'error.draftPending',
   internal: 'error.internal',
 };
 
