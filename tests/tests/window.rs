@@ -2408,6 +2408,23 @@ async fn signed_copy(window: &AppWindow) -> String {
         .unwrap()
 }
 
+/// A test CA (`scripts/test-ca.sh`, its signer's PKCS#12 file inside) that the hub with
+/// data folder `data` trusts; its revocation list is served nowhere.
+fn trusted_test_ca(data: &Path) -> tempfile::TempDir {
+    let ca = tempfile::tempdir().unwrap();
+    test_ca(&[
+        Path::new("make"),
+        ca.path(),
+        Path::new("http://127.0.0.1:9/ca.crl"),
+    ]);
+    let certificate = ca.path().join("ca.pem");
+    hub_admin_output(
+        data,
+        &["admin", "trust", "add", certificate.to_str().unwrap()],
+    );
+    ca
+}
+
 /// Brings the element matching `css` into view: below the window's fold, WebKit's
 /// driver does not scroll to it by itself.
 async fn scroll_to(window: &AppWindow, css: &str) {
@@ -2821,17 +2838,7 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
     }
     assert_eq!(final_view["audit"]["ballots"], 2, "{final_view}");
 
-    let ca = tempfile::tempdir().unwrap();
-    test_ca(&[
-        Path::new("make"),
-        ca.path(),
-        Path::new("http://127.0.0.1:9/ca.crl"),
-    ]);
-    let ca_certificate = ca.path().join("ca.pem");
-    hub_admin_output(
-        data.path(),
-        &["admin", "trust", "add", ca_certificate.to_str().unwrap()],
-    );
+    let ca = trusted_test_ca(data.path());
 
     let window = AppWindow::launch(chair.profile.as_path()).await;
     window.wait_for_count("[data-testid=meeting-row]", 1).await[0]
@@ -2924,17 +2931,7 @@ async fn the_secretary_puts_the_signed_minutes_on_the_meeting_in_one_step_and_me
     let laptops = tempfile::tempdir().unwrap();
     let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
-    let ca = tempfile::tempdir().unwrap();
-    test_ca(&[
-        Path::new("make"),
-        ca.path(),
-        Path::new("http://127.0.0.1:9/ca.crl"),
-    ]);
-    let ca_certificate = ca.path().join("ca.pem");
-    hub_admin_output(
-        data.path(),
-        &["admin", "trust", "add", ca_certificate.to_str().unwrap()],
-    );
+    let ca = trusted_test_ca(data.path());
 
     let window = open_the_sample_meeting(secretary.profile.as_path()).await;
     export_minutes(&window).await;
