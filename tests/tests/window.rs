@@ -2817,6 +2817,11 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
         laptop.run(&["sync"]);
         laptop.run(&["vote", &poll_id, "agree"]);
         laptop.run(&["sync"]);
+        if n == 0 {
+            // The hub as a backup taken now would bring it back: one ballot in.
+            let to = laptops.path().join("after-one-ballot.tar");
+            hub_admin_output(data.path(), &["backup", "--to", to.to_str().unwrap()]);
+        }
     }
     chair.run(&["close-poll", &poll_id]);
     // The hub settles closed polls every second; the chair's laptop hears the final view.
@@ -2907,6 +2912,26 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
     let (matches, said) = audit_verify_against(data.path(), &forged);
     assert!(
         !matches && said.starts_with("the signature over the results is invalid"),
+        "{said}"
+    );
+
+    // A hub put back from the backup taken after the first ballot: its log is intact
+    // but holds less than the results signed.
+    let restored = laptops.path().join("restored");
+    let from = laptops.path().join("after-one-ballot.tar");
+    hub_admin_output(&restored, &["restore", "--from", from.to_str().unwrap()]);
+    let certificate = ca.path().join("ca.pem");
+    hub_admin_output(
+        &restored,
+        &["admin", "trust", "add", certificate.to_str().unwrap()],
+    );
+    let (matches, said) = audit_verify_against(&restored, Path::new(&signed));
+    assert!(
+        !matches
+            && said.starts_with(&format!(
+                "signed results do not match the audit log for poll {poll_id}: they state 2 ballots"
+            ))
+            && said.contains("the log holds 1 ballots"),
         "{said}"
     );
 
