@@ -209,8 +209,7 @@ pub(crate) fn check_path(
     purpose: Purpose,
 ) -> Result<(), Problem> {
     let rejected = |reason: String| Problem::CertificateRejected { reason };
-    let end = certificate.to_der().map_err(|e| rejected(e.to_string()))?;
-    let intermediates: Vec<Vec<u8>> = carried.iter().filter_map(|c| c.to_der().ok()).collect();
+    let (end, intermediates) = as_der(certificate, carried).map_err(|e| rejected(e.to_string()))?;
     verify(&end, &intermediates, anchors, time, purpose, None)
         .map(|_| ())
         .map_err(|error| match error {
@@ -235,9 +234,21 @@ pub(crate) fn verified_path(
     anchors: &Anchors,
     time: DateTime<Utc>,
 ) -> Result<Vec<Vec<u8>>, webpki::Error> {
-    let end = certificate.to_der().map_err(|_| webpki::Error::BadDer)?;
-    let intermediates: Vec<Vec<u8>> = carried.iter().filter_map(|c| c.to_der().ok()).collect();
+    let (end, intermediates) = as_der(certificate, carried).map_err(|_| webpki::Error::BadDer)?;
     verify(&end, &intermediates, anchors, time, Purpose::Signing, None)
+}
+
+/// The signer's certificate and the ones the signature carries, as DER for webpki; a
+/// carried certificate that does not encode is left out.
+pub(crate) fn as_der(
+    certificate: &Certificate,
+    carried: &[Certificate],
+) -> Result<(Vec<u8>, Vec<Vec<u8>>), der::Error> {
+    let end = certificate.to_der()?;
+    Ok((
+        end,
+        carried.iter().filter_map(|c| c.to_der().ok()).collect(),
+    ))
 }
 
 /// Checks the signer's path at `time` and every certificate on it against `lists`;

@@ -187,22 +187,11 @@ pub fn signed_keywords(pdf: &[u8], number: u32) -> Option<String> {
     let signed = pdf.get(..signature.end())?;
     let trailer_at = syntax::rfind(signed, b"trailer")?;
     let trailer = syntax::Lexer::new(signed, trailer_at + b"trailer".len()).dictionary()?;
-    let [
-        syntax::Token::Word(info),
-        syntax::Token::Word(_),
-        syntax::Token::Word(r),
-    ] = trailer.0.get(&b"Info"[..])?.as_slice()
-    else {
-        return None;
-    };
-    let info: u64 = std::str::from_utf8(info).ok()?.parse().ok()?;
-    if r != b"R" {
-        return None;
-    }
+    let info = syntax::Reference::of(trailer.0.get(&b"Info"[..]))?;
     let (_, at) = syntax::objects(signed)
         .into_iter()
         .rev()
-        .find(|(object, _)| *object == info)?;
+        .find(|(object, _)| *object == info.number)?;
     let dictionary = syntax::Lexer::new(signed, at).dictionary()?;
     dictionary.string(b"Keywords").map(syntax::text_string)
 }

@@ -176,8 +176,7 @@ pub fn check_revocation_list(
         UnknownStatusPolicy::Allow,
     ) {
         Ok(()) | Err(webpki::Error::CertRevoked) => Ok(RevocationListSummary {
-            issued_at: crate::utc(decoded.tbs_cert_list.this_update.to_unix_duration())
-                .unwrap_or_default(),
+            issued_at: issued_at(&decoded).unwrap_or_default(),
             revoked_certificates: decoded
                 .tbs_cert_list
                 .revoked_certificates
@@ -186,6 +185,11 @@ pub fn check_revocation_list(
         }),
         Err(error) => Err(RevocationListError::NotFromIssuer(format!("{error:?}"))),
     }
+}
+
+/// When the issuer published the list (its thisUpdate).
+fn issued_at(list: &CertificateList) -> Option<DateTime<Utc>> {
+    crate::utc(list.tbs_cert_list.this_update.to_unix_duration())
 }
 
 /// The lists a laptop holds, read once for every signature it checks.
@@ -204,7 +208,7 @@ impl Lists {
             .filter_map(|der| {
                 let list = OwnedCertRevocationList::from_der(der).ok()?;
                 let decoded = CertificateList::from_der(der).ok()?;
-                let issued = crate::utc(decoded.tbs_cert_list.this_update.to_unix_duration())?;
+                let issued = issued_at(&decoded)?;
                 Some((issued, list.into()))
             })
             .collect();
@@ -225,13 +229,7 @@ pub(crate) fn status(
     if lists.lists.is_empty() {
         return Revocation::NotChecked;
     }
-    let (Ok(signer), Ok(path)) = (
-        certificate.to_der(),
-        carried
-            .iter()
-            .map(Encode::to_der)
-            .collect::<Result<Vec<_>, _>>(),
-    ) else {
+    let Ok((signer, path)) = chain::as_der(certificate, carried) else {
         return Revocation::NotChecked;
     };
     let verify =

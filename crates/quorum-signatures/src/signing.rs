@@ -18,7 +18,7 @@ use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use crate::syntax::{Dictionary, Lexer, Token, find_all, objects, rfind};
+use crate::syntax::{Dictionary, Lexer, Reference, Token, find_all, objects, rfind};
 
 const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
@@ -172,37 +172,6 @@ impl LastRevision {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Reference {
-    number: u64,
-    generation: u64,
-}
-
-impl Reference {
-    fn of(tokens: Option<&Vec<Token>>) -> Option<Self> {
-        let [Token::Word(number), Token::Word(generation), Token::Word(r)] = tokens?.as_slice()
-        else {
-            return None;
-        };
-        let parse = |word: &[u8]| std::str::from_utf8(word).ok()?.parse().ok();
-        if r != b"R" {
-            return None;
-        }
-        Some(Self {
-            number: parse(number)?,
-            generation: parse(generation)?,
-        })
-    }
-
-    fn tokens(self) -> Vec<Token> {
-        vec![
-            Token::Word(self.number.to_string().into_bytes()),
-            Token::Word(self.generation.to_string().into_bytes()),
-            Token::Word(b"R".to_vec()),
-        ]
-    }
-}
-
 /// Where the update's placeholders are: the `<…>` of /Contents and the /ByteRange array.
 struct Placeholders {
     start: usize,
@@ -239,17 +208,12 @@ fn prepare_update(
         generation: 0,
     };
 
-    let mut annots = match page.0.remove(&b"Annots"[..]) {
-        None => vec![Token::ArrayStart, Token::ArrayEnd],
-        Some(array) if array.first() == Some(&Token::ArrayStart) => array,
-        Some(_) => {
-            return Err(SigningError::Unsupported(
-                "its first page keeps its annotations in another object",
-            ));
-        }
-    };
-    annots.splice(annots.len() - 1..annots.len() - 1, field.tokens());
-    page.0.insert(b"Annots".to_vec(), annots);
+    add_reference(
+        &mut page,
+        b"Annots",
+        field,
+        "its first page keeps its annotations in another object",
+    )?;
     // A form already there (an earlier signature's) gets one more field, where it is.
     let (form_object, mut form) = match catalog.0.get(&b"AcroForm"[..]) {
         None => (None, Dictionary::default()),
@@ -266,17 +230,12 @@ fn prepare_update(
             (Some(reference), file.dictionary(pdf, reference)?)
         }
     };
-    let mut fields = match form.0.remove(&b"Fields"[..]) {
-        None => vec![Token::ArrayStart, Token::ArrayEnd],
-        Some(array) if array.first() == Some(&Token::ArrayStart) => array,
-        Some(_) => {
-            return Err(SigningError::Unsupported(
-                "its form keeps its fields in another object",
-            ));
-        }
-    };
-    fields.splice(fields.len() - 1..fields.len() - 1, field.tokens());
-    form.0.insert(b"Fields".to_vec(), fields);
+    add_reference(
+        &mut form,
+        b"Fields",
+        field,
+        "its form keeps its fields in another object",
+    )?;
     form.0
         .insert(b"SigFlags".to_vec(), vec![Token::Word(b"3".to_vec())]);
     if form_object.is_none() {
@@ -388,6 +347,24 @@ fn prepare_update(
     out.extend(serialize_dictionary(&trailer));
     out.extend(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     Ok((out, placeholders))
+}
+
+/// Adds `reference` to the array `dictionary` holds under `key` (a new one if it holds
+/// none); an array kept in another object is refused with `elsewhere`.
+fn add_reference(
+    dictionary: &mut Dictionary,
+    key: &[u8],
+    reference: Reference,
+    elsewhere: &'static str,
+) -> Result<(), SigningError> {
+    let mut array = match dictionary.0.remove(key) {
+        None => vec![Token::ArrayStart, Token::ArrayEnd],
+        Some(array) if array.first() == Some(&Token::ArrayStart) => array,
+        Some(_) => return Err(SigningError::Unsupported(elsewhere)),
+    };
+    array.splice(array.len() - 1..array.len() - 1, reference.tokens());
+    dictionary.0.insert(key.to_vec(), array);
+    Ok(())
 }
 
 /// The first page of the catalog's page tree, and where it is.

@@ -374,3 +374,36 @@ mod tests {
         assert_eq!(Lexer::new(b"<< /A [1 2", 0).dictionary(), None);
     }
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An indirect reference, `N G R`.
+pub(crate) struct Reference {
+    pub(crate) number: u64,
+    pub(crate) generation: u64,
+}
+
+impl Reference {
+    /// The reference a value's tokens are, if they are one.
+    pub(crate) fn of(tokens: Option<&Vec<Token>>) -> Option<Self> {
+        let [Token::Word(number), Token::Word(generation), Token::Word(r)] = tokens?.as_slice()
+        else {
+            return None;
+        };
+        let parse = |word: &[u8]| std::str::from_utf8(word).ok()?.parse().ok();
+        if r != b"R" {
+            return None;
+        }
+        Some(Self {
+            number: parse(number)?,
+            generation: parse(generation)?,
+        })
+    }
+
+    pub(crate) fn tokens(self) -> Vec<Token> {
+        vec![
+            Token::Word(self.number.to_string().into_bytes()),
+            Token::Word(self.generation.to_string().into_bytes()),
+            Token::Word(b"R".to_vec()),
+        ]
+    }
+}
