@@ -47,7 +47,8 @@ pub(crate) fn render_bindings() -> String {
         quorum_signatures::Verdict, quorum_signatures::Problem, quorum_signatures::Party,
         quorum_signatures::TimeSource, quorum_signatures::LaterChanges,
         quorum_signatures::Revocation, quorum_signatures::CertificateSummary,
-        quorum_token::TokenCertificate,
+        quorum_token::TokenCertificate, quorum_app_core::SignedFor,
+        quorum_app_core::AnswerSheetCheck, quorum_store::MySheet,
     };
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs. Do not edit: run\n\

@@ -118,6 +118,10 @@ impl From<AppError> for IpcError {
             AppError::NotAnExport(_) => ErrorCode::FileUnreadable,
             AppError::ResultsNotFinal => ErrorCode::ResultsNotFinal,
             AppError::DraftPending(_) => ErrorCode::DraftPending,
+            AppError::NoAnswerSheetHere => ErrorCode::NoAnswerSheetHere,
+            AppError::NoBallotToAnswer => ErrorCode::NoBallotToAnswer,
+            AppError::AnswerSheetTooLarge(_) => ErrorCode::AnswerSheetTooLarge,
+            AppError::NoSuchAnswerSheet => ErrorCode::NoSuchAnswerSheet,
             AppError::Sync(_)
             | AppError::Sample(_)
             | AppError::Time(CommitteeTimeError::UnknownZone(_))

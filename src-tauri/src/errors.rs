@@ -88,6 +88,14 @@ pub enum ErrorCode {
     ResultsNotFinal,
     /// The secretary's unpublished edits of the meeting would go out with the file.
     DraftPending,
+    /// A secret poll's answer is not signed: the sheet would tie the member to it.
+    NoAnswerSheetHere,
+    /// An answer sheet answers a ballot cast on this laptop; there is none.
+    NoBallotToAnswer,
+    /// The signed answer sheet is larger than the hub takes.
+    AnswerSheetTooLarge,
+    /// The member's signed sheet is not on this laptop (withdrawn meanwhile).
+    NoSuchAnswerSheet,
     Internal,
 }
 

@@ -1,11 +1,11 @@
 //! The commands that write files for the member, in Documents/Quorum: results, minutes,
-//! the notes list, an annotated copy, a signed copy of results or minutes; and the
-//! minutes' decisions kept on this laptop.
+//! the notes list, an annotated copy, an answer sheet, a signed copy of any of these;
+//! and the minutes' decisions kept on this laptop.
 
 use std::path::PathBuf;
 
-use quorum_app_core::{ExportedFile, Laptop, ResultFiles, export_dir};
-use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, Meeting, MeetingId, PollId};
+use quorum_app_core::{ExportedFile, Laptop, ResultFiles, SignedFor, export_dir};
+use quorum_core::{AgendaItemId, AgendaNotes, DocumentId, Meeting, MeetingId, MemberId, PollId};
 use quorum_pdf::Report;
 use quorum_token::TokenCertificate;
 use tauri::{AppHandle, Manager};
@@ -48,6 +48,15 @@ laptop_commands! {
     fn save_minutes(title: String, report: Report) -> ExportedFile
         = |laptop, app| laptop.save_minutes(&exports(&app, laptop)?, &title, &report);
 
+    /// Lays out the member's answer sheet for a written opinion (as the window composed
+    /// it), to be signed.
+    fn write_answer_sheet(poll_id: PollId, title: String, report: Report) -> ExportedFile
+        = |laptop, app| laptop.write_answer_sheet(&exports(&app, laptop)?, poll_id, &title, &report);
+
+    /// Saves a copy of a member's signed answer sheet, for the chair or secretary.
+    fn save_answer_sheet(poll_id: PollId, member_id: MemberId, title: String) -> ExportedFile
+        = |laptop, app| laptop.save_answer_sheet(&exports(&app, laptop)?, poll_id, member_id, &title);
+
     /// The certificates on the tokens plugged in (no PIN needed to list them).
     fn token_certificates() -> Vec<TokenCertificate> = |laptop| laptop.token_certificates();
 
@@ -58,7 +67,7 @@ laptop_commands! {
         fingerprint: String,
         pin: String,
         reason: String,
-        results_of: Option<PollId>,
+        purpose: Option<SignedFor>,
     ) -> ExportedFile
         = |laptop, app| laptop.sign_export(
             &exports(&app, laptop)?,
@@ -66,7 +75,7 @@ laptop_commands! {
             &fingerprint,
             &pin,
             &reason,
-            results_of,
+            purpose,
         );
 
     /// Puts an exported file (a signed copy) on an agenda item of its meeting and queues
@@ -85,7 +94,7 @@ laptop_commands! {
         key_file: String,
         password: String,
         reason: String,
-        results_of: Option<PollId>,
+        purpose: Option<SignedFor>,
     ) -> ExportedFile
         = |laptop, app| laptop.sign_export_with_key_file(
             &exports(&app, laptop)?,
@@ -93,6 +102,6 @@ laptop_commands! {
             std::path::Path::new(&key_file),
             &password,
             &reason,
-            results_of,
+            purpose,
         );
 }

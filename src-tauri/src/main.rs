@@ -114,6 +114,8 @@ fn main() {
             exports::token_certificates,
             exports::sign_export,
             exports::sign_export_with_key_file,
+            exports::write_answer_sheet,
+            exports::save_answer_sheet,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

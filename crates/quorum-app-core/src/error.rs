@@ -54,6 +54,17 @@ pub enum AppError {
     /// The secretary's unpublished edits of this meeting would go out with the file.
     #[error("meeting {0} has unpublished edits on this laptop: publish or discard them first")]
     DraftPending(quorum_core::MeetingId),
+    /// Only a named written opinion's answer is signed: a secret one's sheet would tie
+    /// the member to their choice.
+    #[error("this poll takes no signed answer sheet")]
+    NoAnswerSheetHere,
+    /// A sheet answers a ballot cast on this laptop, which it names.
+    #[error("no ballot of the member's cast on this laptop to answer for")]
+    NoBallotToAnswer,
+    #[error("the signed answer sheet is larger than the hub takes ({0} bytes)")]
+    AnswerSheetTooLarge(usize),
+    #[error("no signed answer sheet of that member for this poll is on this laptop")]
+    NoSuchAnswerSheet,
 }
 
 impl AppError {

@@ -9,6 +9,7 @@
 //! - A store lock is held for one call of the store, never across the PDF reader.
 
 mod annotating;
+mod answer_sheets;
 mod documents;
 mod drafts;
 mod error;
@@ -34,11 +35,13 @@ use quorum_sync::{Profile, SyncEngine, SyncError, SyncReport, SyncStatus};
 use tracing::warn;
 
 pub use annotating::PageRef;
+pub use answer_sheets::AnswerSheetCheck;
 pub use drafts::{AttachWarning, Attached};
 pub use error::{AppError, Result};
 pub use exports::{ExportedFile, ResultFiles, export_dir};
 pub use meetings::{Language, MeetingContext};
 pub use membership::{JoinRequest, Membership};
+pub use signatures::SignedFor;
 pub use voting::{NewPollSubject, PollCard};
 
 /// A member's laptop: its profile folder and open store, the PDF reader when it runs,

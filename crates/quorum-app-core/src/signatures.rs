@@ -5,14 +5,31 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use quorum_core::{AgendaItemId, Meeting, MeetingId, PollId, Sha256Hex};
+use quorum_core::{
+    AgendaItemId, AnswerStatement, MAX_ANSWER_SHEET_BYTES, Meeting, MeetingId, PollId, Sha256Hex,
+};
 use quorum_signatures::{
     Anchors, DocumentSignatures, Signing, SigningKey, sign_pdf, verify_document,
 };
 use quorum_token::{FileKey, Module, TokenCertificate};
+use serde::Deserialize;
 use tracing::warn;
+use ts_rs::TS;
 
+use crate::answer_sheets::ballot_to_answer;
 use crate::{AppError, ExportedFile, Laptop, Result};
+
+/// What a signature is for beyond the file itself, stated under it machine-readably.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SignedFor {
+    /// A poll's final results: where its ballots stand in the hub's log.
+    #[serde(rename_all = "camelCase")]
+    Results { poll_id: PollId },
+    /// The member's answer sheet for a written opinion: sent to the hub once signed.
+    #[serde(rename_all = "camelCase")]
+    AnswerSheet { poll_id: PollId },
+}
 
 /// Where the PKCS#11 modules of the tokens officials carry install themselves (SafeNet
 /// eToken, Bit4ID, OpenSC for smart cards, SoftHSM); `QUORUM_PKCS11_MODULE` (paths
@@ -88,10 +105,10 @@ impl Laptop {
         Ok(found)
     }
 
-    /// Signs a PDF Quorum exported into `dir` (results, minutes) as PAdES with the
-    /// token certificate `fingerprint` names, after the PIN the member typed (used for
-    /// this signature, never kept). Writes "… (ký số).pdf" beside it; the file signed is
-    /// left as it was.
+    /// Signs a PDF Quorum exported into `dir` (results, minutes, an answer sheet) as
+    /// PAdES with the token certificate `fingerprint` names, after the PIN the member
+    /// typed (used for this signature, never kept). Writes "… (ký số).pdf" beside it;
+    /// the file signed is left as it was.
     pub fn sign_export(
         &self,
         dir: &Path,
@@ -99,10 +116,10 @@ impl Laptop {
         fingerprint: &str,
         pin: &str,
         reason: &str,
-        results_of: Option<PollId>,
+        purpose: Option<SignedFor>,
     ) -> Result<ExportedFile> {
         let file = exported(dir, path)?;
-        let statement = self.audit_statement(results_of)?;
+        let statement = self.statement_for(purpose)?;
         let certificate = self
             .token_certificates()?
             .into_iter()
@@ -110,7 +127,7 @@ impl Laptop {
             .ok_or(AppError::NoSuchCertificate)?;
         let module = Module::load(Path::new(&certificate.module))?;
         let key = module.key(&certificate, pin)?;
-        self.sign_with(&file, &key, reason, statement.as_deref())
+        self.sign_with(&file, &key, reason, purpose, statement)
     }
 
     /// As [`Laptop::sign_export`], with the key of a PKCS#12 file (.p12, .pfx) opened
@@ -122,48 +139,67 @@ impl Laptop {
         key_file: &Path,
         password: &str,
         reason: &str,
-        results_of: Option<PollId>,
+        purpose: Option<SignedFor>,
     ) -> Result<ExportedFile> {
         let file = exported(dir, path)?;
-        let statement = self.audit_statement(results_of)?;
+        let statement = self.statement_for(purpose)?;
         let p12 = std::fs::read(key_file).map_err(AppError::reading(key_file))?;
         let key = FileKey::open(&p12, password)?;
-        self.sign_with(&file, &key, reason, statement.as_deref())
+        self.sign_with(&file, &key, reason, purpose, statement)
     }
 
-    /// For a poll's results, the statement of where its ballots stand in the hub's log,
-    /// to go under the signature; refused until the results are final, as late ballots
-    /// could still change them.
-    fn audit_statement(&self, results_of: Option<PollId>) -> Result<Option<String>> {
-        let Some(poll_id) = results_of else {
-            return Ok(None);
-        };
-        let view = self.with_store(|store| store.poll(poll_id))?;
-        let head = view.audit.ok_or(AppError::ResultsNotFinal)?;
-        Ok(Some(head.statement(poll_id)))
+    /// What goes under the signature, machine-readably, for its purpose: asked before
+    /// the key is, so a refused signing uses no PIN. For a poll's
+    /// results, where its ballots stand in the hub's log, refused until final as late
+    /// ballots could still change them; for an answer sheet, the ballot it answers.
+    fn statement_for(&self, purpose: Option<SignedFor>) -> Result<Option<String>> {
+        match purpose {
+            None => Ok(None),
+            Some(SignedFor::Results { poll_id }) => {
+                let view = self.with_store(|store| store.poll(poll_id))?;
+                let head = view.audit.ok_or(AppError::ResultsNotFinal)?;
+                Ok(Some(head.statement(poll_id)))
+            }
+            Some(SignedFor::AnswerSheet { poll_id }) => {
+                let ballot = ballot_to_answer(self, poll_id)?;
+                Ok(Some(AnswerStatement::of(&ballot).text()))
+            }
+        }
     }
 
-    /// Writes the signed copy of `file` beside it.
+    /// Writes the signed copy of `file`, with `statement` (for `purpose`) under the
+    /// signature, beside it; a signed answer sheet is also queued for the hub.
     fn sign_with(
         &self,
         file: &Path,
         key: &dyn SigningKey,
         reason: &str,
-        keywords: Option<&str>,
+        purpose: Option<SignedFor>,
+        statement: Option<String>,
     ) -> Result<ExportedFile> {
         let pdf = std::fs::read(file).map_err(AppError::reading(file))?;
         let signing = Signing {
             reason: Some(reason).filter(|reason| !reason.is_empty()),
             location: None,
             at: self.now(),
-            keywords,
+            keywords: statement.as_deref(),
         };
         let signed = sign_pdf(&pdf, key, &signing)?;
+        let sheet_of = match purpose {
+            Some(SignedFor::AnswerSheet { poll_id }) => Some(poll_id),
+            _ => None,
+        };
+        if sheet_of.is_some() && signed.len() > MAX_ANSWER_SHEET_BYTES {
+            return Err(AppError::AnswerSheetTooLarge(signed.len()));
+        }
         let stem = file
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned());
         let out = file.with_file_name(signed_name(&stem.unwrap_or_default()));
-        std::fs::write(&out, signed).map_err(AppError::writing(&out))?;
+        std::fs::write(&out, &signed).map_err(AppError::writing(&out))?;
+        if let Some(poll_id) = sheet_of {
+            self.queue(|store, now| store.submit_answer_sheet(poll_id, &signed, now))?;
+        }
         Ok(ExportedFile::at(&out, 0))
     }
 }

@@ -7,10 +7,11 @@ use quorum_core::protocol::PollView;
 use quorum_core::{
     AgendaItemId, Ballot, MeetingId, Member, MemberId, Poll, PollId, PollSubject, Role,
 };
-use quorum_store::{MyBallot, Store, StoreError};
+use quorum_store::{MyBallot, MySheet, Store, StoreError};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::answer_sheets::{AnswerSheetCheck, checked_sheets};
 use crate::{Laptop, Result};
 
 /// A poll as the member's laptop shows it.
@@ -24,9 +25,20 @@ pub struct PollCard {
     pub votes_for: Vec<MemberId>,
     /// The chair or the secretary: may open and close it.
     pub may_run: bool,
+    /// A named written opinion: the member may sign their answer (phiếu lấy ý kiến).
+    pub takes_answer_sheets: bool,
+    /// Where the member's own signed sheet stands, once they signed one.
+    pub my_sheet: Option<MySheet>,
+    /// For the chair and secretaries: the members' signed sheets, checked here.
+    pub answer_sheets: Vec<AnswerSheetCheck>,
 }
 
-fn card(store: &Store, view: PollView, me: Option<&Member>) -> quorum_store::Result<PollCard> {
+fn card(
+    store: &Store,
+    view: PollView,
+    me: Option<&Member>,
+    now: DateTime<Utc>,
+) -> quorum_store::Result<PollCard> {
     let my_ballots = store.my_ballots(view.poll.id)?;
     let mut votes_for = Vec::new();
     if let Some(me) = me {
@@ -43,11 +55,24 @@ fn card(store: &Store, view: PollView, me: Option<&Member>) -> quorum_store::Res
         }
     }
     let may_run = me.is_some_and(|m| matches!(m.role, Role::Chair | Role::Secretary));
+    let takes_answer_sheets = view.poll.takes_answer_sheets();
+    let my_sheet = match me {
+        Some(me) if takes_answer_sheets => store.my_answer_sheet(view.poll.id, me.id)?,
+        _ => None,
+    };
+    let answer_sheets = if takes_answer_sheets && may_run {
+        checked_sheets(store, view.poll.id, now)?
+    } else {
+        Vec::new()
+    };
     Ok(PollCard {
         view,
         my_ballots,
         votes_for,
         may_run,
+        takes_answer_sheets,
+        my_sheet,
+        answer_sheets,
     })
 }
 
@@ -68,12 +93,13 @@ pub enum NewPollSubject {
 impl Laptop {
     /// The polls of a meeting, or with no meeting the written-opinion requests.
     pub fn polls(&self, meeting_id: Option<MeetingId>) -> Result<Vec<PollCard>> {
+        let now = self.now();
         self.with_store(|store| {
             let me = store.me()?;
             store
                 .polls(meeting_id)?
                 .into_iter()
-                .map(|view| card(store, view, me.as_ref()))
+                .map(|view| card(store, view, me.as_ref(), now))
                 .collect()
         })
     }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use quorum_app_core::{AppError, Laptop, export_dir};
+use quorum_app_core::{AppError, Laptop, SignedFor, export_dir};
 use quorum_core::{AgendaItemId, Capabilities, MeetingId, SystemClock};
 use quorum_pdf::PdfError;
 use quorum_sync::Profile;
@@ -149,7 +149,7 @@ fn results_are_not_signed_before_they_are_final_and_nothing_is_written() {
             &profile.path().join("signer.p12"),
             "mật khẩu 1",
             "Xác nhận kết quả",
-            Some(poll.id),
+            Some(SignedFor::Results { poll_id: poll.id }),
         )
         .unwrap_err();
     assert!(matches!(error, AppError::ResultsNotFinal), "{error}");

@@ -10,6 +10,7 @@
 
 pub mod anchor;
 mod annotation;
+mod answer_sheet;
 mod attendance;
 mod audit_head;
 mod changes;
@@ -34,6 +35,7 @@ pub use annotation::{
     MAX_PEN_WIDTH, MIN_PEN_WIDTH, MarkupKind, NoteEntry, PagePoint, PageRect, ShownAnnotation,
     Visibility, smooth_stroke, snap_to_words,
 };
+pub use answer_sheet::{AnswerStatement, MAX_ANSWER_SHEET_BYTES};
 pub use attendance::{Attendance, AttendanceQuorum, attendance_quorum};
 pub use audit_head::AuditHead;
 pub use changes::{MeetingChanges, changed_pages, meeting_changes};

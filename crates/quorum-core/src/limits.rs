@@ -108,6 +108,10 @@ impl OperationPayload {
             }
             Self::CreatePoll { poll } => check_poll(poll),
             Self::SaveAnnotation { annotation } => check_annotation_shape(&annotation.shape),
+            // Two hexadecimal digits a byte.
+            Self::SubmitAnswerSheet { sheet, .. } => {
+                at_most("sheet", sheet.len(), 2 * crate::MAX_ANSWER_SHEET_BYTES)
+            }
             Self::OpenPoll { .. }
             | Self::ClosePoll { .. }
             | Self::Delegate { .. }

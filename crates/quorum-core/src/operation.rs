@@ -85,6 +85,14 @@ pub enum OperationPayload {
         member_id: MemberId,
         speech: SpeechKind,
     },
+    /// The member's answer sheet for a written opinion, signed with their token (ký
+    /// số) over the ballot it answers.
+    #[serde(rename_all = "camelCase")]
+    SubmitAnswerSheet {
+        poll_id: PollId,
+        /// The signed PDF, in hexadecimal.
+        sheet: String,
+    },
 }
 
 /// What an operation does, without its content: for logs and the member's lists, where
@@ -104,6 +112,7 @@ pub enum OperationKind {
     RequestToSpeak,
     GiveFloor,
     EndFloor,
+    SubmitAnswerSheet,
 }
 
 impl OperationPayload {
@@ -121,6 +130,7 @@ impl OperationPayload {
             Self::RequestToSpeak { .. } => OperationKind::RequestToSpeak,
             Self::GiveFloor { .. } => OperationKind::GiveFloor,
             Self::EndFloor { .. } => OperationKind::EndFloor,
+            Self::SubmitAnswerSheet { .. } => OperationKind::SubmitAnswerSheet,
         }
     }
 }

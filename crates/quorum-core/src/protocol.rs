@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::{
     Annotation, AnnotationId, Committee, CommitteeId, Denied, DeviceId, Meeting, MeetingId, Member,
-    MemberId, OperationId, Poll, PollState, Tally,
+    MemberId, OperationId, Poll, PollId, PollState, Tally,
 };
 
 /// The path prefix of this version of the protocol.
@@ -148,6 +148,17 @@ pub enum Record {
         /// The list's DER, in hexadecimal.
         list: String,
     },
+    /// A member's signed answer sheet for a written opinion, to their own devices, the
+    /// chair and the secretaries; `sheet: None` once it no longer answers the ballot
+    /// that counts (the member voted again).
+    #[serde(rename_all = "camelCase")]
+    AnswerSheet {
+        committee_id: CommitteeId,
+        poll_id: PollId,
+        member_id: MemberId,
+        /// The signed PDF, in hexadecimal.
+        sheet: Option<String>,
+    },
 }
 
 /// A poll with what may be shown of its votes. For a secret poll, `voters` is empty and
@@ -237,7 +248,8 @@ impl Record {
             | Record::AnnotationWithdrawn { .. }
             | Record::SignatureAnchor { .. }
             | Record::SignatureAnchorRemoved { .. }
-            | Record::RevocationList { .. } => None,
+            | Record::RevocationList { .. }
+            | Record::AnswerSheet { .. } => None,
         }
     }
 }
@@ -361,6 +373,14 @@ pub enum InvalidOperation {
     BadDelegationSignature,
     #[error("the secretary marked the member's attendance after this check-in was made")]
     MarkedMeanwhile,
+    #[error("an answer sheet is taken only for a named written opinion")]
+    NoAnswerSheetHere,
+    #[error("the answer sheet is not a PDF signed over a statement of the member's ballot")]
+    AnswerSheetUnsigned,
+    #[error("the answer sheet's signature does not hold")]
+    AnswerSheetSignatureInvalid,
+    #[error("the answer sheet is not for the member's ballot that counts")]
+    AnswerSheetNotForBallot,
 }
 
 impl From<crate::TimingError> for InvalidOperation {

@@ -580,6 +580,21 @@ fn visible_to(viewer: &Member, record: Record, meetings: &[Meeting]) -> Option<R
         {
             Some(anchor)
         }
+        Record::AnswerSheet {
+            committee_id,
+            poll_id,
+            member_id,
+            sheet,
+        } if committee_id == viewer.committee_id
+            && (member_id == viewer.id || matches!(viewer.role, Role::Chair | Role::Secretary)) =>
+        {
+            Some(Record::AnswerSheet {
+                committee_id,
+                poll_id,
+                member_id,
+                sheet,
+            })
+        }
         // Withdrawals are made per viewer above; a stored one names no committee to check.
         _ => None,
     }

@@ -363,7 +363,8 @@ fn take_one(
 
 /// What the operations table keeps of a payload: a ballot without its choice, comment
 /// and signature (checked against each option in turn, the signature would tell the
-/// choice). The audit log holds the ballot itself, and is the only place that does.
+/// choice), an answer sheet without the sheet. The audit log holds the ballot itself,
+/// and is the only place that does.
 fn redacted(payload: &OperationPayload) -> serde_json::Value {
     let mut value = serde_json::to_value(payload).unwrap_or_default();
     if let OperationPayload::CastBallot { .. } = payload
@@ -372,6 +373,12 @@ fn redacted(payload: &OperationPayload) -> serde_json::Value {
         for secret in ["optionKey", "comment", "signature"] {
             ballot.remove(secret);
         }
+    }
+    // The sheet states the choice too; the feed holds the sheet itself.
+    if let OperationPayload::SubmitAnswerSheet { .. } = payload
+        && let Some(fields) = value.as_object_mut()
+    {
+        fields.remove("sheet");
     }
     value
 }
@@ -491,6 +498,9 @@ fn apply(
             ballot,
             now,
         ))?,
+        OperationPayload::SubmitAnswerSheet { poll_id, sheet } => refused_or_failed(
+            votes::submit_answer_sheet(conn, member, *poll_id, sheet, now),
+        )?,
         OperationPayload::Delegate { delegation } => refused_or_failed(votes::delegate(
             conn,
             Upload::of(taking, operation.device_seq)?,

@@ -23,6 +23,7 @@
 
 mod admin;
 mod anchors;
+mod answer_sheets;
 mod api;
 mod appended;
 mod audit;

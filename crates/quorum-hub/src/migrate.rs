@@ -59,6 +59,7 @@ const TABLES: &[(&str, &str)] = &[
     ("floor", "meeting_id, agenda_item_id, queue"),
     ("signature_anchors", "fingerprint, certificate, added_at"),
     ("revocation_lists", "url, list, issued_at, fetched_at"),
+    ("answer_sheets", "poll_id, member_id, ballot, received_at"),
     (
         "document_versions",
         "document_id, number, sha256, meeting_id",

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use quorum_core::{AuditHead, PollId};
-use quorum_signatures::{Party, Problem, Verdict, signed_keywords, verify_document};
+use quorum_signatures::{Party, Problem, Verdict, last_signed_statement, verify_document};
 
 use crate::store::HubStore;
 use crate::{AuditOutcome, HubError, anchors, audit};
@@ -45,12 +45,8 @@ impl HubStore {
         now: DateTime<Utc>,
     ) -> Result<SignedResults, HubError> {
         let checked = verify_document(pdf, &anchors::trust(&self.conn)?, now);
-        let stated = checked.signatures.iter().rev().find_map(|signature| {
-            let keywords = signed_keywords(pdf, signature.number)?;
-            let (poll_id, head) = AuditHead::read_statement(&keywords)?;
-            Some((signature, poll_id, head))
-        });
-        let Some((signature, poll_id, signed)) = stated else {
+        let stated = last_signed_statement(pdf, &checked, AuditHead::read_statement);
+        let Some((signature, (poll_id, signed))) = stated else {
             return Ok(SignedResults::NoStatement);
         };
         if signature.verdict != Verdict::Valid {

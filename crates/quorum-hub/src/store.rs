@@ -33,6 +33,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("migrations/0010_chain_heads.sql"),
     include_str!("migrations/0011_signature_anchors.sql"),
     include_str!("migrations/0012_revocation_lists.sql"),
+    include_str!("migrations/0013_answer_sheets.sql"),
 ];
 
 /// The database version this build writes; kept in SQLite's `user_version`.
@@ -46,6 +47,7 @@ static POSTGRES_SCHEMA: &[&str] = &[
     include_str!("migrations/postgres/0001_hub.sql"),
     include_str!("migrations/postgres/0002_signature_anchors.sql"),
     include_str!("migrations/postgres/0003_revocation_lists.sql"),
+    include_str!("migrations/postgres/0004_answer_sheets.sql"),
 ];
 
 /// Where the hub keeps its records: the data folder's SQLite file (one hub process, the
@@ -1038,6 +1040,9 @@ fn superseding_key(record: &Record) -> Option<String> {
         Record::RevocationList {
             committee_id, url, ..
         } => Some(format!("revocation:{committee_id}:{url}")),
+        Record::AnswerSheet {
+            poll_id, member_id, ..
+        } => Some(format!("answer-sheet:{poll_id}:{member_id}")),
         _ => None,
     }
 }

@@ -36,10 +36,10 @@ use crate::appended::Appended;
 use crate::db::{Db, OptionalRow};
 use serde::{Deserialize, Serialize};
 
-use crate::HubError;
 use crate::audit::{self, Logged};
 use crate::intake::NotApplied;
 use crate::store::{self, HubStore};
+use crate::{HubError, answer_sheets};
 
 /// Who may vote in an opened poll, and who votes for whom, as they stood at opening.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -126,7 +126,38 @@ fn publish(conn: &Db, stored: &mut StoredPoll, now: DateTime<Utc>) -> Result<(),
         poll: view(conn, stored, now)?,
     };
     store::append_change(conn, stored.committee_id, &record, now)?;
+    if stored.poll.takes_answer_sheets() {
+        let counted = count(conn, stored)?.counted;
+        answer_sheets::withdraw_stale(conn, stored.poll.id, stored.committee_id, &counted, now)?;
+    }
     Ok(())
+}
+
+/// Takes `member`'s signed answer sheet for their ballot that counts in `poll_id`.
+pub(crate) fn submit_answer_sheet(
+    conn: &Db,
+    member: &Member,
+    poll_id: PollId,
+    sheet: &str,
+    now: DateTime<Utc>,
+) -> Result<(), NotApplied> {
+    let stored = load_poll(conn, poll_id)?.ok_or(InvalidOperation::UnknownPoll)?;
+    if stored.committee_id != member.committee_id {
+        return Err(InvalidOperation::UnknownPoll.into());
+    }
+    let counted = count(conn, &stored)?.counted;
+    let theirs = counted
+        .iter()
+        .find(|logged| logged.ballot.member_id == member.id);
+    answer_sheets::take(
+        conn,
+        member,
+        &stored.poll,
+        stored.committee_id,
+        theirs,
+        sheet,
+        now,
+    )
 }
 
 /// The poll's ballots added up: who may vote, and each member's counting ballot.

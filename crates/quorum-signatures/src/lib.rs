@@ -196,6 +196,19 @@ pub fn signed_keywords(pdf: &[u8], number: u32) -> Option<String> {
     dictionary.string(b"Keywords").map(syntax::text_string)
 }
 
+/// The last signature among `checked` (the checks of `pdf`) whose signed revision
+/// states, in its `/Keywords`, something `read` understands; with what it states.
+pub fn last_signed_statement<'a, T>(
+    pdf: &[u8],
+    checked: &'a DocumentSignatures,
+    read: impl Fn(&str) -> Option<T>,
+) -> Option<(&'a SignatureCheck, T)> {
+    checked.signatures.iter().rev().find_map(|signature| {
+        let keywords = signed_keywords(pdf, signature.number)?;
+        Some((signature, read(&keywords)?))
+    })
+}
+
 /// Checks every signature of a PDF against the committee's trust anchors; `now` is the
 /// time a signature that states none is checked at.
 pub fn verify_document(pdf: &[u8], anchors: &Anchors, now: DateTime<Utc>) -> DocumentSignatures {

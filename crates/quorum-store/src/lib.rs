@@ -10,6 +10,7 @@
 //! - An outbox entry is written in the same transaction as the change it records.
 
 mod annotations;
+mod answer_sheets;
 mod attendance;
 mod drafts;
 mod floor;
@@ -30,6 +31,7 @@ use std::path::PathBuf;
 
 use quorum_core::{Denied, MeetingError, MeetingId};
 
+pub use answer_sheets::MySheet;
 pub use attendance::{AttendanceBoard, Attendee};
 pub use drafts::{AttachedFile, Draft};
 pub use floor::ItemFloor;

@@ -28,6 +28,7 @@ static MIGRATION_STEPS: &[Migration] = &[
     ),
     (include_str!("migrations/0016_signature_anchors.sql"), None),
     (include_str!("migrations/0017_revocation_lists.sql"), None),
+    (include_str!("migrations/0018_answer_sheets.sql"), None),
 ];
 
 /// Migration 0015's Rust step: the pages extracted before the index existed go in it.

@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use tracing::instrument;
 
 use crate::annotations::receive_annotation;
+use crate::answer_sheets::receive_answer_sheet;
 use crate::attendance::receive_attendance;
 use crate::floor::receive_floor;
 use crate::readiness::receive_readiness;
@@ -294,6 +295,12 @@ impl Store {
                 Record::RevocationList { url, list, .. } => {
                     receive_revocation_list(&tx, url, list)?;
                 }
+                Record::AnswerSheet {
+                    poll_id,
+                    member_id,
+                    sheet,
+                    ..
+                } => receive_answer_sheet(&tx, *poll_id, *member_id, sheet.as_deref())?,
             }
         }
         tx.execute(

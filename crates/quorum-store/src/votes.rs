@@ -224,7 +224,6 @@ impl Store {
         Ok(())
     }
 
-    /// Lets `delegate` vote for the member in a meeting (or ends it with `None`).
     /// Lets `delegate` vote for this laptop's member in a meeting (or ends it with
     /// `None`), signed with the device's key in the transaction that queues it.
     pub fn delegate(

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use quorum_core::OperationId;
-use quorum_core::protocol::{OperationResult, Outcome, Refusal};
+use quorum_core::protocol::{MAX_JSON_BODY_BYTES, OperationResult, Outcome, Refusal};
+use quorum_core::{Operation, OperationId};
 use reqwest::StatusCode;
 
 use crate::engine::Connection;
@@ -129,6 +129,26 @@ impl ProgressGate {
         }
         due || finished
     }
+}
+
+/// Room in a push body for what surrounds the operations.
+const PUSH_ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// The first of `operations` whose JSON fits one push body together, and always the
+/// first: an answer sheet weighs megabytes, and a push over the hub's limit would be
+/// refused whole, every round.
+pub(crate) fn within_one_body(operations: Vec<Operation>) -> Vec<Operation> {
+    let mut room = MAX_JSON_BODY_BYTES - PUSH_ENVELOPE_BYTES;
+    let mut fitting = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let size = serde_json::to_vec(&operation).map_or(0, |json| json.len() + 1);
+        if size > room && !fitting.is_empty() {
+            break;
+        }
+        room = room.saturating_sub(size);
+        fitting.push(operation);
+    }
+    fitting
 }
 
 #[cfg(test)]
@@ -298,5 +318,42 @@ mod tests {
         );
         assert!(!gate.should_tell(start + Duration::from_millis(30), false));
         assert!(gate.should_tell(start + PROGRESS_EVERY + Duration::from_millis(30), false));
+    }
+
+    #[test]
+    fn operations_too_heavy_for_one_push_wait_for_the_next() {
+        let sheet = |seq: u64| Operation {
+            id: OperationId::new_v7(),
+            device_seq: seq,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            payload: quorum_core::OperationPayload::SubmitAnswerSheet {
+                poll_id: quorum_core::PollId::new_v7(),
+                sheet: "ab".repeat(quorum_core::MAX_ANSWER_SHEET_BYTES),
+            },
+        };
+        let check_in = |seq: u64| Operation {
+            payload: quorum_core::OperationPayload::CheckIn {
+                meeting_id: quorum_core::MeetingId::new_v7(),
+            },
+            ..sheet(seq)
+        };
+        let sent = within_one_body(vec![sheet(1), sheet(2), check_in(3)]);
+        assert_eq!(
+            sent.iter().map(|op| op.device_seq).collect::<Vec<_>>(),
+            [1],
+            "the largest sheet goes alone, the rest in order after it"
+        );
+        let small: Vec<Operation> = (1..=200).map(check_in).collect();
+        assert_eq!(
+            within_one_body(small).len(),
+            200,
+            "small ones all go at once"
+        );
+        let sent = within_one_body(vec![check_in(1), sheet(2), sheet(3)]);
+        assert_eq!(
+            sent.len(),
+            2,
+            "a sheet that no longer fits waits for the next push"
+        );
     }
 }

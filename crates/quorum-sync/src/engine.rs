@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::blobs::fetch_blob;
 use crate::decide::{
     ProgressGate, connection_after, judge_push, live_channel_again_in, next_round_in,
-    publication_problem,
+    publication_problem, within_one_body,
 };
 use crate::hub::{Hub, HubClient};
 use crate::{Profile, Result, SyncError};
@@ -263,7 +263,8 @@ impl<H: Hub> SyncEngine<H> {
 
     async fn push(&self, report: &mut SyncReport) -> Result<()> {
         loop {
-            let operations = self.with_store(|s| s.pending_operations(PUSH_BATCH))?;
+            let operations =
+                within_one_body(self.with_store(|s| s.pending_operations(PUSH_BATCH))?);
             if operations.is_empty() {
                 return Ok(());
             }

@@ -43,13 +43,13 @@ export type DocumentId = string;
 
 export type Language = "vi" | "en";
 
-export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "resultsNotFinal" | "draftPending" | "internal";
+export type ErrorCode = "storeNotADatabase" | "storeCorrupt" | "storeTooNew" | "storeUnreadable" | "fileUnreadable" | "fileUnwritable" | "meetingNotFound" | "documentNotDownloaded" | "documentDamaged" | "documentProtected" | "wrongPassword" | "pdfUnavailable" | "pageNotShown" | "readerTimedOut" | "readerStopped" | "pageNotOnScreen" | "notEnrolled" | "hubUnreachable" | "badHubAddress" | "badFingerprint" | "certificateMismatch" | "codeRefused" | "codeExpired" | "badDate" | "badTime" | "tooManyAttempts" | "keyringLocked" | "denied" | "annotationNotYours" | "annotationEditRefused" | "pollNotOpen" | "notEligible" | "invalidBallot" | "tokenWrongPin" | "tokenLocked" | "tokenCertificateGone" | "cannotSign" | "resultsNotFinal" | "draftPending" | "noAnswerSheetHere" | "noBallotToAnswer" | "answerSheetTooLarge" | "noSuchAnswerSheet" | "internal";
 
 export type IpcError = { code: ErrorCode, detail: string, };
 
 export type OperationId = string;
 
-export type OperationKind = "castBallot" | "createPoll" | "openPoll" | "closePoll" | "delegate" | "saveAnnotation" | "deleteAnnotation" | "checkIn" | "markAttendance" | "requestToSpeak" | "giveFloor" | "endFloor";
+export type OperationKind = "castBallot" | "createPoll" | "openPoll" | "closePoll" | "delegate" | "saveAnnotation" | "deleteAnnotation" | "checkIn" | "markAttendance" | "requestToSpeak" | "giveFloor" | "endFloor" | "submitAnswerSheet";
 
 export type SyncView = { 
 /**
@@ -186,7 +186,19 @@ votesFor: Array<MemberId>,
 /**
  * The chair or the secretary: may open and close it.
  */
-mayRun: boolean, };
+mayRun: boolean, 
+/**
+ * A named written opinion: the member may sign their answer (phiếu lấy ý kiến).
+ */
+takesAnswerSheets: boolean, 
+/**
+ * Where the member's own signed sheet stands, once they signed one.
+ */
+mySheet: MySheet | null, 
+/**
+ * For the chair and secretaries: the members' signed sheets, checked here.
+ */
+answerSheets: Array<AnswerSheetCheck>, };
 
 export type ResultFiles = { pdf: string, csv: string, };
 
@@ -430,7 +442,7 @@ export type Role = "secretary" | "chair" | "member" | "observer";
 
 export type Denied = "otherCommittee" | "notInvited" | "notPublished" | "meetingClosed" | "secretaryOnly" | "chairOrSecretaryOnly" | "nonVotingRole" | "observerReadsOnly";
 
-export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature" | "markedMeanwhile";
+export type InvalidOperation = "sequenceReused" | "unknownMeeting" | "unknownAgendaItem" | "unknownDocument" | "notTheAuthor" | "someoneElsesAnnotation" | "unknownPoll" | "invalidPoll" | "pollAlreadyOpened" | "pollNotOpen" | "castAfterClose" | "ballotAfterGrace" | "ballotFromTheFuture" | "badSignature" | "invalidChoice" | "notDelegated" | "invalidDelegate" | "notAnInvitee" | "notWaiting" | "nobodySpeaking" | "tooLarge" | "lateBallotReplaces" | "seenSinceClose" | "badDelegationSignature" | "markedMeanwhile" | "noAnswerSheetHere" | "answerSheetUnsigned" | "answerSheetSignatureInvalid" | "answerSheetNotForBallot";
 
 export type Membership = "notJoined" | "demo" | "joined";
 
@@ -522,3 +534,18 @@ token: string, tokenSerial: string,
  * The PKCS#11 id the certificate shares with its key, in hexadecimal.
  */
 id: string, summary: CertificateSummary, };
+
+export type SignedFor = { "kind": "results", pollId: PollId, } | { "kind": "answerSheet", pollId: PollId, };
+
+export type AnswerSheetCheck = { memberId: MemberId, 
+/**
+ * hợp lệ, không hợp lệ (also when it names another poll or member), chưa xác định.
+ */
+verdict: Verdict, 
+/**
+ * The signature over the sheet's statement: who signed, when, and why it does not
+ * hold plainly; `None` when no signature states one.
+ */
+signature: SignatureCheck | null, };
+
+export type MySheet = "waiting" | "received";

@@ -2,7 +2,7 @@
 // `cargo test -p quorum-app write_bindings -- --ignored` instead.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, DocumentSignatures, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NearbyHub, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SinceLastLook, SpeechKind, SyncStatus, SyncView, TokenCertificate } from './bindings';
+import type { AgendaItemId, AgendaNotes, Annotation, AnnotationEdit, AnnotationId, Attached, Attendance, AttendanceBoard, Color, DocumentId, DocumentSignatures, Draft, ExportedFile, InviteeReadiness, IpcError, ItemFloor, JoinRequest, Language, MarkupKind, Meeting, MeetingContext, MeetingId, MeetingSummary, Member, MemberId, Membership, NearbyHub, NewPollSubject, Page, PagePoint, PageRect, PageRef, Poll, PollCard, PollId, RejectedOperation, Report, ResultFiles, SearchHit, Sha256Hex, ShownAnnotation, SignedFor, SinceLastLook, SpeechKind, SyncStatus, SyncView, TokenCertificate } from './bindings';
 
 export const commands = {
   annotations: (sha256: Sha256Hex) => invoke<ShownAnnotation[]>('annotations', { sha256 }),
@@ -30,10 +30,12 @@ export const commands = {
   decisions: (meetingId: MeetingId) => invoke<string[]>('decisions', { meetingId }),
   saveDecision: (meetingId: MeetingId, itemId: AgendaItemId, decision: string) => invoke<null>('save_decision', { meetingId, itemId, decision }),
   saveMinutes: (title: string, report: Report) => invoke<ExportedFile>('save_minutes', { title, report }),
+  writeAnswerSheet: (pollId: PollId, title: string, report: Report) => invoke<ExportedFile>('write_answer_sheet', { pollId, title, report }),
+  saveAnswerSheet: (pollId: PollId, memberId: MemberId, title: string) => invoke<ExportedFile>('save_answer_sheet', { pollId, memberId, title }),
   tokenCertificates: () => invoke<TokenCertificate[]>('token_certificates'),
-  signExport: (path: string, fingerprint: string, pin: string, reason: string, resultsOf: PollId | null) => invoke<ExportedFile>('sign_export', { path, fingerprint, pin, reason, resultsOf }),
+  signExport: (path: string, fingerprint: string, pin: string, reason: string, purpose: SignedFor | null) => invoke<ExportedFile>('sign_export', { path, fingerprint, pin, reason, purpose }),
   publishExport: (meetingId: MeetingId, itemId: AgendaItemId, path: string) => invoke<Meeting>('publish_export', { meetingId, itemId, path }),
-  signExportWithKeyFile: (path: string, keyFile: string, password: string, reason: string, resultsOf: PollId | null) => invoke<ExportedFile>('sign_export_with_key_file', { path, keyFile, password, reason, resultsOf }),
+  signExportWithKeyFile: (path: string, keyFile: string, password: string, reason: string, purpose: SignedFor | null) => invoke<ExportedFile>('sign_export_with_key_file', { path, keyFile, password, reason, purpose }),
   join: (request: JoinRequest) => invoke<Membership>('join', { request }),
   leaveCommittee: () => invoke<Membership>('leave_committee'),
   nearbyHubs: () => invoke<NearbyHub[]>('nearby_hubs'),
