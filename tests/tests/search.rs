@@ -105,7 +105,8 @@ fn a_store_written_before_the_index_finds_its_pages_after_the_upgrade() {
     // and none of the later migrations' tables.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE revocation_lists;
+        "DROP TABLE answer_sheets;
+         DROP TABLE revocation_lists;
          DROP TABLE signature_checks;
          DROP TABLE signature_anchors;
          DROP TABLE page_search;

@@ -3012,3 +3012,112 @@ async fn the_secretary_puts_the_signed_minutes_on_the_meeting_in_one_step_and_me
     );
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_signs_their_written_opinion_and_the_secretary_sees_it_signed_and_valid() {
+    let DemoHub { data, members, hub } = demo_hub();
+    let ca = trusted_test_ca(data.path());
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let question = "Góp ý dự thảo quy chế làm việc của Ủy ban";
+    let poll_id = secretary.create_written_opinion(question, &[]);
+    secretary.run(&["open-poll", &poll_id]);
+    secretary.run(&["sync"]);
+    member.run(&["sync"]);
+    member.run(&["vote", &poll_id, "agree"]);
+    member.run(&["sync"]);
+
+    let window = AppWindow::launch(member.profile.as_path()).await;
+    let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
+    window
+        .find(&format!("{card} [data-testid=answer-sheet-start]"))
+        .await;
+    scroll_to(&window, &format!("{card} [data-testid=answer-sheet-start]")).await;
+    window
+        .click(&format!("{card} [data-testid=answer-sheet-start]"))
+        .await;
+    window
+        .find(&format!("{card} [data-testid=sign-with-file]"))
+        .await;
+    scroll_to(&window, &format!("{card} [data-testid=sign-with-file]")).await;
+    let signed = sign_with_key_file(&window, &card, &ca.path().join("signer.p12")).await;
+    window
+        .find(&format!("{card} [data-testid=sign-sent]"))
+        .await;
+    let unspaced = |text: &str| text.split_whitespace().collect::<String>();
+    let text = unspaced(&pdf_text_of(&signed));
+    for expected in [
+        "PHIẾU LẤY Ý KIẾN",
+        &format!("Về việc: {question}"),
+        "Ý kiến: Đồng ý",
+    ] {
+        assert!(
+            text.contains(&unspaced(expected)),
+            "the sheet says {expected:?}: {text}"
+        );
+    }
+    // The window's own sync sends it; the member is told the hub has it.
+    window
+        .wait_for_attribute(
+            &format!("{card} [data-testid=my-sheet]"),
+            "data-status",
+            "received",
+        )
+        .await;
+    window.screenshot("answer-sheet-signed").await;
+    window.close().await;
+    assert!(
+        pdfsig(&signed).contains("Signature is Valid"),
+        "another reader finds the signature whole: {}",
+        pdfsig(&signed)
+    );
+
+    secretary.run(&["sync"]);
+    let window = AppWindow::launch(secretary.profile.as_path()).await;
+    let row = format!("{card} [data-testid=answer-sheet]");
+    window
+        .wait_for_attribute(&row, "data-verdict", "valid")
+        .await;
+    window
+        .wait_for_text(
+            &format!("{row} [data-testid=answer-sheet-signer]"),
+            "Trần Thị Bình, UBND phường Hải Châu",
+        )
+        .await;
+    scroll_to(&window, &format!("{row} [data-testid=answer-sheet-save]")).await;
+    window.screenshot("answer-sheets-received").await;
+    window
+        .click(&format!("{row} [data-testid=answer-sheet-save]"))
+        .await;
+    let copy = window
+        .find(&format!("{row} [data-testid=answer-sheet-saved]"))
+        .await
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    window.close().await;
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&signed).unwrap(),
+        "the secretary's copy is the member's signed sheet, byte for byte"
+    );
+
+    // The member answers again: the signed sheet no longer answers for their choice.
+    member.run(&["vote", &poll_id, "disagree"]);
+    member.run(&["sync"]);
+    secretary.run(&["sync"]);
+    let cards = secretary.run(&["polls"]);
+    let card = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|card| card["view"]["poll"]["id"] == poll_id.as_str())
+        .unwrap();
+    assert_eq!(
+        card["answerSheets"],
+        serde_json::json!([]),
+        "withdrawn on the secretary's laptop too"
+    );
+}

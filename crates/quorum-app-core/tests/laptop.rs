@@ -106,39 +106,19 @@ fn a_laptop_never_enrolled_may_do_nothing_and_cannot_sync() {
 
 #[test]
 fn results_are_not_signed_before_they_are_final_and_nothing_is_written() {
-    use quorum_core::protocol::{Change, PollView, Record};
     let profile = tempfile::tempdir().unwrap();
     let laptop = laptop(profile.path());
     let closed_at = quorum_core::Clock::now(&SystemClock);
-    let poll = quorum_core::Poll::standard(
-        quorum_core::PollSubject::WrittenOpinion {
-            committee_id: quorum_core::CommitteeId::new_v7(),
-        },
-        "Thông qua dự toán?".into(),
-        false,
-        None,
-    );
     // Closed, but ballots cast offline may still arrive: the hub states no log head.
-    let view = PollView {
-        poll: poll.clone(),
-        state: quorum_core::PollState::Closed {
+    let poll = received_written_opinion(
+        &laptop,
+        false,
+        quorum_core::PollState::Closed {
             opened_at: closed_at,
             closed_at,
         },
-        eligible: Vec::new(),
-        voters: Vec::new(),
-        answered: 0,
-        tally: None,
-        late_until: Some(closed_at + chrono::Duration::minutes(10)),
-        audit: None,
-    };
-    let change = Change {
-        seq: 1,
-        record: Record::Poll { poll: view },
-    };
-    laptop
-        .with_store(|store| store.apply_changes(&[change], 1))
-        .unwrap();
+        Some(closed_at + chrono::Duration::minutes(10)),
+    );
     let dir = export_dir(&laptop, None).unwrap();
     let results = dir.join("Thông qua dự toán - kết quả.pdf");
     std::fs::write(&results, b"%PDF-1.7\n").unwrap();
@@ -190,4 +170,93 @@ fn a_file_is_not_put_on_a_meeting_the_secretary_is_still_editing_and_the_draft_s
         "the unpublished edits are left alone"
     );
     assert!(!kept.queued, "and nothing was queued for publication");
+}
+
+/// A written opinion in `state`, as the hub would tell this laptop of it.
+fn received_written_opinion(
+    laptop: &Laptop,
+    secret: bool,
+    state: quorum_core::PollState,
+    late_until: Option<chrono::DateTime<chrono::Utc>>,
+) -> quorum_core::Poll {
+    use quorum_core::protocol::{Change, PollView, Record};
+    let poll = quorum_core::Poll::standard(
+        quorum_core::PollSubject::WrittenOpinion {
+            committee_id: quorum_core::CommitteeId::new_v7(),
+        },
+        "Góp ý dự thảo quy chế làm việc?".into(),
+        secret,
+        None,
+    );
+    let view = PollView {
+        poll: poll.clone(),
+        state,
+        eligible: Vec::new(),
+        voters: Vec::new(),
+        answered: 0,
+        tally: None,
+        late_until,
+        audit: None,
+    };
+    let change = Change {
+        seq: 1,
+        record: Record::Poll { poll: view },
+    };
+    laptop
+        .with_store(|store| store.apply_changes(&[change], 1))
+        .unwrap();
+    poll
+}
+
+#[test]
+fn no_answer_sheet_is_laid_out_or_sent_for_a_secret_poll_or_without_a_ballot() {
+    let profile = tempfile::tempdir().unwrap();
+    let laptop = laptop(profile.path());
+    let dir = export_dir(&laptop, None).unwrap();
+    let report = quorum_pdf::Report {
+        title: "PHIẾU LẤY Ý KIẾN".into(),
+        lines: Vec::new(),
+    };
+    let open = quorum_core::PollState::Open {
+        opened_at: quorum_core::Clock::now(&SystemClock),
+    };
+    let secret = received_written_opinion(&laptop, true, open, None);
+    let error = laptop
+        .write_answer_sheet(&dir, secret.id, &secret.question, &report)
+        .unwrap_err();
+    assert!(
+        matches!(error, AppError::NoAnswerSheetHere),
+        "a secret poll's sheet would give the choice away: {error}"
+    );
+    let named = received_written_opinion(&laptop, false, open, None);
+    let error = laptop
+        .write_answer_sheet(&dir, named.id, &named.question, &report)
+        .unwrap_err();
+    assert!(matches!(error, AppError::NoBallotToAnswer), "{error}");
+
+    // Signing a file as the sheet of a poll not answered here is refused before any key
+    // is asked for, and nothing is queued.
+    let sheet = dir.join("Góp ý - phiếu lấy ý kiến.pdf");
+    std::fs::write(&sheet, b"%PDF-1.7\n").unwrap();
+    let error = laptop
+        .sign_export_with_key_file(
+            &dir,
+            &sheet,
+            &profile.path().join("no-such.p12"),
+            "mật khẩu 1",
+            "Phiếu lấy ý kiến",
+            Some(SignedFor::AnswerSheet { poll_id: named.id }),
+        )
+        .unwrap_err();
+    assert!(matches!(error, AppError::NoBallotToAnswer), "{error}");
+    assert_eq!(
+        laptop.with_store(|store| store.pending_count()).unwrap(),
+        0,
+        "nothing waits for the hub"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no sheet and no signed copy were written"
+    );
 }

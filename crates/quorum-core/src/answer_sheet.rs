@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{Ballot, BallotSecrecy, MemberId, Poll, PollId, PollSubject};
+use crate::{Ballot, BallotSecrecy, MemberId, Poll, PollId, PollSubject, Sha256Hex, statement};
 
 /// The largest answer sheet the hub takes. One page Quorum lays out weighs about 820 KB,
 /// nearly all of it the two Vietnamese fonts it embeds; in hexadecimal, with the rest of
@@ -43,10 +43,9 @@ impl Poll {
 impl Ballot {
     /// SHA-256 of what the device signed, in hexadecimal: names this very ballot.
     pub fn fingerprint(&self) -> String {
-        Sha256::digest(self.signed_message())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        Sha256Hex::from_digest(&Sha256::digest(self.signed_message()).into())
+            .as_str()
+            .to_string()
     }
 }
 
@@ -68,24 +67,12 @@ impl AnswerStatement {
 
     /// The statement `text` holds; `None` unless every part is there and well formed.
     pub fn read(text: &str) -> Option<Self> {
-        let mut words = text.split_whitespace();
-        if words.next()? != STATEMENT_PREFIX {
-            return None;
-        }
-        let mut field = |name: &str| {
-            words
-                .next()?
-                .strip_prefix(name)?
-                .strip_prefix('=')
-                .map(str::to_string)
-        };
-        let poll_id = field("poll")?.parse().ok()?;
-        let member_id = field("member")?.parse().ok()?;
-        let ballot = field("ballot")?;
-        let well_formed = ballot.len() == 64 && ballot.bytes().all(|b| b.is_ascii_hexdigit());
-        (well_formed && words.next().is_none()).then_some(Self {
-            poll_id,
-            member_id,
+        let [poll_id, member_id, ballot] =
+            statement::fields(text, STATEMENT_PREFIX, ["poll", "member", "ballot"])?;
+        statement::is_sha256_hex(&ballot).then_some(())?;
+        Some(Self {
+            poll_id: poll_id.parse().ok()?,
+            member_id: member_id.parse().ok()?,
             ballot,
         })
     }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::PollId;
+use crate::{PollId, statement};
 
 /// A poll's entries in the ballot log once its results are final.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -36,27 +36,16 @@ impl AuditHead {
     /// The poll and head a statement names; `None` unless every part is there and well
     /// formed.
     pub fn read_statement(text: &str) -> Option<(PollId, AuditHead)> {
-        let mut words = text.split_whitespace();
-        if words.next()? != STATEMENT_PREFIX {
+        let [poll_id, ballots, last_seq, hash] =
+            statement::fields(text, STATEMENT_PREFIX, ["poll", "ballots", "last", "hash"])?;
+        if !statement::is_sha256_hex(&hash) {
             return None;
         }
-        let mut field = |name: &str| {
-            words
-                .next()?
-                .strip_prefix(name)?
-                .strip_prefix('=')
-                .map(str::to_string)
-        };
-        let poll_id = field("poll")?.parse().ok()?;
-        let ballots = field("ballots")?.parse().ok()?;
-        let last_seq = field("last")?.parse().ok()?;
-        let hash = field("hash")?;
-        let well_formed = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
-        (well_formed && words.next().is_none()).then_some((
-            poll_id,
+        Some((
+            poll_id.parse().ok()?,
             AuditHead {
-                ballots,
-                last_seq,
+                ballots: ballots.parse().ok()?,
+                last_seq: last_seq.parse().ok()?,
                 hash,
             },
         ))

@@ -28,6 +28,7 @@ mod permission;
 mod poll;
 pub mod protocol;
 pub mod search;
+mod statement;
 mod vote;
 
 pub use annotation::{

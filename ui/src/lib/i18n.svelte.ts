@@ -87,6 +87,10 @@ export const errorMessageKeys: Record<ErrorCode, string> = {
   cannotSign: 'error.cannotSign',
   resultsNotFinal: 'error.resultsNotFinal',
   draftPending: 'error.draftPending',
+  noAnswerSheetHere: 'error.noAnswerSheetHere',
+  noBallotToAnswer: 'error.noBallotToAnswer',
+  answerSheetTooLarge: 'error.answerSheetTooLarge',
+  noSuchAnswerSheet: 'error.noSuchAnswerSheet',
   internal: 'error.internal',
 };
 
@@ -104,6 +108,7 @@ export const operationMessageKeys: Record<OperationKind, string> = {
   requestToSpeak: 'operation.requestToSpeak',
   giveFloor: 'operation.giveFloor',
   endFloor: 'operation.endFloor',
+  submitAnswerSheet: 'operation.submitAnswerSheet',
 };
 
 /** The sentence for each reason the hub may refuse an action; complete by type. */
@@ -141,4 +146,8 @@ export const refusalMessageKeys: Record<Refusal, string> = {
   seenSinceClose: 'refusal.seenSinceClose',
   badDelegationSignature: 'refusal.badDelegationSignature',
   markedMeanwhile: 'refusal.markedMeanwhile',
+  noAnswerSheetHere: 'refusal.noAnswerSheetHere',
+  answerSheetUnsigned: 'refusal.answerSheetUnsigned',
+  answerSheetSignatureInvalid: 'refusal.answerSheetSignatureInvalid',
+  answerSheetNotForBallot: 'refusal.answerSheetNotForBallot',
 };
