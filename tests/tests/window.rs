@@ -2459,6 +2459,34 @@ async fn sign_with_key_file(window: &AppWindow, scope: &str, p12: &Path) -> Stri
         .unwrap()
 }
 
+/// The id of the document of `sha256` on agenda item `item` (from 0), once the member's
+/// laptop has synced the meeting's version that carries it; `None` if it never does.
+async fn document_reaching(member: &Laptop, item: usize, sha256: &str) -> Option<String> {
+    for _ in 0..100 {
+        member.run(&["sync"]);
+        let meeting = member.only_meeting();
+        let found = meeting["agenda"][item]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|document| document["current"]["sha256"] == sha256)
+            .map(|document| document["id"].as_str().unwrap().to_string());
+        if found.is_some() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// SHA-256 of the file at `path`, in hexadecimal.
+fn sha256_of_file(path: &str) -> String {
+    sha2::Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// What poppler's `pdfsig` says of the PDF at `path`.
 fn pdfsig(path: &str) -> String {
     let output = std::process::Command::new("pdfsig")
@@ -2965,10 +2993,7 @@ async fn the_secretary_puts_the_signed_minutes_on_the_meeting_in_one_step_and_me
     window.click("[data-testid=sign-publish]").await;
     // Online, the new version goes out at once and the page shows it, the signed
     // minutes on the last item, hợp lệ.
-    let sha256: String = sha2::Sha256::digest(std::fs::read(&signed).unwrap())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let sha256 = sha256_of_file(&signed);
     window
         .wait_for_attribute(
             &format!(
@@ -2982,27 +3007,7 @@ async fn the_secretary_puts_the_signed_minutes_on_the_meeting_in_one_step_and_me
 
     // The member's laptop receives the new version with the signed minutes on the last
     // item, and reads them as hợp lệ.
-    let mut found = None;
-    for _ in 0..100 {
-        member.run(&["sync"]);
-        let meeting = member.only_meeting();
-        let last = meeting["agenda"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .clone();
-        found = last["documents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|document| document["current"]["sha256"] == sha256.as_str())
-            .map(|document| document["id"].as_str().unwrap().to_string());
-        if found.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let found = document_reaching(&member, 5, &sha256).await;
     let document = found.expect("the signed minutes reach the member on the last item");
     let checked = member.run(&["signatures", &document]);
     assert_eq!(checked["verdict"], "valid", "{checked}");
@@ -3120,4 +3125,88 @@ async fn a_member_signs_their_written_opinion_and_the_secretary_sees_it_signed_a
         serde_json::json!([]),
         "withdrawn on the secretary's laptop too"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secretary_puts_signed_results_on_the_polls_item_in_one_step() {
+    let DemoHub { data, members, hub } = demo_hub();
+    let laptops = tempfile::tempdir().unwrap();
+    let secretary = synced_laptop(&hub, laptops.path(), &members, "secretary");
+    let member = synced_laptop(&hub, laptops.path(), &members, "member");
+    let ca = trusted_test_ca(data.path());
+    let meeting = secretary.only_meeting();
+    let item = &meeting["agenda"][2];
+    // A vote in the room: final at the close.
+    let poll = secretary.run(&[
+        "create-poll",
+        "--question",
+        "Thông qua kế hoạch đầu tư công năm 2027",
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        item["id"].as_str().unwrap(),
+        "--late-grace-seconds",
+        "0",
+    ]);
+    let poll_id = poll["id"].as_str().unwrap().to_string();
+    secretary.run(&["open-poll", &poll_id]);
+    secretary.run(&["sync"]);
+    member.run(&["sync"]);
+    member.run(&["vote", &poll_id, "agree"]);
+    member.run(&["sync"]);
+    secretary.run(&["close-poll", &poll_id]);
+    let mut is_final = false;
+    for _ in 0..100 {
+        secretary.run(&["sync"]);
+        let cards = secretary.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()]);
+        is_final = cards.as_array().unwrap().iter().any(|card| {
+            card["view"]["poll"]["id"] == poll_id.as_str() && !card["view"]["audit"].is_null()
+        });
+        if is_final {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(is_final, "the hub settles the closed poll");
+
+    let window = open_the_sample_meeting(secretary.profile.as_path()).await;
+    let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
+    window.find(&format!("{card} [data-testid=poll-export]")).await;
+    scroll_to(&window, &format!("{card} [data-testid=poll-export]")).await;
+    window
+        .click(&format!("{card} [data-testid=poll-export]"))
+        .await;
+    window
+        .find(&format!("{card} [data-testid=sign-with-file]"))
+        .await;
+    scroll_to(&window, &format!("{card} [data-testid=sign-with-file]")).await;
+    let signed = sign_with_key_file(&window, &card, &ca.path().join("signer.p12")).await;
+    let offered = window
+        .find(&format!("{card} [data-testid=sign-publish-item]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        offered.as_deref(),
+        item["id"].as_str(),
+        "the results go on the poll's own item unless the secretary picks another"
+    );
+    scroll_to(&window, &format!("{card} [data-testid=sign-publish]")).await;
+    window
+        .click(&format!("{card} [data-testid=sign-publish]"))
+        .await;
+    window
+        .find(&format!("{card} [data-testid=sign-published]"))
+        .await;
+    window.close().await;
+
+    let sha256 = sha256_of_file(&signed);
+    let document = document_reaching(&member, 2, &sha256)
+        .await
+        .expect("the signed results reach the member on the poll's item");
+    let checked = member.run(&["signatures", &document]);
+    assert_eq!(checked["verdict"], "valid", "{checked}");
+    let (matches, said) = audit_verify_against(data.path(), Path::new(&signed));
+    assert!(matches, "the published copy still matches the log: {said}");
 }
