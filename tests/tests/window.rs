@@ -2479,6 +2479,51 @@ async fn document_reaching(member: &Laptop, item: usize, sha256: &str) -> Option
     None
 }
 
+/// A poll on agenda item `item` of `meeting`, prepared on `laptop`, voted on in the room:
+/// no ballot comes late, so the results are final at the close. Answers its id.
+fn poll_in_the_room(
+    laptop: &Laptop,
+    meeting: &serde_json::Value,
+    item: usize,
+    question: &str,
+) -> String {
+    let poll = laptop.run(&[
+        "create-poll",
+        "--question",
+        question,
+        "--meeting",
+        meeting["id"].as_str().unwrap(),
+        "--item",
+        meeting["agenda"][item]["id"].as_str().unwrap(),
+        "--late-grace-seconds",
+        "0",
+    ]);
+    poll["id"].as_str().unwrap().to_string()
+}
+
+/// Closes `poll_id` from `laptop` and answers the poll's view once the hub settled it
+/// and the laptop heard (the hub settles closed polls every second).
+async fn closed_until_final(
+    laptop: &Laptop,
+    meeting: &serde_json::Value,
+    poll_id: &str,
+) -> serde_json::Value {
+    laptop.run(&["close-poll", poll_id]);
+    for _ in 0..100 {
+        laptop.run(&["sync"]);
+        let cards = laptop.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()]);
+        let settled =
+            cards.as_array().unwrap().iter().find(|card| {
+                card["view"]["poll"]["id"] == poll_id && !card["view"]["audit"].is_null()
+            });
+        if let Some(card) = settled {
+            return card["view"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("poll {poll_id} never became final on the laptop");
+}
+
 /// SHA-256 of the file at `path`, in hexadecimal.
 fn sha256_of_file(path: &str) -> String {
     sha2::Sha256::digest(std::fs::read(path).unwrap())
@@ -2819,19 +2864,12 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
     let laptops = tempfile::tempdir().unwrap();
     let chair = synced_laptop(&hub, laptops.path(), &members, "chair");
     let meeting = chair.only_meeting();
-    // A vote in the room: no ballot comes late, so the results are final at the close.
-    let poll = chair.run(&[
-        "create-poll",
-        "--question",
+    let poll_id = poll_in_the_room(
+        &chair,
+        &meeting,
+        2,
         "Thông qua dự toán ngân sách quận năm 2027",
-        "--meeting",
-        meeting["id"].as_str().unwrap(),
-        "--item",
-        meeting["agenda"][2]["id"].as_str().unwrap(),
-        "--late-grace-seconds",
-        "0",
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
+    );
     chair.run(&["open-poll", &poll_id]);
     chair.run(&["sync"]);
     for (n, voter) in members
@@ -2851,24 +2889,7 @@ async fn signed_results_state_the_ballot_log_and_the_hub_finds_out_if_the_log_or
             hub_admin_output(data.path(), &["backup", "--to", to.to_str().unwrap()]);
         }
     }
-    chair.run(&["close-poll", &poll_id]);
-    // The hub settles closed polls every second; the chair's laptop hears the final view.
-    let mut final_view = serde_json::Value::Null;
-    for _ in 0..100 {
-        chair.run(&["sync"]);
-        let cards = chair.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()]);
-        if let Some(card) = cards
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|card| card["view"]["poll"]["id"] == poll_id.as_str())
-            && !card["view"]["audit"].is_null()
-        {
-            final_view = card["view"].clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let final_view = closed_until_final(&chair, &meeting, &poll_id).await;
     assert_eq!(final_view["audit"]["ballots"], 2, "{final_view}");
 
     let ca = trusted_test_ca(data.path());
@@ -3135,43 +3156,24 @@ async fn the_secretary_puts_signed_results_on_the_polls_item_in_one_step() {
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
     let ca = trusted_test_ca(data.path());
     let meeting = secretary.only_meeting();
-    let item = &meeting["agenda"][2];
-    // A vote in the room: final at the close.
-    let poll = secretary.run(&[
-        "create-poll",
-        "--question",
+    let poll_id = poll_in_the_room(
+        &secretary,
+        &meeting,
+        2,
         "Thông qua kế hoạch đầu tư công năm 2027",
-        "--meeting",
-        meeting["id"].as_str().unwrap(),
-        "--item",
-        item["id"].as_str().unwrap(),
-        "--late-grace-seconds",
-        "0",
-    ]);
-    let poll_id = poll["id"].as_str().unwrap().to_string();
+    );
     secretary.run(&["open-poll", &poll_id]);
     secretary.run(&["sync"]);
     member.run(&["sync"]);
     member.run(&["vote", &poll_id, "agree"]);
     member.run(&["sync"]);
-    secretary.run(&["close-poll", &poll_id]);
-    let mut is_final = false;
-    for _ in 0..100 {
-        secretary.run(&["sync"]);
-        let cards = secretary.run(&["polls", "--meeting", meeting["id"].as_str().unwrap()]);
-        is_final = cards.as_array().unwrap().iter().any(|card| {
-            card["view"]["poll"]["id"] == poll_id.as_str() && !card["view"]["audit"].is_null()
-        });
-        if is_final {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(is_final, "the hub settles the closed poll");
+    closed_until_final(&secretary, &meeting, &poll_id).await;
 
     let window = open_the_sample_meeting(secretary.profile.as_path()).await;
     let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
-    window.find(&format!("{card} [data-testid=poll-export]")).await;
+    window
+        .find(&format!("{card} [data-testid=poll-export]"))
+        .await;
     scroll_to(&window, &format!("{card} [data-testid=poll-export]")).await;
     window
         .click(&format!("{card} [data-testid=poll-export]"))
@@ -3189,7 +3191,7 @@ async fn the_secretary_puts_signed_results_on_the_polls_item_in_one_step() {
         .unwrap();
     assert_eq!(
         offered.as_deref(),
-        item["id"].as_str(),
+        meeting["agenda"][2]["id"].as_str(),
         "the results go on the poll's own item unless the secretary picks another"
     );
     scroll_to(&window, &format!("{card} [data-testid=sign-publish]")).await;
