@@ -2425,9 +2425,10 @@ fn trusted_test_ca(data: &Path) -> tempfile::TempDir {
     ca
 }
 
-/// Brings the element matching `css` into view: below the window's fold, WebKit's
-/// driver does not scroll to it by itself.
+/// Brings the element matching `css` into view, once it is there: below the window's
+/// fold, WebKit's driver does not scroll to it by itself.
 async fn scroll_to(window: &AppWindow, css: &str) {
+    window.find(css).await;
     let script = format!("document.querySelector('{css}').scrollIntoView();");
     window.client.execute(&script, vec![]).await.unwrap();
 }
@@ -2499,6 +2500,15 @@ fn poll_in_the_room(
         "0",
     ]);
     poll["id"].as_str().unwrap().to_string()
+}
+
+/// `runner` opens `poll_id` and `member` answers "agree", each synced.
+fn opened_and_answered(runner: &Laptop, member: &Laptop, poll_id: &str) {
+    runner.run(&["open-poll", poll_id]);
+    runner.run(&["sync"]);
+    member.run(&["sync"]);
+    member.run(&["vote", poll_id, "agree"]);
+    member.run(&["sync"]);
 }
 
 /// Closes `poll_id` from `laptop` and answers the poll's view once the hub settled it
@@ -3048,23 +3058,13 @@ async fn a_member_signs_their_written_opinion_and_the_secretary_sees_it_signed_a
     let member = synced_laptop(&hub, laptops.path(), &members, "member");
     let question = "Góp ý dự thảo quy chế làm việc của Ủy ban";
     let poll_id = secretary.create_written_opinion(question, &[]);
-    secretary.run(&["open-poll", &poll_id]);
-    secretary.run(&["sync"]);
-    member.run(&["sync"]);
-    member.run(&["vote", &poll_id, "agree"]);
-    member.run(&["sync"]);
+    opened_and_answered(&secretary, &member, &poll_id);
 
     let window = AppWindow::launch(member.profile.as_path()).await;
     let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
-    window
-        .find(&format!("{card} [data-testid=answer-sheet-start]"))
-        .await;
     scroll_to(&window, &format!("{card} [data-testid=answer-sheet-start]")).await;
     window
         .click(&format!("{card} [data-testid=answer-sheet-start]"))
-        .await;
-    window
-        .find(&format!("{card} [data-testid=sign-with-file]"))
         .await;
     scroll_to(&window, &format!("{card} [data-testid=sign-with-file]")).await;
     let signed = sign_with_key_file(&window, &card, &ca.path().join("signer.p12")).await;
@@ -3162,24 +3162,14 @@ async fn the_secretary_puts_signed_results_on_the_polls_item_in_one_step() {
         2,
         "Thông qua kế hoạch đầu tư công năm 2027",
     );
-    secretary.run(&["open-poll", &poll_id]);
-    secretary.run(&["sync"]);
-    member.run(&["sync"]);
-    member.run(&["vote", &poll_id, "agree"]);
-    member.run(&["sync"]);
+    opened_and_answered(&secretary, &member, &poll_id);
     closed_until_final(&secretary, &meeting, &poll_id).await;
 
     let window = open_the_sample_meeting(secretary.profile.as_path()).await;
     let card = format!("article[data-testid=poll][data-poll=\"{poll_id}\"]");
-    window
-        .find(&format!("{card} [data-testid=poll-export]"))
-        .await;
     scroll_to(&window, &format!("{card} [data-testid=poll-export]")).await;
     window
         .click(&format!("{card} [data-testid=poll-export]"))
-        .await;
-    window
-        .find(&format!("{card} [data-testid=sign-with-file]"))
         .await;
     scroll_to(&window, &format!("{card} [data-testid=sign-with-file]")).await;
     let signed = sign_with_key_file(&window, &card, &ca.path().join("signer.p12")).await;
